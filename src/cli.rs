@@ -1,0 +1,410 @@
+//! The `lore` command line: argument parsing, the subcommands, exit codes.
+//!
+//! Exit codes: 0 success, 1 user error (bad path, bad query, bad file,
+//! store in use), 2 internal or I/O failure.
+
+use std::io::{self, BufRead, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::error::{Error, Result};
+use crate::output::{self, Format, Style};
+use crate::query::QueryOptions;
+use crate::store::{IngestOutcome, Store, default_store_path};
+
+/// lore: an embedded knowledge store for news text.
+///
+/// Ingest plain-text articles, then ask who met whom, where and when, and
+/// which articles say so. `lore` alone on a terminal opens the interactive shell.
+#[derive(Parser, Debug)]
+#[command(name = "lore", version, about, long_about)]
+pub struct Cli {
+    /// Store directory (created if missing). Default: $LORE_DB, else ./lore.db
+    #[arg(long, global = true, env = "LORE_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// What to do; without one, open the REPL (or run stdin as a script when it is not a terminal).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Ingest articles: files, directories (recursively, *.txt) or `-` for stdin.
+    Ingest {
+        /// Files or directories; `-` reads one article from stdin.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// No progress bar and no per-file lines, only the summary.
+        #[arg(short, long)]
+        quiet: bool,
+    },
+    /// Import facts from JSONL written by `lore export` or another extractor.
+    Import {
+        /// The JSONL file, or `-` for stdin.
+        file: PathBuf,
+    },
+    /// Export the whole store as JSONL (documents, entities, facts).
+    Export {
+        /// Output format (only jsonl).
+        #[arg(long, default_value = "jsonl", value_parser = ["jsonl"])]
+        format: String,
+        /// Write to this file instead of stdout.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Show counts: documents, entities, facts, relations, sources, size on disk.
+    Stats,
+    /// Run query text and print the results.
+    Query {
+        /// One or more statements, e.g. "Blinken met ?who;".
+        text: String,
+        /// Output format.
+        #[arg(long, short, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// Maximum rows per statement.
+        #[arg(long, default_value_t = crate::query::DEFAULT_LIMIT)]
+        limit: usize,
+    },
+    /// Run saved query scripts (`-` for stdin).
+    Run {
+        /// Script files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, short, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// Maximum rows per statement.
+        #[arg(long, default_value_t = crate::query::DEFAULT_LIMIT)]
+        limit: usize,
+        /// Report every error instead of stopping at the first; exit non-zero at the end.
+        #[arg(long)]
+        keep_going: bool,
+        /// Parse and check the scripts without running them.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Open the interactive shell.
+    Repl,
+}
+
+/// Parses the process arguments, runs, prints errors and returns the exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            report(&e);
+            exit_code(&e)
+        }
+    }
+}
+
+/// Prints an error the way every lore front end does: `lore: error: ...`.
+pub fn report(e: &Error) {
+    eprintln!("lore: error: {e}");
+}
+
+/// 1 for user errors, 2 for internal and I/O errors.
+pub fn exit_code(e: &Error) -> ExitCode {
+    if e.is_user_error() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::from(2)
+    }
+}
+
+fn open(db: &Option<PathBuf>) -> Result<Store> {
+    let path = db.clone().unwrap_or_else(default_store_path);
+    Store::open(path)
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Some(Command::Ingest { paths, quiet }) => ingest(&open(&cli.db)?, &paths, quiet),
+        Some(Command::Import { file }) => import(&open(&cli.db)?, &file),
+        Some(Command::Export { output, .. }) => export(&open(&cli.db)?, output.as_deref()),
+        Some(Command::Stats) => stats(&open(&cli.db)?),
+        Some(Command::Query {
+            text,
+            format,
+            limit,
+        }) => query(&open(&cli.db)?, &text, format, limit),
+        Some(Command::Run { .. }) | Some(Command::Repl) | None => Err(Error::bad_input(
+            "lore",
+            "the REPL and scripts are not built yet; use `lore query`",
+        )),
+    }
+}
+
+/// Expands the paths given to `lore ingest` into article files, in a stable order.
+pub fn article_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.as_os_str() == "-" {
+            out.push(p.clone());
+            continue;
+        }
+        let meta = std::fs::metadata(p).map_err(|e| match e.kind() {
+            io::ErrorKind::NotFound => Error::bad_input(
+                p.display().to_string(),
+                "no such file or directory; check the path",
+            ),
+            _ => Error::io(p, e),
+        })?;
+        if meta.is_dir() {
+            let before = out.len();
+            walk(p, &mut out)?;
+            if out.len() == before {
+                return Err(Error::bad_input(
+                    p.display().to_string(),
+                    "the directory holds no text files (*.txt, *.text, *.md); give article files or a directory of them",
+                ));
+            }
+        } else {
+            out.push(p.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(dir, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for p in entries {
+        let hidden = p
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+        if hidden {
+            continue;
+        }
+        if p.is_dir() {
+            walk(&p, out)?;
+        } else if p
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "txt" | "text" | "md"))
+        {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+/// Totals printed after an ingest.
+#[derive(Debug, Default)]
+pub struct IngestTotals {
+    /// Articles stored.
+    pub added: u64,
+    /// Articles skipped as already stored.
+    pub skipped: u64,
+    /// Articles refused.
+    pub failed: u64,
+    /// Entities created.
+    pub entities: u64,
+    /// Facts created.
+    pub facts: u64,
+    /// Facts that gained a source.
+    pub corroborated: u64,
+}
+
+impl IngestTotals {
+    /// The one-line summary.
+    pub fn summary(&self) -> String {
+        let docs = self.added + self.skipped + self.failed;
+        let mut s = format!(
+            "{docs} document{}: {} added, {} skipped (already stored)",
+            if docs == 1 { "" } else { "s" },
+            self.added,
+            self.skipped
+        );
+        if self.failed > 0 {
+            s.push_str(&format!(", {} failed", self.failed));
+        }
+        s.push_str(&format!(
+            "; {} new entities, {} new facts, {} facts corroborated",
+            self.entities, self.facts, self.corroborated
+        ));
+        s
+    }
+}
+
+/// Ingests every article under `paths` into `store`, printing progress and a summary.
+pub fn ingest_paths(store: &Store, paths: &[PathBuf], quiet: bool) -> Result<IngestTotals> {
+    let files = article_files(paths)?;
+    let bar = if !quiet && io::stderr().is_terminal() && files.len() > 1 {
+        let bar = indicatif::ProgressBar::new(files.len() as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        Some(bar)
+    } else {
+        None
+    };
+    let mut totals = IngestTotals::default();
+    for f in &files {
+        if let Some(b) = &bar {
+            b.set_message(f.display().to_string());
+        }
+        let result = if f.as_os_str() == "-" {
+            let mut bytes = Vec::new();
+            io::stdin()
+                .lock()
+                .take(crate::store::MAX_ARTICLE_BYTES as u64 + 1)
+                .read_to_end(&mut bytes)
+                .map_err(|e| Error::io("stdin", e))
+                .and_then(|_| store.ingest_bytes(&bytes, "stdin"))
+        } else {
+            store.ingest_file(f)
+        };
+        match result {
+            Ok(IngestOutcome::Added {
+                new_entities,
+                new_facts,
+                corroborated,
+                ..
+            }) => {
+                totals.added += 1;
+                totals.entities += new_entities;
+                totals.facts += new_facts;
+                totals.corroborated += corroborated;
+            }
+            Ok(IngestOutcome::Skipped { .. }) => totals.skipped += 1,
+            Err(e) if e.is_user_error() => {
+                totals.failed += 1;
+                let msg = format!("lore: error: {e}");
+                match &bar {
+                    Some(b) => b.println(msg),
+                    None => eprintln!("{msg}"),
+                }
+            }
+            Err(e) => return Err(e),
+        }
+        if let Some(b) = &bar {
+            b.inc(1);
+        }
+    }
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    Ok(totals)
+}
+
+fn ingest(store: &Store, paths: &[PathBuf], quiet: bool) -> Result<ExitCode> {
+    let totals = ingest_paths(store, paths, quiet)?;
+    println!("{}", totals.summary());
+    Ok(if totals.failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn import(store: &Store, file: &Path) -> Result<ExitCode> {
+    let name = file.display().to_string();
+    let mut input: Box<dyn BufRead> = if file.as_os_str() == "-" {
+        Box::new(io::BufReader::new(io::stdin()))
+    } else {
+        let f = std::fs::File::open(file).map_err(|e| match e.kind() {
+            io::ErrorKind::NotFound => Error::bad_input(&name, "no such file; check the path"),
+            _ => Error::io(file, e),
+        })?;
+        Box::new(io::BufReader::with_capacity(1 << 20, f))
+    };
+    let bar = io::stderr().is_terminal().then(|| {
+        let b = indicatif::ProgressBar::new_spinner();
+        b.set_message("importing");
+        b
+    });
+    let summary = store.import_jsonl(&mut input, &name, &mut |lines| {
+        if let Some(b) = &bar {
+            b.set_message(format!("{lines} lines"));
+            b.tick();
+        }
+    })?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    println!(
+        "{} lines: {} documents, {} entities, {} new facts, {} facts corroborated",
+        summary.lines, summary.documents, summary.entities, summary.facts, summary.corroborated
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn export(store: &Store, output: Option<&Path>) -> Result<ExitCode> {
+    match output {
+        Some(path) => {
+            let f = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
+            let mut w = io::BufWriter::new(f);
+            store.export_jsonl(&mut w)?;
+        }
+        None => {
+            let stdout = io::stdout();
+            let mut w = io::BufWriter::new(stdout.lock());
+            match store.export_jsonl(&mut w) {
+                Err(Error::Io { source, .. }) if source.kind() == io::ErrorKind::BrokenPipe => {}
+                other => other?,
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn stats(store: &Store) -> Result<ExitCode> {
+    let s = store.stats()?;
+    println!("store      {}", store.path().display());
+    println!("documents  {}", s.documents);
+    println!("entities   {}", s.entities);
+    println!("facts      {}", s.facts);
+    println!("relations  {}", s.relations);
+    println!("sources    {}", s.sources);
+    println!("disk bytes {}", s.disk_bytes);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes every statement output of a result in `format`.
+pub fn print_result(
+    out: &mut dyn Write,
+    result: &crate::query::QueryResult,
+    format: Format,
+    style: &Style,
+) -> io::Result<()> {
+    for (i, s) in result.statements.iter().enumerate() {
+        if i > 0 && matches!(format, Format::Table | Format::Line) {
+            writeln!(out)?;
+        }
+        output::write(out, s, format, style)?;
+    }
+    Ok(())
+}
+
+fn query(store: &Store, text: &str, format: Format, limit: usize) -> Result<ExitCode> {
+    let opts = QueryOptions {
+        limit,
+        ..QueryOptions::default()
+    };
+    let result = match store.query_with(text, &opts) {
+        Ok(r) => r,
+        Err(Error::Query(d)) => {
+            eprintln!("{}", d.render("query", text));
+            return Ok(ExitCode::from(1));
+        }
+        Err(e) => return Err(e),
+    };
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    match print_result(&mut out, &result, format, &Style::default()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => return Err(Error::io("stdout", e)),
+        _ => {}
+    }
+    Ok(ExitCode::SUCCESS)
+}

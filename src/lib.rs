@@ -1,0 +1,38 @@
+//! # lore
+//!
+//! An embedded knowledge store for news text: articles in, entity–relation
+//! facts with provenance out, stored in sled and queried with a small
+//! language.
+//!
+//! ```
+//! let dir = tempfile::tempdir()?;
+//! let store = lore::Store::open(dir.path().join("news.db"))?;
+//! store.ingest_text("Talks\n\nAnn Lee met Bob Stone in Paris.", "example.txt")?;
+//! for fact in store.facts() {
+//!     let fact = fact?;
+//!     println!("{} {} {:?}", fact.subject, fact.relation, fact.object);
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! The pipeline: [`ingest`] (text → facts) → [`storage`] (sled trees) ←
+//! [`query`] ← front ends. [`Store`] is the entry point.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod cli;
+pub mod diag;
+pub mod error;
+pub mod ingest;
+pub mod jsonl;
+pub mod model;
+pub mod output;
+pub mod query;
+pub mod storage;
+pub mod store;
+
+pub use error::{Error, Result};
+pub use model::{Document, Entity, EntityKind, Fact, Literal, Object, Polarity, Source, Stats};
+pub use query::{CancelToken, QueryOptions, QueryResult, StatementOutput, Value};
+pub use store::{ImportSummary, IngestOutcome, Store};

@@ -1,0 +1,5 @@
+//! The `lore` binary: everything lives in the library's `cli` module.
+
+fn main() -> std::process::ExitCode {
+    lore::cli::main()
+}

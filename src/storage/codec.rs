@@ -1,0 +1,443 @@
+//! Every byte layout lore writes: values through bincode, keys and index
+//! groups by hand.
+//!
+//! Keys are big-endian so that sled's byte order is numeric order and a
+//! prefix scan finds a group. Values are bincode 2 (standard config, with a
+//! decode limit so that a damaged length prefix cannot make lore allocate
+//! gigabytes). Index groups are hand-written varint lists because they must
+//! be compact (they are most of the store) and appendable.
+//!
+//! This is the only module that calls bincode: swapping the value codec
+//! means changing this file and bumping [`FORMAT_VERSION`].
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::model::{EntityId, FactId, RelId};
+
+/// On-disk format version; a store written with another value is refused on open.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Largest value lore will decode (bytes). Bigger means damage.
+pub const MAX_VALUE_BYTES: usize = 64 << 20;
+
+/// Facts per block in the `facts` tree (the fact id divided by this is the key).
+pub const FACTS_PER_BLOCK: u64 = 32;
+
+/// Target size of one index chunk; an append that would pass it opens a new chunk.
+pub const CHUNK_BYTES: usize = 2048;
+
+type Config = bincode::config::Configuration<
+    bincode::config::LittleEndian,
+    bincode::config::Varint,
+    bincode::config::Limit<MAX_VALUE_BYTES>,
+>;
+
+const CONFIG: Config = bincode::config::standard().with_limit::<MAX_VALUE_BYTES>();
+
+/// Why a value could not be encoded or decoded.
+#[derive(Debug)]
+pub struct CodecError(pub String);
+
+/// Encodes a value with bincode.
+pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, CodecError> {
+    bincode::serde::encode_to_vec(value, CONFIG).map_err(|e| CodecError(e.to_string()))
+}
+
+/// Decodes a value written by [`encode`]; trailing bytes are an error.
+pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError> {
+    let (value, used) = bincode::serde::decode_from_slice::<T, _>(bytes, CONFIG)
+        .map_err(|e| CodecError(e.to_string()))?;
+    if used != bytes.len() {
+        return Err(CodecError(format!(
+            "{} trailing bytes after value",
+            bytes.len() - used
+        )));
+    }
+    Ok(value)
+}
+
+// ---------------------------------------------------------------- keys
+
+/// Big-endian u64 key.
+pub fn u64_key(v: u64) -> [u8; 8] {
+    v.to_be_bytes()
+}
+
+/// Big-endian u32 key.
+pub fn u32_key(v: u32) -> [u8; 4] {
+    v.to_be_bytes()
+}
+
+/// Reads a big-endian u64 from exactly 8 bytes.
+pub fn read_u64(bytes: &[u8]) -> Result<u64, CodecError> {
+    bytes
+        .try_into()
+        .map(u64::from_be_bytes)
+        .map_err(|_| CodecError(format!("expected 8 bytes, found {}", bytes.len())))
+}
+
+/// Reads a big-endian u32 from exactly 4 bytes.
+pub fn read_u32(bytes: &[u8]) -> Result<u32, CodecError> {
+    bytes
+        .try_into()
+        .map(u32::from_be_bytes)
+        .map_err(|_| CodecError(format!("expected 4 bytes, found {}", bytes.len())))
+}
+
+/// The object of a triple as the indexes see it: an entity id or the hash of a literal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ObjKey {
+    /// An entity.
+    Entity(EntityId),
+    /// A literal, by the first 8 bytes of the BLAKE3 hash of its encoding.
+    Literal(u64),
+}
+
+impl ObjKey {
+    /// 9-byte key form: tag (0 entity, 1 literal) + big-endian u64.
+    pub fn to_bytes(self) -> [u8; 9] {
+        let (tag, v) = match self {
+            ObjKey::Entity(id) => (0u8, id),
+            ObjKey::Literal(h) => (1u8, h),
+        };
+        let mut out = [0u8; 9];
+        out[0] = tag;
+        out[1..].copy_from_slice(&v.to_be_bytes());
+        out
+    }
+
+    /// Parses the 9-byte key form.
+    pub fn from_bytes(bytes: &[u8]) -> Result<ObjKey, CodecError> {
+        if bytes.len() != 9 {
+            return Err(CodecError(format!(
+                "object key of {} bytes, expected 9",
+                bytes.len()
+            )));
+        }
+        let v = read_u64(&bytes[1..])?;
+        match bytes[0] {
+            0 => Ok(ObjKey::Entity(v)),
+            1 => Ok(ObjKey::Literal(v)),
+            t => Err(CodecError(format!("object key tag {t}"))),
+        }
+    }
+
+    fn packed(self) -> u64 {
+        // Entity ids and literal hashes both fit in 63 bits (hashes are truncated).
+        match self {
+            ObjKey::Entity(id) => id << 1,
+            ObjKey::Literal(h) => ((h >> 1) << 1) | 1,
+        }
+    }
+
+    fn unpack(v: u64) -> ObjKey {
+        if v & 1 == 0 {
+            ObjKey::Entity(v >> 1)
+        } else {
+            ObjKey::Literal(v)
+        }
+    }
+}
+
+/// The literal hash used in [`ObjKey::Literal`] (low bit forced to 1, see `packed`).
+pub fn literal_hash(encoded_literal: &[u8]) -> u64 {
+    let h = blake3::hash(encoded_literal);
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&h.as_bytes()[..8]);
+    u64::from_be_bytes(b) | 1
+}
+
+// ---------------------------------------------------------------- index groups
+
+/// One fact as the indexes see it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Triple {
+    /// Fact id.
+    pub fact: FactId,
+    /// Subject entity.
+    pub subject: EntityId,
+    /// Normalized relation id.
+    pub relation: RelId,
+    /// Negative polarity.
+    pub negative: bool,
+    /// Object.
+    pub object: ObjKey,
+}
+
+/// The three access paths. Each groups entries under one bound term.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum IndexKind {
+    /// Grouped by subject; entries carry relation, object, fact.
+    Spo,
+    /// Grouped by relation; entries carry subject, object, fact.
+    Pos,
+    /// Grouped by object; entries carry subject, relation, fact.
+    Osp,
+}
+
+impl IndexKind {
+    /// Short name shown by `explain`.
+    pub fn name(self) -> &'static str {
+        match self {
+            IndexKind::Spo => "spo",
+            IndexKind::Pos => "pos",
+            IndexKind::Osp => "osp",
+        }
+    }
+
+    /// The group key (without chunk number) of `t` in this index.
+    pub fn group_key(self, t: &Triple) -> Vec<u8> {
+        match self {
+            IndexKind::Spo => u64_key(t.subject).to_vec(),
+            IndexKind::Pos => u32_key(t.relation).to_vec(),
+            IndexKind::Osp => t.object.to_bytes().to_vec(),
+        }
+    }
+}
+
+/// Full key of chunk `n` of a group.
+pub fn chunk_key(group: &[u8], n: u32) -> Vec<u8> {
+    let mut k = Vec::with_capacity(group.len() + 4);
+    k.extend_from_slice(group);
+    k.extend_from_slice(&n.to_be_bytes());
+    k
+}
+
+/// Splits a chunk key into group and chunk number.
+pub fn split_chunk_key(key: &[u8]) -> Result<(&[u8], u32), CodecError> {
+    if key.len() < 5 {
+        return Err(CodecError(format!("index key of {} bytes", key.len())));
+    }
+    let (g, n) = key.split_at(key.len() - 4);
+    Ok((g, read_u32(n)?))
+}
+
+/// Decodes the group term of an index key back into the triple fields it fixes.
+fn group_term(kind: IndexKind, group: &[u8], t: &mut Triple) -> Result<(), CodecError> {
+    match kind {
+        IndexKind::Spo => t.subject = read_u64(group)?,
+        IndexKind::Pos => t.relation = read_u32(group)?,
+        IndexKind::Osp => t.object = ObjKey::from_bytes(group)?,
+    }
+    Ok(())
+}
+
+/// Appends one entry to an encoded chunk. `prev_fact` is the chunk's last fact id
+/// (entries are delta-encoded and must come in ascending fact order).
+pub fn push_entry(kind: IndexKind, chunk: &mut Vec<u8>, prev_fact: Option<FactId>, t: &Triple) {
+    let delta = match prev_fact {
+        Some(p) => t.fact.saturating_sub(p),
+        None => t.fact,
+    };
+    put_varint(chunk, delta);
+    let relpol = (u64::from(t.relation) << 1) | u64::from(t.negative);
+    match kind {
+        IndexKind::Spo => {
+            put_varint(chunk, relpol);
+            put_varint(chunk, t.object.packed());
+        }
+        IndexKind::Pos => {
+            put_varint(chunk, u64::from(t.negative));
+            put_varint(chunk, t.subject);
+            put_varint(chunk, t.object.packed());
+        }
+        IndexKind::Osp => {
+            put_varint(chunk, t.subject);
+            put_varint(chunk, relpol);
+        }
+    }
+}
+
+/// Decodes every entry of a chunk, calling `f` for each; returns the last fact id.
+pub fn decode_chunk(
+    kind: IndexKind,
+    key: &[u8],
+    chunk: &[u8],
+    mut f: impl FnMut(Triple),
+) -> Result<Option<FactId>, CodecError> {
+    let (group, _) = split_chunk_key(key)?;
+    let mut base = Triple {
+        fact: 0,
+        subject: 0,
+        relation: 0,
+        negative: false,
+        object: ObjKey::Entity(0),
+    };
+    group_term(kind, group, &mut base)?;
+    let mut pos = 0usize;
+    let mut last: Option<FactId> = None;
+    while pos < chunk.len() {
+        let delta = get_varint(chunk, &mut pos)?;
+        let fact = match last {
+            Some(p) => p
+                .checked_add(delta)
+                .ok_or_else(|| CodecError("fact id overflow in index chunk".into()))?,
+            None => delta,
+        };
+        let mut t = base;
+        t.fact = fact;
+        match kind {
+            IndexKind::Spo => {
+                let relpol = get_varint(chunk, &mut pos)?;
+                set_relpol(&mut t, relpol)?;
+                t.object = ObjKey::unpack(get_varint(chunk, &mut pos)?);
+            }
+            IndexKind::Pos => {
+                t.negative = get_varint(chunk, &mut pos)? != 0;
+                t.subject = get_varint(chunk, &mut pos)?;
+                t.object = ObjKey::unpack(get_varint(chunk, &mut pos)?);
+            }
+            IndexKind::Osp => {
+                t.subject = get_varint(chunk, &mut pos)?;
+                let relpol = get_varint(chunk, &mut pos)?;
+                set_relpol(&mut t, relpol)?;
+            }
+        }
+        last = Some(fact);
+        f(t);
+    }
+    Ok(last)
+}
+
+fn set_relpol(t: &mut Triple, relpol: u64) -> Result<(), CodecError> {
+    t.negative = relpol & 1 == 1;
+    t.relation = u32::try_from(relpol >> 1)
+        .map_err(|_| CodecError("relation id out of range in index chunk".into()))?;
+    Ok(())
+}
+
+/// LEB128 varint.
+pub fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+/// Reads a LEB128 varint at `*pos`, advancing it; truncation and overlong forms are errors.
+pub fn get_varint(bytes: &[u8], pos: &mut usize) -> Result<u64, CodecError> {
+    let mut v: u64 = 0;
+    let mut shift = 0u32;
+    loop {
+        let b = *bytes
+            .get(*pos)
+            .ok_or_else(|| CodecError("truncated varint".into()))?;
+        *pos += 1;
+        if shift == 63 && b > 1 {
+            return Err(CodecError("varint overflows 64 bits".into()));
+        }
+        v |= u64::from(b & 0x7f) << shift;
+        if b & 0x80 == 0 {
+            return Ok(v);
+        }
+        shift += 7;
+        if shift > 63 {
+            return Err(CodecError("varint longer than 10 bytes".into()));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn triple(fact: u64, s: u64, r: u32, neg: bool, o: ObjKey) -> Triple {
+        Triple {
+            fact,
+            subject: s,
+            relation: r,
+            negative: neg,
+            object: o,
+        }
+    }
+
+    #[test]
+    fn keys_sort_numerically() {
+        assert!(u64_key(255) < u64_key(256));
+        assert!(chunk_key(&u64_key(1), 9) < chunk_key(&u64_key(1), 10));
+        assert!(chunk_key(&u64_key(1), u32::MAX) < chunk_key(&u64_key(2), 0));
+        assert!(ObjKey::Entity(u64::MAX).to_bytes() < ObjKey::Literal(0).to_bytes());
+    }
+
+    #[test]
+    fn chunks_round_trip_in_every_index() {
+        let ts = [
+            triple(3, 7, 2, false, ObjKey::Entity(9)),
+            triple(10, 7, 2, true, ObjKey::Literal(literal_hash(b"x"))),
+            triple(1 << 40, 7, u32::MAX >> 1, false, ObjKey::Entity(0)),
+        ];
+        for kind in [IndexKind::Spo, IndexKind::Pos, IndexKind::Osp] {
+            // Each index groups by its own term; make the triples share it.
+            let group_of = |t: &Triple| kind.group_key(t);
+            for t in &ts {
+                let mut chunk = Vec::new();
+                push_entry(kind, &mut chunk, None, t);
+                let key = chunk_key(&group_of(t), 0);
+                let mut got = Vec::new();
+                decode_chunk(kind, &key, &chunk, |x| got.push(x)).unwrap();
+                assert_eq!(got, vec![*t], "{kind:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn damaged_chunks_are_errors_not_panics() {
+        let key = chunk_key(&u64_key(1), 0);
+        assert!(decode_chunk(IndexKind::Spo, &key, &[0x80], |_| {}).is_err());
+        assert!(decode_chunk(IndexKind::Spo, &key, &[0xff; 12], |_| {}).is_err());
+        assert!(decode_chunk(IndexKind::Spo, &[1, 2], &[], |_| {}).is_err());
+        assert!(ObjKey::from_bytes(&[7; 9]).is_err());
+    }
+
+    #[test]
+    fn decode_refuses_trailing_bytes_and_huge_lengths() {
+        let mut v = encode(&"abc".to_string()).unwrap();
+        v.push(0);
+        assert!(decode::<String>(&v).is_err());
+        // A length prefix claiming ~2^63 bytes must fail without allocating.
+        let bogus = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f];
+        assert!(decode::<Vec<u8>>(&bogus).is_err());
+        assert!(decode::<String>(&[253, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f]).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn varints_round_trip(v in any::<u64>()) {
+            let mut out = Vec::new();
+            put_varint(&mut out, v);
+            let mut pos = 0;
+            prop_assert_eq!(get_varint(&out, &mut pos).unwrap(), v);
+            prop_assert_eq!(pos, out.len());
+        }
+
+        #[test]
+        fn arbitrary_bytes_never_panic_the_decoders(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
+            let key = chunk_key(&u64_key(1), 0);
+            for kind in [IndexKind::Spo, IndexKind::Pos, IndexKind::Osp] {
+                let _ = decode_chunk(kind, &key, &bytes, |_| {});
+            }
+            let _ = decode::<crate::model::Entity>(&bytes);
+            let _ = decode::<Vec<crate::storage::StoredFact>>(&bytes);
+        }
+
+        #[test]
+        fn sorted_fact_runs_round_trip(mut facts in proptest::collection::vec(0u64..1<<50, 1..50)) {
+            facts.sort_unstable();
+            let mut chunk = Vec::new();
+            let mut prev = None;
+            let mut want = Vec::new();
+            for f in &facts {
+                let t = triple(*f, 5, 3, false, ObjKey::Entity(*f ^ 0xff));
+                push_entry(IndexKind::Spo, &mut chunk, prev, &t);
+                prev = Some(*f);
+                want.push(t);
+            }
+            let mut got = Vec::new();
+            decode_chunk(IndexKind::Spo, &chunk_key(&u64_key(5), 0), &chunk, |t| got.push(t)).unwrap();
+            prop_assert_eq!(got, want);
+        }
+    }
+}

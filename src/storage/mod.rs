@@ -1,0 +1,1370 @@
+//! The storage module: lore's only contact with sled.
+//!
+//! Architecture invariant: nothing outside `storage` names a sled type.
+//! Everything above sees ids, [`Triple`]s and model types.
+//!
+//! Trees (key → value; see `docs/ARCHITECTURE.md` for the full table):
+//! `meta`, `docs`, `entities`, `names`, `relations`, `facts` (blocks of
+//! [`FACTS_PER_BLOCK`] facts), `spo` / `pos` / `osp` (chunked, varint
+//! index groups), `literals`, `counts`.
+//!
+//! Writes go through [`Storage::write`]: one call stages every change in
+//! memory while holding the writer lock, commits them in one multi-tree
+//! sled transaction and flushes before returning, so a document is on disk
+//! completely or not at all, and durable once reported.
+
+pub mod codec;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::panic::AssertUnwindSafe;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, RwLock};
+
+use serde::{Deserialize, Serialize};
+use sled::Transactional;
+use sled::transaction::{ConflictableTransactionError, TransactionError};
+
+use crate::error::{Error, Result};
+use crate::model::{
+    DocId, Document, Entity, EntityId, EntityKind, Fact, FactId, Literal, Object, Polarity,
+    Qualifiers, RelId, Source, Stats, combine_confidence, normalize_name,
+};
+use codec::{CodecError, FORMAT_VERSION};
+pub use codec::{FACTS_PER_BLOCK, IndexKind, ObjKey, Triple};
+
+/// Default sled page cache: small, because lore's grouped layout keeps the hot set small.
+pub const DEFAULT_CACHE_BYTES: u64 = 64 << 20;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(usize)]
+enum T {
+    Meta,
+    Docs,
+    Entities,
+    Names,
+    Relations,
+    Facts,
+    Spo,
+    Pos,
+    Osp,
+    Literals,
+    Counts,
+}
+
+const TREE_NAMES: [&str; 11] = [
+    "meta",
+    "docs",
+    "entities",
+    "names",
+    "relations",
+    "facts",
+    "spo",
+    "pos",
+    "osp",
+    "literals",
+    "counts",
+];
+
+fn index_tree(kind: IndexKind) -> T {
+    match kind {
+        IndexKind::Spo => T::Spo,
+        IndexKind::Pos => T::Pos,
+        IndexKind::Osp => T::Osp,
+    }
+}
+
+const META_FORMAT: &[u8] = b"format";
+const META_COUNTERS: &[u8] = b"counters";
+
+/// Id allocators and totals, kept in `meta` and updated by every write.
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+struct Counters {
+    next_doc: u64,
+    next_entity: u64,
+    next_fact: u64,
+    next_rel: u32,
+    sources: u64,
+}
+
+/// A relation as stored: normalized name and the written forms seen.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RelationRecord {
+    /// Normalized name ("meet").
+    pub name: String,
+    /// Written forms seen ("met", "met with"), first-seen order, at most [`MAX_FORMS`].
+    pub forms: Vec<String>,
+}
+
+/// How many written forms of one relation are remembered.
+pub const MAX_FORMS: usize = 32;
+
+/// A fact as stored inside a block (its id is its position).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct StoredFact {
+    subject: EntityId,
+    relation: RelId,
+    relation_text: String,
+    object: Object,
+    qualifiers: Qualifiers,
+    polarity: Polarity,
+    confidence: f32,
+    sources: Vec<Source>,
+}
+
+/// Options for [`Storage::open`].
+#[derive(Clone, Debug)]
+pub struct OpenOptions {
+    /// sled page cache in bytes.
+    pub cache_bytes: u64,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        OpenOptions {
+            cache_bytes: DEFAULT_CACHE_BYTES,
+        }
+    }
+}
+
+/// A reference to a row either already in the store or created by the same write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Ref {
+    /// Existing id.
+    Existing(u64),
+    /// Index into the write's own list of new rows.
+    New(usize),
+}
+
+/// A new entity in a [`WriteSet`].
+#[derive(Clone, Debug)]
+pub struct NewEntity {
+    /// Canonical name.
+    pub name: String,
+    /// Kind.
+    pub kind: EntityKind,
+    /// Other names.
+    pub aliases: Vec<String>,
+}
+
+/// The object of a fact in a [`WriteSet`].
+#[derive(Clone, Debug)]
+pub enum ObjectDraft {
+    /// An entity.
+    Entity(Ref),
+    /// A literal.
+    Literal(Literal),
+}
+
+/// A source in a [`WriteSet`].
+#[derive(Clone, Debug)]
+pub struct SourceDraft {
+    /// Document (existing or new in the same write).
+    pub doc: Ref,
+    /// Sentence text.
+    pub sentence: String,
+    /// Byte span in the document.
+    pub span: (u64, u64),
+}
+
+/// A fact in a [`WriteSet`]; merged into an existing fact with the same
+/// subject, relation, object and polarity.
+#[derive(Clone, Debug)]
+pub struct FactDraft {
+    /// Subject.
+    pub subject: Ref,
+    /// Normalized relation.
+    pub relation: String,
+    /// Relation as written.
+    pub relation_text: String,
+    /// Object.
+    pub object: ObjectDraft,
+    /// Qualifiers.
+    pub qualifiers: Qualifiers,
+    /// Polarity.
+    pub polarity: Polarity,
+    /// Confidence of this one reading.
+    pub confidence: f32,
+    /// Where it was read.
+    pub sources: Vec<SourceDraft>,
+}
+
+/// Everything one atomic write adds.
+#[derive(Clone, Debug, Default)]
+pub struct WriteSet {
+    /// New documents (their `id` is assigned by the write).
+    pub docs: Vec<Document>,
+    /// New entities.
+    pub entities: Vec<NewEntity>,
+    /// Aliases to add to existing entities.
+    pub aliases: Vec<(EntityId, String)>,
+    /// Facts to add or corroborate.
+    pub facts: Vec<FactDraft>,
+    /// When the first document's hash is already stored, write nothing and
+    /// report it skipped (idempotent ingest); otherwise known documents are reused.
+    pub skip_if_known: bool,
+}
+
+/// What a write did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WriteOutcome {
+    /// Ids given to the new documents, in order.
+    pub doc_ids: Vec<DocId>,
+    /// Ids given to the new entities, in order.
+    pub entity_ids: Vec<EntityId>,
+    /// Facts created.
+    pub new_facts: u64,
+    /// Existing facts that gained a source.
+    pub corroborated: u64,
+    /// The write did nothing because its document was already stored.
+    pub skipped: bool,
+}
+
+#[derive(Default)]
+struct RelCache {
+    by_id: Vec<RelationRecord>,
+    by_name: HashMap<String, RelId>,
+}
+
+/// The sled-backed store. Cheap to share between threads (`&Storage` is `Sync`).
+pub struct Storage {
+    path: PathBuf,
+    db: sled::Db,
+    trees: Vec<sled::Tree>,
+    writer: Mutex<Counters>,
+    rels: RwLock<RelCache>,
+    entries_read: AtomicU64,
+}
+
+impl std::fmt::Debug for Storage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Storage").field("path", &self.path).finish()
+    }
+}
+
+fn sled_error(path: &Path, e: sled::Error) -> Error {
+    match e {
+        sled::Error::Io(io) => {
+            let msg = io.to_string();
+            if msg.contains("could not acquire lock") {
+                Error::StoreLocked {
+                    path: path.to_path_buf(),
+                }
+            } else {
+                Error::io(path, io)
+            }
+        }
+        sled::Error::Corruption { .. } => Error::Corrupt {
+            path: path.to_path_buf(),
+            detail: "sled found a damaged page".into(),
+        },
+        other => Error::Storage(other.to_string()),
+    }
+}
+
+/// Opens the sled database, turning panics and lock failures into lore errors.
+fn open_db(path: &Path, config: &sled::Config) -> Result<sled::Db> {
+    // A handle dropped a moment ago in this process releases its file lock only
+    // when sled's background flusher exits, so a lock failure is retried briefly
+    // before it is reported as another process holding the store.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(1500);
+    loop {
+        // sled can panic on some damaged files instead of returning an error; a
+        // damaged store must be an error that names it, so the panic is caught here.
+        let opened = std::panic::catch_unwind(AssertUnwindSafe(|| config.open()));
+        match opened {
+            Ok(Ok(db)) => return Ok(db),
+            Ok(Err(e)) => match sled_error(path, e) {
+                Error::StoreLocked { .. } if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(25));
+                }
+                other => return Err(other),
+            },
+            Err(_) => {
+                return Err(Error::Corrupt {
+                    path: path.to_path_buf(),
+                    detail: "the storage engine could not read its files".into(),
+                });
+            }
+        }
+    }
+}
+
+impl Storage {
+    /// Opens (creating if needed) the store at `path`.
+    pub fn open(path: &Path, opts: &OpenOptions) -> Result<Storage> {
+        if path.exists() && !path.is_dir() {
+            return Err(Error::NotAStore {
+                path: path.to_path_buf(),
+                reason: "it is a file; a store is a directory (give a new or existing store directory with --db)".into(),
+            });
+        }
+        if path.is_dir() && !path.join("db").exists() && !path.join("conf").exists() {
+            let non_empty = std::fs::read_dir(path)
+                .map_err(|e| Error::io(path, e))?
+                .next()
+                .is_some();
+            if non_empty {
+                return Err(Error::NotAStore {
+                    path: path.to_path_buf(),
+                    reason: "the directory holds other files; give an empty or new directory for a new store".into(),
+                });
+            }
+        }
+        let config = sled::Config::new()
+            .path(path)
+            .cache_capacity(opts.cache_bytes)
+            .flush_every_ms(Some(500));
+        let db = open_db(path, &config)?;
+        let mut trees = Vec::with_capacity(TREE_NAMES.len());
+        for name in TREE_NAMES {
+            trees.push(db.open_tree(name).map_err(|e| sled_error(path, e))?);
+        }
+        let storage = Storage {
+            path: path.to_path_buf(),
+            db,
+            trees,
+            writer: Mutex::new(Counters::default()),
+            rels: RwLock::new(RelCache::default()),
+            entries_read: AtomicU64::new(0),
+        };
+        storage.check_format()?;
+        storage.load_caches()?;
+        Ok(storage)
+    }
+
+    fn tree(&self, t: T) -> &sled::Tree {
+        &self.trees[t as usize]
+    }
+
+    fn corrupt(&self, what: &str, e: CodecError) -> Error {
+        Error::Corrupt {
+            path: self.path.clone(),
+            detail: format!("{what}: {}", e.0),
+        }
+    }
+
+    fn sled(&self, e: sled::Error) -> Error {
+        sled_error(&self.path, e)
+    }
+
+    fn get(&self, t: T, key: &[u8]) -> Result<Option<sled::IVec>> {
+        self.tree(t).get(key).map_err(|e| self.sled(e))
+    }
+
+    fn check_format(&self) -> Result<()> {
+        match self.get(T::Meta, META_FORMAT)? {
+            Some(v) => {
+                let found = codec::read_u32(&v).map_err(|e| self.corrupt("format version", e))?;
+                if found != FORMAT_VERSION {
+                    return Err(Error::FormatVersion {
+                        path: self.path.clone(),
+                        found,
+                        expected: FORMAT_VERSION,
+                    });
+                }
+                Ok(())
+            }
+            None => {
+                let empty = self.trees.iter().all(|t| t.is_empty());
+                if !empty {
+                    return Err(Error::NotAStore {
+                        path: self.path.clone(),
+                        reason: "it has data but no lore format version".into(),
+                    });
+                }
+                let counters =
+                    codec::encode(&Counters::default()).map_err(|e| Error::Storage(e.0))?;
+                self.tree(T::Meta)
+                    .insert(META_COUNTERS, counters)
+                    .map_err(|e| self.sled(e))?;
+                self.tree(T::Meta)
+                    .insert(META_FORMAT, &codec::u32_key(FORMAT_VERSION))
+                    .map_err(|e| self.sled(e))?;
+                self.flush()
+            }
+        }
+    }
+
+    fn load_caches(&self) -> Result<()> {
+        let counters: Counters = match self.get(T::Meta, META_COUNTERS)? {
+            Some(v) => codec::decode(&v).map_err(|e| self.corrupt("counters", e))?,
+            None => {
+                return Err(Error::Corrupt {
+                    path: self.path.clone(),
+                    detail: "the counters record is missing".into(),
+                });
+            }
+        };
+        *self.writer.lock().map_err(|_| poisoned())? = counters;
+        let mut cache = RelCache::default();
+        for item in self.tree(T::Relations).scan_prefix(b"i") {
+            let (k, v) = item.map_err(|e| self.sled(e))?;
+            let id = codec::read_u32(&k[1..]).map_err(|e| self.corrupt("relation key", e))?;
+            let rec: RelationRecord =
+                codec::decode(&v).map_err(|e| self.corrupt("relation record", e))?;
+            if id as usize != cache.by_id.len() {
+                return Err(Error::Corrupt {
+                    path: self.path.clone(),
+                    detail: format!("relation ids are not dense at {id}"),
+                });
+            }
+            cache.by_name.insert(rec.name.clone(), id);
+            cache.by_id.push(rec);
+        }
+        *self.rels.write().map_err(|_| poisoned())? = cache;
+        Ok(())
+    }
+
+    /// The store directory.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Forces everything written so far to disk.
+    pub fn flush(&self) -> Result<()> {
+        self.db.flush().map_err(|e| self.sled(e))?;
+        Ok(())
+    }
+
+    // ------------------------------------------------------------ reads
+
+    /// Index entries decoded since the store was opened (for tests and `explain analyze`).
+    pub fn entries_read(&self) -> u64 {
+        self.entries_read.load(Ordering::Relaxed)
+    }
+
+    /// Streams the triples of one index group (`group` is the group key of `kind`).
+    pub fn scan(&self, kind: IndexKind, group: Vec<u8>) -> IndexScan<'_> {
+        IndexScan {
+            storage: self,
+            kind,
+            iter: self.tree(index_tree(kind)).scan_prefix(group),
+            buf: std::collections::VecDeque::new(),
+        }
+    }
+
+    /// Streams every triple in the store (subject order).
+    pub fn scan_all(&self) -> IndexScan<'_> {
+        IndexScan {
+            storage: self,
+            kind: IndexKind::Spo,
+            iter: self.tree(T::Spo).iter(),
+            buf: std::collections::VecDeque::new(),
+        }
+    }
+
+    /// Group key of a subject in `spo`.
+    pub fn subject_group(subject: EntityId) -> Vec<u8> {
+        codec::u64_key(subject).to_vec()
+    }
+
+    /// Group key of a relation in `pos`.
+    pub fn relation_group(rel: RelId) -> Vec<u8> {
+        codec::u32_key(rel).to_vec()
+    }
+
+    /// Group key of an object in `osp`.
+    pub fn object_group(obj: ObjKey) -> Vec<u8> {
+        obj.to_bytes().to_vec()
+    }
+
+    /// Facts with `subject` as subject (planner estimate, exact after a clean write).
+    pub fn count_subject(&self, subject: EntityId) -> Result<u64> {
+        self.count(&count_key(b's', &codec::u64_key(subject)))
+    }
+
+    /// Facts with relation `rel`.
+    pub fn count_relation(&self, rel: RelId) -> Result<u64> {
+        self.count(&count_key(b'p', &codec::u32_key(rel)))
+    }
+
+    /// Facts with `obj` as object.
+    pub fn count_object(&self, obj: ObjKey) -> Result<u64> {
+        self.count(&count_key(b'o', &obj.to_bytes()))
+    }
+
+    fn count(&self, key: &[u8]) -> Result<u64> {
+        match self.get(T::Counts, key)? {
+            Some(v) => codec::read_u64(&v).map_err(|e| self.corrupt("count", e)),
+            None => Ok(0),
+        }
+    }
+
+    /// Total facts.
+    pub fn fact_count(&self) -> Result<u64> {
+        Ok(self.writer.lock().map_err(|_| poisoned())?.next_fact)
+    }
+
+    /// The relation id of a normalized relation name.
+    pub fn relation_id(&self, name: &str) -> Option<RelId> {
+        self.rels.read().ok()?.by_name.get(name).copied()
+    }
+
+    /// The record of relation `id`.
+    pub fn relation(&self, id: RelId) -> Option<RelationRecord> {
+        self.rels.read().ok()?.by_id.get(id as usize).cloned()
+    }
+
+    /// Every relation with its id.
+    pub fn relations(&self) -> Vec<(RelId, RelationRecord)> {
+        match self.rels.read() {
+            Ok(r) => r
+                .by_id
+                .iter()
+                .enumerate()
+                .map(|(i, rec)| (i as RelId, rec.clone()))
+                .collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// The literal behind a literal object key.
+    pub fn literal(&self, key: ObjKey) -> Result<Option<Literal>> {
+        match self.get(T::Literals, &key.to_bytes())? {
+            Some(v) => Ok(Some(
+                codec::decode(&v).map_err(|e| self.corrupt("literal", e))?,
+            )),
+            None => Ok(None),
+        }
+    }
+
+    /// The object key a literal has (whether or not it is stored).
+    pub fn literal_key(lit: &Literal) -> Result<ObjKey> {
+        let bytes = codec::encode(lit).map_err(|e| Error::Storage(e.0))?;
+        Ok(ObjKey::Literal(codec::literal_hash(&bytes)))
+    }
+
+    /// An entity by id.
+    pub fn entity(&self, id: EntityId) -> Result<Option<Entity>> {
+        match self.get(T::Entities, &codec::u64_key(id))? {
+            Some(v) => Ok(Some(
+                codec::decode(&v).map_err(|e| self.corrupt("entity", e))?,
+            )),
+            None => Ok(None),
+        }
+    }
+
+    /// Entities whose name or alias normalizes to `normalized`.
+    pub fn lookup_name(&self, normalized: &str) -> Result<Vec<EntityId>> {
+        match self.get(T::Names, normalized.as_bytes())? {
+            Some(v) => codec::decode(&v).map_err(|e| self.corrupt("name index", e)),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// Every (normalized name, entity ids) pair in name order.
+    pub fn names(&self) -> impl Iterator<Item = Result<(String, Vec<EntityId>)>> + '_ {
+        self.tree(T::Names).iter().map(move |item| {
+            let (k, v) = item.map_err(|e| self.sled(e))?;
+            let name = String::from_utf8(k.to_vec())
+                .map_err(|_| self.corrupt("name key", CodecError("not UTF-8".into())))?;
+            let ids = codec::decode(&v).map_err(|e| self.corrupt("name index", e))?;
+            Ok((name, ids))
+        })
+    }
+
+    /// Every entity in id order.
+    pub fn entities(&self) -> impl Iterator<Item = Result<Entity>> + '_ {
+        self.tree(T::Entities).iter().map(move |item| {
+            let (_, v) = item.map_err(|e| self.sled(e))?;
+            codec::decode(&v).map_err(|e| self.corrupt("entity", e))
+        })
+    }
+
+    /// A document by id.
+    pub fn document(&self, id: DocId) -> Result<Option<Document>> {
+        match self.get(T::Docs, &doc_key(id))? {
+            Some(v) => Ok(Some(
+                codec::decode(&v).map_err(|e| self.corrupt("document", e))?,
+            )),
+            None => Ok(None),
+        }
+    }
+
+    /// The document whose content hash is `hash` (hex), if ingested.
+    pub fn document_by_hash(&self, hash: &str) -> Result<Option<DocId>> {
+        match self.get(T::Docs, &hash_key(hash))? {
+            Some(v) => Ok(Some(
+                codec::read_u64(&v).map_err(|e| self.corrupt("document hash", e))?,
+            )),
+            None => Ok(None),
+        }
+    }
+
+    /// Every document in id order.
+    pub fn documents(&self) -> impl Iterator<Item = Result<Document>> + '_ {
+        self.tree(T::Docs).scan_prefix(b"d").map(move |item| {
+            let (_, v) = item.map_err(|e| self.sled(e))?;
+            codec::decode(&v).map_err(|e| self.corrupt("document", e))
+        })
+    }
+
+    fn block(&self, block: u64) -> Result<Vec<StoredFact>> {
+        match self.get(T::Facts, &codec::u64_key(block))? {
+            Some(v) => codec::decode(&v).map_err(|e| self.corrupt("fact block", e)),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    fn to_fact(&self, id: FactId, s: StoredFact) -> Fact {
+        let relation = self
+            .relation(s.relation)
+            .map(|r| r.name)
+            .unwrap_or_else(|| format!("#{}", s.relation));
+        Fact {
+            id,
+            subject: s.subject,
+            relation,
+            relation_text: s.relation_text,
+            object: s.object,
+            qualifiers: s.qualifiers,
+            polarity: s.polarity,
+            confidence: s.confidence,
+            sources: s.sources,
+        }
+    }
+
+    /// A fact by id.
+    pub fn fact(&self, id: FactId) -> Result<Option<Fact>> {
+        let mut block = self.block(id / FACTS_PER_BLOCK)?;
+        let pos = (id % FACTS_PER_BLOCK) as usize;
+        if pos >= block.len() {
+            return Ok(None);
+        }
+        let stored = block.swap_remove(pos);
+        Ok(Some(self.to_fact(id, stored)))
+    }
+
+    /// Every fact in id order.
+    pub fn facts(&self) -> impl Iterator<Item = Result<Fact>> + '_ {
+        self.tree(T::Facts)
+            .iter()
+            .flat_map(move |item| -> Vec<Result<Fact>> {
+                let decoded = item.map_err(|e| self.sled(e)).and_then(|(k, v)| {
+                    let block = codec::read_u64(&k).map_err(|e| self.corrupt("fact key", e))?;
+                    let facts: Vec<StoredFact> =
+                        codec::decode(&v).map_err(|e| self.corrupt("fact block", e))?;
+                    Ok((block, facts))
+                });
+                match decoded {
+                    Ok((block, facts)) => facts
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, f)| Ok(self.to_fact(block * FACTS_PER_BLOCK + i as u64, f)))
+                        .collect(),
+                    Err(e) => vec![Err(e)],
+                }
+            })
+    }
+
+    /// Counts for `lore stats`.
+    pub fn stats(&self) -> Result<Stats> {
+        let c = *self.writer.lock().map_err(|_| poisoned())?;
+        Ok(Stats {
+            documents: c.next_doc,
+            entities: c.next_entity,
+            facts: c.next_fact,
+            relations: u64::from(c.next_rel),
+            sources: c.sources,
+            disk_bytes: self.db.size_on_disk().map_err(|e| self.sled(e))?,
+        })
+    }
+
+    // ------------------------------------------------------------ writes
+
+    /// Applies one [`WriteSet`] atomically and durably (see the module doc).
+    pub fn write(&self, set: WriteSet) -> Result<WriteOutcome> {
+        let mut counters = self.writer.lock().map_err(|_| poisoned())?;
+        let mut w = Writer {
+            storage: self,
+            staged: (0..TREE_NAMES.len()).map(|_| BTreeMap::new()).collect(),
+            c: *counters,
+            blocks: BTreeMap::new(),
+            groups: HashMap::new(),
+            appends: HashMap::new(),
+            counts: HashMap::new(),
+            new_rels: Vec::new(),
+            rel_ids: HashMap::new(),
+        };
+        let outcome = w.apply(set)?;
+        if outcome.skipped {
+            return Ok(outcome);
+        }
+        let (staged, new_counters, new_rels) = w.finish()?;
+        let trees: Vec<&sled::Tree> = self.trees.iter().collect();
+        trees
+            .as_slice()
+            .transaction(|views| {
+                for (i, ops) in staged.iter().enumerate() {
+                    for (k, v) in ops {
+                        views[i].insert(k.as_slice(), v.as_slice())?;
+                    }
+                }
+                Ok::<(), ConflictableTransactionError<()>>(())
+            })
+            .map_err(|e| match e {
+                TransactionError::Abort(()) => Error::Storage("transaction aborted".into()),
+                TransactionError::Storage(e) => self.sled(e),
+            })?;
+        self.flush()?;
+        *counters = new_counters;
+        if !new_rels.is_empty() {
+            let mut cache = self.rels.write().map_err(|_| poisoned())?;
+            for (id, rec) in new_rels {
+                if id as usize == cache.by_id.len() {
+                    cache.by_name.insert(rec.name.clone(), id);
+                    cache.by_id.push(rec);
+                } else if let Some(slot) = cache.by_id.get_mut(id as usize) {
+                    *slot = rec;
+                }
+            }
+        }
+        Ok(outcome)
+    }
+}
+
+fn poisoned() -> Error {
+    Error::Storage("a lore thread panicked while holding the store lock".into())
+}
+
+fn doc_key(id: DocId) -> Vec<u8> {
+    let mut k = vec![b'd'];
+    k.extend_from_slice(&codec::u64_key(id));
+    k
+}
+
+fn hash_key(hash: &str) -> Vec<u8> {
+    let mut k = vec![b'h'];
+    k.extend_from_slice(hash.as_bytes());
+    k
+}
+
+fn count_key(tag: u8, term: &[u8]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(term.len() + 1);
+    k.push(tag);
+    k.extend_from_slice(term);
+    k
+}
+
+fn rel_id_key(id: RelId) -> Vec<u8> {
+    let mut k = vec![b'i'];
+    k.extend_from_slice(&codec::u32_key(id));
+    k
+}
+
+fn rel_name_key(name: &str) -> Vec<u8> {
+    let mut k = vec![b'n'];
+    k.extend_from_slice(name.as_bytes());
+    k
+}
+
+/// Streaming iterator over index triples; decodes one chunk at a time.
+pub struct IndexScan<'a> {
+    storage: &'a Storage,
+    kind: IndexKind,
+    iter: sled::Iter,
+    buf: std::collections::VecDeque<Triple>,
+}
+
+impl Iterator for IndexScan<'_> {
+    type Item = Result<Triple>;
+
+    fn next(&mut self) -> Option<Result<Triple>> {
+        loop {
+            if let Some(t) = self.buf.pop_front() {
+                self.storage.entries_read.fetch_add(1, Ordering::Relaxed);
+                return Some(Ok(t));
+            }
+            let (k, v) = match self.iter.next()? {
+                Ok(kv) => kv,
+                Err(e) => return Some(Err(self.storage.sled(e))),
+            };
+            let buf = &mut self.buf;
+            if let Err(e) = codec::decode_chunk(self.kind, &k, &v, |t| buf.push_back(t)) {
+                return Some(Err(self.storage.corrupt("index chunk", e)));
+            }
+        }
+    }
+}
+
+/// The state of one write while it is being staged.
+struct Writer<'a> {
+    storage: &'a Storage,
+    staged: Vec<BTreeMap<Vec<u8>, Vec<u8>>>,
+    c: Counters,
+    /// Fact blocks touched by this write.
+    blocks: BTreeMap<u64, Vec<StoredFact>>,
+    /// Per subject: (relation, negative, object) → fact, loaded on first use.
+    groups: HashMap<EntityId, HashMap<(RelId, bool, ObjKey), FactId>>,
+    /// New index entries per (index, group key), in fact order.
+    appends: HashMap<(IndexKind, Vec<u8>), Vec<Triple>>,
+    counts: HashMap<Vec<u8>, u64>,
+    new_rels: Vec<(RelId, RelationRecord)>,
+    rel_ids: HashMap<String, RelId>,
+}
+
+type Finished = (
+    Vec<BTreeMap<Vec<u8>, Vec<u8>>>,
+    Counters,
+    Vec<(RelId, RelationRecord)>,
+);
+
+impl Writer<'_> {
+    fn get(&self, t: T, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        if let Some(v) = self.staged[t as usize].get(key) {
+            return Ok(Some(v.clone()));
+        }
+        Ok(self.storage.get(t, key)?.map(|v| v.to_vec()))
+    }
+
+    fn put(&mut self, t: T, key: Vec<u8>, value: Vec<u8>) {
+        self.staged[t as usize].insert(key, value);
+    }
+
+    fn encode<V: Serialize>(&self, v: &V) -> Result<Vec<u8>> {
+        codec::encode(v).map_err(|e| Error::Storage(e.0))
+    }
+
+    fn apply(&mut self, set: WriteSet) -> Result<WriteOutcome> {
+        let mut out = WriteOutcome::default();
+        for (i, mut doc) in set.docs.into_iter().enumerate() {
+            if let Some(v) = self.get(T::Docs, &hash_key(&doc.hash))? {
+                if set.skip_if_known && i == 0 {
+                    out.skipped = true;
+                    return Ok(out);
+                }
+                let id =
+                    codec::read_u64(&v).map_err(|e| self.storage.corrupt("document hash", e))?;
+                out.doc_ids.push(id);
+                continue;
+            }
+            doc.id = self.c.next_doc;
+            self.c.next_doc += 1;
+            let bytes = self.encode(&doc)?;
+            self.put(T::Docs, doc_key(doc.id), bytes);
+            self.put(
+                T::Docs,
+                hash_key(&doc.hash),
+                codec::u64_key(doc.id).to_vec(),
+            );
+            out.doc_ids.push(doc.id);
+        }
+        for e in set.entities {
+            let id = self.c.next_entity;
+            self.c.next_entity += 1;
+            let mut entity = Entity {
+                id,
+                name: e.name,
+                kind: e.kind,
+                aliases: Vec::new(),
+            };
+            for a in e.aliases {
+                add_alias(&mut entity, a);
+            }
+            self.index_names(&entity)?;
+            let bytes = self.encode(&entity)?;
+            self.put(T::Entities, codec::u64_key(id).to_vec(), bytes);
+            out.entity_ids.push(id);
+        }
+        for (id, alias) in set.aliases {
+            let key = codec::u64_key(id).to_vec();
+            let Some(bytes) = self.get(T::Entities, &key)? else {
+                return Err(Error::Storage(format!("alias for unknown entity {id}")));
+            };
+            let mut entity: Entity =
+                codec::decode(&bytes).map_err(|e| self.storage.corrupt("entity", e))?;
+            if add_alias(&mut entity, alias) {
+                self.index_names(&entity)?;
+                let bytes = self.encode(&entity)?;
+                self.put(T::Entities, key, bytes);
+            }
+        }
+        for draft in set.facts {
+            if self.add_fact(draft, &out)? {
+                out.new_facts += 1;
+            } else {
+                out.corroborated += 1;
+            }
+        }
+        Ok(out)
+    }
+
+    fn index_names(&mut self, entity: &Entity) -> Result<()> {
+        let names = std::iter::once(&entity.name).chain(entity.aliases.iter());
+        let keys: HashSet<String> = names.map(|n| normalize_name(n)).collect();
+        for key in keys {
+            if key.is_empty() {
+                continue;
+            }
+            let mut ids: Vec<EntityId> = match self.get(T::Names, key.as_bytes())? {
+                Some(v) => codec::decode(&v).map_err(|e| self.storage.corrupt("name index", e))?,
+                None => Vec::new(),
+            };
+            if !ids.contains(&entity.id) {
+                ids.push(entity.id);
+                let bytes = self.encode(&ids)?;
+                self.put(T::Names, key.into_bytes(), bytes);
+            }
+        }
+        Ok(())
+    }
+
+    fn resolve(r: Ref, news: &[u64], what: &str) -> Result<u64> {
+        match r {
+            Ref::Existing(id) => Ok(id),
+            Ref::New(i) => news
+                .get(i)
+                .copied()
+                .ok_or_else(|| Error::Storage(format!("{what} reference {i} out of range"))),
+        }
+    }
+
+    fn relation_id(&mut self, name: &str, form: &str) -> Result<RelId> {
+        let existing = match self.rel_ids.get(name) {
+            Some(id) => Some(*id),
+            None => self.storage.relation_id(name),
+        };
+        let (id, mut rec) = match existing {
+            Some(id) => {
+                let rec = match self.new_rels.iter().rev().find(|(i, _)| *i == id) {
+                    Some((_, r)) => r.clone(),
+                    None => self.storage.relation(id).unwrap_or_default(),
+                };
+                (id, rec)
+            }
+            None => {
+                let id = self.c.next_rel;
+                self.c.next_rel = id
+                    .checked_add(1)
+                    .ok_or_else(|| Error::Storage("too many relations".into()))?;
+                self.put(
+                    T::Relations,
+                    rel_name_key(name),
+                    codec::u32_key(id).to_vec(),
+                );
+                (
+                    id,
+                    RelationRecord {
+                        name: name.to_string(),
+                        forms: Vec::new(),
+                    },
+                )
+            }
+        };
+        self.rel_ids.insert(name.to_string(), id);
+        let add_form = rec.forms.len() < MAX_FORMS && !rec.forms.iter().any(|f| f == form);
+        if add_form {
+            rec.forms.push(form.to_string());
+        }
+        if add_form || existing.is_none() {
+            let bytes = self.encode(&rec)?;
+            self.put(T::Relations, rel_id_key(id), bytes);
+            self.new_rels.push((id, rec));
+        }
+        Ok(id)
+    }
+
+    fn load_block(&mut self, block: u64) -> Result<&mut Vec<StoredFact>> {
+        if !self.blocks.contains_key(&block) {
+            let facts = self.storage.block(block)?;
+            self.blocks.insert(block, facts);
+        }
+        self.blocks
+            .get_mut(&block)
+            .ok_or_else(|| Error::Storage("fact block vanished".into()))
+    }
+
+    fn subject_group(&mut self, subject: EntityId) -> Result<()> {
+        if self.groups.contains_key(&subject) {
+            return Ok(());
+        }
+        let mut map = HashMap::new();
+        for t in self
+            .storage
+            .scan(IndexKind::Spo, Storage::subject_group(subject))
+        {
+            let t = t?;
+            map.insert((t.relation, t.negative, t.object), t.fact);
+        }
+        self.groups.insert(subject, map);
+        Ok(())
+    }
+
+    /// Returns true when a new fact was created, false when an existing one was corroborated.
+    fn add_fact(&mut self, d: FactDraft, out: &WriteOutcome) -> Result<bool> {
+        let subject = Self::resolve(d.subject, &out.entity_ids, "entity")?;
+        let object = match d.object {
+            ObjectDraft::Entity(r) => Object::Entity(Self::resolve(r, &out.entity_ids, "entity")?),
+            ObjectDraft::Literal(l) => Object::Literal(l),
+        };
+        let obj_key = match &object {
+            Object::Entity(id) => ObjKey::Entity(*id),
+            Object::Literal(l) => {
+                let bytes = self.encode(l)?;
+                let key = ObjKey::Literal(codec::literal_hash(&bytes));
+                self.put(T::Literals, key.to_bytes().to_vec(), bytes);
+                key
+            }
+        };
+        let relation = if d.relation.trim().is_empty() {
+            return Err(Error::bad_input("fact", "empty relation"));
+        } else {
+            d.relation
+        };
+        let rel = self.relation_id(&relation, &d.relation_text)?;
+        let negative = d.polarity == Polarity::Negative;
+        let mut sources = Vec::with_capacity(d.sources.len());
+        for s in d.sources {
+            sources.push(Source {
+                doc: Self::resolve(s.doc, &out.doc_ids, "document")?,
+                sentence: s.sentence,
+                span: s.span,
+            });
+        }
+        self.subject_group(subject)?;
+        let identity = (rel, negative, obj_key);
+        let existing = self
+            .groups
+            .get(&subject)
+            .and_then(|g| g.get(&identity))
+            .copied();
+        if let Some(id) = existing {
+            let pos = (id % FACTS_PER_BLOCK) as usize;
+            let block = self.load_block(id / FACTS_PER_BLOCK)?;
+            let Some(fact) = block.get_mut(pos) else {
+                return Err(Error::Corrupt {
+                    path: self.storage.path.clone(),
+                    detail: format!("index names fact {id}, which is missing"),
+                });
+            };
+            let mut added = 0;
+            for s in sources {
+                let new_doc = !fact.sources.iter().any(|x| x.doc == s.doc);
+                if fact
+                    .sources
+                    .iter()
+                    .any(|x| x.doc == s.doc && x.span == s.span)
+                {
+                    continue;
+                }
+                if new_doc {
+                    fact.confidence = combine_confidence(fact.confidence, d.confidence);
+                }
+                fact.sources.push(s);
+                added += 1;
+            }
+            for (k, v) in d.qualifiers {
+                fact.qualifiers.entry(k).or_insert(v);
+            }
+            self.c.sources += added;
+            return Ok(false);
+        }
+        let id = self.c.next_fact;
+        self.c.next_fact += 1;
+        self.c.sources += sources.len() as u64;
+        let stored = StoredFact {
+            subject,
+            relation: rel,
+            relation_text: d.relation_text,
+            object,
+            qualifiers: d.qualifiers,
+            polarity: d.polarity,
+            confidence: d.confidence.clamp(0.0, 0.99),
+            sources,
+        };
+        let block = self.load_block(id / FACTS_PER_BLOCK)?;
+        if block.len() as u64 != id % FACTS_PER_BLOCK {
+            return Err(Error::Storage(format!(
+                "fact block for {id} holds {} facts",
+                block.len()
+            )));
+        }
+        block.push(stored);
+        if let Some(g) = self.groups.get_mut(&subject) {
+            g.insert(identity, id);
+        }
+        let t = Triple {
+            fact: id,
+            subject,
+            relation: rel,
+            negative,
+            object: obj_key,
+        };
+        for kind in [IndexKind::Spo, IndexKind::Pos, IndexKind::Osp] {
+            self.appends
+                .entry((kind, kind.group_key(&t)))
+                .or_default()
+                .push(t);
+        }
+        for key in [
+            count_key(b's', &codec::u64_key(subject)),
+            count_key(b'p', &codec::u32_key(rel)),
+            count_key(b'o', &obj_key.to_bytes()),
+        ] {
+            *self.counts.entry(key).or_default() += 1;
+        }
+        Ok(true)
+    }
+
+    fn finish(mut self) -> Result<Finished> {
+        let blocks = std::mem::take(&mut self.blocks);
+        for (block, facts) in blocks {
+            let bytes = self.encode(&facts)?;
+            self.put(T::Facts, codec::u64_key(block).to_vec(), bytes);
+        }
+        let appends = std::mem::take(&mut self.appends);
+        for ((kind, group), triples) in appends {
+            self.append_group(kind, &group, &triples)?;
+        }
+        let counts = std::mem::take(&mut self.counts);
+        for (key, add) in counts {
+            let old = match self.storage.get(T::Counts, &key)? {
+                Some(v) => codec::read_u64(&v).map_err(|e| self.storage.corrupt("count", e))?,
+                None => 0,
+            };
+            self.put(T::Counts, key, (old + add).to_be_bytes().to_vec());
+        }
+        let counters = self.encode(&self.c)?;
+        self.put(T::Meta, META_COUNTERS.to_vec(), counters);
+        Ok((self.staged, self.c, self.new_rels))
+    }
+
+    fn append_group(&mut self, kind: IndexKind, group: &[u8], triples: &[Triple]) -> Result<()> {
+        let tree = self.storage.tree(index_tree(kind));
+        let last = tree
+            .scan_prefix(group)
+            .next_back()
+            .transpose()
+            .map_err(|e| self.storage.sled(e))?;
+        let (mut n, mut chunk, mut prev) = match last {
+            Some((k, v)) => {
+                let (_, n) =
+                    codec::split_chunk_key(&k).map_err(|e| self.storage.corrupt("index key", e))?;
+                let prev = codec::decode_chunk(kind, &k, &v, |_| {})
+                    .map_err(|e| self.storage.corrupt("index chunk", e))?;
+                (n, v.to_vec(), prev)
+            }
+            None => (0, Vec::new(), None),
+        };
+        for t in triples {
+            if chunk.len() >= codec::CHUNK_BYTES {
+                self.put(
+                    index_tree(kind),
+                    codec::chunk_key(group, n),
+                    std::mem::take(&mut chunk),
+                );
+                n = n
+                    .checked_add(1)
+                    .ok_or_else(|| Error::Storage("index group too large".into()))?;
+                prev = None;
+            }
+            codec::push_entry(kind, &mut chunk, prev, t);
+            prev = Some(t.fact);
+        }
+        self.put(index_tree(kind), codec::chunk_key(group, n), chunk);
+        Ok(())
+    }
+}
+
+/// Adds `alias` to `entity` unless it is its name or already there; true when added.
+fn add_alias(entity: &mut Entity, alias: String) -> bool {
+    let alias = alias.trim().to_string();
+    if alias.is_empty() || alias == entity.name || entity.aliases.contains(&alias) {
+        return false;
+    }
+    entity.aliases.push(alias);
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn open(dir: &Path) -> Storage {
+        Storage::open(dir, &OpenOptions::default()).unwrap()
+    }
+
+    fn fact(s: Ref, rel: &str, o: ObjectDraft, doc: Ref, span: (u64, u64)) -> FactDraft {
+        FactDraft {
+            subject: s,
+            relation: rel.into(),
+            relation_text: rel.into(),
+            object: o,
+            qualifiers: Qualifiers::new(),
+            polarity: Polarity::Positive,
+            confidence: 0.6,
+            sources: vec![SourceDraft {
+                doc,
+                sentence: "s".into(),
+                span,
+            }],
+        }
+    }
+
+    fn doc(hash: &str) -> Document {
+        Document {
+            id: 0,
+            title: "t".into(),
+            origin: "o".into(),
+            published: None,
+            byline: None,
+            dateline: None,
+            hash: hash.into(),
+        }
+    }
+
+    #[test]
+    fn same_fact_twice_is_one_fact_with_two_sources() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = open(dir.path());
+        let ents = vec![
+            NewEntity {
+                name: "Ann".into(),
+                kind: EntityKind::Person,
+                aliases: vec![],
+            },
+            NewEntity {
+                name: "Bob".into(),
+                kind: EntityKind::Person,
+                aliases: vec!["Robert".into()],
+            },
+        ];
+        let out = s
+            .write(WriteSet {
+                docs: vec![doc("a")],
+                entities: ents,
+                aliases: vec![],
+                facts: vec![fact(
+                    Ref::New(0),
+                    "meet",
+                    ObjectDraft::Entity(Ref::New(1)),
+                    Ref::New(0),
+                    (0, 5),
+                )],
+                skip_if_known: false,
+            })
+            .unwrap();
+        assert_eq!(out.new_facts, 1);
+        let (ann, bob) = (out.entity_ids[0], out.entity_ids[1]);
+        let out2 = s
+            .write(WriteSet {
+                docs: vec![doc("b")],
+                entities: vec![],
+                aliases: vec![(bob, "Bobby".into())],
+                facts: vec![fact(
+                    Ref::Existing(ann),
+                    "meet",
+                    ObjectDraft::Entity(Ref::Existing(bob)),
+                    Ref::New(0),
+                    (3, 9),
+                )],
+                skip_if_known: false,
+            })
+            .unwrap();
+        assert_eq!((out2.new_facts, out2.corroborated), (0, 1));
+        let f = s.fact(0).unwrap().unwrap();
+        assert_eq!(f.sources.len(), 2);
+        assert!(f.confidence > 0.6);
+        assert_eq!(s.lookup_name("bobby").unwrap(), vec![bob]);
+        assert_eq!(s.lookup_name("robert").unwrap(), vec![bob]);
+        assert_eq!(s.count_subject(ann).unwrap(), 1);
+        let spo: Vec<_> = s
+            .scan(IndexKind::Spo, Storage::subject_group(ann))
+            .map(|t| t.unwrap())
+            .collect();
+        assert_eq!(spo.len(), 1);
+        assert_eq!(spo[0].object, ObjKey::Entity(bob));
+        let osp: Vec<_> = s
+            .scan(IndexKind::Osp, Storage::object_group(ObjKey::Entity(bob)))
+            .map(|t| t.unwrap())
+            .collect();
+        assert_eq!(osp, spo);
+    }
+
+    #[test]
+    fn many_facts_span_blocks_and_chunks_and_survive_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let s = open(dir.path());
+            let mut facts = Vec::new();
+            for i in 0..1000u64 {
+                facts.push(fact(
+                    Ref::New(0),
+                    if i % 2 == 0 { "say" } else { "know" },
+                    ObjectDraft::Literal(Literal::Number(i as f64)),
+                    Ref::New(0),
+                    (i, i + 1),
+                ));
+            }
+            s.write(WriteSet {
+                docs: vec![doc("x")],
+                entities: vec![NewEntity {
+                    name: "Ann".into(),
+                    kind: EntityKind::Person,
+                    aliases: vec![],
+                }],
+                aliases: vec![],
+                facts,
+                skip_if_known: false,
+            })
+            .unwrap();
+        }
+        let s = open(dir.path());
+        assert_eq!(s.fact_count().unwrap(), 1000);
+        assert_eq!(
+            s.scan(IndexKind::Spo, Storage::subject_group(0)).count(),
+            1000
+        );
+        let say = s.relation_id("say").unwrap();
+        assert_eq!(s.count_relation(say).unwrap(), 500);
+        assert_eq!(
+            s.scan(IndexKind::Pos, Storage::relation_group(say)).count(),
+            500
+        );
+        assert_eq!(s.facts().count(), 1000);
+        let f = s.fact(999).unwrap().unwrap();
+        assert_eq!(f.object, Object::Literal(Literal::Number(999.0)));
+        assert!(s.fact(1000).unwrap().is_none());
+        let key = Storage::literal_key(&Literal::Number(7.0)).unwrap();
+        assert_eq!(s.literal(key).unwrap(), Some(Literal::Number(7.0)));
+        assert_eq!(
+            s.scan(IndexKind::Osp, Storage::object_group(key)).count(),
+            1
+        );
+    }
+
+    #[test]
+    fn a_second_open_is_refused_as_in_use() {
+        let dir = tempfile::tempdir().unwrap();
+        let _first = open(dir.path());
+        let err = Storage::open(dir.path(), &OpenOptions::default()).unwrap_err();
+        assert!(matches!(err, Error::StoreLocked { .. }), "{err}");
+    }
+
+    #[test]
+    fn another_format_version_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let s = open(dir.path());
+            s.tree(T::Meta)
+                .insert(META_FORMAT, &codec::u32_key(FORMAT_VERSION + 1))
+                .unwrap();
+            s.flush().unwrap();
+        }
+        let err = Storage::open(dir.path(), &OpenOptions::default()).unwrap_err();
+        assert!(matches!(err, Error::FormatVersion { found, .. } if found == FORMAT_VERSION + 1));
+        assert!(err.to_string().contains("lore export"));
+    }
+
+    #[test]
+    fn a_file_or_a_foreign_directory_is_not_a_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("f");
+        std::fs::write(&file, "x").unwrap();
+        let err = Storage::open(&file, &OpenOptions::default()).unwrap_err();
+        assert!(matches!(err, Error::NotAStore { .. }));
+        let err = Storage::open(dir.path(), &OpenOptions::default()).unwrap_err();
+        assert!(matches!(err, Error::NotAStore { .. }), "{err}");
+    }
+}

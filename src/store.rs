@@ -1,0 +1,410 @@
+//! [`Store`]: the public face of lore for every front end and for embedding.
+//!
+//! A `Store` owns the storage and wires the pipeline together: text goes
+//! through [`crate::ingest`] into [`crate::storage`]; query text goes
+//! through [`crate::query`] and reads storage. Front ends (CLI, REPL,
+//! scripts) use only this type.
+
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::ingest::{self, EntityLookup, ExtractedObject, Resolution};
+use crate::jsonl;
+use crate::model::{Document, Entity, Fact, Stats, normalize_name};
+use crate::query::{self, QueryOptions, QueryResult};
+use crate::storage::{
+    FactDraft, NewEntity, ObjectDraft, OpenOptions, Ref, SourceDraft, Storage, WriteSet,
+};
+
+/// Largest article lore ingests, in bytes; larger input is refused with a message.
+pub const MAX_ARTICLE_BYTES: usize = 64 << 20;
+
+/// The result of ingesting one article.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum IngestOutcome {
+    /// The article was new and is now stored.
+    Added {
+        /// Its document id.
+        doc: u64,
+        /// Entities created.
+        new_entities: u64,
+        /// Facts created.
+        new_facts: u64,
+        /// Existing facts that gained this article as a source.
+        corroborated: u64,
+    },
+    /// The same bytes were ingested before; nothing changed.
+    Skipped {
+        /// The document that already holds them.
+        doc: u64,
+    },
+}
+
+/// Counts reported by [`Store::import_jsonl`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ImportSummary {
+    /// Documents created.
+    pub documents: u64,
+    /// Entities created.
+    pub entities: u64,
+    /// Facts created.
+    pub facts: u64,
+    /// Facts merged into existing ones.
+    pub corroborated: u64,
+    /// Lines read.
+    pub lines: u64,
+}
+
+/// An open lore store.
+///
+/// ```
+/// let dir = tempfile::tempdir()?;
+/// let store = lore::Store::open(dir.path().join("news.db"))?;
+/// store.ingest_text("Talks\n\nAnn Lee met Bob Stone in Paris.", "example")?;
+/// assert_eq!(store.stats()?.documents, 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct Store {
+    storage: Storage,
+}
+
+impl Store {
+    /// Opens the store at `path`, creating it when the directory does not exist.
+    ///
+    /// Fails with [`Error::StoreLocked`] when another process has it open,
+    /// [`Error::NotAStore`] when the path is a file or a foreign directory,
+    /// and [`Error::FormatVersion`] when another lore format wrote it.
+    pub fn open(path: impl AsRef<Path>) -> Result<Store> {
+        Store::open_with(path, &OpenOptions::default())
+    }
+
+    /// Opens with explicit options (cache size).
+    pub fn open_with(path: impl AsRef<Path>, opts: &OpenOptions) -> Result<Store> {
+        Ok(Store {
+            storage: Storage::open(path.as_ref(), opts)?,
+        })
+    }
+
+    /// The store directory.
+    pub fn path(&self) -> &Path {
+        self.storage.path()
+    }
+
+    /// The storage layer, for the query engine and integrity checks inside the crate.
+    #[allow(dead_code)] // the query executor (issue 4) is its first user
+    pub(crate) fn storage(&self) -> &Storage {
+        &self.storage
+    }
+
+    /// Ingests raw article bytes: refuses empty, binary, non-UTF-8 and oversized input.
+    pub fn ingest_bytes(&self, bytes: &[u8], origin: &str) -> Result<IngestOutcome> {
+        let text = check_article(bytes, origin)?;
+        self.ingest_text(text, origin)
+    }
+
+    /// Ingests one article atomically: afterwards it is stored completely, or
+    /// (on error or crash) not at all. The same text again is skipped.
+    pub fn ingest_text(&self, text: &str, origin: &str) -> Result<IngestOutcome> {
+        check_article(text.as_bytes(), origin)?;
+        let hash = blake3::hash(text.as_bytes()).to_hex().to_string();
+        if let Some(doc) = self.storage.document_by_hash(&hash)? {
+            return Ok(IngestOutcome::Skipped { doc });
+        }
+        let ex = ingest::extract(text);
+        let resolutions = ingest::resolve(&ex.entities, self)?;
+        let title = ex.meta.title.clone().unwrap_or_else(|| {
+            Path::new(origin)
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| origin.to_string())
+        });
+        let mut set = WriteSet {
+            docs: vec![Document {
+                id: 0,
+                title,
+                origin: origin.to_string(),
+                published: ex.meta.published.clone(),
+                byline: ex.meta.byline.clone(),
+                dateline: ex.meta.dateline.clone(),
+                hash,
+            }],
+            skip_if_known: true,
+            ..WriteSet::default()
+        };
+        let mut refs = Vec::with_capacity(ex.entities.len());
+        for (e, r) in ex.entities.iter().zip(resolutions) {
+            match r {
+                Resolution::Existing(id, aliases) => {
+                    set.aliases.extend(aliases.into_iter().map(|a| (id, a)));
+                    refs.push(Ref::Existing(id));
+                }
+                Resolution::New => {
+                    refs.push(Ref::New(set.entities.len()));
+                    set.entities.push(NewEntity {
+                        name: e.name.clone(),
+                        kind: e.kind,
+                        aliases: e.aliases.clone(),
+                    });
+                }
+            }
+        }
+        let entity_ref = |i: usize| {
+            refs.get(i)
+                .copied()
+                .ok_or_else(|| Error::Storage(format!("extractor named entity {i}, not found")))
+        };
+        for f in ex.facts {
+            let object = match f.object {
+                ExtractedObject::Entity(i) => ObjectDraft::Entity(entity_ref(i)?),
+                ExtractedObject::Literal(l) => ObjectDraft::Literal(l),
+            };
+            set.facts.push(FactDraft {
+                subject: entity_ref(f.subject)?,
+                relation: f.relation,
+                relation_text: f.relation_text,
+                object,
+                qualifiers: f.qualifiers,
+                polarity: f.polarity,
+                confidence: f.confidence,
+                sources: vec![SourceDraft {
+                    doc: Ref::New(0),
+                    sentence: f.sentence,
+                    span: (f.span.0 as u64, f.span.1 as u64),
+                }],
+            });
+        }
+        let out = self.storage.write(set)?;
+        if out.skipped {
+            // Another writer stored the same text between the check above and the write.
+            let doc = self
+                .storage
+                .document_by_hash(blake3::hash(text.as_bytes()).to_hex().as_str())?;
+            return Ok(IngestOutcome::Skipped {
+                doc: doc.unwrap_or_default(),
+            });
+        }
+        Ok(IngestOutcome::Added {
+            doc: out.doc_ids.first().copied().unwrap_or_default(),
+            new_entities: out.entity_ids.len() as u64,
+            new_facts: out.new_facts,
+            corroborated: out.corroborated,
+        })
+    }
+
+    /// Ingests one file (see [`Store::ingest_bytes`]); errors name the file.
+    pub fn ingest_file(&self, path: &Path) -> Result<IngestOutcome> {
+        let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+        if meta.len() > MAX_ARTICLE_BYTES as u64 {
+            return Err(too_large(&path.display().to_string(), meta.len()));
+        }
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        self.ingest_bytes(&bytes, &path.display().to_string())
+    }
+
+    /// Imports facts from JSONL in the export schema (see `docs/ARCHITECTURE.md`).
+    ///
+    /// Writes in batches; each batch is atomic and flushed before the next.
+    pub fn import_jsonl(
+        &self,
+        input: &mut dyn BufRead,
+        name: &str,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<ImportSummary> {
+        jsonl::import(&self.storage, input, name, progress)
+    }
+
+    /// Writes the whole store as JSONL: documents, entities, then facts.
+    pub fn export_jsonl(&self, out: &mut dyn Write) -> Result<()> {
+        jsonl::export(&self.storage, out)
+    }
+
+    /// Runs query text (one or more statements) with default options.
+    pub fn query(&self, text: &str) -> Result<QueryResult> {
+        self.query_with(text, &QueryOptions::default())
+    }
+
+    /// Runs query text with a row limit and an optional cancel token.
+    pub fn query_with(&self, text: &str, opts: &QueryOptions) -> Result<QueryResult> {
+        query::run(self, text, opts)
+    }
+
+    /// An entity by id.
+    pub fn entity(&self, id: u64) -> Result<Option<Entity>> {
+        self.storage.entity(id)
+    }
+
+    /// Entities known under `name` (any alias, case-insensitive).
+    pub fn entities_named(&self, name: &str) -> Result<Vec<Entity>> {
+        self.by_name(&normalize_name(name))
+    }
+
+    /// A fact by id.
+    pub fn fact(&self, id: u64) -> Result<Option<Fact>> {
+        self.storage.fact(id)
+    }
+
+    /// A document by id.
+    pub fn document(&self, id: u64) -> Result<Option<Document>> {
+        self.storage.document(id)
+    }
+
+    /// Every entity, in id order.
+    pub fn entities(&self) -> impl Iterator<Item = Result<Entity>> + '_ {
+        self.storage.entities()
+    }
+
+    /// Every fact, in id order.
+    pub fn facts(&self) -> impl Iterator<Item = Result<Fact>> + '_ {
+        self.storage.facts()
+    }
+
+    /// Every document, in id order.
+    pub fn documents(&self) -> impl Iterator<Item = Result<Document>> + '_ {
+        self.storage.documents()
+    }
+
+    /// Normalized relation names with their fact counts, most used first.
+    pub fn relations(&self) -> Result<Vec<(String, u64)>> {
+        let mut out = Vec::new();
+        for (id, rec) in self.storage.relations() {
+            out.push((rec.name, self.storage.count_relation(id)?));
+        }
+        out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        Ok(out)
+    }
+
+    /// Every name and alias (as first written), for completion and "did you mean".
+    pub fn all_names(&self) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        for e in self.entities() {
+            let e = e?;
+            out.push(e.name);
+            out.extend(e.aliases);
+        }
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+
+    /// Counts of documents, entities, facts, relations, sources and bytes on disk.
+    pub fn stats(&self) -> Result<Stats> {
+        self.storage.stats()
+    }
+
+    /// Forces everything to disk (every write already does this before it returns).
+    pub fn flush(&self) -> Result<()> {
+        self.storage.flush()
+    }
+}
+
+impl EntityLookup for Store {
+    fn by_name(&self, normalized: &str) -> Result<Vec<Entity>> {
+        let mut out = Vec::new();
+        for id in self.storage.lookup_name(normalized)? {
+            if let Some(e) = self.storage.entity(id)? {
+                out.push(e);
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn too_large(what: &str, len: u64) -> Error {
+    Error::bad_input(
+        what,
+        format!(
+            "{len} bytes is more than the {} MiB lore accepts for one article; split it into articles",
+            MAX_ARTICLE_BYTES >> 20
+        ),
+    )
+}
+
+/// Checks that bytes are a plausible article and returns them as text.
+fn check_article<'a>(bytes: &'a [u8], origin: &str) -> Result<&'a str> {
+    if bytes.len() > MAX_ARTICLE_BYTES {
+        return Err(too_large(origin, bytes.len() as u64));
+    }
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(Error::bad_input(
+            origin,
+            "the file is empty; give a file with article text",
+        ));
+    }
+    if bytes.contains(&0) {
+        return Err(Error::bad_input(
+            origin,
+            "this looks like a binary file (it contains NUL bytes); lore ingests plain-text articles",
+        ));
+    }
+    std::str::from_utf8(bytes).map_err(|e| {
+        Error::bad_input(
+            origin,
+            format!(
+                "not valid UTF-8 (first bad byte at offset {}); convert it, e.g. `iconv -f latin1 -t utf-8`",
+                e.valid_up_to()
+            ),
+        )
+    })
+}
+
+/// Where the store lives when neither `--db` nor `LORE_DB` says: `./lore.db`.
+pub fn default_store_path() -> PathBuf {
+    PathBuf::from("lore.db")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ingest_is_idempotent() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("s")).unwrap();
+        let text = "Talks\n\nToday Ann Lee met Bob Stone in Paris.";
+        let first = store.ingest_text(text, "a.txt").unwrap();
+        assert!(
+            matches!(first, IngestOutcome::Added { new_facts: 1, .. }),
+            "{first:?}"
+        );
+        let again = store.ingest_text(text, "copy.txt").unwrap();
+        assert_eq!(again, IngestOutcome::Skipped { doc: 0 });
+        assert_eq!(store.stats().unwrap().facts, 1);
+        assert_eq!(store.stats().unwrap().documents, 1);
+    }
+
+    #[test]
+    fn bad_article_bytes_are_refused_with_reasons() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("s")).unwrap();
+        for (bytes, word) in [
+            (&b""[..], "empty"),
+            (&b"  \n"[..], "empty"),
+            (&b"ab\0cd"[..], "binary"),
+            (&b"caf\xe9"[..], "UTF-8"),
+        ] {
+            let err = store.ingest_bytes(bytes, "x.txt").unwrap_err();
+            assert!(err.to_string().contains(word), "{err}");
+            assert!(err.to_string().starts_with("x.txt"), "{err}");
+            assert!(err.is_user_error());
+        }
+        assert_eq!(store.stats().unwrap().documents, 0);
+    }
+
+    #[test]
+    fn same_entity_in_two_articles_is_one_entity() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("s")).unwrap();
+        store
+            .ingest_text("One\n\nThen Ann Lee met Bob Stone.", "a")
+            .unwrap();
+        store
+            .ingest_text("Two\n\nLater Ann Lee met Bob Stone again.", "b")
+            .unwrap();
+        assert_eq!(store.entities_named("ann lee").unwrap().len(), 1);
+        let facts: Vec<Fact> = store.facts().map(|f| f.unwrap()).collect();
+        assert_eq!(facts.len(), 1);
+        assert_eq!(facts[0].sources.len(), 2);
+    }
+}
