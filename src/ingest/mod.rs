@@ -200,6 +200,18 @@ pub fn normalize_relation(phrase: &str) -> String {
     words.iter().map(|w| lemma(w)).collect::<Vec<_>>().join(" ")
 }
 
+/// True for relations that hold both ways ("meet"): stored once, matched in either direction.
+pub fn is_symmetric(relation: &str) -> bool {
+    static LIST: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+        include_str!("../../data/lexicon/symmetric.txt")
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect()
+    });
+    LIST.contains(&relation)
+}
+
 /// What ingest needs to know about entities already in the store.
 pub trait EntityLookup {
     /// Entities whose name or alias normalizes to `normalized`.
@@ -255,6 +267,12 @@ mod tests {
         assert_eq!(ex.entities[f.subject].name, "Ann Lee");
         assert_eq!(f.relation, "meet");
         assert_eq!(f.relation_text, "met with");
+    }
+
+    #[test]
+    fn meeting_is_symmetric_and_urging_is_not() {
+        assert!(is_symmetric("meet"));
+        assert!(!is_symmetric("urge"));
     }
 
     #[test]
