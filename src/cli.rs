@@ -12,7 +12,7 @@ use clap::{Parser, Subcommand};
 use crate::error::{Error, Result};
 use crate::output::{self, Format, Style};
 use crate::query::QueryOptions;
-use crate::store::{IngestOutcome, Store, default_store_path};
+use crate::store::{Encoding, IngestOutcome, Store, default_store_path};
 
 /// lore: an embedded knowledge store for news text.
 ///
@@ -41,6 +41,9 @@ pub enum Command {
         /// No progress bar and no per-file lines, only the summary.
         #[arg(short, long)]
         quiet: bool,
+        /// How to read article bytes: strict utf-8, or auto (UTF-8, else Windows-1252), or latin1.
+        #[arg(long, value_enum, default_value_t = Encoding::Utf8)]
+        encoding: Encoding,
     },
     /// Import facts from JSONL written by `lore export` or another extractor.
     Import {
@@ -125,7 +128,11 @@ fn open(db: &Option<PathBuf>) -> Result<Store> {
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Some(Command::Ingest { paths, quiet }) => ingest(&open(&cli.db)?, &paths, quiet),
+        Some(Command::Ingest {
+            paths,
+            quiet,
+            encoding,
+        }) => ingest(&open(&cli.db)?, &paths, quiet, encoding),
         Some(Command::Import { file }) => import(&open(&cli.db)?, &file),
         Some(Command::Export { output, .. }) => export(&open(&cli.db)?, output.as_deref()),
         Some(Command::Stats) => stats(&open(&cli.db)?),
@@ -237,7 +244,12 @@ impl IngestTotals {
 }
 
 /// Ingests every article under `paths` into `store`, printing progress and a summary.
-pub fn ingest_paths(store: &Store, paths: &[PathBuf], quiet: bool) -> Result<IngestTotals> {
+pub fn ingest_paths(
+    store: &Store,
+    paths: &[PathBuf],
+    quiet: bool,
+    encoding: Encoding,
+) -> Result<IngestTotals> {
     let files = article_files(paths)?;
     let bar = if !quiet && io::stderr().is_terminal() && files.len() > 1 {
         let bar = indicatif::ProgressBar::new(files.len() as u64);
@@ -261,9 +273,9 @@ pub fn ingest_paths(store: &Store, paths: &[PathBuf], quiet: bool) -> Result<Ing
                 .take(crate::store::MAX_ARTICLE_BYTES as u64 + 1)
                 .read_to_end(&mut bytes)
                 .map_err(|e| Error::io("stdin", e))
-                .and_then(|_| store.ingest_bytes(&bytes, "stdin"))
+                .and_then(|_| store.ingest_bytes_as(&bytes, "stdin", encoding))
         } else {
-            store.ingest_file(f)
+            store.ingest_file_as(f, encoding)
         };
         match result {
             Ok(IngestOutcome::Added {
@@ -298,8 +310,8 @@ pub fn ingest_paths(store: &Store, paths: &[PathBuf], quiet: bool) -> Result<Ing
     Ok(totals)
 }
 
-fn ingest(store: &Store, paths: &[PathBuf], quiet: bool) -> Result<ExitCode> {
-    let totals = ingest_paths(store, paths, quiet)?;
+fn ingest(store: &Store, paths: &[PathBuf], quiet: bool, encoding: Encoding) -> Result<ExitCode> {
+    let totals = ingest_paths(store, paths, quiet, encoding)?;
     println!("{}", totals.summary());
     Ok(if totals.failed > 0 {
         ExitCode::from(1)

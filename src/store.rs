@@ -20,6 +20,18 @@ use crate::storage::{
 /// Largest article lore ingests, in bytes; larger input is refused with a message.
 pub const MAX_ARTICLE_BYTES: usize = 64 << 20;
 
+/// How article bytes are turned into text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Encoding {
+    /// Strict UTF-8: anything else is refused with a message (the default).
+    #[default]
+    Utf8,
+    /// UTF-8 when valid, otherwise Windows-1252 (the usual "Latin-1" of web pages).
+    Auto,
+    /// Windows-1252 / Latin-1 always.
+    Latin1,
+}
+
 /// The result of ingesting one article.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum IngestOutcome {
@@ -100,6 +112,26 @@ impl Store {
 
     /// Ingests raw article bytes: refuses empty, binary, non-UTF-8 and oversized input.
     pub fn ingest_bytes(&self, bytes: &[u8], origin: &str) -> Result<IngestOutcome> {
+        self.ingest_bytes_as(bytes, origin, Encoding::Utf8)
+    }
+
+    /// Ingests raw article bytes decoded as `encoding` (see [`Encoding`]).
+    pub fn ingest_bytes_as(
+        &self,
+        bytes: &[u8],
+        origin: &str,
+        encoding: Encoding,
+    ) -> Result<IngestOutcome> {
+        let latin1 = match encoding {
+            Encoding::Utf8 => false,
+            Encoding::Auto => std::str::from_utf8(bytes).is_err(),
+            Encoding::Latin1 => true,
+        };
+        if latin1 {
+            check_size_and_binary(bytes, origin)?;
+            let text = decode_windows_1252(bytes);
+            return self.ingest_text(&text, origin);
+        }
         let text = check_article(bytes, origin)?;
         self.ingest_text(text, origin)
     }
@@ -195,12 +227,17 @@ impl Store {
 
     /// Ingests one file (see [`Store::ingest_bytes`]); errors name the file.
     pub fn ingest_file(&self, path: &Path) -> Result<IngestOutcome> {
+        self.ingest_file_as(path, Encoding::Utf8)
+    }
+
+    /// Ingests one file decoded as `encoding`.
+    pub fn ingest_file_as(&self, path: &Path, encoding: Encoding) -> Result<IngestOutcome> {
         let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
         if meta.len() > MAX_ARTICLE_BYTES as u64 {
             return Err(too_large(&path.display().to_string(), meta.len()));
         }
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-        self.ingest_bytes(&bytes, &path.display().to_string())
+        self.ingest_bytes_as(&bytes, &path.display().to_string(), encoding)
     }
 
     /// Imports facts from JSONL in the export schema (see `docs/ARCHITECTURE.md`).
@@ -323,6 +360,35 @@ fn too_large(what: &str, len: u64) -> Error {
 
 /// Checks that bytes are a plausible article and returns them as text.
 fn check_article<'a>(bytes: &'a [u8], origin: &str) -> Result<&'a str> {
+    check_size_and_binary(bytes, origin)?;
+    std::str::from_utf8(bytes).map_err(|e| {
+        Error::bad_input(
+            origin,
+            format!(
+                "not valid UTF-8 (first bad byte at offset {}); convert it (iconv -f latin1 -t utf-8) or ingest with --encoding auto",
+                e.valid_up_to()
+            ),
+        )
+    })
+}
+
+/// Windows-1252, the superset of Latin-1 that web pages labelled "Latin-1" really use.
+fn decode_windows_1252(bytes: &[u8]) -> String {
+    const HIGH: [char; 32] = [
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž',
+        '\u{8f}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}',
+        'ž', 'Ÿ',
+    ];
+    bytes
+        .iter()
+        .map(|&b| match b {
+            0x80..=0x9f => HIGH[usize::from(b - 0x80)],
+            _ => char::from(b),
+        })
+        .collect()
+}
+
+fn check_size_and_binary(bytes: &[u8], origin: &str) -> Result<()> {
     if bytes.len() > MAX_ARTICLE_BYTES {
         return Err(too_large(origin, bytes.len() as u64));
     }
@@ -338,15 +404,7 @@ fn check_article<'a>(bytes: &'a [u8], origin: &str) -> Result<&'a str> {
             "this looks like a binary file (it contains NUL bytes); lore ingests plain-text articles",
         ));
     }
-    std::str::from_utf8(bytes).map_err(|e| {
-        Error::bad_input(
-            origin,
-            format!(
-                "not valid UTF-8 (first bad byte at offset {}); convert it, e.g. `iconv -f latin1 -t utf-8`",
-                e.valid_up_to()
-            ),
-        )
-    })
+    Ok(())
 }
 
 /// Where the store lives when neither `--db` nor `LORE_DB` says: `./lore.db`.
@@ -390,6 +448,19 @@ mod tests {
             assert!(err.is_user_error());
         }
         assert_eq!(store.stats().unwrap().documents, 0);
+    }
+
+    #[test]
+    fn latin1_is_refused_by_default_and_decoded_on_request() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("s")).unwrap();
+        let bytes = b"Caf\xe9 talks\n\nToday Ann Lee met Bob Stone \x96 twice.";
+        assert!(store.ingest_bytes(bytes, "a").is_err());
+        let out = store.ingest_bytes_as(bytes, "a", Encoding::Auto).unwrap();
+        assert!(matches!(out, IngestOutcome::Added { .. }));
+        let doc = store.document(0).unwrap().unwrap();
+        assert_eq!(doc.title, "Café talks");
+        assert_eq!(decode_windows_1252(b"\x96\x80"), "–€");
     }
 
     #[test]
