@@ -138,6 +138,16 @@ impl Store {
 
     /// Ingests one article atomically: afterwards it is stored completely, or
     /// (on error or crash) not at all. The same text again is skipped.
+    ///
+    /// ```
+    /// use lore::{IngestOutcome, Store};
+    /// let dir = tempfile::tempdir()?;
+    /// let store = Store::open(dir.path().join("db"))?;
+    /// let text = "Talks\n\nAnn Lee met Bob Stone in Paris.";
+    /// assert!(matches!(store.ingest_text(text, "a.txt")?, IngestOutcome::Added { .. }));
+    /// assert!(matches!(store.ingest_text(text, "a.txt")?, IngestOutcome::Skipped { .. }));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn ingest_text(&self, text: &str, origin: &str) -> Result<IngestOutcome> {
         check_article(text.as_bytes(), origin)?;
         let hash = blake3::hash(text.as_bytes()).to_hex().to_string();
@@ -253,11 +263,37 @@ impl Store {
     }
 
     /// Writes the whole store as JSONL: documents, entities, then facts.
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let a = lore::Store::open(dir.path().join("a"))?;
+    /// a.ingest_text("Talks\n\nAnn Lee met Bob Stone in Paris.", "a.txt")?;
+    /// let mut jsonl = Vec::new();
+    /// a.export_jsonl(&mut jsonl)?;
+    /// let b = lore::Store::open(dir.path().join("b"))?;
+    /// b.import_jsonl(&mut jsonl.as_slice(), "export.jsonl", &mut |_lines| {})?;
+    /// assert_eq!(a.stats()?.facts, b.stats()?.facts);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn export_jsonl(&self, out: &mut dyn Write) -> Result<()> {
         jsonl::export(&self.storage, out)
     }
 
     /// Runs query text (one or more statements) with default options.
+    ///
+    /// Errors in the text come back as [`Error::Query`] with a span to render
+    /// with [`crate::diag::Diagnostic::render`].
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let store = lore::Store::open(dir.path().join("db"))?;
+    /// match store.query("this is not a query") {
+    ///     Ok(result) => println!("{} statements", result.statements.len()),
+    ///     Err(lore::Error::Query(d)) => eprintln!("{}", d.render("query", "this is not a query")),
+    ///     Err(e) => return Err(e.into()),
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn query(&self, text: &str) -> Result<QueryResult> {
         self.query_with(text, &QueryOptions::default())
     }
@@ -288,11 +324,32 @@ impl Store {
     }
 
     /// Every entity, in id order.
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let store = lore::Store::open(dir.path().join("db"))?;
+    /// store.ingest_text("Talks\n\nAnn Lee met Bob Stone in Paris.", "a.txt")?;
+    /// let names: Vec<String> = store.entities().map(|e| e.map(|e| e.name)).collect::<Result<_, _>>()?;
+    /// assert!(!names.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn entities(&self) -> impl Iterator<Item = Result<Entity>> + '_ {
         self.storage.entities()
     }
 
-    /// Every fact, in id order.
+    /// Every fact, in id order, with its sources.
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let store = lore::Store::open(dir.path().join("db"))?;
+    /// store.ingest_text("Talks\n\nAnn Lee met Bob Stone in Paris.", "a.txt")?;
+    /// for fact in store.facts() {
+    ///     let fact = fact?;
+    ///     let subject = store.entity(fact.subject)?.map(|e| e.name);
+    ///     println!("{subject:?} {} ({} sources)", fact.relation, fact.sources.len());
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn facts(&self) -> impl Iterator<Item = Result<Fact>> + '_ {
         self.storage.facts()
     }
