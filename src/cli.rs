@@ -134,10 +134,29 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             format,
             limit,
         }) => query(&open(&cli.db)?, &text, format, limit),
-        Some(Command::Run { .. }) | Some(Command::Repl) | None => Err(Error::bad_input(
-            "lore",
-            "the REPL and scripts are not built yet; use `lore query`",
-        )),
+        Some(Command::Run {
+            files,
+            format,
+            limit,
+            keep_going,
+            check,
+        }) => crate::script::run_files(
+            &files,
+            &crate::script::RunOptions {
+                format,
+                limit,
+                keep_going,
+                check,
+            },
+            || open(&cli.db),
+        ),
+        Some(Command::Repl) | None => {
+            if io::stdin().is_terminal() {
+                crate::repl::run(open(&cli.db)?)
+            } else {
+                crate::script::run_stdin(|| open(&cli.db))
+            }
+        }
     }
 }
 

@@ -2,8 +2,11 @@
 //! one-value-per-line records.
 //!
 //! The executor returns typed rows; only this module decides how they look.
+//! Tables fit a width: the widest columns shrink first, and long values wrap
+//! at word boundaries onto a few lines, the last one cut with `…`.
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
+use std::time::Duration;
 
 use crate::query::{StatementOutput, Value};
 
@@ -31,6 +34,16 @@ impl Format {
             _ => None,
         }
     }
+
+    /// The name `.mode` shows.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Json => "json",
+            Format::Csv => "csv",
+            Format::Line => "line",
+        }
+    }
 }
 
 /// Rendering settings beyond the format.
@@ -40,6 +53,10 @@ pub struct Style {
     pub width: Option<usize>,
     /// Print the footer (row count, limit) under tables.
     pub footer: bool,
+    /// Time to show in the footer (`.timer on`).
+    pub elapsed: Option<Duration>,
+    /// Lines a long value may wrap onto before it is cut with `…`.
+    pub max_cell_lines: usize,
 }
 
 impl Default for Style {
@@ -47,7 +64,35 @@ impl Default for Style {
         Style {
             width: None,
             footer: true,
+            elapsed: None,
+            max_cell_lines: 4,
         }
+    }
+}
+
+/// Columns of the terminal on stdout, or `None` when stdout is not a terminal.
+pub fn terminal_width() -> Option<usize> {
+    if !io::stdout().is_terminal() {
+        return None;
+    }
+    let from_env = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse::<usize>().ok());
+    from_env.or_else(|| {
+        let mut ed = rustyline::DefaultEditor::new().ok()?;
+        ed.dimensions().map(|(cols, _)| usize::from(cols))
+    })
+}
+
+/// A duration as people read it: `850 µs`, `12.3 ms`, `1.52 s`.
+pub fn duration(d: Duration) -> String {
+    let us = d.as_micros();
+    if us < 1000 {
+        format!("{us} µs")
+    } else if us < 1_000_000 {
+        format!("{:.1} ms", us as f64 / 1000.0)
+    } else {
+        format!("{:.2} s", d.as_secs_f64())
     }
 }
 
@@ -73,19 +118,22 @@ pub fn write(
     }
 }
 
-/// The footer under a table: "3 rows" or "1000 rows (limit reached: ...)".
-pub fn footer(s: &StatementOutput) -> String {
+/// The footer under a table: "3 rows", "3 rows in 1.2 ms", or
+/// "1000 rows (limit reached; ...)".
+pub fn footer(s: &StatementOutput, elapsed: Option<Duration>) -> String {
     let n = s.rows.len();
-    let rows = if n == 1 {
+    let mut out = if n == 1 {
         "1 row".to_string()
     } else {
         format!("{n} rows")
     };
-    if s.truncated {
-        format!("{rows} (limit reached; more rows exist: raise it with --limit or .limit)")
-    } else {
-        rows
+    if let Some(d) = elapsed {
+        out.push_str(&format!(" in {}", duration(d)));
     }
+    if s.truncated {
+        out.push_str(" (limit reached; more rows exist: raise it with --limit or .limit)");
+    }
+    out
 }
 
 fn cell(v: &Value) -> String {
@@ -121,13 +169,13 @@ fn table(out: &mut dyn Write, s: &StatementOutput, style: &Style) -> io::Result<
         .map(|w| "-".repeat(*w))
         .collect::<Vec<_>>()
         .join("-+-");
-    writeln!(out, "{}", join_padded(&s.columns, &widths))?;
+    write_row(out, &s.columns, &widths, 1)?;
     writeln!(out, "{sep}")?;
     for row in &cells {
-        writeln!(out, "{}", join_padded(row, &widths))?;
+        write_row(out, row, &widths, style.max_cell_lines.max(1))?;
     }
     if style.footer {
-        writeln!(out, "({})", footer(s))?;
+        writeln!(out, "({})", footer(s, style.elapsed))?;
     }
     Ok(())
 }
@@ -151,25 +199,67 @@ fn fit(widths: &mut [usize], max: usize) {
     }
 }
 
-fn join_padded(cells: &[String], widths: &[usize]) -> String {
-    let mut line = String::new();
-    for (i, (c, w)) in cells.iter().zip(widths).enumerate() {
-        if i > 0 {
-            line.push_str(" | ");
-        }
-        let len = c.chars().count();
-        if len > *w {
-            let cut: String = c.chars().take(w.saturating_sub(1)).collect();
-            line.push_str(&cut);
-            line.push('…');
-        } else {
-            line.push_str(c);
-            if i + 1 < cells.len() {
-                line.push_str(&" ".repeat(w - len));
+/// Writes one table row; each cell wraps onto up to `max_lines` lines.
+fn write_row(
+    out: &mut dyn Write,
+    cells: &[String],
+    widths: &[usize],
+    max_lines: usize,
+) -> io::Result<()> {
+    let wrapped: Vec<Vec<String>> = cells
+        .iter()
+        .zip(widths)
+        .map(|(c, w)| wrap(c, *w, max_lines))
+        .collect();
+    let height = wrapped.iter().map(Vec::len).max().unwrap_or(1).max(1);
+    for l in 0..height {
+        let mut line = String::new();
+        for (i, (cell, w)) in wrapped.iter().zip(widths).enumerate() {
+            if i > 0 {
+                line.push_str(" | ");
             }
+            let part = cell.get(l).map_or("", String::as_str);
+            line.push_str(part);
+            line.push_str(&" ".repeat(w.saturating_sub(part.chars().count())));
         }
+        writeln!(out, "{}", line.trim_end())?;
     }
-    line
+    Ok(())
+}
+
+/// Breaks `text` into lines of at most `width` characters, at spaces where it
+/// can; when more than `max_lines` would be needed the last one ends with `…`.
+fn wrap(text: &str, width: usize, max_lines: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut rest: Vec<char> = text.chars().collect();
+    while !rest.is_empty() {
+        if lines.len() + 1 == max_lines && rest.len() > width {
+            let mut cut: String = rest[..width - 1].iter().collect();
+            cut.push('…');
+            lines.push(cut);
+            return lines;
+        }
+        if rest.len() <= width {
+            lines.push(rest.iter().collect());
+            break;
+        }
+        // The last space that lets the line fit; a hard break when a word is too long.
+        let brk = rest[..=width]
+            .iter()
+            .rposition(|c| *c == ' ')
+            .filter(|&p| p > 0);
+        let (line, skip) = match brk {
+            Some(p) => (rest[..p].iter().collect::<String>(), p + 1),
+            None => (rest[..width].iter().collect::<String>(), width),
+        };
+        lines.push(line);
+        rest.drain(..skip);
+    }
+    if lines.is_empty() {
+        lines.push(String::new());
+    }
+    lines
 }
 
 fn json(out: &mut dyn Write, s: &StatementOutput) -> io::Result<()> {
@@ -267,7 +357,7 @@ mod tests {
         let t = render(Format::Table, &Style::default());
         assert_eq!(
             t,
-            "?who          | ?n\n--------------+---\nSergey Lavrov | 3\na, \"b\"        | \n(2 rows (limit reached; more rows exist: raise it with --limit or .limit))\n"
+            "?who          | ?n\n--------------+---\nSergey Lavrov | 3\na, \"b\"        |\n(2 rows (limit reached; more rows exist: raise it with --limit or .limit))\n"
         );
     }
 
@@ -278,10 +368,47 @@ mod tests {
             &Style {
                 width: Some(14),
                 footer: false,
+                max_cell_lines: 1,
+                ..Style::default()
             },
         );
-        assert!(t.lines().next().unwrap().chars().count() <= 14, "{t}");
+        assert!(t.lines().all(|l| l.chars().count() <= 14), "{t}");
         assert!(t.contains('…'), "{t}");
+    }
+
+    #[test]
+    fn long_values_wrap_at_spaces_within_the_width_and_the_footer_gives_the_time() {
+        let s = StatementOutput {
+            columns: vec!["?s".into(), "?sentence".into()],
+            rows: vec![vec![
+                Value::Text("Blinken".into()),
+                Value::Text(
+                    "The two men spoke for about ten minutes on the sidelines of the meeting."
+                        .into(),
+                ),
+            ]],
+            ..StatementOutput::default()
+        };
+        let mut out = Vec::new();
+        let style = Style {
+            width: Some(40),
+            elapsed: Some(Duration::from_micros(1500)),
+            ..Style::default()
+        };
+        write(&mut out, &s, Format::Table, &style).unwrap();
+        let t = String::from_utf8(out).unwrap();
+        assert_eq!(
+            t,
+            "?s      | ?sentence\n--------+-------------------------------\nBlinken | The two men spoke for about\n        | ten minutes on the sidelines\n        | of the meeting.\n(1 row in 1.5 ms)\n"
+        );
+        assert!(t.lines().all(|l| l.chars().count() <= 40), "{t}");
+    }
+
+    #[test]
+    fn wrap_cuts_with_a_marker_after_the_last_allowed_line() {
+        assert_eq!(wrap("aaaa bbbb cccc", 4, 2), vec!["aaaa", "bbb…"]);
+        assert_eq!(wrap("abcdefgh", 3, 9), vec!["abc", "def", "gh"]);
+        assert_eq!(wrap("", 3, 2), vec![""]);
     }
 
     #[test]
