@@ -256,7 +256,7 @@ fn ctrl_c_stops_a_running_ingest_and_returns_to_the_prompt() {
     let dir = tempfile::tempdir().unwrap();
     let arts = articles(dir.path(), 3000);
     let mut s = start(dir.path(), &[]);
-    s.send_line(&format!(".ingest {}", arts.display())).unwrap();
+    s.send_line(format!(".ingest {}", arts.display())).unwrap();
     std::thread::sleep(Duration::from_millis(700));
     s.send(CTRL_C).unwrap();
     let shown = screen_until(&mut s, "cancelled after ");
@@ -332,14 +332,14 @@ fn read_and_ingest_and_open_work_from_the_prompt() {
     let script = dir.path().join("s.lore");
     std::fs::write(&script, ".mode json\n.bogus\n").unwrap();
     let mut s = start(dir.path(), &[]);
-    s.send_line(&format!(".ingest {}", arts.display())).unwrap();
+    s.send_line(format!(".ingest {}", arts.display())).unwrap();
     s.expect("2 documents: 2 added").unwrap();
-    s.send_line(&format!(".read {}", script.display())).unwrap();
+    s.send_line(format!(".read {}", script.display())).unwrap();
     s.expect("s.lore:2:1: error: unknown command `.bogus`")
         .unwrap();
     s.send_line(".mode").unwrap();
     s.expect("mode: json").unwrap();
-    s.send_line(&format!(".open {}", dir.path().join("other").display()))
+    s.send_line(format!(".open {}", dir.path().join("other").display()))
         .unwrap();
     s.expect("0 documents").unwrap();
     quit(s);
