@@ -268,6 +268,10 @@ fn json(out: &mut dyn Write, s: &StatementOutput) -> io::Result<()> {
         for (c, v) in s.columns.iter().zip(row) {
             let value = match v {
                 Value::Entity { name, .. } => serde_json::Value::String(name.clone()),
+                // Counts are whole numbers: `3`, not `3.0`, for tools like jq.
+                Value::Number(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => {
+                    serde_json::Value::from(*n as i64)
+                }
                 Value::Number(n) => serde_json::Number::from_f64(*n)
                     .map(serde_json::Value::Number)
                     .unwrap_or(serde_json::Value::Null),
@@ -420,7 +424,7 @@ mod tests {
         let j = render(Format::Json, &Style::default());
         assert_eq!(
             j.lines().next().unwrap(),
-            r#"{"who":"Sergey Lavrov","n":3.0}"#
+            r#"{"who":"Sergey Lavrov","n":3}"#
         );
     }
 }

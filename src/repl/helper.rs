@@ -266,7 +266,8 @@ pub fn paint(line: &str, classes: &[(std::ops::Range<usize>, TokenClass)]) -> St
     out
 }
 
-/// Colours a meta-command: the command name cyan when known, red when not.
+/// Colours a meta-command: the command name cyan when known, red when no
+/// command starts with it, plain while it may still become one.
 fn paint_meta(line: &str) -> String {
     let start = line.len() - line.trim_start().len();
     let end = line[start..]
@@ -274,7 +275,12 @@ fn paint_meta(line: &str) -> String {
         .map_or(line.len(), |i| start + i);
     let name = &line[start..end];
     let known = COMMANDS.iter().any(|c| c.name == name) || meta::parse(name).is_ok();
-    let color = if known { "\x1b[1;36m" } else { "\x1b[31m" };
+    let partial = COMMANDS.iter().any(|c| c.name.starts_with(name));
+    let color = match (known, partial) {
+        (true, _) => "\x1b[1;36m",
+        (false, true) => return line.to_string(),
+        (false, false) => "\x1b[31m",
+    };
     format!("{}{color}{name}{RESET}{}", &line[..start], &line[end..])
 }
 
@@ -510,5 +516,6 @@ mod tests {
         let meta = paint_meta(".mdoe csv");
         assert!(meta.starts_with("\x1b[31m.mdoe"), "{meta:?}");
         assert!(paint_meta("  .mode csv").starts_with("  \x1b[1;36m.mode"));
+        assert_eq!(paint_meta(".mo"), ".mo", "still being typed");
     }
 }

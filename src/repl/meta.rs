@@ -270,6 +270,12 @@ pub fn parse(line: &str) -> Result<Meta, Diagnostic> {
                         .with_help("e.g. `.ingest data/articles`"),
                 );
             }
+            if let Some((_, span)) = args.iter().find(|(w, _)| w == "-") {
+                return Err(
+                    Diagnostic::new("`.ingest -` cannot read stdin here", span.clone())
+                        .with_help("save the article to a file, or use `lore ingest -`"),
+                );
+            }
             Meta::Ingest(args.iter().map(|(w, _)| PathBuf::from(w)).collect())
         }
         ".read" => Meta::Read(path("script file")?),
@@ -398,6 +404,7 @@ mod tests {
                 .contains("needs a script file")
         );
         assert!(parse(".help nope").is_err());
+        assert_eq!(parse(".ingest a -").unwrap_err().span, 10..11);
     }
 
     #[test]
