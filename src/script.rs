@@ -357,6 +357,27 @@ mod tests {
         assert!(split("  -- only a comment").is_empty());
     }
 
+    proptest::proptest! {
+        /// Any text splits without a panic into ordered, disjoint items on
+        /// character boundaries, and every check error points inside the text.
+        #[test]
+        fn splitting_and_checking_any_text_never_panics(text in "(?s)[ -~\\n\t\"é€;.-]{0,80}") {
+            let (items, _) = split_with_tail(&text);
+            let mut at = 0;
+            for item in &items {
+                proptest::prop_assert!(item.span.start >= at && item.span.end <= text.len());
+                proptest::prop_assert!(text.is_char_boundary(item.span.start));
+                proptest::prop_assert!(text.is_char_boundary(item.span.end));
+                at = item.span.end;
+            }
+            for d in check(&text) {
+                proptest::prop_assert!(d.span.start <= text.len());
+                let _ = d.render("p.lore", &text);
+            }
+            let _ = crate::repl::helper::input_complete(&text);
+        }
+    }
+
     #[test]
     fn check_reports_bad_meta_commands_at_their_place_in_the_file() {
         let text = ".mode csv\n\n  .mdoe table\n";

@@ -46,6 +46,14 @@ pub struct Outcome {
     pub flow: Flow,
 }
 
+impl Outcome {
+    /// No error, carry on.
+    pub const DONE: Outcome = Outcome {
+        errors: 0,
+        flow: Flow::Continue,
+    };
+}
+
 /// The open store and the settings statements run under.
 pub struct Session {
     store: Store,
@@ -66,6 +74,8 @@ pub struct Session {
     /// Bumped whenever the store's names may have changed (`.ingest`, `.open`).
     pub generation: u64,
     depth: usize,
+    /// The mode of the text being run, inherited by the scripts it `.read`s.
+    mode: RunMode,
 }
 
 impl std::fmt::Debug for Session {
@@ -93,6 +103,7 @@ impl Session {
             interactive: false,
             generation: 0,
             depth: 0,
+            mode: RunMode::default(),
         }
     }
 
@@ -104,6 +115,7 @@ impl Session {
     /// Runs every statement and meta-command of `text` in order; `name` is how
     /// errors refer to the text (a file name, `stdin`, `input`).
     pub fn run_text(&mut self, name: &str, text: &str, mode: RunMode) -> Result<Outcome> {
+        self.mode = mode;
         let mut errors = 0;
         let mut tables = 0;
         for item in script::split(text) {
@@ -123,12 +135,18 @@ impl Session {
                 ItemKind::Statement => self.statement(src, item.terminated, &mut tables),
             };
             match result {
-                Ok(Flow::Continue) => {}
-                Ok(Flow::Quit) => {
-                    return Ok(Outcome {
-                        errors,
-                        flow: Flow::Quit,
-                    });
+                Ok(done) => {
+                    // Errors of a `.read` script, already shown where they happened.
+                    errors += done.errors;
+                    if done.flow == Flow::Quit {
+                        return Ok(Outcome {
+                            errors,
+                            flow: Flow::Quit,
+                        });
+                    }
+                    if done.errors > 0 && !mode.keep_going {
+                        break;
+                    }
                 }
                 Err(Error::Cancelled) => {
                     self.say_err("cancelled")?;
@@ -136,13 +154,6 @@ impl Session {
                         errors: errors + 1,
                         flow: Flow::Continue,
                     });
-                }
-                // A `.read` inside this text has printed its own errors.
-                Err(Error::BadInput { what, .. }) if what.is_empty() => {
-                    errors += 1;
-                    if !mode.keep_going {
-                        break;
-                    }
                 }
                 Err(e) if e.is_user_error() => {
                     let d = match e {
@@ -165,7 +176,7 @@ impl Session {
         })
     }
 
-    fn statement(&mut self, src: &str, terminated: bool, tables: &mut usize) -> Result<Flow> {
+    fn statement(&mut self, src: &str, terminated: bool, tables: &mut usize) -> Result<Outcome> {
         // A statement submitted without `;` (a blank line in the REPL, the end of a
         // script) still runs; the `;` goes on a line of its own when a comment ends it.
         let owned;
@@ -203,10 +214,10 @@ impl Session {
             self.say_err(&format!("-- time: {}", output::duration(elapsed)))?;
         }
         self.out.flush().map_err(stdout_err)?;
-        Ok(Flow::Continue)
+        Ok(Outcome::DONE)
     }
 
-    fn meta(&mut self, m: Meta) -> Result<Flow> {
+    fn meta(&mut self, m: Meta) -> Result<Outcome> {
         match m {
             Meta::Help(None) => self.say(&meta::help_list())?,
             Meta::Help(Some(t)) => {
@@ -242,9 +253,14 @@ impl Session {
                 w.flush().map_err(|e| Error::io(&path, e))?;
                 self.confirm(&format!("exported the store to {}", path.display()))?;
             }
-            Meta::Quit => return Ok(Flow::Quit),
+            Meta::Quit => {
+                return Ok(Outcome {
+                    errors: 0,
+                    flow: Flow::Quit,
+                });
+            }
         }
-        Ok(Flow::Continue)
+        Ok(Outcome::DONE)
     }
 
     fn ingest(&mut self, paths: &[PathBuf]) -> Result<()> {
@@ -281,7 +297,7 @@ impl Session {
         Ok(())
     }
 
-    fn read(&mut self, path: &std::path::Path) -> Result<Flow> {
+    fn read(&mut self, path: &std::path::Path) -> Result<Outcome> {
         if self.depth >= MAX_READ_DEPTH {
             return Err(Error::bad_input(
                 path.display().to_string(),
@@ -292,14 +308,9 @@ impl Session {
         }
         let (name, text) = script::read_script(path)?;
         self.depth += 1;
-        let outcome = self.run_text(&name, &text, RunMode::default());
+        let outcome = self.run_text(&name, &text, self.mode);
         self.depth -= 1;
-        let outcome = outcome?;
-        if outcome.errors > 0 {
-            // Already printed where it happened; an empty `what` tells the caller so.
-            return Err(Error::bad_input("", "error in script"));
-        }
-        Ok(outcome.flow)
+        outcome
     }
 
     fn open(&mut self, path: PathBuf) -> Result<()> {
