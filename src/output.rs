@@ -153,11 +153,11 @@ fn table(out: &mut dyn Write, s: &StatementOutput, style: &Style) -> io::Result<
                 .collect()
         })
         .collect();
-    let mut widths: Vec<usize> = s.columns.iter().map(|c| c.chars().count()).collect();
+    let mut widths: Vec<usize> = s.columns.iter().map(|c| display_width(c)).collect();
     for row in &cells {
         for (i, c) in row.iter().enumerate() {
             if let Some(w) = widths.get_mut(i) {
-                *w = (*w).max(c.chars().count());
+                *w = (*w).max(display_width(c));
             }
         }
     }
@@ -220,7 +220,7 @@ fn write_row(
             }
             let part = cell.get(l).map_or("", String::as_str);
             line.push_str(part);
-            line.push_str(&" ".repeat(w.saturating_sub(part.chars().count())));
+            line.push_str(&" ".repeat(w.saturating_sub(display_width(part))));
         }
         writeln!(out, "{}", line.trim_end())?;
     }
@@ -232,34 +232,63 @@ fn write_row(
 fn wrap(text: &str, width: usize, max_lines: usize) -> Vec<String> {
     let width = width.max(1);
     let mut lines = Vec::new();
-    let mut rest: Vec<char> = text.chars().collect();
+    let mut rest = text;
     while !rest.is_empty() {
-        if lines.len() + 1 == max_lines && rest.len() > width {
-            let mut cut: String = rest[..width - 1].iter().collect();
+        if display_width(rest) <= width {
+            lines.push(rest.to_string());
+            break;
+        }
+        if lines.len() + 1 >= max_lines {
+            let mut cut = rest[..fitting_prefix(rest, width - 1)].to_string();
             cut.push('…');
             lines.push(cut);
             return lines;
         }
-        if rest.len() <= width {
-            lines.push(rest.iter().collect());
-            break;
-        }
         // The last space that lets the line fit; a hard break when a word is too long.
-        let brk = rest[..=width]
-            .iter()
-            .rposition(|c| *c == ' ')
-            .filter(|&p| p > 0);
-        let (line, skip) = match brk {
-            Some(p) => (rest[..p].iter().collect::<String>(), p + 1),
-            None => (rest[..width].iter().collect::<String>(), width),
+        let fit = fitting_prefix(rest, width);
+        let brk = if rest[fit..].starts_with(' ') {
+            Some(fit)
+        } else {
+            rest[..fit].rfind(' ').filter(|&p| p > 0)
         };
-        lines.push(line);
-        rest.drain(..skip);
+        match brk {
+            Some(p) => {
+                lines.push(rest[..p].to_string());
+                rest = &rest[p + 1..];
+            }
+            None => {
+                // At least one character per line, even one wider than the column.
+                let end = if fit > 0 {
+                    fit
+                } else {
+                    rest.chars().next().map_or(rest.len(), char::len_utf8)
+                };
+                lines.push(rest[..end].to_string());
+                rest = &rest[end..];
+            }
+        }
     }
     if lines.is_empty() {
         lines.push(String::new());
     }
     lines
+}
+
+/// Columns `s` takes on a terminal (wide CJK characters count two, combining marks none).
+fn display_width(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
+}
+
+/// Byte length of the longest prefix of `s` that fits in `width` columns.
+fn fitting_prefix(s: &str, width: usize) -> usize {
+    let mut used = 0;
+    for (i, c) in s.char_indices() {
+        used += unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used > width {
+            return i;
+        }
+    }
+    s.len()
 }
 
 fn json(out: &mut dyn Write, s: &StatementOutput) -> io::Result<()> {
@@ -413,6 +442,28 @@ mod tests {
         assert_eq!(wrap("aaaa bbbb cccc", 4, 2), vec!["aaaa", "bbb…"]);
         assert_eq!(wrap("abcdefgh", 3, 9), vec!["abc", "def", "gh"]);
         assert_eq!(wrap("", 3, 2), vec![""]);
+        assert_eq!(wrap("北京市 上海", 4, 9), vec!["北京", "市", "上海"]);
+        assert_eq!(
+            wrap("北京", 1, 9),
+            vec!["北", "京"],
+            "one character per line at least"
+        );
+    }
+
+    #[test]
+    fn wide_characters_are_aligned_by_their_display_width() {
+        let s = StatementOutput {
+            columns: vec!["?city".into(), "?n".into()],
+            rows: vec![
+                vec![Value::Text("北京".into()), Value::Number(1.0)],
+                vec![Value::Text("Paris".into()), Value::Number(2.0)],
+            ],
+            ..StatementOutput::default()
+        };
+        let mut out = Vec::new();
+        write(&mut out, &s, Format::Table, &Style::default()).unwrap();
+        let t = String::from_utf8(out).unwrap();
+        assert!(t.contains("北京  | 1\nParis | 2"), "{t}");
     }
 
     #[test]
