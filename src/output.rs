@@ -119,7 +119,7 @@ pub fn write(
 }
 
 /// The footer under a table: "3 rows", "3 rows in 1.2 ms", or
-/// "1000 rows (limit reached; ...)".
+/// "1000 rows; limit reached: ...".
 pub fn footer(s: &StatementOutput, elapsed: Option<Duration>) -> String {
     let n = s.rows.len();
     let mut out = if n == 1 {
@@ -131,7 +131,7 @@ pub fn footer(s: &StatementOutput, elapsed: Option<Duration>) -> String {
         out.push_str(&format!(" in {}", duration(d)));
     }
     if s.truncated {
-        out.push_str(" (limit reached; more rows exist: raise it with --limit or .limit)");
+        out.push_str("; limit reached: more rows exist, raise it with .limit N or --limit N");
     }
     out
 }
@@ -390,7 +390,7 @@ mod tests {
         let t = render(Format::Table, &Style::default());
         assert_eq!(
             t,
-            "?who          | ?n\n--------------+---\nSergey Lavrov | 3\na, \"b\"        |\n(2 rows (limit reached; more rows exist: raise it with --limit or .limit))\n"
+            "?who          | ?n\n--------------+---\nSergey Lavrov | 3\na, \"b\"        |\n(2 rows; limit reached: more rows exist, raise it with .limit N or --limit N)\n"
         );
     }
 

@@ -209,6 +209,10 @@ impl Session {
             }
             output::write(&mut self.out, s, self.format, &style).map_err(stdout_err)?;
             *tables += 1;
+            if s.truncated && self.format != Format::Table {
+                // Tables say so in their footer; other formats keep stdout pure data.
+                self.say_err(&format!("-- {}", output::footer(s, None)))?;
+            }
         }
         if self.timer && !matches!(self.format, Format::Table) {
             self.say_err(&format!("-- time: {}", output::duration(elapsed)))?;
