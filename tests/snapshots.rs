@@ -39,7 +39,8 @@ fn observe(script: &Path, db: &Path, cwd: &Path) -> String {
         .arg("--db")
         .arg(db)
         .arg("run")
-        .arg(script)
+        // Relative, so that error locations read the same on every machine.
+        .arg(script.strip_prefix(cwd).unwrap_or(script))
         .output()
         .unwrap();
     let clean = |b: &[u8]| String::from_utf8_lossy(b).replace(&db.display().to_string(), "<db>");
@@ -50,7 +51,11 @@ fn observe(script: &Path, db: &Path, cwd: &Path) -> String {
         text.push_str(&stderr);
     }
     if !out.status.success() {
-        text.push_str(&format!("-- exit code {:?}\n", out.status.code()));
+        let code = out
+            .status
+            .code()
+            .map_or("none (killed)".into(), |c| c.to_string());
+        text.push_str(&format!("-- exit code {code}\n"));
     }
     text
 }
@@ -155,8 +160,11 @@ fn check_all(
     problems
 }
 
-fn store_of(articles: &Path, at: &Path) {
+/// Ingests `articles` (relative to `cwd`, so that the origins stored, and
+/// shown by `why`, are the same on every machine) into a new store `at`.
+fn store_of(cwd: &Path, articles: &str, at: &Path) {
     let out = lore()
+        .current_dir(cwd)
         .arg("--db")
         .arg(at)
         .args(["ingest", "--quiet"])
@@ -175,7 +183,7 @@ fn every_saved_query_prints_what_its_snapshot_says() {
     let root = Path::new(ROOT);
     let tmp = tempfile::tempdir().unwrap();
     let store = tmp.path().join("articles.db");
-    store_of(&root.join("data/articles"), &store);
+    store_of(root, "data/articles", &store);
     let bless = std::env::var_os("LORE_BLESS").is_some_and(|v| v == "1");
     let problems = check_all(
         &root.join("queries"),
@@ -197,7 +205,7 @@ fn a_changed_output_fails_with_a_readable_diff_and_bless_rewrites_it() {
     std::fs::create_dir(&arts).unwrap();
     std::fs::write(arts.join("a.txt"), "T\n\nAnn Lee met Bob Stone in Paris.").unwrap();
     let store = tmp.path().join("s.db");
-    store_of(&arts, &store);
+    store_of(tmp.path(), "arts", &store);
 
     let missing = check_all(&queries, &snaps, &store, tmp.path(), false);
     assert!(missing[0].contains("has no snapshot"), "{missing:?}");
