@@ -140,7 +140,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             limit,
             keep_going,
             check,
-        }) => crate::script::run_files(
+        }) => script_exit(crate::script::run_files(
             &files,
             &crate::script::RunOptions {
                 format,
@@ -149,15 +149,24 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 check,
             },
             || open(&cli.db),
-        ),
+        )),
         Some(Command::Repl) | None => {
             if io::stdin().is_terminal() {
-                crate::repl::run(open(&cli.db)?)
+                crate::repl::run(open(&cli.db)?).map(|()| ExitCode::SUCCESS)
             } else {
-                crate::script::run_stdin(|| open(&cli.db))
+                script_exit(crate::script::run_stdin(|| open(&cli.db)))
             }
         }
     }
+}
+
+/// A script run that reported errors (each already printed at its place) is a user error.
+fn script_exit(errors: Result<usize>) -> Result<ExitCode> {
+    Ok(if errors? == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 /// Expands the paths given to `lore ingest` into article files, in a stable order.

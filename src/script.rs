@@ -13,7 +13,6 @@
 use std::io::{self, IsTerminal, Read};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
@@ -193,7 +192,9 @@ pub fn read_script(path: &Path) -> Result<(String, String)> {
     Ok((name, text))
 }
 
-/// `lore run FILE...`: runs (or checks) the scripts in order and returns the exit code.
+/// `lore run FILE...`: runs (or checks) the scripts in order, printing results
+/// and located errors; returns how many errors were reported (the command
+/// line turns that into the exit code).
 ///
 /// `open_store` is called only when something has to run, so `--check`
 /// works without a store.
@@ -201,7 +202,7 @@ pub fn run_files(
     files: &[PathBuf],
     opts: &RunOptions,
     open_store: impl FnOnce() -> Result<Store>,
-) -> Result<ExitCode> {
+) -> Result<usize> {
     let mut scripts = Vec::with_capacity(files.len());
     for f in files {
         scripts.push(read_script(f)?);
@@ -236,7 +237,7 @@ pub fn run_files(
                 if path.as_os_str() == "stdout" && source.kind() == io::ErrorKind::BrokenPipe =>
             {
                 // The reader (`| head`) has what it wants.
-                return Ok(ExitCode::SUCCESS);
+                return Ok(errors);
             }
             other => other?,
         };
@@ -248,19 +249,16 @@ pub fn run_files(
     Ok(finish(errors))
 }
 
-fn finish(errors: usize) -> ExitCode {
-    if errors == 0 {
-        ExitCode::SUCCESS
-    } else {
-        if errors > 1 {
-            eprintln!("lore: {errors} errors");
-        }
-        ExitCode::from(1)
+fn finish(errors: usize) -> usize {
+    if errors > 1 {
+        eprintln!("lore: {errors} errors");
     }
+    errors
 }
 
-/// `lore` with stdin not a terminal: runs stdin as one script, stopping at the first error.
-pub fn run_stdin(open_store: impl FnOnce() -> Result<Store>) -> Result<ExitCode> {
+/// `lore` with stdin not a terminal: runs stdin as one script, stopping at the
+/// first error; returns how many errors were reported.
+pub fn run_stdin(open_store: impl FnOnce() -> Result<Store>) -> Result<usize> {
     if io::stdin().is_terminal() {
         return Err(Error::bad_input("stdin", "is a terminal; use `lore repl`"));
     }

@@ -13,7 +13,6 @@ pub mod session;
 use std::cell::RefCell;
 use std::io::{self, IsTerminal};
 use std::path::PathBuf;
-use std::process::ExitCode;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -95,7 +94,7 @@ impl History {
 }
 
 /// Runs the interactive shell on `store` until `.quit` or Ctrl-D.
-pub fn run(store: Store) -> Result<ExitCode> {
+pub fn run(store: Store) -> Result<()> {
     let color = color_enabled();
     let mut session = Session::new(store, Box::new(io::stdout()), Box::new(io::stderr()));
     session.interactive = true;
@@ -165,7 +164,7 @@ pub fn run(store: Store) -> Result<ExitCode> {
             Err(e) => return Err(terminal_err(e)),
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 /// Ctrl-C while a statement runs cancels it; a second Ctrl-C before it
