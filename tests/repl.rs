@@ -333,6 +333,9 @@ fn meta_commands_are_highlighted_unless_no_color_is_set() {
     s.expect("\x1b[1;36m.mode").unwrap();
     s.send(" csv\r").unwrap();
     s.expect("mode: csv").unwrap();
+    s.expect("lore> ").unwrap();
+    s.send(".mdoe\r").unwrap();
+    s.expect("\x1b[1;31merror:\x1b[0m unknown command").unwrap();
     quit(s);
 
     let mut s = start(dir.path(), &[]);

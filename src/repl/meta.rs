@@ -58,7 +58,7 @@ pub const COMMANDS: &[Command] = &[
         name: ".read",
         args: "FILE",
         summary: "run a script of statements and meta-commands",
-        detail: "Stops at the first error and shows it as FILE:LINE:COL with a caret.",
+        detail: "Stops at the first error and shows it as FILE:LINE:COL with a caret.\nPaths are relative to the current directory.",
     },
     Command {
         name: ".stats",

@@ -98,6 +98,7 @@ pub fn run(store: Store) -> Result<()> {
     let color = color_enabled();
     let mut session = Session::new(store, Box::new(io::stdout()), Box::new(io::stderr()));
     session.interactive = true;
+    session.color = color && io::stderr().is_terminal();
     install_sigint(&session);
     let session = Rc::new(RefCell::new(session));
 

@@ -71,6 +71,8 @@ pub struct Session {
     pub cancel: CancelToken,
     /// Confirmations (`mode: csv`) go to stdout in the REPL and nowhere in scripts.
     pub interactive: bool,
+    /// Paint `error:` red in diagnostics.
+    pub color: bool,
     /// Bumped whenever the store's names may have changed (`.ingest`, `.open`).
     pub generation: u64,
     depth: usize,
@@ -101,6 +103,7 @@ impl Session {
             width: None,
             cancel: CancelToken::new(),
             interactive: false,
+            color: false,
             generation: 0,
             depth: 0,
             mode: RunMode::default(),
@@ -160,7 +163,10 @@ impl Session {
                         Error::Query(d) => *d,
                         other => Diagnostic::new(other.to_string(), 0..src.len()),
                     };
-                    let shown = d.shifted(item.span.start).render(name, text);
+                    let mut shown = d.shifted(item.span.start).render(name, text);
+                    if self.color {
+                        shown = shown.replacen(": error: ", ": \x1b[1;31merror:\x1b[0m ", 1);
+                    }
                     self.say_err(&shown)?;
                     errors += 1;
                     if !mode.keep_going {
