@@ -261,7 +261,10 @@ fn ctrl_c_stops_a_running_ingest_and_returns_to_the_prompt() {
     let arts = articles(dir.path(), 3000);
     let mut s = start(dir.path(), &[]);
     s.send_line(format!(".ingest {}", arts.display())).unwrap();
-    std::thread::sleep(Duration::from_millis(700));
+    // The editor leaves raw mode (bracketed paste off) when it hands the line
+    // over; from then on Ctrl-C is a signal, which is what this test is about.
+    s.expect("\x1b[?2004l").unwrap();
+    std::thread::sleep(Duration::from_millis(300));
     s.send(CTRL_C).unwrap();
     let shown = screen_until(&mut s, "cancelled after ");
     assert!(!shown.contains("3000 documents"), "{shown}");
