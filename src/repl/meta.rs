@@ -114,7 +114,8 @@ pub enum Meta {
     Quit,
 }
 
-/// Splits a line into words with their byte spans; `"..."` keeps spaces in a word.
+/// Splits a line into words with their byte spans; `"..."` or a backslash
+/// (`my\ dir`) keeps a space in a word.
 pub fn words(line: &str) -> Vec<(String, std::ops::Range<usize>)> {
     let mut out = Vec::new();
     let mut chars = line.char_indices().peekable();
@@ -140,9 +141,19 @@ pub fn words(line: &str) -> Vec<(String, std::ops::Range<usize>)> {
                 if c.is_whitespace() {
                     break;
                 }
-                word.push(c);
-                end = i + c.len_utf8();
                 chars.next();
+                end = i + c.len_utf8();
+                // `my\ dir`, as the file-name completion writes a space.
+                if c == '\\'
+                    && let Some(&(j, next)) = chars.peek()
+                    && (next.is_whitespace() || next == '\\' || next == '"')
+                {
+                    word.push(next);
+                    end = j + next.len_utf8();
+                    chars.next();
+                    continue;
+                }
+                word.push(c);
             }
         }
         out.push((word, start..end));
@@ -381,6 +392,11 @@ mod tests {
             Ok(Meta::Ingest(vec!["a".into(), "b c".into()]))
         );
         assert_eq!(parse(".read q.lore"), Ok(Meta::Read("q.lore".into())));
+        assert_eq!(
+            parse(".read my\\ dir/q.lore"),
+            Ok(Meta::Read("my dir/q.lore".into()))
+        );
+        assert_eq!(parse(".open C:\\db"), Ok(Meta::Open("C:\\db".into())));
         assert_eq!(parse(".exit"), Ok(Meta::Quit));
         assert_eq!(parse(".help mode"), Ok(Meta::Help(Some("mode".into()))));
     }
