@@ -143,7 +143,7 @@ pub fn words(line: &str) -> Vec<(String, std::ops::Range<usize>)> {
                 }
                 chars.next();
                 end = i + c.len_utf8();
-                // `my\ dir`, as the file-name completion writes a space.
+                // `my\ dir`, as the file-name completion writes a space; other backslashes stay.
                 if c == '\\'
                     && let Some(&(j, next)) = chars.peek()
                     && (next.is_whitespace() || next == '\\' || next == '"')
