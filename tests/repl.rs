@@ -188,8 +188,8 @@ fn tab_completes_entity_names_from_the_store_quoted_when_they_have_spaces() {
     let dir = tempfile::tempdir().unwrap();
     with_facts(dir.path());
     let mut s = start(dir.path(), &[]);
-    // Whatever the query answers, the statement echoed in the result or the
-    // error shows what the line held after Tab. `.mode` then proves we are back.
+    // The editor redraws the line after Tab, so the screen shows what it
+    // holds whatever the query answers. `.mode` then proves we are back.
     s.send("descr\t Antony\t;\r").unwrap();
     s.expect("describe \"Antony Blinken\";").unwrap();
     s.send_line(".mode").unwrap();

@@ -101,13 +101,13 @@ fn a_statement_error_is_reported_at_its_line_in_the_file() {
     let s = script(
         dir.path(),
         "q.lore",
-        "-- misspelt relation\n.mode csv\n\n   Blinken mett ?who;\n",
+        "-- a character no query uses\n.mode csv\n\n   Blinken met @who;\n",
     );
     let out = run(dir.path(), &["run", &s]);
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
     assert!(err.starts_with("q.lore:4:"), "{err}");
-    assert!(err.contains("4 |    Blinken mett ?who;"), "{err}");
+    assert!(err.contains("4 |    Blinken met @who;"), "{err}");
 }
 
 #[test]

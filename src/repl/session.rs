@@ -477,14 +477,15 @@ mod tests {
 
     #[test]
     fn a_statement_error_is_shifted_to_its_place_in_the_file() {
-        // Holds for any engine: a statement error carries a span inside the statement.
+        // Holds for any engine: `@` is no token of the language, and a statement
+        // error carries a span inside the statement.
         let (_d, mut s, _out, err) = session();
-        let text = "-- intro\n.mode csv\n\n   Blinken mett ?x;\n";
+        let text = "-- intro\n.mode csv\n\n   Blinken met @x;\n";
         let o = s.run_text("q.lore", text, RunMode::default()).unwrap();
         assert_eq!(o.errors, 1);
         let e = err.text();
         assert!(e.starts_with("q.lore:4:"), "{e}");
-        assert!(e.contains("4 |    Blinken mett ?x;"), "{e}");
+        assert!(e.contains("4 |    Blinken met @x;"), "{e}");
     }
 
     #[test]
