@@ -141,11 +141,39 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             format,
             limit,
         }) => query(&open(&cli.db)?, &text, format, limit),
-        Some(Command::Run { .. }) | Some(Command::Repl) | None => Err(Error::bad_input(
-            "lore",
-            "the REPL and scripts are not built yet; use `lore query`",
+        Some(Command::Run {
+            files,
+            format,
+            limit,
+            keep_going,
+            check,
+        }) => script_exit(crate::script::run_files(
+            &files,
+            &crate::script::RunOptions {
+                format,
+                limit,
+                keep_going,
+                check,
+            },
+            || open(&cli.db),
         )),
+        Some(Command::Repl) | None => {
+            if io::stdin().is_terminal() {
+                crate::repl::run(open(&cli.db)?).map(|()| ExitCode::SUCCESS)
+            } else {
+                script_exit(crate::script::run_stdin(|| open(&cli.db)))
+            }
+        }
     }
+}
+
+/// A script run that reported errors (each already printed at its place) is a user error.
+fn script_exit(errors: Result<usize>) -> Result<ExitCode> {
+    Ok(if errors? == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 /// Expands the paths given to `lore ingest` into article files, in a stable order.

@@ -29,6 +29,8 @@ pub mod jsonl;
 pub mod model;
 pub mod output;
 pub mod query;
+pub mod repl;
+pub mod script;
 pub mod storage;
 pub mod store;
 
