@@ -283,7 +283,12 @@ impl Session {
             if self.cancel.is_cancelled() {
                 break;
             }
-            let t = crate::cli::ingest_paths(&self.store, std::slice::from_ref(f), true)?;
+            let t = crate::cli::ingest_paths(
+                &self.store,
+                std::slice::from_ref(f),
+                true,
+                crate::store::Encoding::Utf8,
+            )?;
             totals.added += t.added;
             totals.skipped += t.skipped;
             totals.failed += t.failed;
