@@ -178,7 +178,7 @@ pub enum TokenClass {
 /// let dir = tempfile::tempdir()?;
 /// let store = lore::Store::open(dir.path().join("news.db"))?;
 /// store.ingest_text("Talks\n\nToday Ann Lee met Bob Stone in Paris.", "a.txt")?;
-/// let result = store.query("Bob met ?who;")?;
+/// let result = store.query("\"Bob Stone\" met ?who;")?;
 /// assert_eq!(result.statements[0].rows[0][0].to_string(), "Ann Lee");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
