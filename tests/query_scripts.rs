@@ -11,7 +11,12 @@ fn scripts() -> Vec<(String, String)> {
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|x| x == "lore"))
-        .map(|p| (p.display().to_string(), std::fs::read_to_string(&p).unwrap()))
+        .map(|p| {
+            (
+                p.display().to_string(),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
         .collect();
     out.sort();
     out
@@ -29,7 +34,11 @@ fn every_saved_script_answers() {
             other => panic!("{path}: {other}"),
         });
         for s in &r.statements {
-            assert!(!s.rows.is_empty(), "{path}: `{}` returned no rows", &text[s.span.clone()]);
+            assert!(
+                !s.rows.is_empty(),
+                "{path}: `{}` returned no rows",
+                &text[s.span.clone()]
+            );
         }
     }
 }
@@ -40,7 +49,9 @@ fn the_scripts_give_the_answers_a_reader_expects() {
     let store = query_support::store(dir.path());
     let run = |name: &str| {
         let text = std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("queries").join(name),
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("queries")
+                .join(name),
         )
         .unwrap();
         let r = store.query(&text).unwrap();
@@ -51,7 +62,16 @@ fn the_scripts_give_the_answers_a_reader_expects() {
             .collect::<Vec<_>>()
     };
     let met = run("who-met-whom.lore");
-    assert_eq!(met[0][..5], ["Antony Blinken", "Sergey Lavrov", "New Delhi", "2023-03-02", "3"]);
+    assert_eq!(
+        met[0][..5],
+        [
+            "Antony Blinken",
+            "Sergey Lavrov",
+            "New Delhi",
+            "2023-03-02",
+            "3"
+        ]
+    );
     assert_eq!(met.len(), 2, "{met:?}");
     let roles = run("roles.lore");
     assert_eq!(roles[1], ["Sergey Lavrov", "Russian Foreign Minister"]);

@@ -72,6 +72,22 @@ struct Exec<'a> {
     names: HashMap<EntityId, String>,
     literals: HashMap<u64, Literal>,
     facts: HashMap<FactId, Fact>,
+    /// When set, every index group read is recorded (for benchmark floors).
+    trace: Option<Vec<(IndexKind, Vec<u8>)>>,
+}
+
+/// Runs one statement and returns the index groups it read, in order.
+pub fn trace_statement(
+    st: &Storage,
+    stmt: &Statement,
+    opts: &QueryOptions,
+) -> Result<Vec<(IndexKind, Vec<u8>)>> {
+    let mut ex = Exec::new(st, opts);
+    ex.trace = Some(Vec::new());
+    if let StmtKind::Query(q) = &stmt.kind {
+        ex.query(q)?;
+    }
+    Ok(ex.trace.unwrap_or_default())
 }
 
 impl<'a> Exec<'a> {
@@ -82,6 +98,7 @@ impl<'a> Exec<'a> {
             names: HashMap::new(),
             literals: HashMap::new(),
             facts: HashMap::new(),
+            trace: None,
         }
     }
 
@@ -186,6 +203,9 @@ impl<'a> Exec<'a> {
             return self.feed(&mut scan, probe, b, k);
         }
         for (kind, group) in groups {
+            if let Some(t) = &mut self.trace {
+                t.push((kind, group.clone()));
+            }
             let mut scan = self.st.scan(kind, group);
             if self.feed(&mut scan, probe, b, k)?.is_break() {
                 return Ok(Flow::Break(()));
@@ -268,83 +288,84 @@ impl<'a> Exec<'a> {
         b: &mut Binding,
         k: &mut dyn FnMut(&mut Self, &mut Binding) -> Result<Flow>,
     ) -> Result<Flow> {
-        let mut set: Vec<usize> = Vec::new();
-        let mut vals: Vec<(usize, V)> = vec![(pat.fact_slot, V::Fact(t.fact))];
-        match &pat.s {
-            NodeTerm::Var(v) | NodeTerm::Keys(_, Some(v)) => {
-                vals.push((*v, V::Obj(ObjKey::Entity(t.subject))))
-            }
-            NodeTerm::Keys(_, None) => {}
+        let mut undo = Undo::default();
+        let ok = self.bind_all(pat, t, b, &mut undo)?;
+        let flow = if ok { k(self, b)? } else { Flow::Continue(()) };
+        undo.restore(b);
+        Ok(flow)
+    }
+
+    /// Binds what `t` gives to the pattern's slots; false when a bound slot disagrees
+    /// (the slots set so far are in `undo` either way).
+    fn bind_all(
+        &mut self,
+        pat: &PPattern,
+        t: &Triple,
+        b: &mut Binding,
+        undo: &mut Undo,
+    ) -> Result<bool> {
+        if !bind(b, undo, pat.fact_slot, V::Fact(t.fact)) {
+            return Ok(false);
         }
-        match &pat.o {
-            NodeTerm::Var(v) | NodeTerm::Keys(_, Some(v)) => vals.push((*v, V::Obj(t.object))),
-            NodeTerm::Keys(_, None) => {}
+        if let NodeTerm::Var(v) | NodeTerm::Keys(_, Some(v)) = &pat.s
+            && !bind(b, undo, *v, V::Obj(ObjKey::Entity(t.subject)))
+        {
+            return Ok(false);
         }
-        if let RelTerm::Var(v) = pat.p {
-            vals.push((v, V::Rel(t.relation)));
+        if let NodeTerm::Var(v) | NodeTerm::Keys(_, Some(v)) = &pat.o
+            && !bind(b, undo, *v, V::Obj(t.object))
+        {
+            return Ok(false);
+        }
+        if let RelTerm::Var(v) = pat.p
+            && !bind(b, undo, v, V::Rel(t.relation))
+        {
+            return Ok(false);
         }
         if let PolaritySel::Var(v) = pat.polarity {
             let p = if t.negative { "negative" } else { "positive" };
-            vals.push((v, V::Text(p.into())));
-        }
-        if !pat.quals.is_empty() {
-            let fact = self.fact(t.fact)?;
-            for q in &pat.quals {
-                match q {
-                    QualSel::Equals(key, want) => {
-                        let have = fact
-                            .qualifiers
-                            .iter()
-                            .find(|(k, _)| k.eq_ignore_ascii_case(key));
-                        let ok = have.is_some_and(|(_, v)| {
-                            v.eq_ignore_ascii_case(want)
-                                || normalize_name(v) == normalize_name(want)
-                        });
-                        if !ok {
-                            return Ok(Flow::Continue(()));
-                        }
-                    }
-                    QualSel::Bind(key, v) => {
-                        let have = fact
-                            .qualifiers
-                            .iter()
-                            .find(|(k, _)| k.eq_ignore_ascii_case(key))
-                            .map_or(V::Null, |(_, x)| V::Text(x.clone()));
-                        vals.push((*v, have));
-                    }
-                    QualSel::Sources(v) => vals.push((*v, V::Num(fact.sources.len() as f64))),
-                    QualSel::Confidence(v) => vals.push((
-                        *v,
-                        V::Num((f64::from(fact.confidence) * 100.0).round() / 100.0),
-                    )),
-                    QualSel::FactId(v) => vals.push((*v, V::Fact(t.fact))),
-                }
+            if !bind(b, undo, v, V::Text(p.into())) {
+                return Ok(false);
             }
         }
-        let mut ok = true;
-        for (slot, val) in vals {
-            match b.get(slot) {
-                Some(Some(existing)) => {
-                    if !same(existing, &val) {
-                        ok = false;
-                        break;
+        if pat.quals.is_empty() {
+            return Ok(true);
+        }
+        let fact = self.fact(t.fact)?;
+        for q in &pat.quals {
+            let (slot, val) = match q {
+                QualSel::Equals(key, want) => {
+                    let have = fact
+                        .qualifiers
+                        .iter()
+                        .find(|(k, _)| k.eq_ignore_ascii_case(key));
+                    let ok = have.is_some_and(|(_, v)| {
+                        v.eq_ignore_ascii_case(want) || normalize_name(v) == normalize_name(want)
+                    });
+                    if !ok {
+                        return Ok(false);
                     }
+                    continue;
                 }
-                Some(None) => {
-                    b[slot] = Some(val);
-                    set.push(slot);
-                }
-                None => {
-                    ok = false;
-                    break;
-                }
+                QualSel::Bind(key, v) => (
+                    *v,
+                    fact.qualifiers
+                        .iter()
+                        .find(|(k, _)| k.eq_ignore_ascii_case(key))
+                        .map_or(V::Null, |(_, x)| V::Text(x.clone())),
+                ),
+                QualSel::Sources(v) => (*v, V::Num(fact.sources.len() as f64)),
+                QualSel::Confidence(v) => (
+                    *v,
+                    V::Num((f64::from(fact.confidence) * 100.0).round() / 100.0),
+                ),
+                QualSel::FactId(v) => (*v, V::Fact(t.fact)),
+            };
+            if !bind(b, undo, slot, val) {
+                return Ok(false);
             }
         }
-        let flow = if ok { k(self, b)? } else { Flow::Continue(()) };
-        for slot in set {
-            b[slot] = None;
-        }
-        Ok(flow)
+        Ok(true)
     }
 
     fn fact(&mut self, id: FactId) -> Result<Fact> {
@@ -1104,6 +1125,47 @@ fn node_keys(t: &NodeTerm, b: &Binding) -> Option<Option<Vec<ObjKey>>> {
             Some(V::Obj(k)) => Some(Some(vec![*k])),
             Some(_) => None,
         },
+    }
+}
+
+/// Slots set while matching one triple, to clear afterwards (inline: no allocation
+/// for the usual handful).
+#[derive(Default)]
+struct Undo {
+    inline: [usize; 8],
+    len: usize,
+    spill: Vec<usize>,
+}
+
+impl Undo {
+    fn push(&mut self, slot: usize) {
+        if self.len < self.inline.len() {
+            self.inline[self.len] = slot;
+            self.len += 1;
+        } else {
+            self.spill.push(slot);
+        }
+    }
+
+    fn restore(&self, b: &mut Binding) {
+        for s in self.inline[..self.len].iter().chain(&self.spill) {
+            if let Some(x) = b.get_mut(*s) {
+                *x = None;
+            }
+        }
+    }
+}
+
+/// Binds `slot` to `val`, or checks it against the value it already has.
+fn bind(b: &mut Binding, undo: &mut Undo, slot: usize, val: V) -> bool {
+    match b.get(slot) {
+        Some(Some(existing)) => same(existing, &val),
+        Some(None) => {
+            b[slot] = Some(val);
+            undo.push(slot);
+            true
+        }
+        None => false,
     }
 }
 

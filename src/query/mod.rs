@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use crate::error::Result;
 use crate::model::{EntityId, FactId};
+use crate::storage::IndexKind;
 use crate::store::Store;
 
 pub mod ast;
@@ -196,6 +197,27 @@ pub fn run(store: &Store, text: &str, opts: &QueryOptions) -> Result<QueryResult
 /// profiling prove that a query read only the index groups it needed.
 pub fn entries_read(store: &Store) -> u64 {
     store.storage().entries_read()
+}
+
+/// The index groups (index, group key) the first statement of `text` reads,
+/// in the order it reads them. Benchmarks scan exactly these groups raw with
+/// [`raw_scan`] to measure the floor under the engine.
+pub fn trace_groups(store: &Store, text: &str) -> Result<Vec<(IndexKind, Vec<u8>)>> {
+    let statements = parser::parse(text)?;
+    match statements.first() {
+        Some(stmt) => exec::trace_statement(store.storage(), stmt, &QueryOptions::default()),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// Reads the given index groups as raw sled key/value pairs without decoding
+/// them; returns the bytes seen. The floor no query over those groups can beat.
+pub fn raw_scan(store: &Store, groups: &[(IndexKind, Vec<u8>)]) -> Result<u64> {
+    let mut bytes = 0;
+    for (kind, group) in groups {
+        bytes += store.storage().raw_group_scan(*kind, group)?;
+    }
+    Ok(bytes)
 }
 
 /// True when `text` ends a statement: a `;` outside quotes and comments, and no open quote.

@@ -305,13 +305,7 @@ impl Planner<'_> {
         let s = self.node(&pat.subject, false)?;
         let (p, symmetric, symmetric_ids) = match &pat.relation {
             Term::Var(v, _) => {
-                let ids: Vec<RelId> = self
-                    .st
-                    .relations()
-                    .into_iter()
-                    .filter(|(_, r)| is_symmetric(&r.name))
-                    .map(|(id, _)| id)
-                    .collect();
+                let ids = self.st.relation_ids_where(is_symmetric);
                 (
                     RelTerm::Var(self.slot(v, SlotKind::User)),
                     !ids.is_empty(),

@@ -3,8 +3,9 @@
 //!
 //! An extra `impl Storage` block so the storage code proper stays untouched.
 
-use super::{IndexKind, Storage, T, index_tree, poisoned};
+use super::{IndexKind, Storage, index_tree, poisoned};
 use crate::error::Result;
+use crate::model::RelId;
 
 impl Storage {
     /// `(facts, entities)` without touching the disk (unlike [`Storage::stats`]).
@@ -24,8 +25,18 @@ impl Storage {
         Ok(bytes)
     }
 
-    /// Whether any entity is stored (for "did you mean" without a full scan).
-    pub fn has_entities(&self) -> bool {
-        !self.tree(T::Entities).is_empty()
+    /// Ids of the relations whose normalized name satisfies `pred`, without
+    /// cloning the relation table (the planner asks this for every `?r`).
+    pub fn relation_ids_where(&self, pred: impl Fn(&str) -> bool) -> Vec<RelId> {
+        match self.rels.read() {
+            Ok(r) => r
+                .by_id
+                .iter()
+                .enumerate()
+                .filter(|(_, rec)| pred(&rec.name))
+                .map(|(i, _)| i as RelId)
+                .collect(),
+            Err(_) => Vec::new(),
+        }
     }
 }
