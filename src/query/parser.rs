@@ -218,6 +218,11 @@ impl Parser<'_> {
                         self.pos += 1;
                         None
                     }
+                    // `count() where ...` and `count(?x) where ...`, as in `find`.
+                    Some(Tok::Punct("(")) => match self.select_item_after_count()? {
+                        SelectItem::Count(Some(v), span) => Some((v, span)),
+                        _ => None,
+                    },
                     _ => None,
                 };
                 self.expect_kw("where")?;
@@ -290,22 +295,28 @@ impl Parser<'_> {
                 Ok(SelectItem::Var(v, s))
             }
             Some(Tok::Keyword("count")) => {
-                let start = self.span().start;
                 self.pos += 1;
-                self.expect_punct("(", "`(` after `count`")?;
-                let var = match self.peek() {
-                    Some(Tok::Var(v)) => {
-                        let v = v.clone();
-                        self.pos += 1;
-                        Some(v)
-                    }
-                    _ => None,
-                };
-                self.expect_punct(")", "`)` or a variable inside `count(...)`")?;
-                Ok(SelectItem::Count(var, start..self.prev_end()))
+                self.select_item_after_count()
             }
             _ => Err(self.expected("a variable like `?x` or `count()`", &["count"])),
         }
+    }
+
+    /// `( [variable] )` after a `count` keyword already consumed.
+    fn select_item_after_count(&mut self) -> Result<SelectItem, Diagnostic> {
+        // The `count` keyword is the previous token and always five bytes long.
+        let start = self.prev_end().saturating_sub("count".len());
+        self.expect_punct("(", "`(` after `count`")?;
+        let var = match self.peek() {
+            Some(Tok::Var(v)) => {
+                let v = v.clone();
+                self.pos += 1;
+                Some(v)
+            }
+            _ => None,
+        };
+        self.expect_punct(")", "`)` or a variable inside `count(...)`")?;
+        Ok(SelectItem::Count(var, start..self.prev_end()))
     }
 
     fn body(&mut self) -> Result<Body, Diagnostic> {
@@ -480,6 +491,7 @@ mod tests {
             Blinken met Lavrov {place: ?where, time: ?when};
             ?x urged ?y, not ?y = Russia;
             count ?x where ?x met ?y;
+            count(?x) where ?x met ?y;
             find ?r, count() where ?s ?r ?o group by ?r order by count() desc;
             why Blinken met Lavrov;
             describe Lavrov;
@@ -487,8 +499,8 @@ mod tests {
             relations;
             explain Blinken met ?who"#;
         let stmts = parse(text).unwrap();
-        assert_eq!(stmts.len(), 12);
-        assert!(matches!(stmts[11].kind, StmtKind::Explain(_)));
+        assert_eq!(stmts.len(), 13);
+        assert!(matches!(stmts[12].kind, StmtKind::Explain(_)));
         assert_eq!(&text[stmts[0].span.clone()], "Blinken met ?who");
         let StmtKind::Query(q) = &stmts[4].kind else {
             panic!("{:?}", stmts[4].kind)
