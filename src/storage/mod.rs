@@ -14,6 +14,7 @@
 //! completely or not at all, and durable once reported.
 
 pub mod codec;
+mod query_support;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::panic::AssertUnwindSafe;
