@@ -161,8 +161,16 @@ fn table(out: &mut dyn Write, s: &StatementOutput, style: &Style) -> io::Result<
             }
         }
     }
-    if let Some(max) = style.width {
-        fit(&mut widths, max);
+    if let Some(max) = style.width
+        && !fit(&mut widths, max)
+    {
+        // Too many columns for the terminal even when narrowed: one record per
+        // row reads better than a table that wraps around the screen (psql's \x auto).
+        line(out, s)?;
+        if style.footer {
+            writeln!(out, "({})", footer(s, style.elapsed))?;
+        }
+        return Ok(());
     }
     let sep: String = widths
         .iter()
@@ -180,8 +188,9 @@ fn table(out: &mut dyn Write, s: &StatementOutput, style: &Style) -> io::Result<
     Ok(())
 }
 
-/// Shrinks the widest columns until the row (with separators) fits `max`.
-fn fit(widths: &mut [usize], max: usize) {
+/// Shrinks the widest columns until the row (with separators) fits `max`;
+/// false when it cannot fit without narrowing a column below 8 characters.
+fn fit(widths: &mut [usize], max: usize) -> bool {
     let total = |w: &[usize]| w.iter().sum::<usize>() + 3 * w.len().saturating_sub(1);
     while total(widths) > max {
         let Some((i, w)) = widths
@@ -190,13 +199,14 @@ fn fit(widths: &mut [usize], max: usize) {
             .max_by_key(|(_, w)| **w)
             .map(|(i, w)| (i, *w))
         else {
-            return;
+            return true;
         };
         if w <= 8 {
-            return;
+            return false;
         }
         widths[i] = w - 1;
     }
+    true
 }
 
 /// Writes one table row; each cell wraps onto up to `max_lines` lines.
@@ -464,6 +474,27 @@ mod tests {
         write(&mut out, &s, Format::Table, &Style::default()).unwrap();
         let t = String::from_utf8(out).unwrap();
         assert!(t.contains("北京  | 1\nParis | 2"), "{t}");
+    }
+
+    #[test]
+    fn a_table_too_wide_for_the_terminal_becomes_one_record_per_row() {
+        let mut wide = sample();
+        wide.truncated = false;
+        wide.columns = (0..8).map(|i| format!("column{i}")).collect();
+        wide.rows = vec![
+            (0..8)
+                .map(|i| Value::Text(format!("value number {i}")))
+                .collect(),
+        ];
+        let mut out = Vec::new();
+        let style = Style {
+            width: Some(40),
+            ..Style::default()
+        };
+        write(&mut out, &wide, Format::Table, &style).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("column3 = value number 3"), "{text}");
+        assert!(text.lines().all(|l| l.chars().count() <= 40), "{text}");
     }
 
     #[test]

@@ -85,5 +85,5 @@ fn the_limit_flag_cuts_and_the_footer_says_so() {
     let db = imported(dir.path());
     let out = lore(&db, &["query", "--limit", "2", "?s ?r ?o;"]);
     let table = String::from_utf8(out.stdout).unwrap();
-    assert!(table.contains("2 rows (limit reached"), "{table}");
+    assert!(table.contains("2 rows; limit reached"), "{table}");
 }

@@ -230,13 +230,8 @@ pub fn classify(text: &str) -> Vec<(Range<usize>, TokenClass)> {
     lexer::classify(text)
 }
 
-// ---- BEGIN STUB added by the REPL/scripts helper (issue 5) for `lore run --check`. ----
-// The query engine (issue 4) should replace this with its parser: parse every
-// statement of `text` without running it, returning the first error as
-// `Error::Query` with a span relative to `text`.
-/// Parses `text` without running it (stub until the parser lands: accepts everything).
+/// Parses every statement of `text` without running it (`lore run --check`);
+/// the first error comes back as [`crate::Error::Query`] with a span into `text`.
 pub fn check(text: &str) -> Result<()> {
-    let _ = text;
-    Ok(())
+    parser::parse(text).map(|_| ()).map_err(Into::into)
 }
-// ---- END STUB ----
