@@ -592,7 +592,7 @@ impl<'a> Exec<'a> {
     // ------------------------------------------------------------ statements
 
     fn query(&mut self, q: &Query) -> Result<StatementOutput> {
-        let plan = plan::plan_body(self.st, &q.body)?;
+        let plan = plan::plan_body_with(self.st, &q.body, false)?;
         let mut out = StatementOutput {
             notes: plan.notes.clone(),
             ..StatementOutput::default()
@@ -824,7 +824,7 @@ impl<'a> Exec<'a> {
     }
 
     fn why(&mut self, body: &ast::Body) -> Result<StatementOutput> {
-        let plan = plan::plan_body(self.st, body)?;
+        let plan = plan::plan_body_with(self.st, body, false)?;
         let cap = self.opts.limit;
         let mut out = StatementOutput {
             columns: [
