@@ -1107,13 +1107,14 @@ impl<'a> Exec<'a> {
             StmtKind::Describe(t) => {
                 let mut step = 1;
                 for id in self.resolve_entities(t)? {
+                    let name = self.entity_name(id)?;
                     for (index, n, dir) in [
                         ("spo", self.st.count_subject(id)?, "out"),
                         ("osp", self.st.count_object(ObjKey::Entity(id))?, "in"),
                     ] {
                         out.rows.push(vec![
                             Value::Number(step as f64),
-                            Value::Text(format!("#{id} facts {dir}")),
+                            Value::Text(format!("{name} (#{id}): facts {dir}")),
                             Value::Text(index.into()),
                             Value::Text(if index == "spo" { "subject" } else { "object" }.into()),
                             Value::Number(n as f64),
@@ -1304,7 +1305,22 @@ impl Cmp {
 
 fn user_slot(plan: &BodyPlan, v: &str, span: &Span) -> Result<usize> {
     match plan.var(v) {
-        Some(s) => Ok(s),
+        Some(s)
+            if plan
+                .patterns
+                .iter()
+                .any(|p| plan::pattern_slots(p).contains(&s)) =>
+        {
+            Ok(s)
+        }
+        Some(_) => Err(Diagnostic::new(
+            format!("`?{v}` only appears in a `not` pattern, so it never has a value"),
+            span.clone(),
+        )
+        .with_help(format!(
+            "select a variable of a pattern without `not`, or drop ?{v}"
+        ))
+        .into()),
         None => {
             let vars = plan.user_vars();
             let d = Diagnostic::new(format!("`?{v}` does not appear in the query"), span.clone());
