@@ -165,6 +165,26 @@ fn counts_and_groups() {
 }
 
 #[test]
+fn counting_a_lone_pattern_agrees_with_counting_the_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(dir.path());
+    // The first form takes the counting shortcut; the filter forces full binding.
+    for (body, var) in [
+        ("?x ?r ?y", "?x"),
+        ("?x met ?y", "?y"),
+        ("Lavrov ?r ?y", "?y"),
+        ("?x ?r Russia", "?x"),
+        ("Sullivan ?r ?y", "?r"),
+    ] {
+        let fast = rows(&s, &format!("count where {body};"));
+        let slow = rows(&s, &format!("count where {body}, {var} = {var};"));
+        let listed = rows(&s, &format!("{body};")).len();
+        assert_eq!(fast, slow, "{body}");
+        assert_eq!(fast[0][0], listed.to_string(), "{body}");
+    }
+}
+
+#[test]
 fn why_lists_every_source_with_its_document() {
     let dir = tempfile::tempdir().unwrap();
     let s = store(dir.path());
@@ -384,6 +404,12 @@ fn syntax_errors_point_at_the_token_and_suggest_a_fix() {
     assert!(d.render("q", text).contains("help: add a closing `\"`"));
     let d = err(&s, "find ?x, ?z where ?x met ?y;");
     assert_eq!(d.message, "`?z` does not appear in the query");
+    let d = err(&s, "find ?z where ?x met ?y, not ?y met ?z;");
+    assert!(
+        d.message.contains("only appears in a `not` pattern"),
+        "{}",
+        d.message
+    );
     let d = err(&s, "find ?x where ?x met ?y order by ?y;");
     assert!(d.message.contains("not a column"), "{}", d.message);
 }

@@ -74,6 +74,9 @@ struct Exec<'a> {
     facts: HashMap<FactId, Fact>,
     /// When set, every index group read is recorded (for benchmark floors).
     trace: Option<Vec<(IndexKind, Vec<u8>)>>,
+    /// When set, matches are only counted here, never bound (see `count_fast`).
+    count_only: Option<u64>,
+    relation_names: HashMap<RelId, String>,
 }
 
 /// Runs one statement and returns the index groups it read, in order.
@@ -99,6 +102,8 @@ impl<'a> Exec<'a> {
             literals: HashMap::new(),
             facts: HashMap::new(),
             trace: None,
+            count_only: None,
+            relation_names: HashMap::new(),
         }
     }
 
@@ -197,17 +202,19 @@ impl<'a> Exec<'a> {
                 None => Vec::new(),
             },
         };
-        let full = s.is_none() && o.is_none() && rel.is_none();
-        if full {
-            let mut scan = self.st.scan_all();
-            return self.feed(&mut scan, probe, b, k);
-        }
+        let groups = if s.is_none() && o.is_none() && rel.is_none() {
+            // Nothing bound: the whole spo index (an empty prefix).
+            vec![(IndexKind::Spo, Vec::new())]
+        } else {
+            groups
+        };
+        let st = self.st;
         for (kind, group) in groups {
             if let Some(t) = &mut self.trace {
                 t.push((kind, group.clone()));
             }
-            let mut scan = self.st.scan(kind, group);
-            if self.feed(&mut scan, probe, b, k)?.is_break() {
+            let flow = st.for_each_chunk(kind, &group, |chunk| self.feed(chunk, probe, b, k))?;
+            if flow.is_break() {
                 return Ok(Flow::Break(()));
             }
         }
@@ -227,7 +234,7 @@ impl<'a> Exec<'a> {
 
     fn feed(
         &mut self,
-        scan: &mut dyn Iterator<Item = Result<Triple>>,
+        chunk: &[Triple],
         probe: &Probe<'_>,
         b: &mut Binding,
         k: &mut dyn FnMut(&mut Self, &mut Binding) -> Result<Flow>,
@@ -239,9 +246,8 @@ impl<'a> Exec<'a> {
             o,
             reverse,
         } = *probe;
-        for t in scan {
+        for &t in chunk {
             self.check_cancel()?;
-            let t = t?;
             // `s`, `rel` and `o` are in stored orientation: check before turning around.
             if rel.is_some_and(|r| r != t.relation)
                 || s.is_some_and(|keys| !keys.contains(&ObjKey::Entity(t.subject)))
@@ -272,6 +278,10 @@ impl<'a> Exec<'a> {
                 PolaritySel::Any | PolaritySel::Var(_) => true,
             };
             if !polarity_ok {
+                continue;
+            }
+            if let Some(n) = &mut self.count_only {
+                *n += 1;
                 continue;
             }
             if self.bind_and_continue(pat, &t, b, k)?.is_break() {
@@ -382,6 +392,38 @@ impl<'a> Exec<'a> {
         Ok(f)
     }
 
+    /// Counts the matches of a lone pattern without binding anything, when
+    /// nothing else could change the count: no filters, no `not`, no
+    /// qualifiers and no variable used twice. `None` when that does not hold.
+    fn count_fast(&mut self, plan: &BodyPlan) -> Result<Option<u64>> {
+        let [pat] = plan.patterns.as_slice() else {
+            return Ok(None);
+        };
+        let mut vars: Vec<usize> = Vec::new();
+        for t in [&pat.s, &pat.o] {
+            if let NodeTerm::Var(v) = t {
+                vars.push(*v);
+            }
+        }
+        if let RelTerm::Var(v) = pat.p {
+            vars.push(v);
+        }
+        let repeated = vars.iter().enumerate().any(|(i, v)| vars[..i].contains(v));
+        if !plan.filters.is_empty()
+            || !plan.negations.is_empty()
+            || !pat.quals.is_empty()
+            || repeated
+        {
+            return Ok(None);
+        }
+        let mut b: Binding = vec![None; plan.slots.len()];
+        self.count_only = Some(0);
+        let res = self.match_pattern(pat, &mut b, &mut |_, _| Ok(Flow::Continue(())));
+        let n = self.count_only.take();
+        let _always_continues = res?;
+        Ok(n)
+    }
+
     /// Runs the planned body, calling `emit` with every full binding.
     fn solve(
         &mut self,
@@ -490,6 +532,18 @@ impl<'a> Exec<'a> {
         Ok(name)
     }
 
+    fn relation_name(&mut self, r: RelId) -> String {
+        if let Some(n) = self.relation_names.get(&r) {
+            return n.clone();
+        }
+        let name = self
+            .st
+            .relation(r)
+            .map_or_else(|| format!("#{r}"), |rec| rec.name);
+        self.relation_names.insert(r, name.clone());
+        name
+    }
+
     fn object_value(&mut self, key: ObjKey) -> Result<Value> {
         match key {
             ObjKey::Entity(id) => Ok(Value::Entity {
@@ -516,11 +570,7 @@ impl<'a> Exec<'a> {
     fn value(&mut self, v: &V) -> Result<Value> {
         Ok(match v {
             V::Obj(k) => self.object_value(*k)?,
-            V::Rel(r) => Value::Text(
-                self.st
-                    .relation(*r)
-                    .map_or_else(|| format!("#{r}"), |rec| rec.name),
-            ),
+            V::Rel(r) => Value::Text(self.relation_name(*r)),
             V::Text(t) => Value::Text(t.clone()),
             V::Num(n) => Value::Number(*n),
             V::Fact(f) => Value::Fact(*f),
@@ -542,7 +592,7 @@ impl<'a> Exec<'a> {
     // ------------------------------------------------------------ statements
 
     fn query(&mut self, q: &Query) -> Result<StatementOutput> {
-        let plan = plan::plan_body(self.st, &q.body)?;
+        let plan = plan::plan_body_with(self.st, &q.body, false)?;
         let mut out = StatementOutput {
             notes: plan.notes.clone(),
             ..StatementOutput::default()
@@ -558,17 +608,23 @@ impl<'a> Exec<'a> {
                 };
                 let mut n = 0u64;
                 let mut seen: HashSet<String> = HashSet::new();
-                self.solve(&plan, &mut |_, b| {
-                    match slot {
-                        Some(s) => {
-                            if seen.insert(format!("{:?}", b.get(s))) {
-                                n += 1;
+                if slot.is_none()
+                    && let Some(total) = self.count_fast(&plan)?
+                {
+                    n = total;
+                } else {
+                    self.solve(&plan, &mut |_, b| {
+                        match slot {
+                            Some(s) => {
+                                if seen.insert(format!("{:?}", b.get(s))) {
+                                    n += 1;
+                                }
                             }
+                            None => n += 1,
                         }
-                        None => n += 1,
-                    }
-                    Ok(Flow::Continue(()))
-                })?;
+                        Ok(Flow::Continue(()))
+                    })?;
+                }
                 out.columns = vec![match var {
                     Some((v, _)) => format!("count(?{v})"),
                     None => "count".to_string(),
@@ -768,7 +824,7 @@ impl<'a> Exec<'a> {
     }
 
     fn why(&mut self, body: &ast::Body) -> Result<StatementOutput> {
-        let plan = plan::plan_body(self.st, body)?;
+        let plan = plan::plan_body_with(self.st, body, false)?;
         let cap = self.opts.limit;
         let mut out = StatementOutput {
             columns: [
@@ -1051,13 +1107,14 @@ impl<'a> Exec<'a> {
             StmtKind::Describe(t) => {
                 let mut step = 1;
                 for id in self.resolve_entities(t)? {
+                    let name = self.entity_name(id)?;
                     for (index, n, dir) in [
                         ("spo", self.st.count_subject(id)?, "out"),
                         ("osp", self.st.count_object(ObjKey::Entity(id))?, "in"),
                     ] {
                         out.rows.push(vec![
                             Value::Number(step as f64),
-                            Value::Text(format!("#{id} facts {dir}")),
+                            Value::Text(format!("{name} (#{id}): facts {dir}")),
                             Value::Text(index.into()),
                             Value::Text(if index == "spo" { "subject" } else { "object" }.into()),
                             Value::Number(n as f64),
@@ -1248,7 +1305,22 @@ impl Cmp {
 
 fn user_slot(plan: &BodyPlan, v: &str, span: &Span) -> Result<usize> {
     match plan.var(v) {
-        Some(s) => Ok(s),
+        Some(s)
+            if plan
+                .patterns
+                .iter()
+                .any(|p| plan::pattern_slots(p).contains(&s)) =>
+        {
+            Ok(s)
+        }
+        Some(_) => Err(Diagnostic::new(
+            format!("`?{v}` only appears in a `not` pattern, so it never has a value"),
+            span.clone(),
+        )
+        .with_help(format!(
+            "select a variable of a pattern without `not`, or drop ?{v}"
+        ))
+        .into()),
         None => {
             let vars = plan.user_vars();
             let d = Diagnostic::new(format!("`?{v}` does not appear in the query"), span.clone());

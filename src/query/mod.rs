@@ -1,5 +1,13 @@
 //! The query language: lexer → parser → planner → executor.
 //!
+//! * [`lexer`] (logos): text → tokens with spans; also [`classify`] and [`is_complete`].
+//! * [`parser`]: hand-written recursive descent, tokens → [`ast`] with spans.
+//! * [`plan`]: resolves names and relations against the store, orders joins by
+//!   the store's counts.
+//! * [`exec`]: nested index loops over spo/pos/osp groups, streaming rows.
+//!
+//! The language itself is described in `docs/QUERY.md`.
+//!
 //! This file fixes the contract the front ends rely on: [`run`],
 //! [`QueryOptions`], [`CancelToken`], [`QueryResult`] and the helpers the
 //! REPL uses for completion and highlighting ([`KEYWORDS`], [`is_complete`],

@@ -184,13 +184,21 @@ impl BodyPlan {
 struct Planner<'a> {
     st: &'a Storage,
     plan: BodyPlan,
+    estimates: bool,
 }
 
-/// Plans a body against the store.
+/// Plans a body against the store, with estimates for every step (for `explain`).
 pub fn plan_body(st: &Storage, body: &Body) -> Result<BodyPlan> {
+    plan_body_with(st, body, true)
+}
+
+/// Plans a body; without `estimates` a lone pattern is not costed, because
+/// there is no order to choose and each count is a storage read.
+pub fn plan_body_with(st: &Storage, body: &Body, estimates: bool) -> Result<BodyPlan> {
     let mut p = Planner {
         st,
         plan: BodyPlan::default(),
+        estimates,
     };
     let mut filters = Vec::new();
     for c in &body.clauses {
@@ -524,6 +532,15 @@ impl Planner<'_> {
     /// cheapest pattern that shares a variable with what is bound.
     fn order(&mut self) -> Result<()> {
         let n = self.plan.patterns.len();
+        if n == 1 && !self.estimates {
+            self.plan.steps.push(Step {
+                pattern: 0,
+                index: "",
+                bound: String::new(),
+                estimate: 0,
+            });
+            return Ok(());
+        }
         let mut done = vec![false; n];
         let mut bound: Vec<usize> = Vec::new();
         let totals = Totals::read(self.st)?;
