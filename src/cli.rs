@@ -12,7 +12,7 @@ use clap::{Parser, Subcommand};
 use crate::error::{Error, Result};
 use crate::output::{self, Format, Style};
 use crate::query::QueryOptions;
-use crate::store::{Encoding, IngestOutcome, Store, default_store_path};
+use crate::store::{Encoding, IngestOptions, IngestOutcome, Store, default_store_path};
 
 /// lore: an embedded knowledge store for news text.
 ///
@@ -277,6 +277,7 @@ pub fn ingest_paths(
     paths: &[PathBuf],
     quiet: bool,
     encoding: Encoding,
+    stop: &dyn Fn() -> bool,
 ) -> Result<IngestTotals> {
     let files = article_files(paths)?;
     let bar = if !quiet && io::stderr().is_terminal() && files.len() > 1 {
@@ -289,8 +290,38 @@ pub fn ingest_paths(
     } else {
         None
     };
+    let opts = IngestOptions {
+        encoding,
+        defer_flush: true,
+    };
     let mut totals = IngestTotals::default();
-    for f in &files {
+    let result = ingest_each(store, &files, &opts, bar.as_ref(), stop, &mut totals);
+    // One flush for the whole run, before anything is reported: each article
+    // is already atomic, and a flush per article would cost as much as
+    // extracting it. On an error the articles stored so far are kept.
+    let flushed = store.flush();
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    result?;
+    flushed?;
+    Ok(totals)
+}
+
+fn ingest_each(
+    store: &Store,
+    files: &[PathBuf],
+    opts: &IngestOptions,
+    bar: Option<&indicatif::ProgressBar>,
+    stop: &dyn Fn() -> bool,
+    totals: &mut IngestTotals,
+) -> Result<()> {
+    for f in files {
+        // Checked between articles: each one is stored atomically, so
+        // stopping here leaves no half-read article behind.
+        if stop() {
+            break;
+        }
         if let Some(b) = &bar {
             b.set_message(f.display().to_string());
         }
@@ -301,9 +332,9 @@ pub fn ingest_paths(
                 .take(crate::store::MAX_ARTICLE_BYTES as u64 + 1)
                 .read_to_end(&mut bytes)
                 .map_err(|e| Error::io("stdin", e))
-                .and_then(|_| store.ingest_bytes_as(&bytes, "stdin", encoding))
+                .and_then(|_| store.ingest_bytes_with(&bytes, "stdin", opts))
         } else {
-            store.ingest_file_as(f, encoding)
+            store.ingest_file_with(f, opts)
         };
         match result {
             Ok(IngestOutcome::Added {
@@ -328,18 +359,15 @@ pub fn ingest_paths(
             }
             Err(e) => return Err(e),
         }
-        if let Some(b) = &bar {
+        if let Some(b) = bar {
             b.inc(1);
         }
     }
-    if let Some(b) = bar {
-        b.finish_and_clear();
-    }
-    Ok(totals)
+    Ok(())
 }
 
 fn ingest(store: &Store, paths: &[PathBuf], quiet: bool, encoding: Encoding) -> Result<ExitCode> {
-    let totals = ingest_paths(store, paths, quiet, encoding)?;
+    let totals = ingest_paths(store, paths, quiet, encoding, &|| false)?;
     println!("{}", totals.summary());
     Ok(if totals.failed > 0 {
         ExitCode::from(1)

@@ -37,4 +37,4 @@ pub mod store;
 pub use error::{Error, Result};
 pub use model::{Document, Entity, EntityKind, Fact, Literal, Object, Polarity, Source, Stats};
 pub use query::{CancelToken, QueryOptions, QueryResult, StatementOutput, Value};
-pub use store::{Encoding, ImportSummary, IngestOutcome, Store};
+pub use store::{Encoding, ImportSummary, IngestOptions, IngestOutcome, Store};

@@ -275,31 +275,18 @@ impl Session {
 
     fn ingest(&mut self, paths: &[PathBuf]) -> Result<()> {
         let files = crate::cli::article_files(paths)?;
-        let mut totals = crate::cli::IngestTotals::default();
-        let mut done = 0;
-        for f in &files {
-            // Checked between articles: each one is stored atomically, so
-            // stopping here leaves no half-read article behind.
-            if self.cancel.is_cancelled() {
-                break;
-            }
-            let t = crate::cli::ingest_paths(
-                &self.store,
-                std::slice::from_ref(f),
-                true,
-                crate::store::Encoding::Utf8,
-            )?;
-            totals.added += t.added;
-            totals.skipped += t.skipped;
-            totals.failed += t.failed;
-            totals.entities += t.entities;
-            totals.facts += t.facts;
-            totals.corroborated += t.corroborated;
-            done += 1;
-        }
+        let cancel = &self.cancel;
+        let totals = crate::cli::ingest_paths(
+            &self.store,
+            &files,
+            true,
+            crate::store::Encoding::Utf8,
+            &|| cancel.is_cancelled(),
+        )?;
+        let done = totals.added + totals.skipped + totals.failed;
         self.generation += 1;
         let mut summary = totals.summary();
-        if done < files.len() {
+        if done < files.len() as u64 {
             summary.push_str(&format!(
                 " (cancelled after {done} of {} files)",
                 files.len()

@@ -204,6 +204,10 @@ pub struct WriteSet {
     /// When the first document's hash is already stored, write nothing and
     /// report it skipped (idempotent ingest); otherwise known documents are reused.
     pub skip_if_known: bool,
+    /// Leave the flush to the caller, who must call [`Storage::flush`] before
+    /// reporting success: many articles then share one flush. The write stays
+    /// atomic (one sled transaction); only its durability waits for the flush.
+    pub defer_flush: bool,
 }
 
 /// What a write did.
@@ -688,6 +692,7 @@ impl Storage {
             new_rels: Vec::new(),
             rel_ids: HashMap::new(),
         };
+        let defer_flush = set.defer_flush;
         let outcome = w.apply(set)?;
         if outcome.skipped {
             return Ok(outcome);
@@ -708,7 +713,9 @@ impl Storage {
                 TransactionError::Abort(()) => Error::Storage("transaction aborted".into()),
                 TransactionError::Storage(e) => self.sled(e),
             })?;
-        self.flush()?;
+        if !defer_flush {
+            self.flush()?;
+        }
         *counters = new_counters;
         if !new_rels.is_empty() {
             let mut cache = self.rels.write().map_err(|_| poisoned())?;
@@ -1244,6 +1251,7 @@ mod tests {
                     (0, 5),
                 )],
                 skip_if_known: false,
+                defer_flush: false,
             })
             .unwrap();
         assert_eq!(out.new_facts, 1);
@@ -1261,6 +1269,7 @@ mod tests {
                     (3, 9),
                 )],
                 skip_if_known: false,
+                defer_flush: false,
             })
             .unwrap();
         assert_eq!((out2.new_facts, out2.corroborated), (0, 1));
@@ -1308,6 +1317,7 @@ mod tests {
                 aliases: vec![],
                 facts,
                 skip_if_known: false,
+                defer_flush: false,
             })
             .unwrap();
         }
