@@ -1,0 +1,572 @@
+//! Relations: clause patterns between the mentions of one sentence.
+//!
+//! Patterns, in the order they are tried:
+//! * roles: a title or role phrase attached to a person ("hold role"), an
+//!   organization inside it ("work for"), an appositive ("X, a security chief,");
+//! * "City, Country" ("be located in");
+//! * subject – verb phrase – object between two neighbouring mentions, active
+//!   or passive ("was detained in"; "was dismissed by X" turns round), with
+//!   negation kept as polarity and modal statements dropped;
+//! * coordination: "A and B met" gives one symmetric fact; "A and B urged C"
+//!   gives two;
+//! * directives: "X urged Y to release Z" and "X told Y that Y should release Z"
+//!   give "X urge release of Z" besides "X urge Y";
+//! * reported speech: "X said ...", "..., X said", "according to X" put the
+//!   speaker in the `attribution` qualifier.
+
+use super::entities::{Mention, Registry, span_text};
+use super::lexicon::{Lexicon, lexicon};
+use super::sentences::{TokKind, Token};
+use super::time::{Date, resolve_at};
+use super::{is_symmetric, normalize_relation};
+use crate::model::{EntityKind, Literal, Polarity, Qualifiers};
+
+/// The object of a fact read from a sentence.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Obj {
+    /// An entity of the registry.
+    Entity(usize),
+    /// A literal.
+    Lit(Literal),
+}
+
+/// A fact read from one sentence, before provenance is attached.
+#[derive(Clone, Debug)]
+pub struct RawFact {
+    /// Subject entity.
+    pub subject: usize,
+    /// Normalized relation.
+    pub relation: String,
+    /// As written.
+    pub relation_text: String,
+    /// Object.
+    pub object: Obj,
+    /// Polarity.
+    pub polarity: Polarity,
+    /// Qualifiers.
+    pub qualifiers: Qualifiers,
+    /// Confidence.
+    pub confidence: f32,
+}
+
+/// Relations that describe a state rather than an event: no time or place qualifiers.
+const STATIC: &[&str] = &["hold role", "work for", "be located in"];
+
+/// A verb phrase read between two mentions.
+#[derive(Debug, Default)]
+struct Phrase {
+    relation: String,
+    text: String,
+    negative: bool,
+    modal: Option<String>,
+    /// First verb's lemma (with particle for "call on").
+    head: String,
+    /// Starts with "to" + verb: the complement of an earlier directive.
+    to_clause: bool,
+    /// "be VBN by": the object is the agent.
+    passive_by: bool,
+    /// Index (in the sentence tokens) of the first verb.
+    verb_at: usize,
+    /// Ends with a locative preposition.
+    locative: bool,
+}
+
+fn is_verb(lex: &Lexicon, w: &str) -> bool {
+    lex.verb(w).is_some()
+        || lex.lemmas.contains(w)
+        || w.strip_suffix("es").is_some_and(|s| lex.lemmas.contains(s))
+        || w.strip_suffix('s').is_some_and(|s| lex.lemmas.contains(s))
+}
+
+fn lemma(lex: &Lexicon, w: &str) -> String {
+    if lex.lemmas.contains(w) {
+        return w.to_string();
+    }
+    if let Some((l, _)) = lex.verb(w) {
+        return l;
+    }
+    for suf in ["es", "s"] {
+        if let Some(s) = w.strip_suffix(suf)
+            && lex.lemmas.contains(s)
+        {
+            return s.to_string();
+        }
+    }
+    w.to_string()
+}
+
+fn is_participle(lex: &Lexicon, w: &str) -> bool {
+    lex.verb(w).is_some_and(|(_, t)| t == "VBN" || t == "VBD") && (w.ends_with("ed") || w.ends_with('n') || lex.verb(w).is_some_and(|(_, t)| t == "VBN"))
+}
+
+/// Parses the words between two mentions as a verb phrase.
+fn parse_phrase(toks: &[Token], a: usize, b: usize) -> Option<Phrase> {
+    let lex = lexicon();
+    let mut i = a;
+    // ", which includes" / ", who met": a relative clause on the subject.
+    if toks.get(i).is_some_and(|t| t.text == ",")
+        && toks.get(i + 1).is_some_and(|t| matches!(t.text.to_lowercase().as_str(), "which" | "who"))
+    {
+        i += 2;
+    }
+    let words: Vec<String> = toks[i..b].iter().map(|t| t.text.to_lowercase()).collect();
+    if words.is_empty() || words.len() > 10 {
+        return None;
+    }
+    if toks[i..b].iter().any(|t| t.kind != TokKind::Word) {
+        return None;
+    }
+    // "its decision to suspend X": the decision presupposes the act.
+    let mut start = 0;
+    if let Some(p) = words.windows(2).position(|w| w[0] == "decision" && w[1] == "to") {
+        start = p + 2;
+    }
+    let words = &words[start..];
+    let base = i + start;
+    let mut p = Phrase::default();
+    let mut rel: Vec<String> = Vec::new();
+    let mut text: Vec<&str> = Vec::new();
+    let mut seen_verb = false;
+    let mut be = false;
+    let mut nouns = 0;
+    let mut k = 0;
+    if words.first().map(String::as_str) == Some("to") {
+        p.to_clause = true;
+        k = 1;
+        if !words.get(1).is_some_and(|w| is_verb(lex, w)) {
+            return None;
+        }
+    }
+    while k < words.len() {
+        let w = words[k].as_str();
+        let raw = toks[base + k].text;
+        k += 1;
+        if lex.is(w, "stop") || lex.is(w, "pron") || w.chars().any(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        if lex.is(w, "neg") {
+            p.negative = true;
+            text.push(raw);
+            continue;
+        }
+        if lex.is(w, "modal") {
+            if seen_verb {
+                return None;
+            }
+            p.modal = Some(w.to_string());
+            text.push(raw);
+            continue;
+        }
+        if w.ends_with("ly") && !seen_verb || lex.is(w, "adv") && !lex.is(w, "prep") {
+            continue;
+        }
+        if lex.is(w, "det") {
+            if !seen_verb {
+                return None;
+            }
+            text.push(raw);
+            continue;
+        }
+        if lex.is(w, "aux") && !seen_verb {
+            if matches!(w, "is" | "are" | "was" | "were" | "been" | "be" | "being" | "am") {
+                be = true;
+            }
+            text.push(raw);
+            continue;
+        }
+        if !seen_verb {
+            if !is_verb(lex, w) || lex.is(w, "prep") {
+                return None;
+            }
+            seen_verb = true;
+            p.verb_at = base + k - 1;
+            text.push(raw);
+            // "remains imprisoned": remain works like "be".
+            if lemma(lex, w) == "remain" && words.get(k).is_some_and(|n| is_participle(lex, n)) {
+                be = true;
+                continue;
+            }
+            let passive = be && is_participle(lex, w) && !w.ends_with("ing");
+            if passive {
+                rel.push("be".into());
+                rel.push(w.to_string());
+            } else if be && !w.ends_with("ing") && !lex.verb(w).is_some_and(|(_, t)| t.starts_with("VB") && t != "VBN") {
+                rel.push("be".into());
+                rel.push(w.to_string());
+            } else {
+                rel.push(lemma(lex, w));
+            }
+            p.head = lemma(lex, w);
+            // "continue to support": the aspect verb adds nothing.
+            if lex.is(&p.head, "aspect") && words.get(k).map(String::as_str) == Some("to") {
+                rel.clear();
+                k += 1;
+                seen_verb = false;
+                be = false;
+            }
+            continue;
+        }
+        text.push(raw);
+        if lex.is(w, "prep") {
+            rel.push(w.to_string());
+            continue;
+        }
+        if rel.last().map(String::as_str) == Some("to") && is_verb(lex, w) {
+            rel.push(lemma(lex, w));
+            continue;
+        }
+        if is_verb(lex, w) && (w.ends_with("ing")) {
+            rel.push(lemma(lex, w));
+            continue;
+        }
+        nouns += 1;
+        if nouns > 2 || lex.classes.contains_key(w) {
+            return None;
+        }
+        rel.push(w.to_string());
+    }
+    if !seen_verb {
+        return None;
+    }
+    if rel.len() >= 2 && rel[0] == "be" && rel.last().map(String::as_str) == Some("by") && is_participle(lex, &rel[1]) {
+        p.passive_by = true;
+        rel = vec![lemma(lex, &rel[1])];
+    }
+    if p.to_clause {
+        rel.insert(0, "to".into());
+    }
+    p.relation = normalize_relation(&rel.join(" "));
+    p.locative = matches!(rel.last().map(String::as_str), Some("in" | "at" | "to" | "from" | "into" | "near"));
+    p.text = text.join(" ");
+    if p.relation.is_empty() {
+        return None;
+    }
+    if matches!(
+        p.relation.split_whitespace().nth(1),
+        Some("as") | Some("after") | Some("before") | Some("through") | Some("across")
+    ) {
+        return None;
+    }
+    Some(p)
+}
+
+fn lower(t: &Token) -> String {
+    t.text.to_lowercase()
+}
+
+/// Qualifiers that hold for the whole sentence: time, place, duration.
+fn sentence_qualifiers(toks: &[Token], ms: &[Mention], reg: &Registry, published: Option<Date>) -> Qualifiers {
+    let mut q = Qualifiers::new();
+    let words: Vec<String> = toks.iter().map(lower).collect();
+    let wr: Vec<&str> = words.iter().map(String::as_str).collect();
+    let sub = |i: usize| (i.saturating_sub(3)..i).any(|j| matches!(wr[j], "since" | "before" | "after" | "until" | "ago"));
+    let mut i = 0;
+    while i < wr.len() {
+        if !q.contains_key("time") && !sub(i) && let Some((v, n)) = resolve_at(&wr, i, published) {
+            q.insert("time".into(), v);
+            i += n;
+            continue;
+        }
+        if !q.contains_key("duration") {
+            let mut j = i;
+            if matches!(wr[j], "for" | "lasted") {
+                j += 1;
+                let s = j;
+                while j < wr.len() && matches!(wr[j], "about" | "roughly" | "around" | "nearly" | "almost" | "some" | "over" | "less" | "more" | "than" | "just" | "only") {
+                    j += 1;
+                }
+                let is_num = |w: &str| w.parse::<f64>().is_ok() || NUMBER_WORDS.contains(&w);
+                if j + 1 < wr.len() && is_num(wr[j]) && matches!(wr[j + 1].trim_end_matches('s'), "second" | "minute" | "hour" | "day" | "week" | "month" | "year") {
+                    let text = toks[s..j + 2].iter().map(|t| t.text).collect::<Vec<_>>().join(" ");
+                    q.insert("duration".into(), text);
+                    i = j + 2;
+                    continue;
+                }
+            }
+        }
+        i += 1;
+    }
+    // Place: "in/at <place>" outside subordinate clauses.
+    for m in ms {
+        if m.start == 0 || m.pseudo || reg.entities[m.entity].kind != EntityKind::Place {
+            continue;
+        }
+        let prev = wr[m.start - 1];
+        if matches!(prev, "in" | "at") && !sub(m.start - 1) && !(m.start >= 2 && matches!(wr[m.start - 2], "war" | "conflict" | "invasion" | "support" | "fighting" | "crisis")) {
+            q.insert("place".into(), reg.entities[m.entity].name.clone());
+            break;
+        }
+    }
+    q
+}
+
+const NUMBER_WORDS: &[&str] = &["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "fifteen", "twenty", "thirty", "forty", "fifty", "a", "an", "several", "few"];
+
+/// The speaker of reported speech in the sentence, and the token index after which it applies.
+fn speaker(text: &str, toks: &[Token], ms: &[Mention], reg: &Registry) -> Option<(String, usize, bool)> {
+    let lex = lexicon();
+    let words: Vec<String> = toks.iter().map(lower).collect();
+    // "according to X".
+    if let Some(p) = words.windows(2).position(|w| w[0] == "according" && w[1] == "to") {
+        if let Some(m) = ms.iter().find(|m| m.start >= p + 2 && m.start <= p + 5) {
+            return Some((reg.entities[m.entity].name.clone(), 0, true));
+        }
+        let np: Vec<&str> = toks[p + 2..].iter().take_while(|t| t.kind == TokKind::Word).map(|t| t.text).collect();
+        if !np.is_empty() && np.len() <= 6 {
+            return Some((np.join(" "), 0, true));
+        }
+    }
+    for (i, w) in words.iter().enumerate() {
+        let Some((l, _)) = lex.verb(w) else { continue };
+        if !lex.is(&l, "speech") || l == "warn" || l == "suggest" {
+            continue;
+        }
+        // Skip adverbs between speaker and verb ("Blinken also said").
+        let mut j = i;
+        while j > 0 && (lex.is(&words[j - 1], "adv") || words[j - 1].ends_with("ly")) {
+            j -= 1;
+        }
+        if j == 0 {
+            continue;
+        }
+        let trailing = toks[..j].iter().any(|t| matches!(t.text, "”" | "\"" | ","));
+        let all = trailing && ms.iter().any(|m| m.end == j);
+        if let Some(m) = ms.iter().find(|m| m.end == j) {
+            let who = reg.entities[m.entity].name.clone();
+            return Some((who, if all && toks[..m.start].iter().any(|t| matches!(t.text, "”" | "\"" | ",")) { 0 } else { i }, all));
+        }
+        // "A senior State Department official said".
+        if matches!(words[j - 1].as_str(), "official" | "officials" | "spokesman" | "spokeswoman" | "spokesperson" | "ministry" | "sources" | "source") {
+            let mut s = j - 1;
+            while s > 0 && toks[s - 1].kind == TokKind::Word && !lex.is(&words[s - 1], "det") && !lex.is(&words[s - 1], "stop") && j - s < 5 {
+                s -= 1;
+            }
+            return Some((span_text(text, toks, s, j), i, false));
+        }
+    }
+    None
+}
+
+/// Reads the facts of one sentence.
+pub fn read_sentence(text: &str, toks: &[Token], ms: &[Mention], reg: &Registry, published: Option<Date>) -> Vec<RawFact> {
+    let lex = lexicon();
+    let mut out: Vec<(RawFact, usize)> = Vec::new();
+    let push = |out: &mut Vec<(RawFact, usize)>, s: usize, rel: &str, rel_text: &str, o: Obj, neg: bool, at: usize, conf: f32| {
+        if let Obj::Entity(e) = o
+            && e == s
+        {
+            return;
+        }
+        out.push((
+            RawFact {
+                subject: s,
+                relation: normalize_relation(rel),
+                relation_text: rel_text.to_string(),
+                object: o,
+                polarity: if neg { Polarity::Negative } else { Polarity::Positive },
+                qualifiers: Qualifiers::new(),
+                confidence: conf,
+            },
+            at,
+        ));
+    };
+    let kind = |m: &Mention| reg.entities[m.entity].kind;
+    // Roles and employers.
+    for m in ms.iter().filter(|m| !m.pseudo) {
+        if let Some(r) = &m.role {
+            push(&mut out, m.entity, "hold role", "", Obj::Lit(Literal::Text(r.clone())), false, m.start, 0.7);
+        }
+        if let Some(e) = m.employer {
+            push(&mut out, m.entity, "work for", "", Obj::Entity(e), false, m.start, 0.6);
+        }
+        // Appositive: "X, a Michigan security chief, ...".
+        if kind(m) == EntityKind::Person
+            && toks.get(m.end).is_some_and(|t| t.text == ",")
+            && toks.get(m.end + 1).is_some_and(|t| matches!(t.text.to_lowercase().as_str(), "a" | "an" | "the"))
+        {
+            let s = m.end + 2;
+            let mut e = s;
+            while e < toks.len() && toks[e].kind == TokKind::Word && e - s < 6 {
+                e += 1;
+            }
+            let closes = e == toks.len() || matches!(toks[e].text, "," | "." | ";");
+            let head = e.checked_sub(1).map(|h| lower(&toks[h])).unwrap_or_default();
+            let clean = toks[s..e].iter().all(|t| {
+                let l = lower(t);
+                !lex.classes.contains_key(l.as_str()) && !lex.verb(&l).is_some_and(|(_, tag)| tag != "VBN")
+            });
+            if e > s && closes && clean && lex.role_heads.contains(head.as_str()) {
+                push(&mut out, m.entity, "hold role", "", Obj::Lit(Literal::Text(span_text(text, toks, s, e))), false, m.start, 0.6);
+            }
+        }
+    }
+    // "Geneva, Switzerland".
+    for w in ms.windows(2) {
+        let (a, b) = (&w[0], &w[1]);
+        if !a.pseudo && !b.pseudo && b.start == a.end + 1 && toks[a.end].text == ","
+            && kind(a) == EntityKind::Place && kind(b) == EntityKind::Place
+            && lex.country(&crate::model::normalize_name(&reg.entities[b.entity].name), false).is_some()
+            && lex.country(&crate::model::normalize_name(&reg.entities[a.entity].name), false).is_none()
+        {
+            push(&mut out, a.entity, "be located in", ",", Obj::Entity(b.entity), false, a.start, 0.7);
+        }
+    }
+    // Subject–verb–object between neighbours.
+    let actor = |m: &Mention| m.capital_of.unwrap_or(m.entity);
+    let mut last_directive: Option<(Vec<usize>, usize, String)> = None; // subjects, object mention idx, text
+    for idx in 0..ms.len().saturating_sub(1) {
+        let (sm, om) = (&ms[idx], &ms[idx + 1]);
+        if om.start < sm.end {
+            continue;
+        }
+        let between: Vec<&str> = toks[sm.end..om.start].iter().map(|t| t.text).collect();
+        if between == ["and"] {
+            continue;
+        }
+        if sm.possessive || om.possessive && toks.get(om.end).is_some_and(|t| t.kind == TokKind::Word && t.text.chars().next().is_some_and(char::is_lowercase)) {
+            continue;
+        }
+        let Some(p) = parse_phrase(toks, sm.end, om.start) else {
+            last_directive = None;
+            continue;
+        };
+        // Subjects: the mention, and any mentions coordinated with it ("A and B urged C").
+        let mut subjects = vec![actor(sm)];
+        let mut c = idx;
+        while c > 0 && toks[ms[c - 1].end..ms[c].start].iter().map(|t| t.text).eq(["and"]) {
+            subjects.push(actor(&ms[c - 1]));
+            c -= 1;
+        }
+        let object = if p.locative { om.entity } else { actor(om) };
+        let conf = if sm.pseudo { 0.5 } else { 0.6 };
+        if p.to_clause {
+            if let Some((subs, oi, dtext)) = last_directive.take()
+                && oi == idx
+            {
+                let verb = p.relation.trim_start_matches("to ").split_whitespace().next().unwrap_or("").to_string();
+                for s in subs {
+                    push(&mut out, s, &format!("urge {verb} of"), &format!("{dtext} ... {}", p.text), Obj::Entity(object), p.negative, p.verb_at, conf);
+                }
+            }
+            continue;
+        }
+        last_directive = None;
+        if let Some(m) = &p.modal {
+            if m == "should" && kind(sm) != EntityKind::Other {
+                // "X told Y that Russia should release Z": X urges it.
+                if let Some(sp) = ms[..idx].iter().find(|x| kind(x) == EntityKind::Person && x.entity != sm.entity) {
+                    let verb = p.relation.split_whitespace().next().unwrap_or("").to_string();
+                    push(&mut out, sp.entity, &format!("urge {verb} of"), &format!("should {}", p.text), Obj::Entity(object), p.negative, p.verb_at, 0.5);
+                }
+            }
+            continue;
+        }
+        if lex.is(&p.head, "clause") && !matches!(p.head.as_str(), "warn" | "tell") && p.relation.split_whitespace().count() == 1 {
+            continue;
+        }
+        // "met in Geneva": the place of a symmetric event, not an object.
+        let base = p.relation.trim_end_matches(|c: char| c.is_alphabetic()).trim_end();
+        if p.locative && kind(om) == EntityKind::Place && (is_symmetric(base) || is_symmetric(&format!("{base} with"))) {
+            continue;
+        }
+        if p.passive_by {
+            for s in &subjects {
+                push(&mut out, object, &p.relation, &p.text, Obj::Entity(*s), p.negative, p.verb_at, conf);
+            }
+            continue;
+        }
+        for s in &subjects {
+            push(&mut out, *s, &p.relation, &p.text, Obj::Entity(object), p.negative, p.verb_at, conf);
+        }
+        let head_with = |h: &str| lex.directives.contains(h);
+        let two = p.relation.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
+        if head_with(&p.head) || head_with(&two) {
+            last_directive = Some((subjects.clone(), idx + 1, p.text.clone()));
+        }
+    }
+    // Coordination with a symmetric verb: "A and B met", "the two spoke".
+    let mut pairs: Vec<(usize, usize, usize)> = Vec::new(); // a, b, token after
+    for idx in 1..ms.len() {
+        let (a, b) = (&ms[idx - 1], &ms[idx]);
+        if toks[a.end..b.start].iter().map(|t| t.text).eq(["and"]) && kind(a) == EntityKind::Person && kind(b) == EntityKind::Person {
+            pairs.push((a.entity, b.entity, b.end));
+        }
+    }
+    for i in 0..toks.len().saturating_sub(1) {
+        if lower(&toks[i]) == "the" && lower(&toks[i + 1]) == "two" && reg.recent_persons.len() >= 2 {
+            let n = reg.recent_persons.len();
+            let mut after = i + 2;
+            if toks.get(after).is_some_and(|t| matches!(lower(t).as_str(), "men" | "women" | "leaders" | "ministers" | "diplomats" | "officials")) {
+                after += 1;
+            }
+            pairs.push((reg.recent_persons[n - 2], reg.recent_persons[n - 1], after));
+        }
+    }
+    for (a, b, from) in pairs {
+        let mut neg = false;
+        for j in from..toks.len().min(from + 14) {
+            let w = lower(&toks[j]);
+            if toks[j].kind != TokKind::Word && toks[j].text != "," {
+                break;
+            }
+            if lex.is(&w, "neg") {
+                neg = true;
+                continue;
+            }
+            if lex.is(&w, "modal") || lex.is(&w, "stop") && w != "but" {
+                break;
+            }
+            if lex.is(&w, "aux") || lex.is(&w, "adv") || w.ends_with("ly") || toks[j].text == "," || w == "but" {
+                continue;
+            }
+            if !is_verb(lex, &w) {
+                // Only adverbs, auxiliaries and one more verb phrase may come first.
+                if j - from > 6 {
+                    break;
+                }
+                continue;
+            }
+            let l = lemma(lex, &w);
+            let rel = if is_symmetric(&l) {
+                l.clone()
+            } else if is_symmetric(&format!("{l} with")) {
+                format!("{l} with")
+            } else {
+                neg = false;
+                continue;
+            };
+            let (s, o) = if a <= b { (a, b) } else { (b, a) };
+            push(&mut out, s, &rel, toks[j].text, Obj::Entity(o), neg, j, 0.6);
+            break;
+        }
+    }
+    // Qualifiers.
+    let q = sentence_qualifiers(toks, ms, reg, published);
+    let sp = speaker(text, toks, ms, reg);
+    out.into_iter()
+        .map(|(mut f, at)| {
+            if !STATIC.contains(&f.relation.as_str()) {
+                for (k, v) in &q {
+                    let is_obj = matches!(&f.object, Obj::Entity(e) if reg.entities[*e].name == *v);
+                    if !(k == "place" && is_obj) {
+                        f.qualifiers.insert(k.clone(), v.clone());
+                    }
+                }
+                if let Some((who, after, _)) = &sp
+                    && at >= *after
+                    && !(f.relation == "say" || f.relation == "tell" && reg.entities[f.subject].name == *who)
+                {
+                    f.qualifiers.insert("attribution".into(), who.clone());
+                }
+            }
+            if is_symmetric(&f.relation)
+                && let Obj::Entity(o) = f.object
+                && o < f.subject
+            {
+                f.object = Obj::Entity(f.subject);
+                f.subject = o;
+            }
+            f
+        })
+        .collect()
+}
