@@ -103,6 +103,17 @@ impl Registry {
         e
     }
 
+    /// An organization by name (a byline outlet).
+    pub fn organization(&mut self, name: &str) -> usize {
+        self.named(name, EntityKind::Organization)
+    }
+
+    /// A person by full name (a byline author).
+    pub fn byline_person(&mut self, name: &str) -> usize {
+        let words: Vec<&str> = name.split_whitespace().collect();
+        self.person(name, &words)
+    }
+
     /// A place entity by name (a dateline city).
     pub fn place(&mut self, name: &str) -> usize {
         self.named(name, EntityKind::Place)
@@ -131,13 +142,28 @@ impl Registry {
                     self.add_alias(p, full);
                     return p;
                 }
+                if pw.len() == 1 {
+                    // "President Putin" earlier, "Vladimir Putin" now: the full name wins.
+                    let old = std::mem::replace(&mut self.entities[p].name, full.to_string());
+                    self.entities[p].aliases.retain(|a| a != full);
+                    self.add_alias(p, &old);
+                    self.by_norm.insert(norm, p);
+                    return p;
+                }
             }
             let e = self.new_entity(full, EntityKind::Person);
             self.by_surname.entry(surname).or_default().push(e);
             return e;
         }
-        // A surname alone: the person of the article with that surname, latest first.
-        if let Some(&p) = self.by_surname.get(&surname).and_then(|v| v.last()) {
+        // A surname alone: the person of the article with that surname, latest first;
+        // or one spelled almost the same ("Zelensky"/"Zelenskyy").
+        let near = self.by_surname.get(&surname).and_then(|v| v.last()).copied().or_else(|| {
+            self.recent_persons.iter().rev().copied().find(|&p| {
+                let last = self.entities[p].name.split_whitespace().last().unwrap_or("").to_lowercase();
+                last.len() > 4 && last.chars().next() == surname.chars().next() && jaro_winkler(&last, &surname) >= 0.93
+            })
+        });
+        if let Some(p) = near {
             self.add_alias(p, full);
             return p;
         }
@@ -313,6 +339,13 @@ fn name_word(toks: &[Token], i: usize, lex: &Lexicon) -> bool {
     if lex.is(l, "pron") && l != "us" || l == "i" {
         return false;
     }
+    let next_lower = toks.get(i + 1).is_none_or(|n| !n.is_cap());
+    if lex.adjectives.contains(l) && next_lower {
+        return false;
+    }
+    if starts_clause(toks, i) && l.ends_with("ly") && next_lower {
+        return false;
+    }
     if starts_clause(toks, i) && !is_all_caps(t.text) && lex.common.contains(l) {
         let next_cap = toks.get(i + 1).is_some_and(Token::is_cap);
         let keep = lex.country(&normalize_name(l), true).is_some()
@@ -385,7 +418,15 @@ fn analyze(
         && lex.country(&normalize_name(&rest.join(" ")), true).is_none();
     let mut role: Option<String> = None;
     let mut name_start = a;
-    if has_head && rest_is_name {
+    // "detained American Paul Whelan": the demonym is not part of the name.
+    let demonym_lead = !has_head
+        && honorific.is_none()
+        && words.len() >= 3
+        && lex.country_by_demonym.contains_key(&normalize_name(words[0]))
+        && words[1..].iter().all(|w| w.chars().all(char::is_alphabetic) && !lex.kind_words.contains_key(w.to_lowercase().as_str()));
+    if demonym_lead {
+        name_start = a + 1;
+    } else if has_head && rest_is_name {
         role = Some(span_text(text, toks, a + k, a + role_end));
         name_start = a + role_end;
     } else if honorific.is_some() {
@@ -443,7 +484,14 @@ fn analyze(
         entity = reg.named(&name, EntityKind::Place);
         capital_of = Some(reg.country(lex, c));
     } else {
-        let kind = if is_person_form { EntityKind::Person } else { kind_of(&name_words, toks, end, lex, reg) };
+        let mut kind = if is_person_form { EntityKind::Person } else { kind_of(&name_words, toks, end, lex, reg) };
+        if kind == EntityKind::Other
+            && a > 0
+            && matches!(toks[a - 1].text, "in" | "at" | "from" | "near")
+            && name_words.iter().all(|w| w.chars().all(char::is_alphabetic))
+        {
+            kind = EntityKind::Place;
+        }
         entity = if kind == EntityKind::Person {
             // "Sergey Viktorovich (Lavrov)": the bracketed surname says who it is.
             let bracketed = (toks.get(b).map(|t| t.text) == Some("("))
@@ -464,10 +512,17 @@ fn analyze(
         if let Some(h) = honorific {
             reg.add_alias(entity, &format!("{h} {name}"));
         }
+        if let Some(r) = &role
+            && !r.contains(' ')
+            && !name.contains(' ')
+        {
+            reg.add_alias(entity, &format!("{r} {name}"));
+        }
     }
     // Lower-case role phrase before the name: "Foreign Ministry spokeswoman X", "arms dealer X".
     if reg.entities[entity].kind == EntityKind::Person && role.is_none() {
-        if let Some((rs, r, emp)) = role_before(text, toks, start, earlier, reg, lex) {
+        let from = if demonym_lead { name_start } else { start };
+        if let Some((rs, r, emp)) = role_before(text, toks, from, earlier, reg, lex) {
             role = Some(r);
             employer = emp;
             while earlier.last().is_some_and(|m| m.start >= rs) {
@@ -582,7 +637,9 @@ fn role_before(
             }
             let k = reg.entities[m.entity].kind;
             if k == EntityKind::Organization {
-                employer = Some(m.entity);
+                if lex.employee_heads.contains(head.as_str()) {
+                    employer = Some(m.entity);
+                }
             } else if k != EntityKind::Place && k != EntityKind::Other {
                 break;
             }
@@ -603,6 +660,9 @@ fn role_before(
     Some((s, span_text(text, toks, s, name_start), employer))
 }
 
+/// Entity index of a pronoun nobody has been named for.
+pub const NO_REFERENT: usize = usize::MAX;
+
 /// Pronouns and role descriptions ("the secretary of state") that name a known person.
 fn add_pseudo(toks: &[Token], reg: &Registry, focus: Option<usize>, out: &mut Vec<Mention>) {
     let taken = |i: usize, out: &Vec<Mention>| out.iter().any(|m| m.start <= i && i < m.end);
@@ -613,7 +673,9 @@ fn add_pseudo(toks: &[Token], reg: &Registry, focus: Option<usize>, out: &mut Ve
             continue;
         }
         let l = lower(&toks[i]);
-        if (l == "he" || l == "she") && let Some(p) = focus {
+        if l == "he" || l == "she" {
+            // Without a referent yet, NO_REFERENT marks it; the caller resolves or drops it.
+            let p = focus.unwrap_or(NO_REFERENT);
             out.push(Mention {
                 start: i,
                 end: i + 1,

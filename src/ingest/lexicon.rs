@@ -34,6 +34,10 @@ pub struct Lexicon {
     pub country_by_capital: HashMap<String, usize>,
     /// Nouns that end a role phrase ("minister").
     pub role_heads: HashSet<&'static str>,
+    /// Role heads that name an employee of the organization before them ("ministry spokeswoman").
+    pub employee_heads: HashSet<&'static str>,
+    /// Capitalized adjectives that do not start a name ("Western claims").
+    pub adjectives: HashSet<String>,
     /// Words allowed inside a capitalized title ("prime", "state").
     pub title_words: HashSet<&'static str>,
     /// Honorifics ("Mr", "President"), lower case without the final dot.
@@ -108,11 +112,15 @@ fn build() -> Lexicon {
     }
     let mut role_heads = HashSet::new();
     let mut title_words = HashSet::new();
+    let mut employee_heads = HashSet::new();
     for line in data_lines(include_str!("../../data/gazetteers/titles.txt")) {
         match line.split_once(' ') {
             Some(("head", w)) => {
                 role_heads.insert(w.trim());
                 title_words.insert(w.trim());
+            }
+            Some(("employee", w)) => {
+                employee_heads.insert(w.trim());
             }
             Some(("word", w)) => {
                 title_words.insert(w.trim());
@@ -120,6 +128,9 @@ fn build() -> Lexicon {
             _ => {}
         }
     }
+    let adjectives = data_lines(include_str!("../../data/gazetteers/adjectives.txt"))
+        .map(|l| l.trim().to_lowercase())
+        .collect();
     let honorifics = data_lines(include_str!("../../data/gazetteers/honorifics.txt"))
         .map(|l| l.trim().trim_end_matches('.').to_lowercase())
         .collect();
@@ -174,6 +185,8 @@ fn build() -> Lexicon {
         country_by_demonym,
         country_by_capital,
         role_heads,
+        employee_heads,
+        adjectives,
         title_words,
         honorifics,
         months,

@@ -98,7 +98,9 @@ pub fn extract(text: &str) -> Extraction {
     let published = meta.published.as_deref().and_then(time::Date::from_iso);
     let mut reg = entities::Registry::default();
     let mut facts: Vec<ExtractedFact> = Vec::new();
-    let mut focus: Option<usize> = None;
+    // The person a "he"/"she" refers to: the subject of a recent sentence.
+    let mut focus: Option<(usize, usize)> = None; // (person, sentence number)
+    let mut n_sentence = 0usize;
     let lex = lexicon::lexicon();
     for &(seg_start, seg_end) in &segments {
         for (start, end) in sentences::split(text, seg_start, seg_end) {
@@ -106,7 +108,9 @@ pub fn extract(text: &str) -> Extraction {
             if toks.is_empty() {
                 continue;
             }
-            let mut ms = entities::find_mentions(text, &toks, &mut reg, focus);
+            n_sentence += 1;
+            let live = focus.filter(|&(_, at)| n_sentence - at <= FOCUS_SENTENCES).map(|f| f.0);
+            let mut ms = entities::find_mentions(text, &toks, &mut reg, live);
             // A pronoun after a person named earlier in the same sentence refers to that person.
             let first_person = ms
                 .iter()
@@ -119,6 +123,7 @@ pub fn extract(text: &str) -> Extraction {
                     m.entity = p;
                 }
             }
+            ms.retain(|m| m.entity != entities::NO_REFERENT);
             let sentence = &text[start..end];
             for f in relations::read_sentence(text, &toks, &ms, &reg, published) {
                 let object = match f.object {
@@ -137,17 +142,61 @@ pub fn extract(text: &str) -> Extraction {
                     span: (start, end),
                 });
             }
-            if let Some((_, p)) = first_person {
-                focus = Some(p);
+            // Only a person named at the start of a sentence is its subject.
+            if let Some(m) = ms.first()
+                && !m.pseudo
+                && m.start <= 1
+                && reg.entities[m.entity].kind == EntityKind::Person
+            {
+                focus = Some((m.entity, n_sentence));
             }
         }
     }
     dateline_fact(text, &meta, &mut reg, lex, &mut facts);
+    byline_facts(text, &meta, &mut reg, &mut facts);
     share_event_qualifiers(&mut facts, published);
     Extraction {
         meta,
         entities: reg.entities,
         facts,
+    }
+}
+
+/// How many sentences a "he"/"she" may look back for its person.
+const FOCUS_SENTENCES: usize = 2;
+
+/// "By Jane Doe and Max Mustermann, CNN": the authors work for the outlet.
+fn byline_facts(text: &str, meta: &DocMeta, reg: &mut entities::Registry, facts: &mut Vec<ExtractedFact>) {
+    let Some(b) = &meta.byline else { return };
+    let body = b.trim().strip_prefix("By ").unwrap_or(b.trim());
+    let Some((names, org)) = body.rsplit_once(',') else { return };
+    let org = org.trim();
+    let org_ok = !org.is_empty()
+        && org.split_whitespace().count() <= 4
+        && org.split_whitespace().all(|w| w.chars().next().is_some_and(char::is_uppercase));
+    if !org_ok {
+        return;
+    }
+    let org_e = reg.organization(org);
+    let at = text.find(b.as_str()).unwrap_or(0);
+    for name in names.split([',']).flat_map(|p| p.split(" and ")) {
+        let name = name.trim();
+        let words: Vec<&str> = name.split_whitespace().collect();
+        if !(2..=4).contains(&words.len()) || !words.iter().all(|w| w.chars().next().is_some_and(char::is_uppercase)) {
+            continue;
+        }
+        let p = reg.byline_person(name);
+        facts.push(ExtractedFact {
+            subject: p,
+            relation: "work for".into(),
+            relation_text: "By".into(),
+            object: ExtractedObject::Entity(org_e),
+            qualifiers: Qualifiers::new(),
+            polarity: Polarity::Positive,
+            confidence: 0.7,
+            sentence: b.clone(),
+            span: (at, at + b.len()),
+        });
     }
 }
 
@@ -287,17 +336,21 @@ pub fn normalize_relation(phrase: &str) -> String {
         }
         progressive = false;
     }
-    let joined = out.join(" ");
-    for (from, to) in &lex.rewrites {
-        let f = from.join(" ");
-        if joined == f {
-            return (*to).to_string();
+    // Rewrites, longest first, at any word position, one pass left to right.
+    let mut result: Vec<&str> = Vec::with_capacity(out.len());
+    let mut i = 0;
+    'words: while i < out.len() {
+        for (from, to) in &lex.rewrites {
+            if out.len() - i >= from.len() && from.iter().zip(&out[i..]).all(|(a, b)| a == b) {
+                result.extend(to.split(' '));
+                i += from.len();
+                continue 'words;
+            }
         }
-        if let Some(rest) = joined.strip_prefix(&format!("{f} ")) {
-            return format!("{to} {rest}");
-        }
+        result.push(&out[i]);
+        i += 1;
     }
-    joined
+    result.join(" ")
 }
 
 /// True for relations that hold both ways ("meet"): stored once, matched in either direction.

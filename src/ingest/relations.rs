@@ -99,30 +99,39 @@ fn is_participle(lex: &Lexicon, w: &str) -> bool {
     lex.verb(w).is_some_and(|(_, t)| t == "VBN" || t == "VBD") && (w.ends_with("ed") || w.ends_with('n') || lex.verb(w).is_some_and(|(_, t)| t == "VBN"))
 }
 
-/// Parses the words between two mentions as a verb phrase.
-fn parse_phrase(toks: &[Token], a: usize, b: usize) -> Option<Phrase> {
+/// Parses the words between two mentions as a verb phrase; tokens in `skip`
+/// (a noun modifier such as "US" in "US support for") are left out.
+fn parse_phrase(toks: &[Token], a: usize, b: usize, skip: Option<(usize, usize)>) -> Option<Phrase> {
     let lex = lexicon();
     let mut i = a;
     // ", which includes" / ", who met": a relative clause on the subject.
     if toks.get(i).is_some_and(|t| t.text == ",")
-        && toks.get(i + 1).is_some_and(|t| matches!(t.text.to_lowercase().as_str(), "which" | "who"))
+        && toks
+            .get(i + 1)
+            .is_some_and(|t| matches!(t.text.to_lowercase().as_str(), "which" | "who"))
     {
         i += 2;
     }
-    let words: Vec<String> = toks[i..b].iter().map(|t| t.text.to_lowercase()).collect();
-    if words.is_empty() || words.len() > 10 {
-        return None;
+    // (token index, lower-case word); quotes and skipped tokens vanish.
+    let mut items: Vec<(usize, String)> = Vec::new();
+    for (k, t) in toks.iter().enumerate().take(b).skip(i) {
+        if skip.is_some_and(|(s, e)| s <= k && k < e) || QUOTES.contains(&t.text) {
+            continue;
+        }
+        if t.kind != TokKind::Word {
+            return None;
+        }
+        items.push((k, t.text.to_lowercase()));
     }
-    if toks[i..b].iter().any(|t| t.kind != TokKind::Word) {
+    if items.is_empty() || items.len() > 10 {
         return None;
     }
     // "its decision to suspend X": the decision presupposes the act.
-    let mut start = 0;
-    if let Some(p) = words.windows(2).position(|w| w[0] == "decision" && w[1] == "to") {
-        start = p + 2;
+    let mut helped = false; // an auxiliary, modal or "to" came before the verb
+    if let Some(p) = items.windows(2).position(|w| w[0].1 == "decision" && w[1].1 == "to") {
+        items.drain(..p + 2);
+        helped = true;
     }
-    let words = &words[start..];
-    let base = i + start;
     let mut p = Phrase::default();
     let mut rel: Vec<String> = Vec::new();
     let mut text: Vec<&str> = Vec::new();
@@ -130,18 +139,24 @@ fn parse_phrase(toks: &[Token], a: usize, b: usize) -> Option<Phrase> {
     let mut be = false;
     let mut nouns = 0;
     let mut k = 0;
-    if words.first().map(String::as_str) == Some("to") {
+    if items.first().map(|x| x.1.as_str()) == Some("to") {
         p.to_clause = true;
+        helped = true;
         k = 1;
-        if !words.get(1).is_some_and(|w| is_verb(lex, w)) {
+        if !items.get(1).is_some_and(|w| is_verb(lex, &w.1)) {
             return None;
         }
     }
-    while k < words.len() {
-        let w = words[k].as_str();
-        let raw = toks[base + k].text;
+    while k < items.len() {
+        let (ti, ref w) = items[k];
+        let w = w.as_str();
+        let raw = toks[ti].text;
+        let next = items.get(k + 1).map(|x| x.1.as_str());
         k += 1;
         if lex.is(w, "stop") || lex.is(w, "pron") || w.chars().any(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        if matches!(w, "after" | "before" | "during" | "since" | "than" | "as" | "like" | "because") {
             return None;
         }
         if lex.is(w, "neg") {
@@ -154,10 +169,11 @@ fn parse_phrase(toks: &[Token], a: usize, b: usize) -> Option<Phrase> {
                 return None;
             }
             p.modal = Some(w.to_string());
+            helped = true;
             text.push(raw);
             continue;
         }
-        if w.ends_with("ly") && !seen_verb || lex.is(w, "adv") && !lex.is(w, "prep") {
+        if (w.ends_with("ly") && !seen_verb) || (lex.is(w, "adv") && !lex.is(w, "prep")) {
             continue;
         }
         if lex.is(w, "det") {
@@ -171,34 +187,48 @@ fn parse_phrase(toks: &[Token], a: usize, b: usize) -> Option<Phrase> {
             if matches!(w, "is" | "are" | "was" | "were" | "been" | "be" | "being" | "am") {
                 be = true;
             }
+            helped = true;
             text.push(raw);
             continue;
         }
         if !seen_verb {
-            if !is_verb(lex, w) || lex.is(w, "prep") {
+            let known = lex.verb(w).or_else(|| (helped && lex.lemmas.contains(w)).then(|| (w.to_string(), "VB")));
+            let Some((l, tag)) = known else {
+                // "is ready to help": a predicate adjective before "to".
+                if be && next == Some("to") && !lex.classes.contains_key(w) {
+                    seen_verb = true;
+                    p.verb_at = ti;
+                    rel.push("be".into());
+                    rel.push(w.to_string());
+                    p.head = w.to_string();
+                    text.push(raw);
+                    continue;
+                }
+                return None;
+            };
+            if lex.is(w, "prep") || (matches!(tag, "VB" | "VBP") && !helped) {
+                // A bare verb form right after a name is a noun ("US support") or a subjunctive.
                 return None;
             }
             seen_verb = true;
-            p.verb_at = base + k - 1;
+            p.verb_at = ti;
             text.push(raw);
-            // "remains imprisoned": remain works like "be".
-            if lemma(lex, w) == "remain" && words.get(k).is_some_and(|n| is_participle(lex, n)) {
+            p.head = l.clone();
+            // "remains imprisoned in": remain works like "be".
+            if l == "remain" && next.is_some_and(|n| is_participle(lex, n)) {
                 be = true;
+                seen_verb = false;
+                rel.clear();
                 continue;
             }
-            let passive = be && is_participle(lex, w) && !w.ends_with("ing");
-            if passive {
-                rel.push("be".into());
-                rel.push(w.to_string());
-            } else if be && !w.ends_with("ing") && !lex.verb(w).is_some_and(|(_, t)| t.starts_with("VB") && t != "VBN") {
+            if be && is_participle(lex, w) && !w.ends_with("ing") {
                 rel.push("be".into());
                 rel.push(w.to_string());
             } else {
-                rel.push(lemma(lex, w));
+                rel.push(l);
             }
-            p.head = lemma(lex, w);
             // "continue to support": the aspect verb adds nothing.
-            if lex.is(&p.head, "aspect") && words.get(k).map(String::as_str) == Some("to") {
+            if lex.is(&p.head, "aspect") && next == Some("to") {
                 rel.clear();
                 k += 1;
                 seen_verb = false;
@@ -215,8 +245,8 @@ fn parse_phrase(toks: &[Token], a: usize, b: usize) -> Option<Phrase> {
             rel.push(lemma(lex, w));
             continue;
         }
-        if is_verb(lex, w) && (w.ends_with("ing")) {
-            rel.push(lemma(lex, w));
+        // Modifiers inside a noun phrase: "a planned follow-up meeting".
+        if w.contains('-') || (is_participle(lex, w) && next.is_some_and(|n| !lex.classes.contains_key(n))) {
             continue;
         }
         nouns += 1;
@@ -228,27 +258,54 @@ fn parse_phrase(toks: &[Token], a: usize, b: usize) -> Option<Phrase> {
     if !seen_verb {
         return None;
     }
-    if rel.len() >= 2 && rel[0] == "be" && rel.last().map(String::as_str) == Some("by") && is_participle(lex, &rel[1]) {
+    if rel.len() >= 2
+        && rel[0] == "be"
+        && rel.last().map(String::as_str) == Some("by")
+        && is_participle(lex, &rel[1])
+    {
         p.passive_by = true;
         rel = vec![lemma(lex, &rel[1])];
+    }
+    // A phrase ends in a verb or a preposition, never a noun ("told his counterpart").
+    let last = rel.last()?;
+    let ends_ok = lex.is(last, "prep") || rel.len() == 1 || (rel.len() == 2 && rel[0] == "be");
+    if !ends_ok && !(rel.len() >= 2 && rel[rel.len() - 2] == "to") {
+        return None;
+    }
+    // "made about": a light verb needs its noun.
+    if lex.is(&p.head, "light") && nouns == 0 {
+        return None;
     }
     if p.to_clause {
         rel.insert(0, "to".into());
     }
     p.relation = normalize_relation(&rel.join(" "));
-    p.locative = matches!(rel.last().map(String::as_str), Some("in" | "at" | "to" | "from" | "into" | "near"));
+    // "met on the sidelines of X": a symmetric event with a circumstance, not a relation to X.
+    let sym = |r: &str| is_symmetric(r) || is_symmetric(&format!("{r} with"));
+    if sym(&p.head) && !is_symmetric(&p.relation) && !p.to_clause {
+        return None;
+    }
+    p.locative = matches!(
+        rel.last().map(String::as_str),
+        Some("in" | "at" | "to" | "from" | "into" | "near")
+    );
     p.text = text.join(" ");
     if p.relation.is_empty() {
         return None;
     }
-    if matches!(
-        p.relation.split_whitespace().nth(1),
-        Some("as") | Some("after") | Some("before") | Some("through") | Some("across")
-    ) {
-        return None;
-    }
     Some(p)
 }
+
+/// True if a negated verb with a "that" complement comes before token `at`.
+fn denied_clause_before(toks: &[Token], at: usize) -> bool {
+    let lex = lexicon();
+    let words: Vec<String> = toks[..at].iter().map(lower).collect();
+    words.iter().enumerate().any(|(i, w)| {
+        w == "that" && (i.saturating_sub(4)..i).any(|j| lex.is(&words[j], "neg"))
+    })
+}
+
+const QUOTES: &[&str] = &["“", "”", "\"", "‘", "’", "'"];
 
 fn lower(t: &Token) -> String {
     t.text.to_lowercase()
@@ -308,10 +365,17 @@ fn speaker(text: &str, toks: &[Token], ms: &[Mention], reg: &Registry) -> Option
     let words: Vec<String> = toks.iter().map(lower).collect();
     // "according to X".
     if let Some(p) = words.windows(2).position(|w| w[0] == "according" && w[1] == "to") {
-        if let Some(m) = ms.iter().find(|m| m.start >= p + 2 && m.start <= p + 5) {
+        if let Some(m) = ms.iter().find(|m| m.start == p + 2)
+            && toks.get(m.end).is_none_or(|t| t.kind != TokKind::Word)
+        {
             return Some((reg.entities[m.entity].name.clone(), 0, true));
         }
-        let np: Vec<&str> = toks[p + 2..].iter().take_while(|t| t.kind == TokKind::Word).map(|t| t.text).collect();
+        let np: Vec<&str> = toks[p + 2..]
+            .iter()
+            .take_while(|t| t.kind == TokKind::Word)
+            .map(|t| t.text)
+            .skip_while(|w| matches!(w.to_lowercase().as_str(), "the" | "a" | "an" | "both"))
+            .collect();
         if !np.is_empty() && np.len() <= 6 {
             return Some((np.join(" "), 0, true));
         }
@@ -400,11 +464,21 @@ pub fn read_sentence(text: &str, toks: &[Token], ms: &[Mention], reg: &Registry,
             }
         }
     }
+    // "Jane Doe, CNN, London": a reporter's sign-off names the employer.
+    for w in ms.windows(2) {
+        let (a, b) = (&w[0], &w[1]);
+        if !a.pseudo && !b.pseudo && b.start == a.end + 1 && toks[a.end].text == ","
+            && kind(a) == EntityKind::Person && kind(b) == EntityKind::Organization
+            && toks.get(b.end).is_some_and(|t| matches!(t.text, "," | "."))
+        {
+            push(&mut out, a.entity, "work for", ",", Obj::Entity(b.entity), false, a.start, 0.6);
+        }
+    }
     // "Geneva, Switzerland".
     for w in ms.windows(2) {
         let (a, b) = (&w[0], &w[1]);
         if !a.pseudo && !b.pseudo && b.start == a.end + 1 && toks[a.end].text == ","
-            && kind(a) == EntityKind::Place && kind(b) == EntityKind::Place
+            && matches!(kind(a), EntityKind::Place | EntityKind::Other) && kind(b) == EntityKind::Place
             && lex.country(&crate::model::normalize_name(&reg.entities[b.entity].name), false).is_some()
             && lex.country(&crate::model::normalize_name(&reg.entities[a.entity].name), false).is_none()
         {
@@ -414,19 +488,57 @@ pub fn read_sentence(text: &str, toks: &[Token], ms: &[Mention], reg: &Registry,
     // Subject–verb–object between neighbours.
     let actor = |m: &Mention| m.capital_of.unwrap_or(m.entity);
     let mut last_directive: Option<(Vec<usize>, usize, String)> = None; // subjects, object mention idx, text
+    let is_modifier = |m: &Mention| {
+        // "US support for", "Russia's participation in": the name modifies a noun.
+        toks.get(m.end).is_some_and(|t| {
+            let l = lower(t);
+            t.kind == TokKind::Word
+                && t.text.chars().next().is_some_and(char::is_lowercase)
+                && !lex.classes.contains_key(l.as_str())
+                && !lex.verb(&l).is_some_and(|(_, tag)| matches!(tag, "VBD" | "VBZ" | "VBN" | "MD"))
+        })
+    };
+    let vague = |m: &Mention| {
+        let e = &reg.entities[m.entity];
+        e.kind == EntityKind::Other && !e.name.contains(' ')
+    };
     for idx in 0..ms.len().saturating_sub(1) {
-        let (sm, om) = (&ms[idx], &ms[idx + 1]);
-        if om.start < sm.end {
+        let sm = &ms[idx];
+        let mut oi = idx + 1;
+        let mut skip = None;
+        // "relations between Washington and Moscow": a name after a preposition is no subject.
+        let mut head = idx;
+        while head > 0 && toks[ms[head - 1].end..ms[head].start].iter().map(|t| t.text).eq(["and"]) {
+            head -= 1;
+        }
+        let relative = toks.get(sm.end).is_some_and(|t| t.text == ",")
+            && toks.get(sm.end + 1).is_some_and(|t| matches!(lower(t).as_str(), "which" | "who"));
+        let governed = !relative && ms[head].start > 0 && lex.is(&lower(&toks[ms[head].start - 1]), "prep");
+        // "did not mention that he spoke with X": nothing after a denied "that" is asserted.
+        if denied_clause_before(toks, ms[head].start) {
+            continue;
+        }
+        if ms[oi].start < sm.end || vague(sm) || sm.possessive || is_modifier(sm) || governed {
+            continue;
+        }
+        let event_noun = toks.get(ms[oi].end).is_some_and(|t| lex.is(&lower(t), "event"));
+        if is_modifier(&ms[oi]) && !event_noun {
+            if oi + 1 >= ms.len() {
+                continue;
+            }
+            skip = Some((ms[oi].start, ms[oi].end));
+            oi += 1;
+        }
+        let om = &ms[oi];
+        if vague(om) {
+            last_directive = None;
             continue;
         }
         let between: Vec<&str> = toks[sm.end..om.start].iter().map(|t| t.text).collect();
         if between == ["and"] {
             continue;
         }
-        if sm.possessive || om.possessive && toks.get(om.end).is_some_and(|t| t.kind == TokKind::Word && t.text.chars().next().is_some_and(char::is_lowercase)) {
-            continue;
-        }
-        let Some(p) = parse_phrase(toks, sm.end, om.start) else {
+        let Some(p) = parse_phrase(toks, sm.end, om.start, skip) else {
             last_directive = None;
             continue;
         };
@@ -438,10 +550,11 @@ pub fn read_sentence(text: &str, toks: &[Token], ms: &[Mention], reg: &Registry,
             c -= 1;
         }
         let object = if p.locative { om.entity } else { actor(om) };
+        let obj_index = oi;
         let conf = if sm.pseudo { 0.5 } else { 0.6 };
         if p.to_clause {
-            if let Some((subs, oi, dtext)) = last_directive.take()
-                && oi == idx
+            if let Some((subs, directed, dtext)) = last_directive.take()
+                && directed == idx
             {
                 let verb = p.relation.trim_start_matches("to ").split_whitespace().next().unwrap_or("").to_string();
                 for s in subs {
@@ -481,7 +594,7 @@ pub fn read_sentence(text: &str, toks: &[Token], ms: &[Mention], reg: &Registry,
         let head_with = |h: &str| lex.directives.contains(h);
         let two = p.relation.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
         if head_with(&p.head) || head_with(&two) {
-            last_directive = Some((subjects.clone(), idx + 1, p.text.clone()));
+            last_directive = Some((subjects.clone(), obj_index, p.text.clone()));
         }
     }
     // Coordination with a symmetric verb: "A and B met", "the two spoke".
@@ -504,7 +617,7 @@ pub fn read_sentence(text: &str, toks: &[Token], ms: &[Mention], reg: &Registry,
     }
     for (a, b, from) in pairs {
         let mut neg = false;
-        for j in from..toks.len().min(from + 14) {
+        for j in from..toks.len().min(from + 18) {
             let w = lower(&toks[j]);
             if toks[j].kind != TokKind::Word && toks[j].text != "," {
                 break;
@@ -513,17 +626,13 @@ pub fn read_sentence(text: &str, toks: &[Token], ms: &[Mention], reg: &Registry,
                 neg = true;
                 continue;
             }
-            if lex.is(&w, "modal") || lex.is(&w, "stop") && w != "but" {
+            if lex.is(&w, "modal") || lex.is(&w, "pron") && w != "each" || lex.is(&w, "stop") && w != "but" {
                 break;
             }
             if lex.is(&w, "aux") || lex.is(&w, "adv") || w.ends_with("ly") || toks[j].text == "," || w == "but" {
                 continue;
             }
-            if !is_verb(lex, &w) {
-                // Only adverbs, auxiliaries and one more verb phrase may come first.
-                if j - from > 6 {
-                    break;
-                }
+            if lex.verb(&w).is_none() {
                 continue;
             }
             let l = lemma(lex, &w);
@@ -532,9 +641,10 @@ pub fn read_sentence(text: &str, toks: &[Token], ms: &[Mention], reg: &Registry,
             } else if is_symmetric(&format!("{l} with")) {
                 format!("{l} with")
             } else {
-                neg = false;
                 continue;
             };
+            // Negation counts only right before the verb ("had not spoken").
+            neg = neg && (j.saturating_sub(3)..j).any(|x| lex.is(&lower(&toks[x]), "neg"));
             let (s, o) = if a <= b { (a, b) } else { (b, a) };
             push(&mut out, s, &rel, toks[j].text, Obj::Entity(o), neg, j, 0.6);
             break;

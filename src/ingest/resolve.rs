@@ -77,6 +77,13 @@ fn find(e: &ExtractedEntity, lookup: &dyn EntityLookup) -> crate::Result<Option<
             return Ok(Some(c));
         }
     }
+    if e.kind == EntityKind::Organization
+        && let Some(key) = super::entities::acronym_key(&e.name)
+        && let Some(c) = lookup.by_name(&key)?.into_iter().find(|c| c.kind == e.kind)
+    {
+        // "Group of 20" in this article, "G20" stored from another.
+        return Ok(Some(c));
+    }
     if e.kind != EntityKind::Person {
         return Ok(None);
     }
