@@ -647,8 +647,9 @@ fn role_before(
             continue;
         }
         let l = lower(t);
-        let is_verb_form = lex.verb(&l).is_some_and(|(_, tag)| tag != "VBN");
-        if lex.classes.contains_key(l.as_str()) || is_verb_form || t.text.chars().any(|c| c.is_ascii_digit()) {
+        let is_verb_form = lex.verb(&l).is_some_and(|(_, tag)| tag != "VBN")
+            || (lex.lemmas.contains(l.as_str()) && !l.ends_with("ly") && !lex.role_heads.contains(l.as_str()));
+        if lex.is_function(&l) || is_verb_form || t.text.chars().any(|c| c.is_ascii_digit()) {
             break;
         }
         s -= 1;

@@ -214,6 +214,15 @@ impl Lexicon {
         self.classes.get(word).is_some_and(|c| c.contains(&class))
     }
 
+    /// True for closed-class words (auxiliaries, modals, negation, prepositions,
+    /// determiners, conjunctions, pronouns): never a noun of a relation.
+    pub fn is_function(&self, word: &str) -> bool {
+        self.classes.get(word).is_some_and(|c| {
+            c.iter()
+                .any(|k| matches!(*k, "aux" | "modal" | "neg" | "prep" | "det" | "stop" | "pron" | "adv"))
+        })
+    }
+
     /// Lemma and tag of a verb form (lower case), with a guess for regular forms.
     pub fn verb(&self, word: &str) -> Option<(String, &'static str)> {
         if let Some((lemma, tag)) = self.verbs.get(word) {

@@ -195,7 +195,7 @@ fn parse_phrase(toks: &[Token], a: usize, b: usize, skip: Option<(usize, usize)>
             let known = lex.verb(w).or_else(|| (helped && lex.lemmas.contains(w)).then(|| (w.to_string(), "VB")));
             let Some((l, tag)) = known else {
                 // "is ready to help": a predicate adjective before "to".
-                if be && next == Some("to") && !lex.classes.contains_key(w) {
+                if be && next == Some("to") && !lex.is_function(w) {
                     seen_verb = true;
                     p.verb_at = ti;
                     rel.push("be".into());
@@ -246,11 +246,11 @@ fn parse_phrase(toks: &[Token], a: usize, b: usize, skip: Option<(usize, usize)>
             continue;
         }
         // Modifiers inside a noun phrase: "a planned follow-up meeting".
-        if w.contains('-') || (is_participle(lex, w) && next.is_some_and(|n| !lex.classes.contains_key(n))) {
+        if w.contains('-') || (is_participle(lex, w) && next.is_some_and(|n| !lex.is_function(n))) {
             continue;
         }
         nouns += 1;
-        if nouns > 2 || lex.classes.contains_key(w) {
+        if nouns > 2 || lex.is_function(w) {
             return None;
         }
         rel.push(w.to_string());
@@ -457,7 +457,7 @@ pub fn read_sentence(text: &str, toks: &[Token], ms: &[Mention], reg: &Registry,
             let head = e.checked_sub(1).map(|h| lower(&toks[h])).unwrap_or_default();
             let clean = toks[s..e].iter().all(|t| {
                 let l = lower(t);
-                !lex.classes.contains_key(l.as_str()) && !lex.verb(&l).is_some_and(|(_, tag)| tag != "VBN")
+                !lex.is_function(&l) && !lex.verb(&l).is_some_and(|(_, tag)| tag != "VBN")
             });
             if e > s && closes && clean && lex.role_heads.contains(head.as_str()) {
                 push(&mut out, m.entity, "hold role", "", Obj::Lit(Literal::Text(span_text(text, toks, s, e))), false, m.start, 0.6);
@@ -490,17 +490,23 @@ pub fn read_sentence(text: &str, toks: &[Token], ms: &[Mention], reg: &Registry,
     let mut last_directive: Option<(Vec<usize>, usize, String)> = None; // subjects, object mention idx, text
     let is_modifier = |m: &Mention| {
         // "US support for", "Russia's participation in": the name modifies a noun.
-        toks.get(m.end).is_some_and(|t| {
+        // A treaty or plan is followed by its own kind ("New START nuclear treaty").
+        reg.entities[m.entity].kind != EntityKind::Work
+            && toks.get(m.end).is_some_and(|t| {
             let l = lower(t);
             t.kind == TokKind::Word
                 && t.text.chars().next().is_some_and(char::is_lowercase)
-                && !lex.classes.contains_key(l.as_str())
+                && !lex.is_function(&l)
+                && !l.ends_with("ly")
+                && !matches!(l.as_str(), "last" | "next" | "this" | "earlier" | "later" | "ago" | "yesterday" | "today" | "tomorrow")
                 && !lex.verb(&l).is_some_and(|(_, tag)| matches!(tag, "VBD" | "VBZ" | "VBN" | "MD"))
         })
     };
     let vague = |m: &Mention| {
+        // A lone capitalized word of unknown kind, unless it is "the X" ("the West").
         let e = &reg.entities[m.entity];
-        e.kind == EntityKind::Other && !e.name.contains(' ')
+        let the = m.start > 0 && lower(&toks[m.start - 1]) == "the";
+        e.kind == EntityKind::Other && !e.name.contains(' ') && !the
     };
     for idx in 0..ms.len().saturating_sub(1) {
         let sm = &ms[idx];
@@ -538,6 +544,7 @@ pub fn read_sentence(text: &str, toks: &[Token], ms: &[Mention], reg: &Registry,
         if between == ["and"] {
             continue;
         }
+        if std::env::var("LORE_DEBUG").is_ok() { eprintln!("PAIR {} -> {} : {:?} = {:?}", reg.entities[sm.entity].name, reg.entities[om.entity].name, &toks[sm.end..om.start].iter().map(|t| t.text).collect::<Vec<_>>(), parse_phrase(toks, sm.end, om.start, skip).map(|p| p.relation)); }
         let Some(p) = parse_phrase(toks, sm.end, om.start, skip) else {
             last_directive = None;
             continue;
