@@ -143,8 +143,8 @@ pub fn extract(text: &str) -> Extraction {
                 });
             }
             // Only a person named at the start of a sentence is its subject.
+            // A "he" that opens a sentence keeps the same person in focus.
             if let Some(m) = ms.first()
-                && !m.pseudo
                 && m.start <= 1
                 && reg.entities[m.entity].kind == EntityKind::Person
             {
