@@ -203,6 +203,20 @@ impl Registry {
             self.by_norm.insert(norm, e);
             return e;
         }
+        // "Microsoft" after "Microsoft Corporation": the short form of a company name.
+        if !name.contains(' ')
+            && let Some(e) = self.entities.iter().position(|x| {
+                x.kind == EntityKind::Organization
+                    && x.name.split_whitespace().count() >= 2
+                    && x.name.split_whitespace().next() == Some(name)
+                    && x.name.split_whitespace().skip(1).all(|w| {
+                        lexicon().kind_words.get(w.to_lowercase().as_str()) == Some(&"organization")
+                    })
+            })
+        {
+            self.add_alias(e, name);
+            return e;
+        }
         self.new_entity(name, kind)
     }
 }
@@ -329,7 +343,12 @@ fn chunks(toks: &[Token], lex: &Lexicon) -> Vec<(usize, usize)> {
 fn name_word(toks: &[Token], i: usize, lex: &Lexicon) -> bool {
     let t = &toks[i];
     if !t.is_cap() {
-        return false;
+        // "el-Sheikh", "al-Assad" inside a name.
+        return i > 0
+            && toks[i - 1].is_cap()
+            && t.text.split_once('-').is_some_and(|(a, b)| {
+                a.len() <= 3 && b.chars().next().is_some_and(char::is_uppercase)
+            });
     }
     let l = lower(t);
     let l = l.trim_end_matches('.');
@@ -488,7 +507,7 @@ fn analyze(
         if kind == EntityKind::Other
             && a > 0
             && matches!(toks[a - 1].text, "in" | "at" | "from" | "near")
-            && name_words.iter().all(|w| w.chars().all(char::is_alphabetic))
+            && name_words.iter().all(|w| w.chars().all(|c| c.is_alphabetic() || c == '-'))
         {
             kind = EntityKind::Place;
         }

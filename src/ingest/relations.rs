@@ -156,7 +156,10 @@ fn parse_phrase(toks: &[Token], a: usize, b: usize, skip: Option<(usize, usize)>
         if lex.is(w, "stop") || lex.is(w, "pron") || w.chars().any(|c| c.is_ascii_digit()) {
             return None;
         }
-        if matches!(w, "after" | "before" | "during" | "since" | "than" | "as" | "like" | "because") {
+        if matches!(w, "after" | "before" | "during" | "since" | "than" | "as" | "like" | "because")
+            || lex.weekdays.contains_key(w)
+            || lex.months.contains_key(w)
+        {
             return None;
         }
         if lex.is(w, "neg") {
@@ -265,6 +268,21 @@ fn parse_phrase(toks: &[Token], a: usize, b: usize, skip: Option<(usize, usize)>
     {
         p.passive_by = true;
         rel = vec![lemma(lex, &rel[1])];
+    }
+    // "acquired the Canadian start-up X": nouns after the last article describe the object.
+    if let Some(last_det) = items.iter().rposition(|(_, w)| lex.is(w, "det")) {
+        let det_count = items.iter().filter(|(_, w)| lex.is(w, "det")).count();
+        let tail = &items[last_det + 1..];
+        let descriptive = det_count == 1
+            && !tail.is_empty()
+            && tail.iter().all(|(_, w)| !lex.is_function(w) && !is_verb(lex, w) || w.contains('-'));
+        if descriptive && !lex.is(&p.head, "clause") {
+            let drop = tail.iter().filter(|(_, w)| rel.last() == Some(w)).count();
+            let keep = rel.len().saturating_sub(tail.len().min(rel.len()));
+            let _ = drop;
+            rel.truncate(keep.max(1));
+            nouns = 0;
+        }
     }
     // A phrase ends in a verb or a preposition, never a noun ("told his counterpart").
     let last = rel.last()?;
@@ -464,6 +482,16 @@ pub fn read_sentence(text: &str, toks: &[Token], ms: &[Mention], reg: &Registry,
             }
         }
     }
+    // "Dupont's lawyer, Marc Leroy,": a role given just before the name.
+    for m in ms.iter().filter(|m| !m.pseudo && kind(m) == EntityKind::Person && m.role.is_none()) {
+        if m.start >= 3
+            && toks[m.start - 1].text == ","
+            && lex.role_heads.contains(lower(&toks[m.start - 2]).as_str())
+            && toks[m.start - 3].kind == TokKind::Possessive
+        {
+            push(&mut out, m.entity, "hold role", "", Obj::Lit(Literal::Text(lower(&toks[m.start - 2]))), false, m.start, 0.6);
+        }
+    }
     // "Jane Doe, CNN, London": a reporter's sign-off names the employer.
     for w in ms.windows(2) {
         let (a, b) = (&w[0], &w[1]);
@@ -544,7 +572,6 @@ pub fn read_sentence(text: &str, toks: &[Token], ms: &[Mention], reg: &Registry,
         if between == ["and"] {
             continue;
         }
-        if std::env::var("LORE_DEBUG").is_ok() { eprintln!("PAIR {} -> {} : {:?} = {:?}", reg.entities[sm.entity].name, reg.entities[om.entity].name, &toks[sm.end..om.start].iter().map(|t| t.text).collect::<Vec<_>>(), parse_phrase(toks, sm.end, om.start, skip).map(|p| p.relation)); }
         let Some(p) = parse_phrase(toks, sm.end, om.start, skip) else {
             last_directive = None;
             continue;
@@ -643,10 +670,15 @@ pub fn read_sentence(text: &str, toks: &[Token], ms: &[Mention], reg: &Registry,
                 continue;
             }
             let l = lemma(lex, &w);
+            let next = toks.get(j + 1).map(lower).unwrap_or_default();
+            let light = normalize_relation(&format!("{l} {next} with"));
             let rel = if is_symmetric(&l) {
                 l.clone()
             } else if is_symmetric(&format!("{l} with")) {
                 format!("{l} with")
+            } else if is_symmetric(&light) {
+                // "held talks": a light verb with its noun.
+                light
             } else {
                 continue;
             };
