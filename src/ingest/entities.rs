@@ -50,6 +50,8 @@ pub struct Registry {
     by_norm: HashMap<String, usize>,
     /// Initials of multi-word names ("Group of 20" → "g20").
     acr_long: HashMap<String, usize>,
+    /// First word of company names with a corporate tail ("Microsoft" of "Microsoft Corporation").
+    org_short: HashMap<String, usize>,
     /// Names that are acronyms ("G-20" → "g20").
     acr_short: HashMap<String, usize>,
     /// Lower-case surname → persons, most recently mentioned last.
@@ -87,6 +89,19 @@ impl Registry {
         if let Some(key) = acronym_self_key(name) {
             self.acr_short.entry(key).or_insert(i);
         }
+        let mut words = name.split_whitespace();
+        if kind == EntityKind::Organization
+            && let Some(first) = words.next()
+        {
+            let rest: Vec<&str> = words.collect();
+            let corporate = !rest.is_empty()
+                && rest.iter().all(|w| {
+                    lexicon().kind_words.get(w.to_lowercase().as_str()) == Some(&"organization")
+                });
+            if corporate {
+                self.org_short.entry(first.to_string()).or_insert(i);
+            }
+        }
         i
     }
 
@@ -122,6 +137,10 @@ impl Registry {
     fn touch_person(&mut self, e: usize) {
         self.recent_persons.retain(|&p| p != e);
         self.recent_persons.push(e);
+        // Only the latest few are ever consulted; a bound keeps long texts linear.
+        if self.recent_persons.len() > RECENT {
+            self.recent_persons.remove(0);
+        }
     }
 
     fn person(&mut self, full: &str, words: &[&str]) -> usize {
@@ -204,16 +223,7 @@ impl Registry {
             return e;
         }
         // "Microsoft" after "Microsoft Corporation": the short form of a company name.
-        if !name.contains(' ')
-            && let Some(e) = self.entities.iter().position(|x| {
-                x.kind == EntityKind::Organization
-                    && x.name.split_whitespace().count() >= 2
-                    && x.name.split_whitespace().next() == Some(name)
-                    && x.name.split_whitespace().skip(1).all(|w| {
-                        lexicon().kind_words.get(w.to_lowercase().as_str()) == Some(&"organization")
-                    })
-            })
-        {
+        if let Some(&e) = self.org_short.get(name) {
             self.add_alias(e, name);
             return e;
         }
@@ -225,6 +235,9 @@ impl Registry {
 fn same_given_name(a: &str, b: &str) -> bool {
     a == b || (a.len() > 2 && b.len() > 2 && jaro_winkler(a, b) >= 0.88)
 }
+
+/// How many recent persons and roles pronouns and descriptions may refer to.
+const RECENT: usize = 16;
 
 /// The acronym a multi-word name would have: "Group of 20" → "g20", "United Nations" → "un".
 pub fn acronym_key(name: &str) -> Option<String> {
@@ -556,6 +569,9 @@ fn analyze(
             let lr = r.to_lowercase();
             if !reg.roles.iter().any(|(x, p)| *x == lr && *p == entity) {
                 reg.roles.push((lr, entity));
+                if reg.roles.len() > RECENT {
+                    reg.roles.remove(0);
+                }
             }
         }
     }

@@ -228,6 +228,20 @@ impl Lexicon {
         if let Some((lemma, tag)) = self.verbs.get(word) {
             return Some(((*lemma).to_string(), tag));
         }
+        // "-ing" forms whose noun use dominates in the treebank ("meeting").
+        if let Some(stem) = word.strip_suffix("ing")
+            && stem.len() >= 2
+        {
+            let b = stem.as_bytes();
+            let undoubled = (b.len() >= 2 && b[b.len() - 1] == b[b.len() - 2]).then(|| &stem[..stem.len() - 1]);
+            let e_form = format!("{stem}e");
+            for cand in [Some(stem), undoubled, Some(e_form.as_str())].into_iter().flatten() {
+                if self.lemmas.contains(cand) {
+                    return Some((cand.to_string(), "VBG"));
+                }
+            }
+            return None;
+        }
         // Regular past forms missing from the treebank: "chatted", "implored".
         let stem = word.strip_suffix("ed")?;
         if stem.len() < 3 || word.ends_with("eed") || !stem.is_ascii() {

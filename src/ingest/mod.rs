@@ -238,6 +238,7 @@ fn dateline_fact(
 /// time is taken to be about the article's own day. Among repeats of one fact, a
 /// later sentence with another time keeps only its attribution.
 fn share_event_qualifiers(facts: &mut [ExtractedFact], published: Option<time::Date>) {
+    use std::collections::HashMap;
     let main_time = published.map(time::Date::iso);
     let time_of = |f: &ExtractedFact| {
         f.qualifiers
@@ -245,40 +246,47 @@ fn share_event_qualifiers(facts: &mut [ExtractedFact], published: Option<time::D
             .cloned()
             .or_else(|| main_time.clone())
     };
-    let pair = |f: &ExtractedFact| match f.object {
-        ExtractedObject::Entity(o) if is_symmetric(&f.relation) => {
-            Some((f.subject.min(o), f.subject.max(o), f.polarity))
+    // Group symmetric facts by (pair, polarity, time); linear in the number of facts.
+    let mut groups: HashMap<(usize, usize, Polarity, Option<String>), Vec<usize>> = HashMap::new();
+    for (i, f) in facts.iter().enumerate() {
+        if let ExtractedObject::Entity(o) = f.object
+            && is_symmetric(&f.relation)
+        {
+            let key = (f.subject.min(o), f.subject.max(o), f.polarity, time_of(f));
+            groups.entry(key).or_default().push(i);
         }
-        _ => None,
-    };
-    let n = facts.len();
-    for i in 0..n {
-        let Some(pi) = pair(&facts[i]) else { continue };
-        for j in 0..n {
-            if i == j || pair(&facts[j]) != Some(pi) || time_of(&facts[i]) != time_of(&facts[j]) {
-                continue;
-            }
+    }
+    for members in groups.values() {
+        let mut shared = Qualifiers::new();
+        for &i in members {
             for k in ["time", "place", "duration"] {
-                if !facts[i].qualifiers.contains_key(k)
-                    && let Some(v) = facts[j].qualifiers.get(k).cloned()
-                {
-                    facts[i].qualifiers.insert(k.to_string(), v);
+                if let Some(v) = facts[i].qualifiers.get(k) {
+                    shared.entry(k.to_string()).or_insert_with(|| v.clone());
                 }
             }
         }
-    }
-    for i in 0..n {
-        let first = (0..i).find(|&j| {
-            facts[j].subject == facts[i].subject
-                && facts[j].relation == facts[i].relation
-                && facts[j].object == facts[i].object
-                && facts[j].polarity == facts[i].polarity
-        });
-        if let Some(j) = first
-            && time_of(&facts[j]) != time_of(&facts[i])
-        {
-            facts[i].qualifiers.retain(|k, _| k == "attribution");
+        for &i in members {
+            for (k, v) in &shared {
+                facts[i].qualifiers.entry(k.clone()).or_insert_with(|| v.clone());
+            }
         }
+    }
+    // Repeats of one fact with a conflicting time keep only their attribution.
+    let mut first: HashMap<(usize, &str, String, Polarity), Option<String>> = HashMap::new();
+    let mut strip = Vec::new();
+    for (i, f) in facts.iter().enumerate() {
+        let key = (f.subject, f.relation.as_str(), format!("{:?}", f.object), f.polarity);
+        let t = time_of(f);
+        match first.get(&key) {
+            Some(t0) if *t0 != t => strip.push(i),
+            Some(_) => {}
+            None => {
+                first.insert(key, t);
+            }
+        }
+    }
+    for i in strip {
+        facts[i].qualifiers.retain(|k, _| k == "attribution");
     }
 }
 

@@ -55,6 +55,17 @@ fn vowel_variants(s: &str) -> Vec<String> {
             }
         }
     }
+    // Two vowels swapped ("whalen" / "whelan").
+    let vowels: Vec<usize> = (0..chars.len()).filter(|&i| VOWELS.contains(&chars[i])).collect();
+    for (n, &i) in vowels.iter().enumerate() {
+        for &j in &vowels[n + 1..] {
+            if chars[i] != chars[j] {
+                let mut x = chars.clone();
+                x.swap(i, j);
+                out.push(x.into_iter().collect());
+            }
+        }
+    }
     out
 }
 

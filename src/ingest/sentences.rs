@@ -202,6 +202,34 @@ pub fn split(text: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
     if !s[sent_start..].trim().is_empty() {
         out.push(trimmed(s, start, sent_start, b.len()));
     }
+    if out.iter().any(|&(a, e)| e - a > MAX_SENTENCE_BYTES) {
+        out = out.into_iter().flat_map(|(a, e)| chop(text, a, e)).collect();
+    }
+    out
+}
+
+/// Longest sentence read as one; longer runs (lists without punctuation, binary
+/// junk) are cut at white space so that every later stage stays linear.
+pub const MAX_SENTENCE_BYTES: usize = 2000;
+
+fn chop(text: &str, mut a: usize, e: usize) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    while e - a > MAX_SENTENCE_BYTES {
+        let mut cut = a + MAX_SENTENCE_BYTES;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let piece = &text[a..cut];
+        let at = piece.rfind(char::is_whitespace).filter(|&k| k > 0).map_or(cut, |k| a + k);
+        out.push((a, at));
+        a = at;
+        while a < e && text[a..].starts_with(char::is_whitespace) {
+            a += text[a..].chars().next().map_or(1, char::len_utf8);
+        }
+    }
+    if a < e {
+        out.push((a, e));
+    }
     out
 }
 
@@ -278,6 +306,17 @@ mod tests {
             sents("He spoke in the U.S. The talks ended."),
             vec!["He spoke in the U.S.", "The talks ended."]
         );
+    }
+
+    #[test]
+    fn overlong_runs_are_cut_at_white_space() {
+        let text = "word ".repeat(3000);
+        let parts = split(&text, 0, text.len());
+        assert!(parts.len() >= 7, "{}", parts.len());
+        for &(a, b) in &parts {
+            assert!(b - a <= MAX_SENTENCE_BYTES);
+            assert!(!text[a..b].starts_with(' '));
+        }
     }
 
     #[test]
