@@ -156,6 +156,7 @@ impl Store {
                 .ok_or_else(|| Error::Storage(format!("extractor named entity {i}, not found")))
         };
         for f in ex.facts {
+            let sentence = f.sentence(text).to_string();
             let mut subject = entity_ref(f.subject)?;
             let object = match f.object {
                 ExtractedObject::Entity(i) => {
@@ -183,7 +184,7 @@ impl Store {
                 confidence: f.confidence,
                 sources: vec![SourceDraft {
                     doc: Ref::New(0),
-                    sentence: f.sentence,
+                    sentence,
                     span: (f.span.0 as u64, f.span.1 as u64),
                 }],
             });

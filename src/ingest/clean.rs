@@ -132,7 +132,9 @@ fn is_comment_section(raw: &str, line: &str) -> bool {
         "show comments",
     ]
     .iter()
-    .any(|p| lower.starts_with(p) || lower.contains(&format!("{p} ")));
+    .any(|p| lower.starts_with(p))
+        // "Click Here to Leave a Comment Below 0 comments": a short prompt line.
+        || (line.len() < 80 && (lower.contains("leave a comment") || lower.ends_with(" comments")));
     let indented_item = raw.starts_with([' ', '\t']) && numbered(line).is_some();
     prompt || indented_item
 }

@@ -71,10 +71,18 @@ pub struct ExtractedFact {
     pub polarity: Polarity,
     /// Confidence of this reading.
     pub confidence: f32,
-    /// The sentence.
-    pub sentence: String,
-    /// Byte span of the sentence in the original text.
+    /// Byte span of the sentence in the original text (see [`ExtractedFact::sentence`]).
     pub span: (usize, usize),
+}
+
+impl ExtractedFact {
+    /// The sentence the fact was read from: `text[span]` of the text given to [`extract`].
+    ///
+    /// Kept as a span rather than a copy so that an article's facts take memory in
+    /// proportion to their number, not to the length of their sentences.
+    pub fn sentence<'t>(&self, text: &'t str) -> &'t str {
+        text.get(self.span.0..self.span.1).unwrap_or("")
+    }
 }
 
 /// What one article yields.
@@ -124,7 +132,6 @@ pub fn extract(text: &str) -> Extraction {
                 }
             }
             ms.retain(|m| m.entity != entities::NO_REFERENT);
-            let sentence = &text[start..end];
             for f in relations::read_sentence(text, &toks, &ms, &reg, published) {
                 let object = match f.object {
                     relations::Obj::Entity(e) => ExtractedObject::Entity(e),
@@ -138,7 +145,6 @@ pub fn extract(text: &str) -> Extraction {
                     qualifiers: f.qualifiers,
                     polarity: f.polarity,
                     confidence: f.confidence,
-                    sentence: sentence.to_string(),
                     span: (start, end),
                 });
             }
@@ -177,8 +183,8 @@ fn byline_facts(text: &str, meta: &DocMeta, reg: &mut entities::Registry, facts:
     if !org_ok {
         return;
     }
+    let Some(at) = text.find(b.as_str()) else { return };
     let org_e = reg.organization(org);
-    let at = text.find(b.as_str()).unwrap_or(0);
     for name in names.split([',']).flat_map(|p| p.split(" and ")) {
         let name = name.trim();
         let words: Vec<&str> = name.split_whitespace().collect();
@@ -194,7 +200,6 @@ fn byline_facts(text: &str, meta: &DocMeta, reg: &mut entities::Registry, facts:
             qualifiers: Qualifiers::new(),
             polarity: Polarity::Positive,
             confidence: 0.7,
-            sentence: b.clone(),
             span: (at, at + b.len()),
         });
     }
@@ -216,9 +221,9 @@ fn dateline_fact(
     if lex.country_by_name.contains_key(&normalize_name(city)) {
         return;
     }
+    let Some(at) = text.find(d.as_str()) else { return };
     let country_e = reg.country(lex, ci);
     let city_e = reg.place(&entities::title_case(city.trim()));
-    let at = text.find(d.as_str()).unwrap_or(0);
     facts.push(ExtractedFact {
         subject: city_e,
         relation: "be located in".into(),
@@ -227,7 +232,6 @@ fn dateline_fact(
         qualifiers: Qualifiers::new(),
         polarity: Polarity::Positive,
         confidence: 0.7,
-        sentence: d.clone(),
         span: (at, at + d.len()),
     });
 }
