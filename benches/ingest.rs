@@ -23,7 +23,9 @@ fn load(dir: &Path) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for e in entries.flatten() {
             let p = e.path();
             if p.is_dir() {
@@ -47,7 +49,12 @@ fn bench(c: &mut Criterion) {
         return;
     }
     let bytes: u64 = articles.iter().map(|(_, t)| t.len() as u64).sum();
-    eprintln!("{} articles, {} bytes from {}", articles.len(), bytes, dir.display());
+    eprintln!(
+        "{} articles, {} bytes from {}",
+        articles.len(),
+        bytes,
+        dir.display()
+    );
     let mut g = c.benchmark_group("ingest");
     g.throughput(Throughput::Bytes(bytes));
     g.sample_size(10);

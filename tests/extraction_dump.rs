@@ -24,7 +24,13 @@ fn dump_extraction() {
         };
         println!(
             "F {} | {} | {} | {:?} {:?} ({})\n    <- {}",
-            ex.entities[f.subject].name, f.relation, o, f.qualifiers, f.polarity, f.relation_text, f.sentence(&text)
+            ex.entities[f.subject].name,
+            f.relation,
+            o,
+            f.qualifiers,
+            f.polarity,
+            f.relation_text,
+            f.sentence(&text)
         );
     }
 }

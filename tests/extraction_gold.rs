@@ -41,7 +41,10 @@ struct Gold {
 
 fn parse_fact(body: &str) -> GoldFact {
     let cols: Vec<&str> = body.split('|').map(str::trim).collect();
-    assert!(cols.len() >= 3, "gold line needs subject | relation | object: {body}");
+    assert!(
+        cols.len() >= 3,
+        "gold line needs subject | relation | object: {body}"
+    );
     let object = if cols[2].starts_with('"') {
         GoldObj::Literals(
             cols[2]
@@ -77,9 +80,12 @@ fn parse_fact(body: &str) -> GoldFact {
 }
 
 fn load_gold(name: &str) -> Gold {
-    let text =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/gold").join(name))
-            .unwrap();
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/gold")
+            .join(name),
+    )
+    .unwrap();
     let mut g = Gold::default();
     for line in text.lines().map(str::trim) {
         if line.is_empty() || line.starts_with('#') {
@@ -100,7 +106,8 @@ fn load_gold(name: &str) -> Gold {
             "nosource" => g.nosource.push(body.to_string()),
             "notfact" => {
                 let (snippet, rest) = body.split_once('|').unwrap();
-                g.notfact.push((snippet.trim().to_string(), parse_fact(rest)));
+                g.notfact
+                    .push((snippet.trim().to_string(), parse_fact(rest)));
             }
             "meta" => {
                 let c: Vec<&str> = body.split('|').map(str::trim).collect();
@@ -151,7 +158,9 @@ fn matches(g: &Gold, gf: &GoldFact, p: &Produced) -> bool {
     match (&gf.object, &p.object) {
         (GoldObj::Literals(alts), Err(lit)) => {
             subj(&p.subject, &gf.subject)
-                && alts.iter().any(|a| normalize_name(a) == normalize_name(lit))
+                && alts
+                    .iter()
+                    .any(|a| normalize_name(a) == normalize_name(lit))
         }
         (GoldObj::Entity(o), Ok(objs)) => {
             (subj(&p.subject, &gf.subject) && subj(objs, o))
@@ -201,7 +210,9 @@ fn evaluate(gold: &str, dir: &str) -> Report {
                 let e = entity(*id);
                 (Ok(entity_names(&e)), e.name.clone())
             }
-            Object::Literal(Literal::Text(t) | Literal::Date(t)) => (Err(t.clone()), format!("\"{t}\"")),
+            Object::Literal(Literal::Text(t) | Literal::Date(t)) => {
+                (Err(t.clone()), format!("\"{t}\""))
+            }
             Object::Literal(l) => (Err(l.to_string()), l.to_string()),
         };
         let docs: HashSet<u64> = f.sources.iter().map(|s| s.doc).collect();
@@ -244,7 +255,10 @@ fn evaluate(gold: &str, dir: &str) -> Report {
         for s in &p.sentences {
             for n in &g.nosource {
                 if s.contains(n.as_str()) {
-                    furniture.push(format!("{} {} {} <- {s}", p.subject_name, p.relation, p.object_name));
+                    furniture.push(format!(
+                        "{} {} {} <- {s}",
+                        p.subject_name, p.relation, p.object_name
+                    ));
                 }
             }
         }
@@ -256,7 +270,8 @@ fn evaluate(gold: &str, dir: &str) -> Report {
                 polarity: Polarity::Positive,
                 ..gf.clone()
             };
-            if matches(&g, &positive, p) && p.sentences.iter().any(|s| s.contains(snippet.as_str())) {
+            if matches(&g, &positive, p) && p.sentences.iter().any(|s| s.contains(snippet.as_str()))
+            {
                 denied.push(format!("{} <- {snippet}", gf.line));
             }
         }
@@ -268,9 +283,18 @@ fn evaluate(gold: &str, dir: &str) -> Report {
     for group in &g.merges {
         let ids: Vec<HashSet<u64>> = group
             .iter()
-            .map(|n| store.entities_named(n).unwrap().iter().map(|e| e.id).collect())
+            .map(|n| {
+                store
+                    .entities_named(n)
+                    .unwrap()
+                    .iter()
+                    .map(|e| e.id)
+                    .collect()
+            })
             .collect();
-        let common = ids.iter().skip(1).fold(ids[0].clone(), |acc, s| acc.intersection(s).copied().collect());
+        let common = ids.iter().skip(1).fold(ids[0].clone(), |acc, s| {
+            acc.intersection(s).copied().collect()
+        });
         if !common.is_empty() && ids.iter().all(|s| !s.is_empty()) {
             merged += 1;
         } else {
@@ -278,8 +302,18 @@ fn evaluate(gold: &str, dir: &str) -> Report {
         }
     }
     for (a, b) in &g.distinct {
-        let ia: HashSet<u64> = store.entities_named(a).unwrap().iter().map(|e| e.id).collect();
-        let ib: HashSet<u64> = store.entities_named(b).unwrap().iter().map(|e| e.id).collect();
+        let ia: HashSet<u64> = store
+            .entities_named(a)
+            .unwrap()
+            .iter()
+            .map(|e| e.id)
+            .collect();
+        let ib: HashSet<u64> = store
+            .entities_named(b)
+            .unwrap()
+            .iter()
+            .map(|e| e.id)
+            .collect();
         assert!(ia.is_disjoint(&ib), "{a} and {b} must stay two entities");
     }
 
@@ -288,7 +322,10 @@ fn evaluate(gold: &str, dir: &str) -> Report {
     let mut meta_bad = Vec::new();
     let docs: Vec<_> = store.documents().map(|d| d.unwrap()).collect();
     for (file, key, want) in &g.meta {
-        let d = docs.iter().find(|d| d.origin.ends_with(file.as_str())).unwrap();
+        let d = docs
+            .iter()
+            .find(|d| d.origin.ends_with(file.as_str()))
+            .unwrap();
         let got = match key.as_str() {
             "title" => Some(d.title.clone()),
             "published" => d.published.clone(),
@@ -319,7 +356,10 @@ fn evaluate(gold: &str, dir: &str) -> Report {
                 ex.facts.iter().any(|f| {
                     let names = |i: usize| -> HashSet<String> {
                         let e = &ex.entities[i];
-                        std::iter::once(&e.name).chain(&e.aliases).map(|n| normalize_name(n)).collect()
+                        std::iter::once(&e.name)
+                            .chain(&e.aliases)
+                            .map(|n| normalize_name(n))
+                            .collect()
                     };
                     let p = Produced {
                         subject: names(f.subject),
@@ -352,7 +392,11 @@ fn evaluate(gold: &str, dir: &str) -> Report {
 
     println!("== extraction of {dir} vs tests/gold/{gold} ==");
     println!("produced facts: {}, correct: {correct}", produced.len());
-    println!("gold facts: {}, found: {}", g.facts.len(), g.facts.len() - missed.len());
+    println!(
+        "gold facts: {}, found: {}",
+        g.facts.len(),
+        g.facts.len() - missed.len()
+    );
     println!("precision: {precision:.3}");
     println!("recall:    {recall:.3}");
     println!("merges: {merged}/{}", g.merges.len());
@@ -367,7 +411,11 @@ fn evaluate(gold: &str, dir: &str) -> Report {
             w.relation,
             w.object_name,
             w.qualifiers,
-            if w.polarity == Polarity::Negative { " NEG" } else { "" },
+            if w.polarity == Polarity::Negative {
+                " NEG"
+            } else {
+                ""
+            },
             w.docs,
             w.sentences.first().map(String::as_str).unwrap_or("")
         );
@@ -390,7 +438,10 @@ fn evaluate(gold: &str, dir: &str) -> Report {
     for d in &denied {
         println!("  DENIED {d}");
     }
-    let first_fact_docs = produced.iter().find(|p| matches(&g, &g.facts[0], p)).map(|p| p.docs);
+    let first_fact_docs = produced
+        .iter()
+        .find(|p| matches(&g, &g.facts[0], p))
+        .map(|p| p.docs);
     Report {
         precision,
         recall,
@@ -402,21 +453,41 @@ fn evaluate(gold: &str, dir: &str) -> Report {
 
 #[test]
 fn gold_precision_recall_and_no_facts_from_furniture() {
-    assert!(load_gold("sample-articles.gold").facts.len() >= 60, "the gold needs at least 60 facts");
+    assert!(
+        load_gold("sample-articles.gold").facts.len() >= 60,
+        "the gold needs at least 60 facts"
+    );
     let r = evaluate("sample-articles.gold", "data/articles");
-    assert_eq!(r.furniture, 0, "facts sourced from comments or page furniture");
+    assert_eq!(
+        r.furniture, 0,
+        "facts sourced from comments or page furniture"
+    );
     assert_eq!(r.denied, 0, "denied statements became positive facts");
     // The headline fact of issue 3, corroborated.
-    assert!(r.first_fact_docs.is_some_and(|n| n >= 3), "Blinken meet Lavrov from three or more articles");
-    assert!(r.precision >= 0.90, "precision {:.3} below 0.90", r.precision);
+    assert!(
+        r.first_fact_docs.is_some_and(|n| n >= 3),
+        "Blinken meet Lavrov from three or more articles"
+    );
+    assert!(
+        r.precision >= 0.90,
+        "precision {:.3} below 0.90",
+        r.precision
+    );
     assert!(r.recall >= 0.75, "recall {:.3} below 0.75", r.recall);
 }
 
 #[test]
 fn generalization_articles_give_sensible_facts() {
     let r = evaluate("generalization.gold", "tests/fixtures/articles");
-    assert_eq!(r.furniture, 0, "facts sourced from comments or page furniture");
+    assert_eq!(
+        r.furniture, 0,
+        "facts sourced from comments or page furniture"
+    );
     assert_eq!(r.denied, 0, "denied statements became positive facts");
-    assert!(r.precision >= 0.85, "precision {:.3} below 0.85", r.precision);
+    assert!(
+        r.precision >= 0.85,
+        "precision {:.3} below 0.85",
+        r.precision
+    );
     assert!(r.recall >= 0.70, "recall {:.3} below 0.70", r.recall);
 }

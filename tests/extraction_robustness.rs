@@ -6,11 +6,64 @@ use proptest::prelude::*;
 
 /// Words that make arbitrary text look like news to the extractor.
 const NEWSY: &[&str] = &[
-    "Mr", "Mr.", "U.S.", "the", "and", "met", "with", "said", "he", "she", "not", "urged", "to",
-    "release", "in", "Geneva", "Russia", "Jane", "Doe", "Max", "Mustermann", "President", "Foreign",
-    "Minister", "on", "Thursday", "last", "July", "2022", "“", "”", ",", ".", "!", "?", "[0]", "(",
-    ")", "'s", "’s", "—", "–", "\n", "\n\n", "1.", "  2.", "Read more:", "date 2023-03-02", "By",
-    "was", "detained", "by", "which", "who", "the two", "G-20", "Group of 20", "for about 10 minutes",
+    "Mr",
+    "Mr.",
+    "U.S.",
+    "the",
+    "and",
+    "met",
+    "with",
+    "said",
+    "he",
+    "she",
+    "not",
+    "urged",
+    "to",
+    "release",
+    "in",
+    "Geneva",
+    "Russia",
+    "Jane",
+    "Doe",
+    "Max",
+    "Mustermann",
+    "President",
+    "Foreign",
+    "Minister",
+    "on",
+    "Thursday",
+    "last",
+    "July",
+    "2022",
+    "“",
+    "”",
+    ",",
+    ".",
+    "!",
+    "?",
+    "[0]",
+    "(",
+    ")",
+    "'s",
+    "’s",
+    "—",
+    "–",
+    "\n",
+    "\n\n",
+    "1.",
+    "  2.",
+    "Read more:",
+    "date 2023-03-02",
+    "By",
+    "was",
+    "detained",
+    "by",
+    "which",
+    "who",
+    "the two",
+    "G-20",
+    "Group of 20",
+    "for about 10 minutes",
 ];
 
 fn newsy() -> impl Strategy<Value = String> {
@@ -74,9 +127,11 @@ const FIFTY_MB: usize = 50 << 20;
 
 /// The BBC corpus (see benches/ingest.rs for the path rule), when present.
 fn corpus_dir() -> std::path::PathBuf {
-    std::env::var_os("LORE_CORPUS").map(Into::into).unwrap_or_else(|| {
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora/bbc")
-    })
+    std::env::var_os("LORE_CORPUS")
+        .map(Into::into)
+        .unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora/bbc")
+        })
 }
 
 /// Real news text: the corpus articles (bodies only) repeated to about `bytes`.
@@ -145,12 +200,22 @@ fn child_extract_fifty_megabytes() {
 fn measure(kind: &str) -> Option<(u64, u64, u64)> {
     let exe = std::env::current_exe().unwrap();
     let out = std::process::Command::new(exe)
-        .args(["--ignored", "--exact", "child_extract_fifty_megabytes", "--nocapture", "--test-threads=1"])
+        .args([
+            "--ignored",
+            "--exact",
+            "child_extract_fifty_megabytes",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env("LORE_MEMORY_CHILD", kind)
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "child failed: {stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "child failed: {stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     if stdout.contains("LORE_SKIPPED=1") {
         return None;
     }
@@ -161,7 +226,11 @@ fn measure(kind: &str) -> Option<(u64, u64, u64)> {
             .and_then(|v| v.parse().ok())
             .unwrap_or_else(|| panic!("{k} missing in {stdout}"))
     };
-    let r = (field("LORE_PEAK_KB=") * 1024, field("LORE_TEXT_BYTES="), field("LORE_FACTS="));
+    let r = (
+        field("LORE_PEAK_KB=") * 1024,
+        field("LORE_TEXT_BYTES="),
+        field("LORE_FACTS="),
+    );
     println!(
         "50 MB {kind} article: peak RSS {} MB = {:.1}x the text, {} facts",
         r.0 >> 20,
@@ -182,11 +251,20 @@ fn fifty_megabyte_article_has_bounded_memory() {
         return;
     }
     let (peak, size, _) = measure("synthetic").unwrap();
-    assert!(peak < 20 * size, "synthetic: peak {peak} bytes for {size} bytes of text");
+    assert!(
+        peak < 20 * size,
+        "synthetic: peak {peak} bytes for {size} bytes of text"
+    );
     match measure("corpus") {
         Some((peak, size, _)) => {
-            assert!(peak < 5 * size, "news text: peak {peak} bytes for {size} bytes of text")
+            assert!(
+                peak < 5 * size,
+                "news text: peak {peak} bytes for {size} bytes of text"
+            )
         }
-        None => println!("corpus not found at {}: news-text run skipped", corpus_dir().display()),
+        None => println!(
+            "corpus not found at {}: news-text run skipped",
+            corpus_dir().display()
+        ),
     }
 }

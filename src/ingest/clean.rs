@@ -169,14 +169,17 @@ pub fn ends_sentence(line: &str) -> bool {
 
 /// "NEW DELHI, India – text": the place and how many bytes to skip.
 fn dateline(line: &str) -> Option<(&str, usize)> {
-    let dash = line.find([ '–', '—']).or_else(|| line.find(" - "))?;
+    let dash = line.find(['–', '—']).or_else(|| line.find(" - "))?;
     let head = line[..dash].trim();
     if head.is_empty() || head.len() > 50 {
         return None;
     }
     let first = head.split(',').next()?.trim();
     // The place before the comma is written in capitals.
-    if first.len() < 3 || first.chars().any(|c| c.is_lowercase()) || !first.chars().any(char::is_uppercase) {
+    if first.len() < 3
+        || first.chars().any(|c| c.is_lowercase())
+        || !first.chars().any(char::is_uppercase)
+    {
         return None;
     }
     let dash_len = line[dash..].chars().next().map_or(1, char::len_utf8);

@@ -10,7 +10,7 @@
 //! ("Sergey"/"Sergei") and an acronym ("Group of 20"/"G20") join the entity
 //! they name.
 
-use std::collections::HashMap;
+use super::lexicon::HashMap;
 
 use strsim::jaro_winkler;
 
@@ -26,8 +26,6 @@ pub struct Mention {
     pub start: usize,
     /// One past the last token.
     pub end: usize,
-    /// First token of the name itself.
-    pub name_start: usize,
     /// The entity (index into the registry).
     pub entity: usize,
     /// Followed by a possessive `'s`.
@@ -176,12 +174,24 @@ impl Registry {
         }
         // A surname alone: the person of the article with that surname, latest first;
         // or one spelled almost the same ("Zelensky"/"Zelenskyy").
-        let near = self.by_surname.get(&surname).and_then(|v| v.last()).copied().or_else(|| {
-            self.recent_persons.iter().rev().copied().find(|&p| {
-                let last = self.entities[p].name.split_whitespace().last().unwrap_or("").to_lowercase();
-                last.len() > 4 && last.chars().next() == surname.chars().next() && jaro_winkler(&last, &surname) >= 0.93
-            })
-        });
+        let near = self
+            .by_surname
+            .get(&surname)
+            .and_then(|v| v.last())
+            .copied()
+            .or_else(|| {
+                self.recent_persons.iter().rev().copied().find(|&p| {
+                    let last = self.entities[p]
+                        .name
+                        .split_whitespace()
+                        .last()
+                        .unwrap_or("")
+                        .to_lowercase();
+                    last.len() > 4
+                        && last.chars().next() == surname.chars().next()
+                        && jaro_winkler(&last, &surname) >= 0.93
+                })
+            });
         if let Some(p) = near {
             self.add_alias(p, full);
             return p;
@@ -265,7 +275,9 @@ fn acronym_self_key(name: &str) -> Option<String> {
         .then(|| normalize_name(name))
 }
 
-const CONNECTORS: &[&str] = &["of", "for", "de", "del", "da", "van", "von", "al", "bin", "la", "le"];
+const CONNECTORS: &[&str] = &[
+    "of", "for", "de", "del", "da", "van", "von", "al", "bin", "la", "le",
+];
 
 fn lower(t: &Token) -> String {
     t.text.to_lowercase()
@@ -273,7 +285,10 @@ fn lower(t: &Token) -> String {
 
 fn is_all_caps(s: &str) -> bool {
     let letters = s.chars().filter(|c| c.is_alphabetic()).count();
-    letters >= 2 && s.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase)
+    letters >= 2
+        && s.chars()
+            .filter(|c| c.is_alphabetic())
+            .all(char::is_uppercase)
 }
 
 /// Title-case for names written in capitals ("NEW DELHI" → "New Delhi").
@@ -282,7 +297,10 @@ pub fn title_case(s: &str) -> String {
         .map(|w| {
             let mut c = w.chars();
             match c.next() {
-                Some(f) => f.to_uppercase().chain(c.flat_map(char::to_lowercase)).collect(),
+                Some(f) => f
+                    .to_uppercase()
+                    .chain(c.flat_map(char::to_lowercase))
+                    .collect(),
                 None => String::new(),
             }
         })
@@ -291,7 +309,11 @@ pub fn title_case(s: &str) -> String {
 }
 
 fn starts_clause(toks: &[Token], i: usize) -> bool {
-    i == 0 || matches!(toks[i - 1].text, "“" | "\"" | "(" | ":" | "—" | "–" | "‘" | ";")
+    i == 0
+        || matches!(
+            toks[i - 1].text,
+            "“" | "\"" | "(" | ":" | "—" | "–" | "‘" | ";"
+        )
 }
 
 /// Joined text of tokens `a..b`, from the original text.
@@ -304,7 +326,12 @@ pub fn span_text(text: &str, toks: &[Token], a: usize, b: usize) -> String {
 }
 
 /// Finds the mentions of one sentence and registers their entities.
-pub fn find_mentions(text: &str, toks: &[Token], reg: &mut Registry, focus: Option<usize>) -> Vec<Mention> {
+pub fn find_mentions(
+    text: &str,
+    toks: &[Token],
+    reg: &mut Registry,
+    focus: Option<usize>,
+) -> Vec<Mention> {
     let lex = lexicon();
     let chunks = chunks(toks, lex);
     let mut out: Vec<Mention> = Vec::new();
@@ -409,9 +436,9 @@ fn analyze(
     let words: Vec<&str> = toks[a..b].iter().map(|t| t.text).collect();
     let possessive = toks.get(b).is_some_and(|t| t.kind == TokKind::Possessive);
     let end = if possessive { b + 1 } else { b };
-    let followed_by_lower = toks
-        .get(end)
-        .is_some_and(|t| t.kind == TokKind::Word && t.text.chars().next().is_some_and(char::is_lowercase));
+    let followed_by_lower = toks.get(end).is_some_and(|t| {
+        t.kind == TokKind::Word && t.text.chars().next().is_some_and(char::is_lowercase)
+    });
 
     // Honorific and title prefix.
     let mut k = 0;
@@ -445,17 +472,26 @@ fn analyze(
         && rest[0] != "of"
         && rest.iter().all(|w| {
             let l = w.to_lowercase();
-            !lex.kind_words.contains_key(l.as_str()) && w.chars().all(|c| c.is_alphabetic() || c == '-' || c == '\'' || c == '’' || c == '.')
+            !lex.kind_words.contains_key(l.as_str())
+                && w.chars()
+                    .all(|c| c.is_alphabetic() || c == '-' || c == '\'' || c == '’' || c == '.')
         })
-        && lex.country(&normalize_name(&rest.join(" ")), true).is_none();
+        && lex
+            .country(&normalize_name(&rest.join(" ")), true)
+            .is_none();
     let mut role: Option<String> = None;
     let mut name_start = a;
     // "detained American Paul Whelan": the demonym is not part of the name.
     let demonym_lead = !has_head
         && honorific.is_none()
         && words.len() >= 3
-        && lex.country_by_demonym.contains_key(&normalize_name(words[0]))
-        && words[1..].iter().all(|w| w.chars().all(char::is_alphabetic) && !lex.kind_words.contains_key(w.to_lowercase().as_str()));
+        && lex
+            .country_by_demonym
+            .contains_key(&normalize_name(words[0]))
+        && words[1..].iter().all(|w| {
+            w.chars().all(char::is_alphabetic)
+                && !lex.kind_words.contains_key(w.to_lowercase().as_str())
+        });
     if demonym_lead {
         name_start = a + 1;
     } else if has_head && rest_is_name {
@@ -467,7 +503,9 @@ fn analyze(
     let mut name_end = b;
     // "President X of Ukraine": the country completes the role.
     if role.is_some()
-        && let Some(of) = (name_start..b).position(|j| toks[j].text == "of").map(|p| p + name_start)
+        && let Some(of) = (name_start..b)
+            .position(|j| toks[j].text == "of")
+            .map(|p| p + name_start)
     {
         let tail = span_text(text, toks, of + 1, b);
         if lex.country(&normalize_name(&tail), false).is_some() {
@@ -479,7 +517,11 @@ fn analyze(
         return None;
     }
     let raw = span_text(text, toks, name_start, name_end);
-    let name = if is_all_caps(&raw) && raw.contains(' ') { title_case(&raw) } else { raw };
+    let name = if is_all_caps(&raw) && raw.contains(' ') {
+        title_case(&raw)
+    } else {
+        raw
+    };
     let norm = normalize_name(&name);
     if norm.is_empty() {
         return None;
@@ -495,7 +537,13 @@ fn analyze(
         && reg.entities[prev.entity].kind == EntityKind::Place
     {
         let prev = earlier.pop()?;
-        role = Some(format!("{} {}", span_text(text, toks, prev.start, prev.end).replace(" ’s", "’s").replace(" 's", "'s"), role.unwrap_or_default()));
+        role = Some(format!(
+            "{} {}",
+            span_text(text, toks, prev.start, prev.end)
+                .replace(" ’s", "’s")
+                .replace(" 's", "'s"),
+            role.unwrap_or_default()
+        ));
         start = prev.start;
     }
 
@@ -503,7 +551,10 @@ fn analyze(
     let entity;
     let mut employer = None;
     let is_person_form = role.is_some() || honorific.is_some();
-    if let Some(c) = (!is_person_form).then(|| lex.country_by_name.get(&norm)).flatten() {
+    if let Some(c) = (!is_person_form)
+        .then(|| lex.country_by_name.get(&norm))
+        .flatten()
+    {
         entity = reg.country(lex, *c);
     } else if !is_person_form && lex.country_by_demonym.contains_key(&norm) {
         // A demonym is an adjective ("Russian forces"); as a name it means the country.
@@ -516,11 +567,17 @@ fn analyze(
         entity = reg.named(&name, EntityKind::Place);
         capital_of = Some(reg.country(lex, c));
     } else {
-        let mut kind = if is_person_form { EntityKind::Person } else { kind_of(&name_words, toks, end, lex, reg) };
+        let mut kind = if is_person_form {
+            EntityKind::Person
+        } else {
+            kind_of(&name_words, toks, end, lex, reg)
+        };
         if kind == EntityKind::Other
             && a > 0
             && matches!(toks[a - 1].text, "in" | "at" | "from" | "near")
-            && name_words.iter().all(|w| w.chars().all(|c| c.is_alphabetic() || c == '-'))
+            && name_words
+                .iter()
+                .all(|w| w.chars().all(|c| c.is_alphabetic() || c == '-'))
         {
             kind = EntityKind::Place;
         }
@@ -530,7 +587,11 @@ fn analyze(
                 .then(|| toks.get(b + 1).zip(toks.get(b + 2)))
                 .flatten()
                 .filter(|(_, close)| close.text == ")")
-                .and_then(|(inner, _)| reg.by_surname.get(&inner.text.to_lowercase()).and_then(|v| v.last().copied()));
+                .and_then(|(inner, _)| {
+                    reg.by_surname
+                        .get(&inner.text.to_lowercase())
+                        .and_then(|v| v.last().copied())
+                });
             match bracketed {
                 Some(p) => {
                     reg.add_alias(p, &name);
@@ -578,7 +639,6 @@ fn analyze(
     Some(Mention {
         start,
         end,
-        name_start,
         entity,
         possessive,
         role,
@@ -589,7 +649,13 @@ fn analyze(
 }
 
 /// Kind of a name that is not a country, demonym or titled person.
-fn kind_of(words: &[&str], toks: &[Token], end: usize, lex: &Lexicon, reg: &Registry) -> EntityKind {
+fn kind_of(
+    words: &[&str],
+    toks: &[Token],
+    end: usize,
+    lex: &Lexicon,
+    reg: &Registry,
+) -> EntityKind {
     let kind = |k: &str| match k {
         "organization" => EntityKind::Organization,
         "work" => EntityKind::Work,
@@ -604,7 +670,15 @@ fn kind_of(words: &[&str], toks: &[Token], end: usize, lex: &Lexicon, reg: &Regi
         let l = lower(t);
         if matches!(
             l.as_str(),
-            "treaty" | "accord" | "agreement" | "pact" | "deal" | "plan" | "act" | "bill" | "protocol"
+            "treaty"
+                | "accord"
+                | "agreement"
+                | "pact"
+                | "deal"
+                | "plan"
+                | "act"
+                | "bill"
+                | "protocol"
         ) {
             return EntityKind::Work;
         }
@@ -628,15 +702,25 @@ fn kind_of(words: &[&str], toks: &[Token], end: usize, lex: &Lexicon, reg: &Regi
         }
         // "Blinken said": a single unknown name speaking is a person.
         if let Some(n) = toks.get(end)
-            && matches!(lower(n).as_str(), "said" | "says" | "told" | "added" | "asked")
+            && matches!(
+                lower(n).as_str(),
+                "said" | "says" | "told" | "added" | "asked"
+            )
         {
             return EntityKind::Person;
         }
         return EntityKind::Other;
     }
     let last = words[words.len() - 1].to_lowercase();
-    let all_alpha = words.iter().all(|w| w.chars().all(|c| c.is_alphabetic() || c == '-' || c == '\'' || c == '.'));
-    if all_alpha && words.len() <= 4 && !lex.common.contains(last.as_str()) && !words.iter().any(|w| *w == "of") {
+    let all_alpha = words.iter().all(|w| {
+        w.chars()
+            .all(|c| c.is_alphabetic() || c == '-' || c == '\'' || c == '.')
+    });
+    if all_alpha
+        && words.len() <= 4
+        && !lex.common.contains(last.as_str())
+        && !words.contains(&"of")
+    {
         return EntityKind::Person;
     }
     EntityKind::Other
@@ -655,7 +739,8 @@ fn role_before(
         return None;
     }
     let head = lower(&toks[name_start - 1]);
-    let demonym_head = lex.country_by_demonym.contains_key(&normalize_name(&head)) && toks[name_start - 1].is_cap();
+    let demonym_head = lex.country_by_demonym.contains_key(&normalize_name(&head))
+        && toks[name_start - 1].is_cap();
     if !lex.role_heads.contains(head.as_str()) && !demonym_head {
         return None;
     }
@@ -683,7 +768,9 @@ fn role_before(
         }
         let l = lower(t);
         let is_verb_form = lex.verb(&l).is_some_and(|(_, tag)| tag != "VBN")
-            || (lex.lemmas.contains(l.as_str()) && !l.ends_with("ly") && !lex.role_heads.contains(l.as_str()));
+            || (lex.lemmas.contains(l.as_str())
+                && !l.ends_with("ly")
+                && !lex.role_heads.contains(l.as_str()));
         if lex.is_function(&l) || is_verb_form || t.text.chars().any(|c| c.is_ascii_digit()) {
             break;
         }
@@ -715,7 +802,6 @@ fn add_pseudo(toks: &[Token], reg: &Registry, focus: Option<usize>, out: &mut Ve
             out.push(Mention {
                 start: i,
                 end: i + 1,
-                name_start: i,
                 entity: p,
                 possessive: false,
                 role: None,
@@ -734,7 +820,8 @@ fn add_pseudo(toks: &[Token], reg: &Registry, focus: Option<usize>, out: &mut Ve
                         continue;
                     }
                     let ok = want.iter().enumerate().all(|(j, w)| {
-                        toks.get(i + 1 + j).is_some_and(|t| t.text.to_lowercase() == *w && !taken(i + 1 + j, out))
+                        toks.get(i + 1 + j)
+                            .is_some_and(|t| t.text.to_lowercase() == *w && !taken(i + 1 + j, out))
                     });
                     if ok && best.is_none_or(|(n, _)| want.len() > n) {
                         best = Some((want.len(), *p));
@@ -745,7 +832,6 @@ fn add_pseudo(toks: &[Token], reg: &Registry, focus: Option<usize>, out: &mut Ve
                 out.push(Mention {
                     start: i,
                     end: i + 1 + n,
-                    name_start: i + 1,
                     entity: p,
                     possessive: false,
                     role: None,
@@ -772,22 +858,37 @@ mod tests {
         let ms = find_mentions(text, &toks, &mut reg, None);
         let v = ms
             .iter()
-            .map(|m| (reg.entities[m.entity].name.clone(), reg.entities[m.entity].kind, m.role.clone()))
+            .map(|m| {
+                (
+                    reg.entities[m.entity].name.clone(),
+                    reg.entities[m.entity].kind,
+                    m.role.clone(),
+                )
+            })
             .collect();
         (v, reg)
     }
 
     #[test]
     fn titles_become_roles_not_names() {
-        let (v, _) = names("Canadian Prime Minister Jane Doe met German Chancellor Max Mustermann.");
-        assert_eq!(v[0], ("Jane Doe".into(), EntityKind::Person, Some("Canadian Prime Minister".into())));
+        let (v, _) =
+            names("Canadian Prime Minister Jane Doe met German Chancellor Max Mustermann.");
+        assert_eq!(
+            v[0],
+            (
+                "Jane Doe".into(),
+                EntityKind::Person,
+                Some("Canadian Prime Minister".into())
+            )
+        );
         assert_eq!(v[1].0, "Max Mustermann");
         assert_eq!(v[1].2.as_deref(), Some("German Chancellor"));
     }
 
     #[test]
     fn lower_case_roles_and_employers() {
-        let (v, reg) = names("The talks were confirmed by Finance Ministry spokesman Ola Nordmann.");
+        let (v, reg) =
+            names("The talks were confirmed by Finance Ministry spokesman Ola Nordmann.");
         let last = v.last().unwrap();
         assert_eq!(last.0, "Ola Nordmann");
         assert_eq!(last.2.as_deref(), Some("Finance Ministry spokesman"));
@@ -796,7 +897,9 @@ mod tests {
 
     #[test]
     fn kinds_from_gazetteers_and_keywords() {
-        let (v, reg) = names("Officials of the United Nations and the Paris Agreement met France and NATO in Paris.");
+        let (v, reg) = names(
+            "Officials of the United Nations and the Paris Agreement met France and NATO in Paris.",
+        );
         let kind = |n: &str| v.iter().find(|x| x.0 == n).map(|x| x.1);
         assert_eq!(kind("United Nations"), Some(EntityKind::Organization));
         assert_eq!(kind("Paris Agreement"), Some(EntityKind::Work));
@@ -819,7 +922,11 @@ mod tests {
             let toks = tokenize(s, 0, s.len());
             find_mentions(s, &toks, &mut reg, None);
         }
-        let persons: Vec<&ExtractedEntity> = reg.entities.iter().filter(|e| e.kind == EntityKind::Person).collect();
+        let persons: Vec<&ExtractedEntity> = reg
+            .entities
+            .iter()
+            .filter(|e| e.kind == EntityKind::Person)
+            .collect();
         assert_eq!(persons.len(), 2, "{persons:?}");
         let d = persons.iter().find(|e| e.name == "Dmitry Ivanov").unwrap();
         for a in ["Mr Ivanov", "Ivanov", "Dmitri Ivanov"] {
@@ -830,11 +937,19 @@ mod tests {
     #[test]
     fn acronyms_join_their_long_form() {
         let mut reg = Registry::default();
-        for s in ["The Group of 7 met.", "Leaders of the G7 agreed.", "The G-7 ended."] {
+        for s in [
+            "The Group of 7 met.",
+            "Leaders of the G7 agreed.",
+            "The G-7 ended.",
+        ] {
             let toks = tokenize(s, 0, s.len());
             find_mentions(s, &toks, &mut reg, None);
         }
-        let g: Vec<&ExtractedEntity> = reg.entities.iter().filter(|e| e.name.contains('7')).collect();
+        let g: Vec<&ExtractedEntity> = reg
+            .entities
+            .iter()
+            .filter(|e| e.name.contains('7'))
+            .collect();
         assert_eq!(g.len(), 1, "{g:?}");
         assert_eq!(g[0].name, "Group of 7");
     }

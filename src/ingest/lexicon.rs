@@ -4,8 +4,38 @@
 //! data file under `data/gazetteers` or `data/lexicon`, loaded here with
 //! `include_str!` so the binary works anywhere; no list is written in code.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap as StdHashMap, HashSet as StdHashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
+
+/// FNV-1a: the lexicon is looked up for every word, with short keys; SipHash's
+/// DoS resistance buys nothing for compiled-in data.
+#[derive(Default)]
+pub struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+/// A map with the FNV hasher.
+pub type HashMap<K, V> = StdHashMap<K, V, BuildHasherDefault<Fnv>>;
+/// A set with the FNV hasher.
+pub type HashSet<K> = StdHashSet<K, BuildHasherDefault<Fnv>>;
 
 use crate::model::normalize_name;
 
@@ -18,8 +48,6 @@ pub struct Country {
     pub aliases: Vec<&'static str>,
     /// Demonyms ("American").
     pub demonyms: Vec<&'static str>,
-    /// Capitals ("Washington").
-    pub capitals: Vec<&'static str>,
 }
 
 /// Everything loaded from the data files.
@@ -70,9 +98,9 @@ fn data_lines(text: &'static str) -> impl Iterator<Item = &'static str> {
 
 fn build() -> Lexicon {
     let mut countries = Vec::new();
-    let mut country_by_name = HashMap::new();
-    let mut country_by_demonym = HashMap::new();
-    let mut country_by_capital = HashMap::new();
+    let mut country_by_name = HashMap::default();
+    let mut country_by_demonym = HashMap::default();
+    let mut country_by_capital = HashMap::default();
     for line in data_lines(include_str!("../../data/gazetteers/countries.tsv")) {
         let mut cols = line.split('\t');
         let name = cols.next().unwrap_or("").trim();
@@ -107,12 +135,11 @@ fn build() -> Lexicon {
             name,
             aliases,
             demonyms,
-            capitals,
         });
     }
-    let mut role_heads = HashSet::new();
-    let mut title_words = HashSet::new();
-    let mut employee_heads = HashSet::new();
+    let mut role_heads = HashSet::default();
+    let mut title_words = HashSet::default();
+    let mut employee_heads = HashSet::default();
     for line in data_lines(include_str!("../../data/gazetteers/titles.txt")) {
         match line.split_once(' ') {
             Some(("head", w)) => {
@@ -150,18 +177,19 @@ fn build() -> Lexicon {
             Some((w.trim(), k.trim()))
         })
         .collect();
-    let verbs: HashMap<&'static str, (&'static str, &'static str)> = data_lines(include_str!("../../data/lexicon/verbs.tsv"))
-        .filter_map(|l| {
-            let mut c = l.split('\t');
-            Some((c.next()?, (c.next()?, c.next().unwrap_or(""))))
-        })
-        .collect();
+    let verbs: HashMap<&'static str, (&'static str, &'static str)> =
+        data_lines(include_str!("../../data/lexicon/verbs.tsv"))
+            .filter_map(|l| {
+                let mut c = l.split('\t');
+                Some((c.next()?, (c.next()?, c.next().unwrap_or(""))))
+            })
+            .collect();
     let lemmas = verbs.values().map(|(l, _)| *l).collect();
     let common = data_lines(include_str!("../../data/lexicon/common_words.txt"))
         .map(str::trim)
         .collect();
-    let mut classes: HashMap<&'static str, Vec<&'static str>> = HashMap::new();
-    let mut directives = HashSet::new();
+    let mut classes: HashMap<&'static str, Vec<&'static str>> = HashMap::default();
+    let mut directives = HashSet::default();
     for l in data_lines(include_str!("../../data/lexicon/function_words.txt")) {
         if let Some((class, w)) = l.split_once('\t') {
             if class == "directive" {
@@ -218,8 +246,12 @@ impl Lexicon {
     /// determiners, conjunctions, pronouns): never a noun of a relation.
     pub fn is_function(&self, word: &str) -> bool {
         self.classes.get(word).is_some_and(|c| {
-            c.iter()
-                .any(|k| matches!(*k, "aux" | "modal" | "neg" | "prep" | "det" | "stop" | "pron" | "adv"))
+            c.iter().any(|k| {
+                matches!(
+                    *k,
+                    "aux" | "modal" | "neg" | "prep" | "det" | "stop" | "pron" | "adv"
+                )
+            })
         })
     }
 
@@ -233,9 +265,13 @@ impl Lexicon {
             && stem.len() >= 2
         {
             let b = stem.as_bytes();
-            let undoubled = (b.len() >= 2 && b[b.len() - 1] == b[b.len() - 2]).then(|| &stem[..stem.len() - 1]);
+            let undoubled =
+                (b.len() >= 2 && b[b.len() - 1] == b[b.len() - 2]).then(|| &stem[..stem.len() - 1]);
             let e_form = format!("{stem}e");
-            for cand in [Some(stem), undoubled, Some(e_form.as_str())].into_iter().flatten() {
+            for cand in [Some(stem), undoubled, Some(e_form.as_str())]
+                .into_iter()
+                .flatten()
+            {
                 if self.lemmas.contains(cand) {
                     return Some((cand.to_string(), "VBG"));
                 }
@@ -296,7 +332,10 @@ mod tests {
     fn data_files_load() {
         let l = lexicon();
         assert!(l.countries.len() > 50);
-        assert_eq!(l.country("us", false).map(|c| c.name), Some("United States"));
+        assert_eq!(
+            l.country("us", false).map(|c| c.name),
+            Some("United States")
+        );
         assert_eq!(
             l.country("french", false).map(|c| c.name),
             Some("France"),

@@ -96,7 +96,6 @@ pub struct Extraction {
     pub facts: Vec<ExtractedFact>,
 }
 
-
 /// Reads entities and facts from one article.
 ///
 /// Pure and total: any `&str` gives an [`Extraction`] (possibly empty), and
@@ -117,7 +116,9 @@ pub fn extract(text: &str) -> Extraction {
                 continue;
             }
             n_sentence += 1;
-            let live = focus.filter(|&(_, at)| n_sentence - at <= FOCUS_SENTENCES).map(|f| f.0);
+            let live = focus
+                .filter(|&(_, at)| n_sentence - at <= FOCUS_SENTENCES)
+                .map(|f| f.0);
             let mut ms = entities::find_mentions(text, &toks, &mut reg, live);
             // A pronoun after a person named earlier in the same sentence refers to that person.
             let first_person = ms
@@ -172,23 +173,38 @@ pub fn extract(text: &str) -> Extraction {
 const FOCUS_SENTENCES: usize = 2;
 
 /// "By Jane Doe and Max Mustermann, CNN": the authors work for the outlet.
-fn byline_facts(text: &str, meta: &DocMeta, reg: &mut entities::Registry, facts: &mut Vec<ExtractedFact>) {
+fn byline_facts(
+    text: &str,
+    meta: &DocMeta,
+    reg: &mut entities::Registry,
+    facts: &mut Vec<ExtractedFact>,
+) {
     let Some(b) = &meta.byline else { return };
     let body = b.trim().strip_prefix("By ").unwrap_or(b.trim());
-    let Some((names, org)) = body.rsplit_once(',') else { return };
+    let Some((names, org)) = body.rsplit_once(',') else {
+        return;
+    };
     let org = org.trim();
     let org_ok = !org.is_empty()
         && org.split_whitespace().count() <= 4
-        && org.split_whitespace().all(|w| w.chars().next().is_some_and(char::is_uppercase));
+        && org
+            .split_whitespace()
+            .all(|w| w.chars().next().is_some_and(char::is_uppercase));
     if !org_ok {
         return;
     }
-    let Some(at) = text.find(b.as_str()) else { return };
+    let Some(at) = text.find(b.as_str()) else {
+        return;
+    };
     let org_e = reg.organization(org);
     for name in names.split([',']).flat_map(|p| p.split(" and ")) {
         let name = name.trim();
         let words: Vec<&str> = name.split_whitespace().collect();
-        if !(2..=4).contains(&words.len()) || !words.iter().all(|w| w.chars().next().is_some_and(char::is_uppercase)) {
+        if !(2..=4).contains(&words.len())
+            || !words
+                .iter()
+                .all(|w| w.chars().next().is_some_and(char::is_uppercase))
+        {
             continue;
         }
         let p = reg.byline_person(name);
@@ -214,14 +230,18 @@ fn dateline_fact(
     facts: &mut Vec<ExtractedFact>,
 ) {
     let Some(d) = &meta.dateline else { return };
-    let Some((city, country)) = d.split_once(',') else { return };
+    let Some((city, country)) = d.split_once(',') else {
+        return;
+    };
     let Some(ci) = lex.country_by_name.get(&normalize_name(country)).copied() else {
         return;
     };
     if lex.country_by_name.contains_key(&normalize_name(city)) {
         return;
     }
-    let Some(at) = text.find(d.as_str()) else { return };
+    let Some(at) = text.find(d.as_str()) else {
+        return;
+    };
     let country_e = reg.country(lex, ci);
     let city_e = reg.place(&entities::title_case(city.trim()));
     facts.push(ExtractedFact {
@@ -271,7 +291,10 @@ fn share_event_qualifiers(facts: &mut [ExtractedFact], published: Option<time::D
         }
         for &i in members {
             for (k, v) in &shared {
-                facts[i].qualifiers.entry(k.clone()).or_insert_with(|| v.clone());
+                facts[i]
+                    .qualifiers
+                    .entry(k.clone())
+                    .or_insert_with(|| v.clone());
             }
         }
     }
@@ -279,7 +302,12 @@ fn share_event_qualifiers(facts: &mut [ExtractedFact], published: Option<time::D
     let mut first: HashMap<(usize, &str, String, Polarity), Option<String>> = HashMap::new();
     let mut strip = Vec::new();
     for (i, f) in facts.iter().enumerate() {
-        let key = (f.subject, f.relation.as_str(), format!("{:?}", f.object), f.polarity);
+        let key = (
+            f.subject,
+            f.relation.as_str(),
+            format!("{:?}", f.object),
+            f.polarity,
+        );
         let t = time_of(f);
         match first.get(&key) {
             Some(t0) if *t0 != t => strip.push(i),
@@ -320,7 +348,10 @@ pub fn normalize_relation(phrase: &str) -> String {
         {
             continue;
         }
-        if matches!(w, "is" | "are" | "was" | "were" | "been" | "being" | "am" | "be") {
+        if matches!(
+            w,
+            "is" | "are" | "was" | "were" | "been" | "being" | "am" | "be"
+        ) {
             if out.last().map(String::as_str) != Some("be") {
                 out.push("be".into());
             }
@@ -337,9 +368,7 @@ pub fn normalize_relation(phrase: &str) -> String {
             && after_be
             && lex.verb(w).is_some_and(|(_, t)| t == "VBN" || t == "VBD")
             && !lex.lemmas.contains(w);
-        if participle {
-            out.push(w.to_string());
-        } else if lex.lemmas.contains(w) {
+        if participle || lex.lemmas.contains(w) {
             out.push(w.to_string());
         } else if let Some((l, _)) = lex.verb(w) {
             out.push(l);
@@ -390,13 +419,19 @@ mod tests {
                     ExtractedObject::Entity(i) => ex.entities[*i].name.clone(),
                     ExtractedObject::Literal(l) => format!("\"{l}\""),
                 };
-                (ex.entities[f.subject].name.clone(), f.relation.clone(), o, f.polarity)
+                (
+                    ex.entities[f.subject].name.clone(),
+                    f.relation.clone(),
+                    o,
+                    f.polarity,
+                )
             })
             .collect()
     }
 
     fn has(v: &[(String, String, String, Polarity)], s: &str, r: &str, o: &str) -> bool {
-        v.iter().any(|f| f.0 == s && f.1 == r && f.2 == o && f.3 == Polarity::Positive)
+        v.iter()
+            .any(|f| f.0 == s && f.1 == r && f.2 == o && f.3 == Polarity::Positive)
     }
 
     #[test]
@@ -416,7 +451,14 @@ mod tests {
 
     #[test]
     fn relation_forms_normalize_to_one() {
-        for p in ["met", "meets", "met with", "has met", "meeting with", "is meeting with"] {
+        for p in [
+            "met",
+            "meets",
+            "met with",
+            "has met",
+            "meeting with",
+            "is meeting with",
+        ] {
             assert_eq!(normalize_relation(p), "meet", "{p}");
         }
         for p in ["is detained in", "was detained in", "has been detained in"] {
@@ -429,8 +471,14 @@ mod tests {
     #[test]
     fn normalize_is_idempotent() {
         for p in [
-            "met with", "was detained in", "urged release of", "hold role", "spoke to",
-            "was released in an exchange for", "remains imprisoned in", "suspended participation in",
+            "met with",
+            "was detained in",
+            "urged release of",
+            "hold role",
+            "spoke to",
+            "was released in an exchange for",
+            "remains imprisoned in",
+            "suspended participation in",
         ] {
             let once = normalize_relation(p);
             assert_eq!(normalize_relation(&once), once, "{p}");
@@ -447,7 +495,10 @@ mod tests {
     #[test]
     fn negation_is_kept_as_polarity() {
         let v = facts("T\n\nJane Doe did not meet Max Mustermann.");
-        assert!(v.iter().any(|f| f.1 == "meet" && f.3 == Polarity::Negative), "{v:?}");
+        assert!(
+            v.iter().any(|f| f.1 == "meet" && f.3 == Polarity::Negative),
+            "{v:?}"
+        );
         assert!(!has(&v, "Jane Doe", "meet", "Max Mustermann"));
     }
 
@@ -460,19 +511,42 @@ mod tests {
             .find(|f| f.relation == "urge release of")
             .expect("urging");
         assert_eq!(ex.entities[f.subject].name, "Jane Doe");
-        assert_eq!(f.qualifiers.get("attribution").map(String::as_str), Some("Jane Doe"));
+        assert_eq!(
+            f.qualifiers.get("attribution").map(String::as_str),
+            Some("Jane Doe")
+        );
     }
 
     #[test]
     fn passive_with_by_turns_round() {
-        let v = facts("T\n\nThe plan was rejected by Jane Doe. Max Mustermann was detained in Norway.");
-        assert!(has(&v, "Max Mustermann", "be detained in", "Norway"), "{v:?}");
+        let v =
+            facts("T\n\nThe plan was rejected by Jane Doe. Max Mustermann was detained in Norway.");
+        assert!(
+            has(&v, "Max Mustermann", "be detained in", "Norway"),
+            "{v:?}"
+        );
     }
 
     #[test]
     fn never_panics_on_odd_input() {
-        for s in ["", "\u{0}", "’s", "[", "[1", "Mr.", "..", "A and", "the two met", "\u{feff}Ä ö",
-            "date 9999-99-99", "1. “", "  1. x", "X, Y – z", "—", "He said he"] {
+        for s in [
+            "",
+            "\u{0}",
+            "’s",
+            "[",
+            "[1",
+            "Mr.",
+            "..",
+            "A and",
+            "the two met",
+            "\u{feff}Ä ö",
+            "date 9999-99-99",
+            "1. “",
+            "  1. x",
+            "X, Y – z",
+            "—",
+            "He said he",
+        ] {
             let _ = extract(s);
         }
     }

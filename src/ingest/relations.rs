@@ -96,12 +96,18 @@ fn lemma(lex: &Lexicon, w: &str) -> String {
 }
 
 fn is_participle(lex: &Lexicon, w: &str) -> bool {
-    lex.verb(w).is_some_and(|(_, t)| t == "VBN" || t == "VBD") && (w.ends_with("ed") || w.ends_with('n') || lex.verb(w).is_some_and(|(_, t)| t == "VBN"))
+    lex.verb(w).is_some_and(|(_, t)| t == "VBN" || t == "VBD")
+        && (w.ends_with("ed") || w.ends_with('n') || lex.verb(w).is_some_and(|(_, t)| t == "VBN"))
 }
 
 /// Parses the words between two mentions as a verb phrase; tokens in `skip`
 /// (a noun modifier such as "US" in "US support for") are left out.
-fn parse_phrase(toks: &[Token], a: usize, b: usize, skip: Option<(usize, usize)>) -> Option<Phrase> {
+fn parse_phrase(
+    toks: &[Token],
+    a: usize,
+    b: usize,
+    skip: Option<(usize, usize)>,
+) -> Option<Phrase> {
     let lex = lexicon();
     let mut i = a;
     // ", which includes" / ", who met": a relative clause on the subject.
@@ -128,7 +134,10 @@ fn parse_phrase(toks: &[Token], a: usize, b: usize, skip: Option<(usize, usize)>
     }
     // "its decision to suspend X": the decision presupposes the act.
     let mut helped = false; // an auxiliary, modal or "to" came before the verb
-    if let Some(p) = items.windows(2).position(|w| w[0].1 == "decision" && w[1].1 == "to") {
+    if let Some(p) = items
+        .windows(2)
+        .position(|w| w[0].1 == "decision" && w[1].1 == "to")
+    {
         items.drain(..p + 2);
         helped = true;
     }
@@ -156,8 +165,10 @@ fn parse_phrase(toks: &[Token], a: usize, b: usize, skip: Option<(usize, usize)>
         if lex.is(w, "stop") || lex.is(w, "pron") || w.chars().any(|c| c.is_ascii_digit()) {
             return None;
         }
-        if matches!(w, "after" | "before" | "during" | "since" | "than" | "as" | "like" | "because")
-            || lex.weekdays.contains_key(w)
+        if matches!(
+            w,
+            "after" | "before" | "during" | "since" | "than" | "as" | "like" | "because"
+        ) || lex.weekdays.contains_key(w)
             || lex.months.contains_key(w)
         {
             return None;
@@ -187,7 +198,10 @@ fn parse_phrase(toks: &[Token], a: usize, b: usize, skip: Option<(usize, usize)>
             continue;
         }
         if lex.is(w, "aux") && !seen_verb {
-            if matches!(w, "is" | "are" | "was" | "were" | "been" | "be" | "being" | "am") {
+            if matches!(
+                w,
+                "is" | "are" | "was" | "were" | "been" | "be" | "being" | "am"
+            ) {
                 be = true;
             }
             helped = true;
@@ -195,7 +209,9 @@ fn parse_phrase(toks: &[Token], a: usize, b: usize, skip: Option<(usize, usize)>
             continue;
         }
         if !seen_verb {
-            let known = lex.verb(w).or_else(|| (helped && lex.lemmas.contains(w)).then(|| (w.to_string(), "VB")));
+            let known = lex
+                .verb(w)
+                .or_else(|| (helped && lex.lemmas.contains(w)).then(|| (w.to_string(), "VB")));
             let Some((l, tag)) = known else {
                 // "is ready to help": a predicate adjective before "to".
                 if be && next == Some("to") && !lex.is_function(w) {
@@ -275,7 +291,9 @@ fn parse_phrase(toks: &[Token], a: usize, b: usize, skip: Option<(usize, usize)>
         let tail = &items[last_det + 1..];
         let descriptive = det_count == 1
             && !tail.is_empty()
-            && tail.iter().all(|(_, w)| !lex.is_function(w) && !is_verb(lex, w) || w.contains('-'));
+            && tail
+                .iter()
+                .all(|(_, w)| !lex.is_function(w) && !is_verb(lex, w) || w.contains('-'));
         if descriptive && !lex.is(&p.head, "clause") {
             let drop = tail.iter().filter(|(_, w)| rel.last() == Some(w)).count();
             let keep = rel.len().saturating_sub(tail.len().min(rel.len()));
@@ -287,7 +305,7 @@ fn parse_phrase(toks: &[Token], a: usize, b: usize, skip: Option<(usize, usize)>
     // A phrase ends in a verb or a preposition, never a noun ("told his counterpart").
     let last = rel.last()?;
     let ends_ok = lex.is(last, "prep") || rel.len() == 1 || (rel.len() == 2 && rel[0] == "be");
-    if !ends_ok && !(rel.len() >= 2 && rel[rel.len() - 2] == "to") {
+    if !(ends_ok || rel.len() >= 2 && rel[rel.len() - 2] == "to") {
         return None;
     }
     // "made about": a light verb needs its noun.
@@ -315,12 +333,18 @@ fn parse_phrase(toks: &[Token], a: usize, b: usize, skip: Option<(usize, usize)>
 }
 
 /// True if a negated verb with a "that" complement comes before token `at`.
-fn denied_clause_before(toks: &[Token], at: usize) -> bool {
+/// For each token: whether a negated verb with a "that" complement comes before it.
+fn denied_from(words: &[String]) -> Vec<bool> {
     let lex = lexicon();
-    let words: Vec<String> = toks[..at].iter().map(lower).collect();
-    words.iter().enumerate().any(|(i, w)| {
-        w == "that" && (i.saturating_sub(4)..i).any(|j| lex.is(&words[j], "neg"))
-    })
+    let mut out = Vec::with_capacity(words.len());
+    let mut denied = false;
+    for (i, w) in words.iter().enumerate() {
+        out.push(denied);
+        if w == "that" && (i.saturating_sub(4)..i).any(|j| lex.is(&words[j], "neg")) {
+            denied = true;
+        }
+    }
+    out
 }
 
 const QUOTES: &[&str] = &["“", "”", "\"", "‘", "’", "'"];
@@ -330,14 +354,25 @@ fn lower(t: &Token) -> String {
 }
 
 /// Qualifiers that hold for the whole sentence: time, place, duration.
-fn sentence_qualifiers(toks: &[Token], ms: &[Mention], reg: &Registry, published: Option<Date>) -> Qualifiers {
+fn sentence_qualifiers(
+    toks: &[Token],
+    words: &[String],
+    ms: &[Mention],
+    reg: &Registry,
+    published: Option<Date>,
+) -> Qualifiers {
     let mut q = Qualifiers::new();
-    let words: Vec<String> = toks.iter().map(lower).collect();
     let wr: Vec<&str> = words.iter().map(String::as_str).collect();
-    let sub = |i: usize| (i.saturating_sub(3)..i).any(|j| matches!(wr[j], "since" | "before" | "after" | "until" | "ago"));
+    let sub = |i: usize| {
+        (i.saturating_sub(3)..i)
+            .any(|j| matches!(wr[j], "since" | "before" | "after" | "until" | "ago"))
+    };
     let mut i = 0;
     while i < wr.len() {
-        if !q.contains_key("time") && !sub(i) && let Some((v, n)) = resolve_at(&wr, i, published) {
+        if !q.contains_key("time")
+            && !sub(i)
+            && let Some((v, n)) = resolve_at(&wr, i, published)
+        {
             q.insert("time".into(), v);
             i += n;
             continue;
@@ -347,12 +382,38 @@ fn sentence_qualifiers(toks: &[Token], ms: &[Mention], reg: &Registry, published
             if matches!(wr[j], "for" | "lasted") {
                 j += 1;
                 let s = j;
-                while j < wr.len() && matches!(wr[j], "about" | "roughly" | "around" | "nearly" | "almost" | "some" | "over" | "less" | "more" | "than" | "just" | "only") {
+                while j < wr.len()
+                    && matches!(
+                        wr[j],
+                        "about"
+                            | "roughly"
+                            | "around"
+                            | "nearly"
+                            | "almost"
+                            | "some"
+                            | "over"
+                            | "less"
+                            | "more"
+                            | "than"
+                            | "just"
+                            | "only"
+                    )
+                {
                     j += 1;
                 }
                 let is_num = |w: &str| w.parse::<f64>().is_ok() || NUMBER_WORDS.contains(&w);
-                if j + 1 < wr.len() && is_num(wr[j]) && matches!(wr[j + 1].trim_end_matches('s'), "second" | "minute" | "hour" | "day" | "week" | "month" | "year") {
-                    let text = toks[s..j + 2].iter().map(|t| t.text).collect::<Vec<_>>().join(" ");
+                if j + 1 < wr.len()
+                    && is_num(wr[j])
+                    && matches!(
+                        wr[j + 1].trim_end_matches('s'),
+                        "second" | "minute" | "hour" | "day" | "week" | "month" | "year"
+                    )
+                {
+                    let text = toks[s..j + 2]
+                        .iter()
+                        .map(|t| t.text)
+                        .collect::<Vec<_>>()
+                        .join(" ");
                     q.insert("duration".into(), text);
                     i = j + 2;
                     continue;
@@ -367,7 +428,14 @@ fn sentence_qualifiers(toks: &[Token], ms: &[Mention], reg: &Registry, published
             continue;
         }
         let prev = wr[m.start - 1];
-        if matches!(prev, "in" | "at") && !sub(m.start - 1) && !(m.start >= 2 && matches!(wr[m.start - 2], "war" | "conflict" | "invasion" | "support" | "fighting" | "crisis")) {
+        if matches!(prev, "in" | "at")
+            && !sub(m.start - 1)
+            && !(m.start >= 2
+                && matches!(
+                    wr[m.start - 2],
+                    "war" | "conflict" | "invasion" | "support" | "fighting" | "crisis"
+                ))
+        {
             q.insert("place".into(), reg.entities[m.entity].name.clone());
             break;
         }
@@ -375,14 +443,25 @@ fn sentence_qualifiers(toks: &[Token], ms: &[Mention], reg: &Registry, published
     q
 }
 
-const NUMBER_WORDS: &[&str] = &["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "fifteen", "twenty", "thirty", "forty", "fifty", "a", "an", "several", "few"];
+const NUMBER_WORDS: &[&str] = &[
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+    "twelve", "fifteen", "twenty", "thirty", "forty", "fifty", "a", "an", "several", "few",
+];
 
 /// The speaker of reported speech in the sentence, and the token index after which it applies.
-fn speaker(text: &str, toks: &[Token], ms: &[Mention], reg: &Registry) -> Option<(String, usize, bool)> {
+fn speaker(
+    text: &str,
+    toks: &[Token],
+    words: &[String],
+    ms: &[Mention],
+    reg: &Registry,
+) -> Option<(String, usize, bool)> {
     let lex = lexicon();
-    let words: Vec<String> = toks.iter().map(lower).collect();
     // "according to X".
-    if let Some(p) = words.windows(2).position(|w| w[0] == "according" && w[1] == "to") {
+    if let Some(p) = words
+        .windows(2)
+        .position(|w| w[0] == "according" && w[1] == "to")
+    {
         if let Some(m) = ms.iter().find(|m| m.start == p + 2)
             && toks.get(m.end).is_none_or(|t| t.kind != TokKind::Word)
         {
@@ -415,12 +494,39 @@ fn speaker(text: &str, toks: &[Token], ms: &[Mention], reg: &Registry) -> Option
         let all = trailing && ms.iter().any(|m| m.end == j);
         if let Some(m) = ms.iter().find(|m| m.end == j) {
             let who = reg.entities[m.entity].name.clone();
-            return Some((who, if all && toks[..m.start].iter().any(|t| matches!(t.text, "”" | "\"" | ",")) { 0 } else { i }, all));
+            return Some((
+                who,
+                if all
+                    && toks[..m.start]
+                        .iter()
+                        .any(|t| matches!(t.text, "”" | "\"" | ","))
+                {
+                    0
+                } else {
+                    i
+                },
+                all,
+            ));
         }
         // "A senior State Department official said".
-        if matches!(words[j - 1].as_str(), "official" | "officials" | "spokesman" | "spokeswoman" | "spokesperson" | "ministry" | "sources" | "source") {
+        if matches!(
+            words[j - 1].as_str(),
+            "official"
+                | "officials"
+                | "spokesman"
+                | "spokeswoman"
+                | "spokesperson"
+                | "ministry"
+                | "sources"
+                | "source"
+        ) {
             let mut s = j - 1;
-            while s > 0 && toks[s - 1].kind == TokKind::Word && !lex.is(&words[s - 1], "det") && !lex.is(&words[s - 1], "stop") && j - s < 5 {
+            while s > 0
+                && toks[s - 1].kind == TokKind::Word
+                && !lex.is(&words[s - 1], "det")
+                && !lex.is(&words[s - 1], "stop")
+                && j - s < 5
+            {
                 s -= 1;
             }
             return Some((span_text(text, toks, s, j), i, false));
@@ -430,10 +536,23 @@ fn speaker(text: &str, toks: &[Token], ms: &[Mention], reg: &Registry) -> Option
 }
 
 /// Reads the facts of one sentence.
-pub fn read_sentence(text: &str, toks: &[Token], ms: &[Mention], reg: &Registry, published: Option<Date>) -> Vec<RawFact> {
+pub fn read_sentence(
+    text: &str,
+    toks: &[Token],
+    ms: &[Mention],
+    reg: &Registry,
+    published: Option<Date>,
+) -> Vec<RawFact> {
     let lex = lexicon();
     let mut out: Vec<(RawFact, usize)> = Vec::new();
-    let push = |out: &mut Vec<(RawFact, usize)>, s: usize, rel: &str, rel_text: &str, o: Obj, neg: bool, at: usize, conf: f32| {
+    let push = |out: &mut Vec<(RawFact, usize)>,
+                s: usize,
+                rel: &str,
+                rel_text: &str,
+                o: Obj,
+                neg: bool,
+                at: usize,
+                conf: f32| {
         if let Obj::Entity(e) = o
             && e == s
         {
@@ -445,7 +564,11 @@ pub fn read_sentence(text: &str, toks: &[Token], ms: &[Mention], reg: &Registry,
                 relation: normalize_relation(rel),
                 relation_text: rel_text.to_string(),
                 object: o,
-                polarity: if neg { Polarity::Negative } else { Polarity::Positive },
+                polarity: if neg {
+                    Polarity::Negative
+                } else {
+                    Polarity::Positive
+                },
                 qualifiers: Qualifiers::new(),
                 confidence: conf,
             },
@@ -453,18 +576,40 @@ pub fn read_sentence(text: &str, toks: &[Token], ms: &[Mention], reg: &Registry,
         ));
     };
     let kind = |m: &Mention| reg.entities[m.entity].kind;
+    let words: Vec<String> = toks.iter().map(lower).collect();
+    let denied = denied_from(&words);
     // Roles and employers.
     for m in ms.iter().filter(|m| !m.pseudo) {
         if let Some(r) = &m.role {
-            push(&mut out, m.entity, "hold role", "", Obj::Lit(Literal::Text(r.clone())), false, m.start, 0.7);
+            push(
+                &mut out,
+                m.entity,
+                "hold role",
+                "",
+                Obj::Lit(Literal::Text(r.clone())),
+                false,
+                m.start,
+                0.7,
+            );
         }
         if let Some(e) = m.employer {
-            push(&mut out, m.entity, "work for", "", Obj::Entity(e), false, m.start, 0.6);
+            push(
+                &mut out,
+                m.entity,
+                "work for",
+                "",
+                Obj::Entity(e),
+                false,
+                m.start,
+                0.6,
+            );
         }
         // Appositive: "X, a Michigan security chief, ...".
         if kind(m) == EntityKind::Person
             && toks.get(m.end).is_some_and(|t| t.text == ",")
-            && toks.get(m.end + 1).is_some_and(|t| matches!(t.text.to_lowercase().as_str(), "a" | "an" | "the"))
+            && toks
+                .get(m.end + 1)
+                .is_some_and(|t| matches!(t.text.to_lowercase().as_str(), "a" | "an" | "the"))
         {
             let s = m.end + 2;
             let mut e = s;
@@ -472,45 +617,105 @@ pub fn read_sentence(text: &str, toks: &[Token], ms: &[Mention], reg: &Registry,
                 e += 1;
             }
             let closes = e == toks.len() || matches!(toks[e].text, "," | "." | ";");
-            let head = e.checked_sub(1).map(|h| lower(&toks[h])).unwrap_or_default();
+            let head = e
+                .checked_sub(1)
+                .map(|h| lower(&toks[h]))
+                .unwrap_or_default();
             let clean = toks[s..e].iter().all(|t| {
                 let l = lower(t);
-                !lex.is_function(&l) && !lex.verb(&l).is_some_and(|(_, tag)| tag != "VBN")
+                !lex.is_function(&l) && lex.verb(&l).is_none_or(|(_, tag)| tag == "VBN")
             });
             if e > s && closes && clean && lex.role_heads.contains(head.as_str()) {
-                push(&mut out, m.entity, "hold role", "", Obj::Lit(Literal::Text(span_text(text, toks, s, e))), false, m.start, 0.6);
+                push(
+                    &mut out,
+                    m.entity,
+                    "hold role",
+                    "",
+                    Obj::Lit(Literal::Text(span_text(text, toks, s, e))),
+                    false,
+                    m.start,
+                    0.6,
+                );
             }
         }
     }
     // "Dupont's lawyer, Marc Leroy,": a role given just before the name.
-    for m in ms.iter().filter(|m| !m.pseudo && kind(m) == EntityKind::Person && m.role.is_none()) {
+    for m in ms
+        .iter()
+        .filter(|m| !m.pseudo && kind(m) == EntityKind::Person && m.role.is_none())
+    {
         if m.start >= 3
             && toks[m.start - 1].text == ","
             && lex.role_heads.contains(lower(&toks[m.start - 2]).as_str())
             && toks[m.start - 3].kind == TokKind::Possessive
         {
-            push(&mut out, m.entity, "hold role", "", Obj::Lit(Literal::Text(lower(&toks[m.start - 2]))), false, m.start, 0.6);
+            push(
+                &mut out,
+                m.entity,
+                "hold role",
+                "",
+                Obj::Lit(Literal::Text(lower(&toks[m.start - 2]))),
+                false,
+                m.start,
+                0.6,
+            );
         }
     }
     // "Jane Doe, CNN, London": a reporter's sign-off names the employer.
     for w in ms.windows(2) {
         let (a, b) = (&w[0], &w[1]);
-        if !a.pseudo && !b.pseudo && b.start == a.end + 1 && toks[a.end].text == ","
-            && kind(a) == EntityKind::Person && kind(b) == EntityKind::Organization
+        if !a.pseudo
+            && !b.pseudo
+            && b.start == a.end + 1
+            && toks[a.end].text == ","
+            && kind(a) == EntityKind::Person
+            && kind(b) == EntityKind::Organization
             && toks.get(b.end).is_some_and(|t| matches!(t.text, "," | "."))
         {
-            push(&mut out, a.entity, "work for", ",", Obj::Entity(b.entity), false, a.start, 0.6);
+            push(
+                &mut out,
+                a.entity,
+                "work for",
+                ",",
+                Obj::Entity(b.entity),
+                false,
+                a.start,
+                0.6,
+            );
         }
     }
     // "Geneva, Switzerland".
     for w in ms.windows(2) {
         let (a, b) = (&w[0], &w[1]);
-        if !a.pseudo && !b.pseudo && b.start == a.end + 1 && toks[a.end].text == ","
-            && matches!(kind(a), EntityKind::Place | EntityKind::Other) && kind(b) == EntityKind::Place
-            && lex.country(&crate::model::normalize_name(&reg.entities[b.entity].name), false).is_some()
-            && lex.country(&crate::model::normalize_name(&reg.entities[a.entity].name), false).is_none()
+        if !a.pseudo
+            && !b.pseudo
+            && b.start == a.end + 1
+            && toks[a.end].text == ","
+            && matches!(kind(a), EntityKind::Place | EntityKind::Other)
+            && kind(b) == EntityKind::Place
+            && lex
+                .country(
+                    &crate::model::normalize_name(&reg.entities[b.entity].name),
+                    false,
+                )
+                .is_some()
+            && lex
+                .country(
+                    &crate::model::normalize_name(&reg.entities[a.entity].name),
+                    false,
+                )
+                .is_none()
         {
-            push(&mut out, a.entity, "be located in", ",", Obj::Entity(b.entity), false, a.start, 0.7);
+            push(
+                &mut out,
+                a.entity,
+                "be located in",
+                ",",
+                Obj::Entity(b.entity),
+                false,
+                a.start,
+                0.7,
+            );
         }
     }
     // Subject–verb–object between neighbours.
@@ -521,14 +726,27 @@ pub fn read_sentence(text: &str, toks: &[Token], ms: &[Mention], reg: &Registry,
         // A treaty or plan is followed by its own kind ("New START nuclear treaty").
         reg.entities[m.entity].kind != EntityKind::Work
             && toks.get(m.end).is_some_and(|t| {
-            let l = lower(t);
-            t.kind == TokKind::Word
-                && t.text.chars().next().is_some_and(char::is_lowercase)
-                && !lex.is_function(&l)
-                && !l.ends_with("ly")
-                && !matches!(l.as_str(), "last" | "next" | "this" | "earlier" | "later" | "ago" | "yesterday" | "today" | "tomorrow")
-                && !lex.verb(&l).is_some_and(|(_, tag)| matches!(tag, "VBD" | "VBZ" | "VBN" | "MD"))
-        })
+                let l = lower(t);
+                t.kind == TokKind::Word
+                    && t.text.chars().next().is_some_and(char::is_lowercase)
+                    && !lex.is_function(&l)
+                    && !l.ends_with("ly")
+                    && !matches!(
+                        l.as_str(),
+                        "last"
+                            | "next"
+                            | "this"
+                            | "earlier"
+                            | "later"
+                            | "ago"
+                            | "yesterday"
+                            | "today"
+                            | "tomorrow"
+                    )
+                    && !lex
+                        .verb(&l)
+                        .is_some_and(|(_, tag)| matches!(tag, "VBD" | "VBZ" | "VBN" | "MD"))
+            })
     };
     let vague = |m: &Mention| {
         // A lone capitalized word of unknown kind, unless it is "the X" ("the West").
@@ -542,20 +760,30 @@ pub fn read_sentence(text: &str, toks: &[Token], ms: &[Mention], reg: &Registry,
         let mut skip = None;
         // "relations between Washington and Moscow": a name after a preposition is no subject.
         let mut head = idx;
-        while head > 0 && toks[ms[head - 1].end..ms[head].start].iter().map(|t| t.text).eq(["and"]) {
+        while head > 0
+            && toks[ms[head - 1].end..ms[head].start]
+                .iter()
+                .map(|t| t.text)
+                .eq(["and"])
+        {
             head -= 1;
         }
         let relative = toks.get(sm.end).is_some_and(|t| t.text == ",")
-            && toks.get(sm.end + 1).is_some_and(|t| matches!(lower(t).as_str(), "which" | "who"));
-        let governed = !relative && ms[head].start > 0 && lex.is(&lower(&toks[ms[head].start - 1]), "prep");
+            && toks
+                .get(sm.end + 1)
+                .is_some_and(|t| matches!(lower(t).as_str(), "which" | "who"));
+        let governed =
+            !relative && ms[head].start > 0 && lex.is(&lower(&toks[ms[head].start - 1]), "prep");
         // "did not mention that he spoke with X": nothing after a denied "that" is asserted.
-        if denied_clause_before(toks, ms[head].start) {
+        if denied.get(ms[head].start).copied().unwrap_or(false) {
             continue;
         }
         if ms[oi].start < sm.end || vague(sm) || sm.possessive || is_modifier(sm) || governed {
             continue;
         }
-        let event_noun = toks.get(ms[oi].end).is_some_and(|t| lex.is(&lower(t), "event"));
+        let event_noun = toks
+            .get(ms[oi].end)
+            .is_some_and(|t| lex.is(&lower(t), "event"));
         if is_modifier(&ms[oi]) && !event_noun {
             if oi + 1 >= ms.len() {
                 continue;
@@ -579,7 +807,12 @@ pub fn read_sentence(text: &str, toks: &[Token], ms: &[Mention], reg: &Registry,
         // Subjects: the mention, and any mentions coordinated with it ("A and B urged C").
         let mut subjects = vec![actor(sm)];
         let mut c = idx;
-        while c > 0 && toks[ms[c - 1].end..ms[c].start].iter().map(|t| t.text).eq(["and"]) {
+        while c > 0
+            && toks[ms[c - 1].end..ms[c].start]
+                .iter()
+                .map(|t| t.text)
+                .eq(["and"])
+        {
             subjects.push(actor(&ms[c - 1]));
             c -= 1;
         }
@@ -590,9 +823,24 @@ pub fn read_sentence(text: &str, toks: &[Token], ms: &[Mention], reg: &Registry,
             if let Some((subs, directed, dtext)) = last_directive.take()
                 && directed == idx
             {
-                let verb = p.relation.trim_start_matches("to ").split_whitespace().next().unwrap_or("").to_string();
+                let verb = p
+                    .relation
+                    .trim_start_matches("to ")
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("")
+                    .to_string();
                 for s in subs {
-                    push(&mut out, s, &format!("urge {verb} of"), &format!("{dtext} ... {}", p.text), Obj::Entity(object), p.negative, p.verb_at, conf);
+                    push(
+                        &mut out,
+                        s,
+                        &format!("urge {verb} of"),
+                        &format!("{dtext} ... {}", p.text),
+                        Obj::Entity(object),
+                        p.negative,
+                        p.verb_at,
+                        conf,
+                    );
                 }
             }
             continue;
@@ -601,32 +849,81 @@ pub fn read_sentence(text: &str, toks: &[Token], ms: &[Mention], reg: &Registry,
         if let Some(m) = &p.modal {
             if m == "should" && kind(sm) != EntityKind::Other {
                 // "X told Y that Russia should release Z": X urges it.
-                if let Some(sp) = ms[..idx].iter().find(|x| kind(x) == EntityKind::Person && x.entity != sm.entity) {
-                    let verb = p.relation.split_whitespace().next().unwrap_or("").to_string();
-                    push(&mut out, sp.entity, &format!("urge {verb} of"), &format!("should {}", p.text), Obj::Entity(object), p.negative, p.verb_at, 0.5);
+                if let Some(sp) = ms[..idx]
+                    .iter()
+                    .find(|x| kind(x) == EntityKind::Person && x.entity != sm.entity)
+                {
+                    let verb = p
+                        .relation
+                        .split_whitespace()
+                        .next()
+                        .unwrap_or("")
+                        .to_string();
+                    push(
+                        &mut out,
+                        sp.entity,
+                        &format!("urge {verb} of"),
+                        &format!("should {}", p.text),
+                        Obj::Entity(object),
+                        p.negative,
+                        p.verb_at,
+                        0.5,
+                    );
                 }
             }
             continue;
         }
-        if lex.is(&p.head, "clause") && !matches!(p.head.as_str(), "warn" | "tell") && p.relation.split_whitespace().count() == 1 {
+        if lex.is(&p.head, "clause")
+            && !matches!(p.head.as_str(), "warn" | "tell")
+            && p.relation.split_whitespace().count() == 1
+        {
             continue;
         }
         // "met in Geneva": the place of a symmetric event, not an object.
-        let base = p.relation.trim_end_matches(|c: char| c.is_alphabetic()).trim_end();
-        if p.locative && kind(om) == EntityKind::Place && (is_symmetric(base) || is_symmetric(&format!("{base} with"))) {
+        let base = p
+            .relation
+            .trim_end_matches(|c: char| c.is_alphabetic())
+            .trim_end();
+        if p.locative
+            && kind(om) == EntityKind::Place
+            && (is_symmetric(base) || is_symmetric(&format!("{base} with")))
+        {
             continue;
         }
         if p.passive_by {
             for s in &subjects {
-                push(&mut out, object, &p.relation, &p.text, Obj::Entity(*s), p.negative, p.verb_at, conf);
+                push(
+                    &mut out,
+                    object,
+                    &p.relation,
+                    &p.text,
+                    Obj::Entity(*s),
+                    p.negative,
+                    p.verb_at,
+                    conf,
+                );
             }
             continue;
         }
         for s in &subjects {
-            push(&mut out, *s, &p.relation, &p.text, Obj::Entity(object), p.negative, p.verb_at, conf);
+            push(
+                &mut out,
+                *s,
+                &p.relation,
+                &p.text,
+                Obj::Entity(object),
+                p.negative,
+                p.verb_at,
+                conf,
+            );
         }
         let head_with = |h: &str| lex.directives.contains(h);
-        let two = p.relation.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
+        let two = p
+            .relation
+            .split_whitespace()
+            .take(2)
+            .collect::<Vec<_>>()
+            .join(" ");
         if head_with(&p.head) || head_with(&two) {
             last_directive = Some((subjects.clone(), obj_index, p.text.clone()));
         }
@@ -635,15 +932,24 @@ pub fn read_sentence(text: &str, toks: &[Token], ms: &[Mention], reg: &Registry,
     let mut pairs: Vec<(usize, usize, usize)> = Vec::new(); // a, b, token after
     for idx in 1..ms.len() {
         let (a, b) = (&ms[idx - 1], &ms[idx]);
-        if toks[a.end..b.start].iter().map(|t| t.text).eq(["and"]) && kind(a) == EntityKind::Person && kind(b) == EntityKind::Person {
+        if toks[a.end..b.start].iter().map(|t| t.text).eq(["and"])
+            && kind(a) == EntityKind::Person
+            && kind(b) == EntityKind::Person
+        {
             pairs.push((a.entity, b.entity, b.end));
         }
     }
     for i in 0..toks.len().saturating_sub(1) {
-        if lower(&toks[i]) == "the" && lower(&toks[i + 1]) == "two" && reg.recent_persons.len() >= 2 {
+        if lower(&toks[i]) == "the" && lower(&toks[i + 1]) == "two" && reg.recent_persons.len() >= 2
+        {
             let n = reg.recent_persons.len();
             let mut after = i + 2;
-            if toks.get(after).is_some_and(|t| matches!(lower(t).as_str(), "men" | "women" | "leaders" | "ministers" | "diplomats" | "officials")) {
+            if toks.get(after).is_some_and(|t| {
+                matches!(
+                    lower(t).as_str(),
+                    "men" | "women" | "leaders" | "ministers" | "diplomats" | "officials"
+                )
+            }) {
                 after += 1;
             }
             pairs.push((reg.recent_persons[n - 2], reg.recent_persons[n - 1], after));
@@ -660,10 +966,18 @@ pub fn read_sentence(text: &str, toks: &[Token], ms: &[Mention], reg: &Registry,
                 neg = true;
                 continue;
             }
-            if lex.is(&w, "modal") || lex.is(&w, "pron") && w != "each" || lex.is(&w, "stop") && w != "but" {
+            if lex.is(&w, "modal")
+                || lex.is(&w, "pron") && w != "each"
+                || lex.is(&w, "stop") && w != "but"
+            {
                 break;
             }
-            if lex.is(&w, "aux") || lex.is(&w, "adv") || w.ends_with("ly") || toks[j].text == "," || w == "but" {
+            if lex.is(&w, "aux")
+                || lex.is(&w, "adv")
+                || w.ends_with("ly")
+                || toks[j].text == ","
+                || w == "but"
+            {
                 continue;
             }
             if lex.verb(&w).is_none() {
@@ -690,8 +1004,8 @@ pub fn read_sentence(text: &str, toks: &[Token], ms: &[Mention], reg: &Registry,
         }
     }
     // Qualifiers.
-    let q = sentence_qualifiers(toks, ms, reg, published);
-    let sp = speaker(text, toks, ms, reg);
+    let q = sentence_qualifiers(toks, &words, ms, reg, published);
+    let sp = speaker(text, toks, &words, ms, reg);
     out.into_iter()
         .map(|(mut f, at)| {
             if !STATIC.contains(&f.relation.as_str()) {
@@ -703,7 +1017,8 @@ pub fn read_sentence(text: &str, toks: &[Token], ms: &[Mention], reg: &Registry,
                 }
                 if let Some((who, after, _)) = &sp
                     && at >= *after
-                    && !(f.relation == "say" || f.relation == "tell" && reg.entities[f.subject].name == *who)
+                    && !(f.relation == "say"
+                        || f.relation == "tell" && reg.entities[f.subject].name == *who)
                 {
                     f.qualifiers.insert("attribution".into(), who.clone());
                 }

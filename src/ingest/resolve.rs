@@ -56,7 +56,9 @@ fn vowel_variants(s: &str) -> Vec<String> {
         }
     }
     // Two vowels swapped ("whalen" / "whelan").
-    let vowels: Vec<usize> = (0..chars.len()).filter(|&i| VOWELS.contains(&chars[i])).collect();
+    let vowels: Vec<usize> = (0..chars.len())
+        .filter(|&i| VOWELS.contains(&chars[i]))
+        .collect();
     for (n, &i) in vowels.iter().enumerate() {
         for &j in &vowels[n + 1..] {
             if chars[i] != chars[j] {
@@ -197,13 +199,21 @@ mod tests {
             person(2, "Paula Whelan", &["Whelan"]),
         ]);
         let r = resolve(
-            &[new("Dmitri Ivanov"), new("Paula Whalen"), new("Anna Ivanov"), new("Ivanov")],
+            &[
+                new("Dmitri Ivanov"),
+                new("Paula Whalen"),
+                new("Anna Ivanov"),
+                new("Ivanov"),
+            ],
             &store,
         )
         .unwrap();
         assert!(matches!(r[0], Resolution::Existing(1, _)), "{:?}", r[0]);
         assert!(matches!(r[1], Resolution::Existing(2, _)), "{:?}", r[1]);
         assert_eq!(r[2], Resolution::New, "same surname, other person");
-        assert!(matches!(r[3], Resolution::Existing(1, _)), "a surname alone as the name");
+        assert!(
+            matches!(r[3], Resolution::Existing(1, _)),
+            "a surname alone as the name"
+        );
     }
 }

@@ -65,7 +65,10 @@ pub fn tokenize(text: &str, start: usize, end: usize) -> Vec<Token<'_>> {
             }
         }
         if c == '#' && it.peek().is_some_and(|(_, n)| n.is_alphanumeric()) {
-            while it.peek().is_some_and(|(_, n)| n.is_alphanumeric() || *n == '_') {
+            while it
+                .peek()
+                .is_some_and(|(_, n)| n.is_alphanumeric() || *n == '_')
+            {
                 it.next();
             }
             continue;
@@ -123,8 +126,15 @@ pub fn tokenize(text: &str, start: usize, end: usize) -> Vec<Token<'_>> {
         if is_apostrophe(c) {
             let rest = &s[i + c.len_utf8()..];
             let is_s = rest.starts_with(['s', 'S'])
-                && rest[1..].chars().next().is_none_or(|n| !n.is_alphanumeric());
-            if is_s && out.last().is_some_and(|t: &Token| t.kind == TokKind::Word && t.end == start + i) {
+                && rest[1..]
+                    .chars()
+                    .next()
+                    .is_none_or(|n| !n.is_alphanumeric());
+            if is_s
+                && out
+                    .last()
+                    .is_some_and(|t: &Token| t.kind == TokKind::Word && t.end == start + i)
+            {
                 it.next();
                 let e = i + c.len_utf8() + 1;
                 out.push(Token {
@@ -149,20 +159,47 @@ pub fn tokenize(text: &str, start: usize, end: usize) -> Vec<Token<'_>> {
 /// "U.S." or "U.S" (letters each followed by a dot).
 fn is_initialism(s: &str) -> bool {
     let parts: Vec<&str> = s.trim_end_matches('.').split('.').collect();
-    parts.len() >= 2 && parts.iter().all(|p| p.chars().count() == 1 && p.chars().all(char::is_alphabetic))
+    parts.len() >= 2
+        && parts
+            .iter()
+            .all(|p| p.chars().count() == 1 && p.chars().all(char::is_alphabetic))
 }
 
 /// Words after which a dot does not end a sentence.
 const ABBREVIATIONS: &[&str] = &[
     "mr", "mrs", "ms", "dr", "prof", "rev", "sen", "rep", "gov", "gen", "col", "capt", "sgt", "lt",
-    "st", "jr", "sr", "no", "vs", "etc", "inc", "ltd", "co", "corp", "approx", "dept", "est", "fig",
-    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mt", "ft",
+    "st", "jr", "sr", "no", "vs", "etc", "inc", "ltd", "co", "corp", "approx", "dept", "est",
+    "fig", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    "mt", "ft",
 ];
 
 /// Words that start a new sentence after an initialism ("... the U.S. The ...").
 const STARTERS: &[&str] = &[
-    "the", "he", "she", "it", "they", "we", "i", "but", "and", "in", "a", "an", "this", "that",
-    "there", "his", "her", "its", "their", "on", "at", "as", "after", "however", "meanwhile",
+    "the",
+    "he",
+    "she",
+    "it",
+    "they",
+    "we",
+    "i",
+    "but",
+    "and",
+    "in",
+    "a",
+    "an",
+    "this",
+    "that",
+    "there",
+    "his",
+    "her",
+    "its",
+    "their",
+    "on",
+    "at",
+    "as",
+    "after",
+    "however",
+    "meanwhile",
 ];
 
 /// Byte ranges of the sentences in `text[start..end]` (offsets in the original text).
@@ -189,7 +226,7 @@ pub fn split(text: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
             let at_end = j >= b.len();
             let space_follows = at_end || b[j].is_ascii_whitespace();
             if space_follows && (c != b'.' || ends_at_dot(s, sent_start, i)) {
-                if s[sent_start..j].trim().len() > 0 {
+                if !s[sent_start..j].trim().is_empty() {
                     out.push(trimmed(s, start, sent_start, j));
                 }
                 sent_start = j;
@@ -203,7 +240,10 @@ pub fn split(text: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
         out.push(trimmed(s, start, sent_start, b.len()));
     }
     if out.iter().any(|&(a, e)| e - a > MAX_SENTENCE_BYTES) {
-        out = out.into_iter().flat_map(|(a, e)| chop(text, a, e)).collect();
+        out = out
+            .into_iter()
+            .flat_map(|(a, e)| chop(text, a, e))
+            .collect();
     }
     out
 }
@@ -220,7 +260,10 @@ fn chop(text: &str, mut a: usize, e: usize) -> Vec<(usize, usize)> {
             cut -= 1;
         }
         let piece = &text[a..cut];
-        let at = piece.rfind(char::is_whitespace).filter(|&k| k > 0).map_or(cut, |k| a + k);
+        let at = piece
+            .rfind(char::is_whitespace)
+            .filter(|&k| k > 0)
+            .map_or(cut, |k| a + k);
         out.push((a, at));
         a = at;
         while a < e && text[a..].starts_with(char::is_whitespace) {
@@ -284,16 +327,27 @@ mod tests {
     use super::*;
 
     fn sents(text: &str) -> Vec<&str> {
-        split(text, 0, text.len()).iter().map(|&(a, b)| &text[a..b]).collect()
+        split(text, 0, text.len())
+            .iter()
+            .map(|&(a, b)| &text[a..b])
+            .collect()
     }
 
     #[test]
     fn abbreviations_initials_decimals_and_lists_do_not_split() {
         assert_eq!(
-            sents("Mr. Smith met the U.S. envoy on Jan. 21 at 2.5 p.m. in J. K. Hall. Then he left."),
-            vec!["Mr. Smith met the U.S. envoy on Jan. 21 at 2.5 p.m. in J. K. Hall.", "Then he left."]
+            sents(
+                "Mr. Smith met the U.S. envoy on Jan. 21 at 2.5 p.m. in J. K. Hall. Then he left."
+            ),
+            vec![
+                "Mr. Smith met the U.S. envoy on Jan. 21 at 2.5 p.m. in J. K. Hall.",
+                "Then he left."
+            ]
         );
-        assert_eq!(sents("2. The first item is long."), vec!["2. The first item is long."]);
+        assert_eq!(
+            sents("2. The first item is long."),
+            vec!["2. The first item is long."]
+        );
     }
 
     #[test]
@@ -322,10 +376,15 @@ mod tests {
     #[test]
     fn tokens_keep_names_and_drop_citations() {
         let text = "Blinken’s G-20 talk with the U.S.[0] #News don't 3,000.";
-        let toks: Vec<&str> = tokenize(text, 0, text.len()).iter().map(|t| t.text).collect();
+        let toks: Vec<&str> = tokenize(text, 0, text.len())
+            .iter()
+            .map(|t| t.text)
+            .collect();
         assert_eq!(
             toks,
-            vec!["Blinken", "’s", "G-20", "talk", "with", "the", "U.S.", "don't", "3,000", "."]
+            vec![
+                "Blinken", "’s", "G-20", "talk", "with", "the", "U.S.", "don't", "3,000", "."
+            ]
         );
     }
 }

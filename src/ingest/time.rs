@@ -100,8 +100,12 @@ pub fn parse_full_date(line: &str) -> Option<String> {
         .skip_while(|w| lex.weekdays.contains_key(w))
         .collect();
     let (m, d, y) = match rest.as_slice() {
-        [a, b, c] if lex.months.contains_key(a) => (lex.months[a], b.parse().ok()?, c.parse().ok()?),
-        [a, b, c] if lex.months.contains_key(b) => (lex.months[b], a.parse().ok()?, c.parse().ok()?),
+        [a, b, c] if lex.months.contains_key(a) => {
+            (lex.months[a], b.parse().ok()?, c.parse().ok()?)
+        }
+        [a, b, c] if lex.months.contains_key(b) => {
+            (lex.months[b], a.parse().ok()?, c.parse().ok()?)
+        }
         _ => return parse_iso(line),
     };
     valid(y, m, d).then(|| Date { y, m, d }.iso())
@@ -220,8 +224,14 @@ mod tests {
 
     #[test]
     fn full_date_lines() {
-        assert_eq!(parse_full_date("Monday, June 5, 2023").as_deref(), Some("2023-06-05"));
-        assert_eq!(parse_full_date("5 June 2023").as_deref(), Some("2023-06-05"));
+        assert_eq!(
+            parse_full_date("Monday, June 5, 2023").as_deref(),
+            Some("2023-06-05")
+        );
+        assert_eq!(
+            parse_full_date("5 June 2023").as_deref(),
+            Some("2023-06-05")
+        );
         assert_eq!(parse_full_date("Talks in June"), None);
     }
 
@@ -239,7 +249,14 @@ mod tests {
         assert_eq!(r("february 24, 2022").as_deref(), Some("2022-02-24"));
         assert_eq!(r("march 2").as_deref(), Some("2023-03-02"));
         let words = ["in", "2022"];
-        assert_eq!(resolve_at(&words, 1, None).map(|x| x.0).as_deref(), Some("2022"));
-        assert_eq!(resolve_at(&["thursday"], 0, None), None, "no anchor, no date");
+        assert_eq!(
+            resolve_at(&words, 1, None).map(|x| x.0).as_deref(),
+            Some("2022")
+        );
+        assert_eq!(
+            resolve_at(&["thursday"], 0, None),
+            None,
+            "no anchor, no date"
+        );
     }
 }
