@@ -230,12 +230,26 @@ impl Store {
                 .ok_or_else(|| Error::Storage(format!("extractor named entity {i}, not found")))
         };
         for f in ex.facts {
+            let sentence = f.sentence(text).to_string();
+            let mut subject = entity_ref(f.subject)?;
             let object = match f.object {
-                ExtractedObject::Entity(i) => ObjectDraft::Entity(entity_ref(i)?),
+                ExtractedObject::Entity(i) => {
+                    let mut o = entity_ref(i)?;
+                    if o == subject {
+                        // Two names of the article turned out to be one stored entity.
+                        continue;
+                    }
+                    // A symmetric fact is stored one way round in every article: lower
+                    // id first (stored entities before new ones, new ones in id order).
+                    if ingest::is_symmetric(&f.relation) && ref_order(o) < ref_order(subject) {
+                        std::mem::swap(&mut o, &mut subject);
+                    }
+                    ObjectDraft::Entity(o)
+                }
                 ExtractedObject::Literal(l) => ObjectDraft::Literal(l),
             };
             set.facts.push(FactDraft {
-                subject: entity_ref(f.subject)?,
+                subject,
                 relation: f.relation,
                 relation_text: f.relation_text,
                 object,
@@ -244,7 +258,7 @@ impl Store {
                 confidence: f.confidence,
                 sources: vec![SourceDraft {
                     doc: Ref::New(0),
-                    sentence: f.sentence,
+                    sentence,
                     span: (f.span.0 as u64, f.span.1 as u64),
                 }],
             });
@@ -443,6 +457,14 @@ impl EntityLookup for Store {
             }
         }
         Ok(out)
+    }
+}
+
+/// Sort key of an entity reference: stored ids first, then new entities in creation order.
+fn ref_order(r: Ref) -> (u8, u64) {
+    match r {
+        Ref::Existing(id) => (0, id),
+        Ref::New(i) => (1, i as u64),
     }
 }
 
