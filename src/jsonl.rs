@@ -281,6 +281,16 @@ impl Importer<'_> {
         Ok(())
     }
 
+    /// Writes the batch once it holds [`IMPORT_BATCH`] rows of any type, so that
+    /// a file of a million entity lines is not one giant transaction.
+    fn flush_if_full(&mut self) -> Result<()> {
+        let rows = self.set.docs.len() + self.set.entities.len() + self.set.facts.len();
+        if rows >= IMPORT_BATCH {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
     fn new_entity(&mut self, name: String, kind: EntityKind, aliases: Vec<String>) -> Ref {
         let r = Ref::New(self.set.entities.len());
         self.by_name.entry(normalize_name(&name)).or_insert(r);
@@ -358,6 +368,7 @@ impl Importer<'_> {
                     hash,
                 });
                 self.docs.insert(d.id, r);
+                self.flush_if_full()?;
             }
             Line::Entity(e) => {
                 if normalize_name(&e.name).is_empty() {
@@ -365,6 +376,7 @@ impl Importer<'_> {
                 }
                 let r = self.new_entity(e.name, e.kind, e.aliases);
                 self.entities.insert(e.id, r);
+                self.flush_if_full()?;
             }
             Line::Fact(f) => {
                 let subject = self.entity_by_name(&f.subject, f.subject_id)?;
@@ -401,9 +413,7 @@ impl Importer<'_> {
                     },
                     sources,
                 });
-                if self.set.facts.len() >= IMPORT_BATCH {
-                    self.flush()?;
-                }
+                self.flush_if_full()?;
             }
         }
         Ok(())

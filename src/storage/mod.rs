@@ -13,7 +13,10 @@
 //! sled transaction and flushes before returning, so a document is on disk
 //! completely or not at all, and durable once reported.
 
+mod check;
 pub mod codec;
+
+pub use check::CheckReport;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::panic::AssertUnwindSafe;
@@ -35,6 +38,10 @@ pub use codec::{FACTS_PER_BLOCK, IndexKind, ObjKey, Triple};
 
 /// Default sled page cache: small, because lore's grouped layout keeps the hot set small.
 pub const DEFAULT_CACHE_BYTES: u64 = 64 << 20;
+
+/// Environment variable that sets the page cache in MiB for every store
+/// opened with [`OpenOptions::default`] (so for every `lore` command).
+pub const CACHE_ENV: &str = "LORE_CACHE_MB";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(usize)]
@@ -120,10 +127,14 @@ pub struct OpenOptions {
 }
 
 impl Default for OpenOptions {
+    /// [`DEFAULT_CACHE_BYTES`], or `$LORE_CACHE_MB` MiB when that is set to a number.
     fn default() -> Self {
-        OpenOptions {
-            cache_bytes: DEFAULT_CACHE_BYTES,
-        }
+        let cache_bytes = std::env::var(CACHE_ENV)
+            .ok()
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(|mb| mb.clamp(1, 1 << 20) << 20)
+            .unwrap_or(DEFAULT_CACHE_BYTES);
+        OpenOptions { cache_bytes }
     }
 }
 
@@ -257,6 +268,12 @@ fn sled_error(path: &Path, e: sled::Error) -> Error {
         sled::Error::Corruption { .. } => Error::Corrupt {
             path: path.to_path_buf(),
             detail: "sled found a damaged page".into(),
+        },
+        // A damaged `conf` or log reads as "unsupported" or as an internal bug;
+        // to the user both mean the files are not what lore wrote.
+        e @ (sled::Error::Unsupported(_) | sled::Error::ReportableBug(_)) => Error::Corrupt {
+            path: path.to_path_buf(),
+            detail: format!("the storage engine cannot read its files ({e})"),
         },
         other => Error::Storage(other.to_string()),
     }
@@ -602,7 +619,7 @@ impl Storage {
 
     fn block(&self, block: u64) -> Result<Vec<StoredFact>> {
         match self.get(T::Facts, &codec::u64_key(block))? {
-            Some(v) => codec::decode(&v).map_err(|e| self.corrupt("fact block", e)),
+            Some(v) => codec::decode_block(&v).map_err(|e| self.corrupt("fact block", e)),
             None => Ok(Vec::new()),
         }
     }
@@ -644,7 +661,7 @@ impl Storage {
                 let decoded = item.map_err(|e| self.sled(e)).and_then(|(k, v)| {
                     let block = codec::read_u64(&k).map_err(|e| self.corrupt("fact key", e))?;
                     let facts: Vec<StoredFact> =
-                        codec::decode(&v).map_err(|e| self.corrupt("fact block", e))?;
+                        codec::decode_block(&v).map_err(|e| self.corrupt("fact block", e))?;
                     Ok((block, facts))
                 });
                 match decoded {
@@ -669,6 +686,23 @@ impl Storage {
             sources: c.sources,
             disk_bytes: self.db.size_on_disk().map_err(|e| self.sled(e))?,
         })
+    }
+
+    /// Per sled tree: name, keys, key bytes and value bytes (a full scan; for
+    /// benchmarks and `docs/ARCHITECTURE.md`, not for hot paths).
+    pub fn tree_sizes(&self) -> Result<Vec<(&'static str, u64, u64, u64)>> {
+        let mut out = Vec::with_capacity(TREE_NAMES.len());
+        for (name, tree) in TREE_NAMES.iter().zip(&self.trees) {
+            let (mut n, mut kb, mut vb) = (0u64, 0u64, 0u64);
+            for item in tree.iter() {
+                let (k, v) = item.map_err(|e| self.sled(e))?;
+                n += 1;
+                kb += k.len() as u64;
+                vb += v.len() as u64;
+            }
+            out.push((*name, n, kb, vb));
+        }
+        Ok(out)
     }
 
     // ------------------------------------------------------------ writes
@@ -1110,7 +1144,7 @@ impl Writer<'_> {
     fn finish(mut self) -> Result<Finished> {
         let blocks = std::mem::take(&mut self.blocks);
         for (block, facts) in blocks {
-            let bytes = self.encode(&facts)?;
+            let bytes = codec::encode_block(&facts).map_err(|e| Error::Storage(e.0))?;
             self.put(T::Facts, codec::u64_key(block).to_vec(), bytes);
         }
         let appends = std::mem::take(&mut self.appends);
