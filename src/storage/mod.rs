@@ -715,7 +715,8 @@ impl Storage {
             staged: (0..TREE_NAMES.len()).map(|_| BTreeMap::new()).collect(),
             c: *counters,
             blocks: BTreeMap::new(),
-            groups: HashMap::new(),
+            known: HashMap::new(),
+            loaded: HashSet::new(),
             appends: HashMap::new(),
             counts: HashMap::new(),
             new_rels: Vec::new(),
@@ -830,7 +831,11 @@ struct Writer<'a> {
     /// Fact blocks touched by this write.
     blocks: BTreeMap<u64, Vec<StoredFact>>,
     /// Per subject: (relation, negative, object) → fact, loaded on first use.
-    groups: HashMap<EntityId, HashMap<(RelId, bool, ObjKey), FactId>>,
+    /// Fact identity (subject, relation, negative, object) → fact: every stored
+    /// fact of each loaded group, and every fact this write created.
+    known: HashMap<(EntityId, RelId, bool, ObjKey), FactId>,
+    /// Groups whose stored facts are all in `known`: `spo` subjects, `osp` objects.
+    loaded: HashSet<(IndexKind, Vec<u8>)>,
     /// New index entries per (index, group key), in fact order.
     appends: HashMap<(IndexKind, Vec<u8>), Vec<Triple>>,
     counts: HashMap<Vec<u8>, u64>,
@@ -1009,20 +1014,34 @@ impl Writer<'_> {
             .ok_or_else(|| Error::Storage("fact block vanished".into()))
     }
 
-    fn subject_group(&mut self, subject: EntityId) -> Result<()> {
-        if self.groups.contains_key(&subject) {
-            return Ok(());
+    /// The fact with this identity, stored or created by this write.
+    ///
+    /// A fact is in the `spo` group of its subject and the `osp` group of its
+    /// object; loading either is enough, so the smaller one is loaded (by the
+    /// stored counts). Loading always the subject's group made every batch
+    /// re-read the huge groups of popular subjects: quadratic at scale.
+    fn existing(&mut self, identity: (EntityId, RelId, bool, ObjKey)) -> Result<Option<FactId>> {
+        if let Some(id) = self.known.get(&identity) {
+            return Ok(Some(*id));
         }
-        let mut map = HashMap::new();
-        for t in self
-            .storage
-            .scan(IndexKind::Spo, Storage::subject_group(subject))
-        {
+        let (subject, _, _, object) = identity;
+        let by_subject = (IndexKind::Spo, Storage::subject_group(subject));
+        let by_object = (IndexKind::Osp, Storage::object_group(object));
+        if self.loaded.contains(&by_subject) || self.loaded.contains(&by_object) {
+            return Ok(None);
+        }
+        let group = if self.storage.count_object(object)? < self.storage.count_subject(subject)? {
+            by_object
+        } else {
+            by_subject
+        };
+        for t in self.storage.scan(group.0, group.1.clone()) {
             let t = t?;
-            map.insert((t.relation, t.negative, t.object), t.fact);
+            self.known
+                .insert((t.subject, t.relation, t.negative, t.object), t.fact);
         }
-        self.groups.insert(subject, map);
-        Ok(())
+        self.loaded.insert(group);
+        Ok(self.known.get(&identity).copied())
     }
 
     /// Returns true when a new fact was created, false when an existing one was corroborated.
@@ -1056,14 +1075,8 @@ impl Writer<'_> {
                 span: s.span,
             });
         }
-        self.subject_group(subject)?;
-        let identity = (rel, negative, obj_key);
-        let existing = self
-            .groups
-            .get(&subject)
-            .and_then(|g| g.get(&identity))
-            .copied();
-        if let Some(id) = existing {
+        let identity = (subject, rel, negative, obj_key);
+        if let Some(id) = self.existing(identity)? {
             let pos = (id % FACTS_PER_BLOCK) as usize;
             let block = self.load_block(id / FACTS_PER_BLOCK)?;
             let Some(fact) = block.get_mut(pos) else {
@@ -1115,9 +1128,7 @@ impl Writer<'_> {
             )));
         }
         block.push(stored);
-        if let Some(g) = self.groups.get_mut(&subject) {
-            g.insert(identity, id);
-        }
+        self.known.insert(identity, id);
         let t = Triple {
             fact: id,
             subject,
