@@ -245,7 +245,26 @@ pub struct Storage {
     writer: Mutex<Counters>,
     rels: RwLock<RelCache>,
     entries_read: AtomicU64,
+    /// Fact identities carried from one write to the next (see [`IdentCache`]).
+    idents: Mutex<IdentCache>,
+    /// Entries `idents` may hold before it is dropped and rebuilt.
+    ident_limit: usize,
 }
+
+/// Fact identities of the index groups already read, kept between writes so
+/// that a bulk import reads the groups of popular entities once, not once per
+/// batch. A writer takes it out under the writer lock and puts it back only
+/// after its transaction committed, so it never names an uncommitted fact.
+#[derive(Default)]
+struct IdentCache {
+    /// (subject, relation, negative, object) → fact.
+    known: HashMap<(EntityId, RelId, bool, ObjKey), FactId>,
+    /// Groups whose stored facts are all in `known`: `spo` subjects, `osp` objects.
+    loaded: HashSet<(IndexKind, Vec<u8>)>,
+}
+
+/// Bytes one cached identity costs in memory, for the limit derived from the page cache.
+const IDENT_ENTRY_BYTES: u64 = 64;
 
 impl std::fmt::Debug for Storage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -344,6 +363,10 @@ impl Storage {
             writer: Mutex::new(Counters::default()),
             rels: RwLock::new(RelCache::default()),
             entries_read: AtomicU64::new(0),
+            idents: Mutex::new(IdentCache::default()),
+            ident_limit: usize::try_from(opts.cache_bytes / IDENT_ENTRY_BYTES)
+                .unwrap_or(usize::MAX)
+                .max(1 << 16),
         };
         storage.check_format()?;
         storage.load_caches()?;
@@ -710,13 +733,13 @@ impl Storage {
     /// Applies one [`WriteSet`] atomically and durably (see the module doc).
     pub fn write(&self, set: WriteSet) -> Result<WriteOutcome> {
         let mut counters = self.writer.lock().map_err(|_| poisoned())?;
+        let idents = std::mem::take(&mut *self.idents.lock().map_err(|_| poisoned())?);
         let mut w = Writer {
             storage: self,
             staged: (0..TREE_NAMES.len()).map(|_| BTreeMap::new()).collect(),
             c: *counters,
             blocks: BTreeMap::new(),
-            known: HashMap::new(),
-            loaded: HashSet::new(),
+            idents,
             appends: HashMap::new(),
             counts: HashMap::new(),
             new_rels: Vec::new(),
@@ -724,9 +747,10 @@ impl Storage {
         };
         let outcome = w.apply(set)?;
         if outcome.skipped {
+            *self.idents.lock().map_err(|_| poisoned())? = w.idents;
             return Ok(outcome);
         }
-        let (staged, new_counters, new_rels) = w.finish()?;
+        let (staged, new_counters, new_rels, idents) = w.finish()?;
         let trees: Vec<&sled::Tree> = self.trees.iter().collect();
         trees
             .as_slice()
@@ -744,6 +768,9 @@ impl Storage {
             })?;
         self.flush()?;
         *counters = new_counters;
+        if idents.known.len() <= self.ident_limit {
+            *self.idents.lock().map_err(|_| poisoned())? = idents;
+        }
         if !new_rels.is_empty() {
             let mut cache = self.rels.write().map_err(|_| poisoned())?;
             for (id, rec) in new_rels {
@@ -830,12 +857,8 @@ struct Writer<'a> {
     c: Counters,
     /// Fact blocks touched by this write.
     blocks: BTreeMap<u64, Vec<StoredFact>>,
-    /// Per subject: (relation, negative, object) → fact, loaded on first use.
-    /// Fact identity (subject, relation, negative, object) → fact: every stored
-    /// fact of each loaded group, and every fact this write created.
-    known: HashMap<(EntityId, RelId, bool, ObjKey), FactId>,
-    /// Groups whose stored facts are all in `known`: `spo` subjects, `osp` objects.
-    loaded: HashSet<(IndexKind, Vec<u8>)>,
+    /// Identities of loaded groups and of the facts this write created.
+    idents: IdentCache,
     /// New index entries per (index, group key), in fact order.
     appends: HashMap<(IndexKind, Vec<u8>), Vec<Triple>>,
     counts: HashMap<Vec<u8>, u64>,
@@ -847,6 +870,7 @@ type Finished = (
     Vec<BTreeMap<Vec<u8>, Vec<u8>>>,
     Counters,
     Vec<(RelId, RelationRecord)>,
+    IdentCache,
 );
 
 impl Writer<'_> {
@@ -1021,13 +1045,13 @@ impl Writer<'_> {
     /// stored counts). Loading always the subject's group made every batch
     /// re-read the huge groups of popular subjects: quadratic at scale.
     fn existing(&mut self, identity: (EntityId, RelId, bool, ObjKey)) -> Result<Option<FactId>> {
-        if let Some(id) = self.known.get(&identity) {
+        if let Some(id) = self.idents.known.get(&identity) {
             return Ok(Some(*id));
         }
         let (subject, _, _, object) = identity;
         let by_subject = (IndexKind::Spo, Storage::subject_group(subject));
         let by_object = (IndexKind::Osp, Storage::object_group(object));
-        if self.loaded.contains(&by_subject) || self.loaded.contains(&by_object) {
+        if self.idents.loaded.contains(&by_subject) || self.idents.loaded.contains(&by_object) {
             return Ok(None);
         }
         let group = if self.storage.count_object(object)? < self.storage.count_subject(subject)? {
@@ -1037,11 +1061,12 @@ impl Writer<'_> {
         };
         for t in self.storage.scan(group.0, group.1.clone()) {
             let t = t?;
-            self.known
+            self.idents
+                .known
                 .insert((t.subject, t.relation, t.negative, t.object), t.fact);
         }
-        self.loaded.insert(group);
-        Ok(self.known.get(&identity).copied())
+        self.idents.loaded.insert(group);
+        Ok(self.idents.known.get(&identity).copied())
     }
 
     /// Returns true when a new fact was created, false when an existing one was corroborated.
@@ -1128,7 +1153,7 @@ impl Writer<'_> {
             )));
         }
         block.push(stored);
-        self.known.insert(identity, id);
+        self.idents.known.insert(identity, id);
         let t = Triple {
             fact: id,
             subject,
@@ -1172,7 +1197,8 @@ impl Writer<'_> {
         }
         let counters = self.encode(&self.c)?;
         self.put(T::Meta, META_COUNTERS.to_vec(), counters);
-        Ok((self.staged, self.c, self.new_rels))
+        let idents = std::mem::take(&mut self.idents);
+        Ok((self.staged, self.c, self.new_rels, idents))
     }
 
     fn append_group(&mut self, kind: IndexKind, group: &[u8], triples: &[Triple]) -> Result<()> {
@@ -1377,6 +1403,56 @@ mod tests {
             s.scan(IndexKind::Osp, Storage::object_group(key)).count(),
             1
         );
+    }
+
+    #[test]
+    fn a_failed_write_leaves_no_trace_in_the_identity_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = open(dir.path());
+        let ann = NewEntity {
+            name: "Ann".into(),
+            kind: EntityKind::Person,
+            aliases: vec![],
+        };
+        let first = s
+            .write(WriteSet {
+                docs: vec![doc("a")],
+                entities: vec![ann],
+                facts: vec![fact(
+                    Ref::New(0),
+                    "say",
+                    ObjectDraft::Literal(Literal::Number(1.0)),
+                    Ref::New(0),
+                    (0, 1),
+                )],
+                ..Default::default()
+            })
+            .unwrap();
+        let ann = first.entity_ids[0];
+        let lit = |n: f64| ObjectDraft::Literal(Literal::Number(n));
+        // The second fact refers to a new document that does not exist: the write fails
+        // after the first fact was staged as new.
+        let err = s.write(WriteSet {
+            docs: vec![doc("b")],
+            facts: vec![
+                fact(Ref::Existing(ann), "say", lit(2.0), Ref::New(0), (0, 1)),
+                fact(Ref::Existing(ann), "say", lit(3.0), Ref::New(5), (0, 1)),
+            ],
+            ..Default::default()
+        });
+        assert!(err.is_err());
+        let out = s
+            .write(WriteSet {
+                docs: vec![doc("c")],
+                facts: vec![
+                    fact(Ref::Existing(ann), "say", lit(2.0), Ref::New(0), (0, 1)),
+                    fact(Ref::Existing(ann), "say", lit(1.0), Ref::New(0), (0, 1)),
+                ],
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!((out.new_facts, out.corroborated), (1, 1));
+        assert!(s.check().unwrap().is_clean());
     }
 
     #[test]
