@@ -119,6 +119,35 @@ pub struct StoredFact {
     sources: Vec<Source>,
 }
 
+/// Sources, qualifiers and confidence a fact gained after its block was
+/// written. Kept beside the block (key: block + fact id) so that corroborating
+/// an old fact writes a few hundred bytes instead of re-encoding its 64-fact
+/// block; readers merge it into the fact.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct FactExtra {
+    confidence: f32,
+    qualifiers: Qualifiers,
+    sources: Vec<Source>,
+}
+
+impl FactExtra {
+    /// Merges into the stored fact: qualifiers only where the fact has none of that name.
+    fn apply(self, f: &mut StoredFact) {
+        f.confidence = self.confidence;
+        for (k, v) in self.qualifiers {
+            f.qualifiers.entry(k).or_insert(v);
+        }
+        f.sources.extend(self.sources);
+    }
+}
+
+/// Key of a fact's [`FactExtra`] in the `facts` tree: its block key, then its id.
+fn extra_key(id: FactId) -> Vec<u8> {
+    let mut k = codec::u64_key(id / FACTS_PER_BLOCK).to_vec();
+    k.extend_from_slice(&codec::u64_key(id));
+    k
+}
+
 /// Options for [`Storage::open`].
 #[derive(Clone, Debug)]
 pub struct OpenOptions {
@@ -647,6 +676,47 @@ impl Storage {
         }
     }
 
+    fn extra(&self, id: FactId) -> Result<Option<FactExtra>> {
+        match self.get(T::Facts, &extra_key(id))? {
+            Some(v) => Ok(Some(
+                codec::decode_block(&v).map_err(|e| self.corrupt("fact sources", e))?,
+            )),
+            None => Ok(None),
+        }
+    }
+
+    /// Decodes block `block` (its stored bytes) and merges the extras stored after it.
+    fn merged_block(&self, block: u64, bytes: &[u8]) -> Result<Vec<StoredFact>> {
+        let mut facts: Vec<StoredFact> =
+            codec::decode_block(bytes).map_err(|e| self.corrupt("fact block", e))?;
+        let first = block.saturating_mul(FACTS_PER_BLOCK);
+        for item in self
+            .tree(T::Facts)
+            .scan_prefix(codec::u64_key(block))
+            .skip(1)
+        {
+            let (k, v) = item.map_err(|e| self.sled(e))?;
+            let id = k
+                .get(8..)
+                .map(codec::read_u64)
+                .transpose()
+                .map_err(|e| self.corrupt("fact sources key", e))?;
+            let slot = id
+                .and_then(|id| id.checked_sub(first))
+                .and_then(|i| facts.get_mut(i as usize));
+            let Some(fact) = slot else {
+                return Err(self.corrupt(
+                    "fact sources",
+                    CodecError(format!("key {k:?} names no fact of block {block}")),
+                ));
+            };
+            let extra: FactExtra =
+                codec::decode_block(&v).map_err(|e| self.corrupt("fact sources", e))?;
+            extra.apply(fact);
+        }
+        Ok(facts)
+    }
+
     fn to_fact(&self, id: FactId, s: StoredFact) -> Fact {
         let relation = self
             .relation(s.relation)
@@ -672,7 +742,10 @@ impl Storage {
         if pos >= block.len() {
             return Ok(None);
         }
-        let stored = block.swap_remove(pos);
+        let mut stored = block.swap_remove(pos);
+        if let Some(extra) = self.extra(id)? {
+            extra.apply(&mut stored);
+        }
         Ok(Some(self.to_fact(id, stored)))
     }
 
@@ -682,17 +755,20 @@ impl Storage {
             .iter()
             .flat_map(move |item| -> Vec<Result<Fact>> {
                 let decoded = item.map_err(|e| self.sled(e)).and_then(|(k, v)| {
+                    if k.len() != 8 {
+                        // A fact's extra sources; merged with its block.
+                        return Ok(None);
+                    }
                     let block = codec::read_u64(&k).map_err(|e| self.corrupt("fact key", e))?;
-                    let facts: Vec<StoredFact> =
-                        codec::decode_block(&v).map_err(|e| self.corrupt("fact block", e))?;
-                    Ok((block, facts))
+                    Ok(Some((block, self.merged_block(block, &v)?)))
                 });
                 match decoded {
-                    Ok((block, facts)) => facts
+                    Ok(Some((block, facts))) => facts
                         .into_iter()
                         .enumerate()
                         .map(|(i, f)| Ok(self.to_fact(block * FACTS_PER_BLOCK + i as u64, f)))
                         .collect(),
+                    Ok(None) => Vec::new(),
                     Err(e) => vec![Err(e)],
                 }
             })
@@ -739,6 +815,8 @@ impl Storage {
             staged: (0..TREE_NAMES.len()).map(|_| BTreeMap::new()).collect(),
             c: *counters,
             blocks: BTreeMap::new(),
+            extras: BTreeMap::new(),
+            first_new_fact: counters.next_fact,
             idents,
             appends: HashMap::new(),
             counts: HashMap::new(),
@@ -857,6 +935,10 @@ struct Writer<'a> {
     c: Counters,
     /// Fact blocks touched by this write.
     blocks: BTreeMap<u64, Vec<StoredFact>>,
+    /// Extras of facts stored before this write that gained sources in it.
+    extras: BTreeMap<FactId, FactExtra>,
+    /// Facts from this id on are created by this write (their blocks are rewritten).
+    first_new_fact: FactId,
     /// Identities of loaded groups and of the facts this write created.
     idents: IdentCache,
     /// New index entries per (index, group key), in fact order.
@@ -1069,6 +1151,69 @@ impl Writer<'_> {
         Ok(self.idents.known.get(&identity).copied())
     }
 
+    /// Adds a reading to fact `id`; returns how many sources it gained. A fact
+    /// created by this write is changed in its block; an older one gains an
+    /// extra record, so that its block is not rewritten.
+    fn corroborate(
+        &mut self,
+        id: FactId,
+        sources: Vec<Source>,
+        qualifiers: Qualifiers,
+        confidence: f32,
+    ) -> Result<u64> {
+        let block = id / FACTS_PER_BLOCK;
+        let pos = (id % FACTS_PER_BLOCK) as usize;
+        self.load_block(block)?;
+        let missing = || Error::Corrupt {
+            path: self.storage.path.clone(),
+            detail: format!("index names fact {id}, which is missing"),
+        };
+        if id >= self.first_new_fact {
+            let fact = self
+                .blocks
+                .get_mut(&block)
+                .and_then(|b| b.get_mut(pos))
+                .ok_or_else(missing)?;
+            for (k, v) in qualifiers {
+                fact.qualifiers.entry(k).or_insert(v);
+            }
+            return Ok(add_sources(
+                &[],
+                &mut fact.sources,
+                &mut fact.confidence,
+                sources,
+                confidence,
+            ));
+        }
+        let base = self
+            .blocks
+            .get(&block)
+            .and_then(|b| b.get(pos))
+            .ok_or_else(missing)?;
+        let extra = match self.extras.entry(id) {
+            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::btree_map::Entry::Vacant(e) => {
+                let stored = self.storage.extra(id)?.unwrap_or_else(|| FactExtra {
+                    confidence: base.confidence,
+                    ..FactExtra::default()
+                });
+                e.insert(stored)
+            }
+        };
+        for (k, v) in qualifiers {
+            if !base.qualifiers.contains_key(&k) {
+                extra.qualifiers.entry(k).or_insert(v);
+            }
+        }
+        Ok(add_sources(
+            &base.sources,
+            &mut extra.sources,
+            &mut extra.confidence,
+            sources,
+            confidence,
+        ))
+    }
+
     /// Returns true when a new fact was created, false when an existing one was corroborated.
     fn add_fact(&mut self, d: FactDraft, out: &WriteOutcome) -> Result<bool> {
         let subject = Self::resolve(d.subject, &out.entity_ids, "entity")?;
@@ -1102,33 +1247,7 @@ impl Writer<'_> {
         }
         let identity = (subject, rel, negative, obj_key);
         if let Some(id) = self.existing(identity)? {
-            let pos = (id % FACTS_PER_BLOCK) as usize;
-            let block = self.load_block(id / FACTS_PER_BLOCK)?;
-            let Some(fact) = block.get_mut(pos) else {
-                return Err(Error::Corrupt {
-                    path: self.storage.path.clone(),
-                    detail: format!("index names fact {id}, which is missing"),
-                });
-            };
-            let mut added = 0;
-            for s in sources {
-                let new_doc = !fact.sources.iter().any(|x| x.doc == s.doc);
-                if fact
-                    .sources
-                    .iter()
-                    .any(|x| x.doc == s.doc && x.span == s.span)
-                {
-                    continue;
-                }
-                if new_doc {
-                    fact.confidence = combine_confidence(fact.confidence, d.confidence);
-                }
-                fact.sources.push(s);
-                added += 1;
-            }
-            for (k, v) in d.qualifiers {
-                fact.qualifiers.entry(k).or_insert(v);
-            }
+            let added = self.corroborate(id, sources, d.qualifiers, d.confidence)?;
             self.c.sources += added;
             return Ok(false);
         }
@@ -1179,9 +1298,16 @@ impl Writer<'_> {
 
     fn finish(mut self) -> Result<Finished> {
         let blocks = std::mem::take(&mut self.blocks);
-        for (block, facts) in blocks {
-            let bytes = codec::encode_block(&facts).map_err(|e| Error::Storage(e.0))?;
-            self.put(T::Facts, codec::u64_key(block).to_vec(), bytes);
+        // Blocks read only to check corroborations are not rewritten.
+        let first_changed = self.first_new_fact / FACTS_PER_BLOCK;
+        for (block, facts) in blocks.range(first_changed..) {
+            let bytes = codec::encode_block(facts).map_err(|e| Error::Storage(e.0))?;
+            self.put(T::Facts, codec::u64_key(*block).to_vec(), bytes);
+        }
+        let extras = std::mem::take(&mut self.extras);
+        for (id, extra) in extras {
+            let bytes = codec::encode_block(&extra).map_err(|e| Error::Storage(e.0))?;
+            self.put(T::Facts, extra_key(id), bytes);
         }
         let appends = std::mem::take(&mut self.appends);
         for ((kind, group), triples) in appends {
@@ -1236,6 +1362,31 @@ impl Writer<'_> {
         self.put(index_tree(kind), codec::chunk_key(group, n), chunk);
         Ok(())
     }
+}
+
+/// Adds the new `sources` of one reading to a fact whose sources so far are
+/// `base` followed by `sources_so_far`: a source already there (same document
+/// and span) is skipped, and each new document raises the confidence.
+fn add_sources(
+    base: &[Source],
+    sources_so_far: &mut Vec<Source>,
+    confidence: &mut f32,
+    new: Vec<Source>,
+    reading_confidence: f32,
+) -> u64 {
+    let mut added = 0;
+    for s in new {
+        let mut seen = base.iter().chain(sources_so_far.iter());
+        if seen.clone().any(|x| x.doc == s.doc && x.span == s.span) {
+            continue;
+        }
+        if !seen.any(|x| x.doc == s.doc) {
+            *confidence = combine_confidence(*confidence, reading_confidence);
+        }
+        sources_so_far.push(s);
+        added += 1;
+    }
+    added
 }
 
 /// Adds `alias` to `entity` unless it is its name or already there; true when added.
@@ -1337,6 +1488,11 @@ mod tests {
         let f = s.fact(0).unwrap().unwrap();
         assert_eq!(f.sources.len(), 2);
         assert!(f.confidence > 0.6);
+        // The second reading is stored beside the old block, and every reader merges it.
+        assert_eq!(s.tree(T::Facts).len(), 2);
+        let all: Vec<Fact> = s.facts().map(|f| f.unwrap()).collect();
+        assert_eq!(all, vec![f.clone()]);
+        assert!(s.check().unwrap().is_clean());
         assert_eq!(s.lookup_name("bobby").unwrap(), vec![bob]);
         assert_eq!(s.lookup_name("robert").unwrap(), vec![bob]);
         assert_eq!(s.count_subject(ann).unwrap(), 1);
