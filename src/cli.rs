@@ -92,6 +92,8 @@ pub enum Command {
     },
     /// Open the interactive shell.
     Repl,
+    /// Verify the store: indexes, counts, sources, names. Exits 2 when damaged.
+    Check,
 }
 
 /// Parses the process arguments, runs, prints errors and returns the exit code.
@@ -141,6 +143,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             format,
             limit,
         }) => query(&open(&cli.db)?, &text, format, limit),
+        Some(Command::Check) => {
+            let path = cli.db.clone().unwrap_or_else(default_store_path);
+            let opts = crate::storage::OpenOptions::default();
+            Ok(if crate::check::run(&path, &opts)? {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(2)
+            })
+        }
         Some(Command::Run {
             files,
             format,

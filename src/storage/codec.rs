@@ -22,7 +22,15 @@ pub const FORMAT_VERSION: u32 = 1;
 pub const MAX_VALUE_BYTES: usize = 64 << 20;
 
 /// Facts per block in the `facts` tree (the fact id divided by this is the key).
-pub const FACTS_PER_BLOCK: u64 = 32;
+///
+/// Blocks are LZ4-compressed; 64 facts per block lets the compressor share
+/// the sentence text that neighbouring facts (read from the same article,
+/// often the same sentence) repeat, at about 10 µs to decode one block.
+pub const FACTS_PER_BLOCK: u64 = 64;
+
+/// First byte of a fact block: bincode, then LZ4 block format with the
+/// uncompressed length as a little-endian u32 in front.
+const BLOCK_LZ4: u8 = 1;
 
 /// Target size of one index chunk; an append that would pass it opens a new chunk.
 pub const CHUNK_BYTES: usize = 2048;
@@ -55,6 +63,40 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError> {
         )));
     }
     Ok(value)
+}
+
+/// Encodes a fact block: bincode, then LZ4.
+pub fn encode_block<T: Serialize>(value: &T) -> Result<Vec<u8>, CodecError> {
+    let raw = encode(value)?;
+    let mut out = Vec::with_capacity(raw.len() / 2 + 8);
+    out.push(BLOCK_LZ4);
+    out.extend_from_slice(&lz4_flex::block::compress_prepend_size(&raw));
+    Ok(out)
+}
+
+/// Decodes a block written by [`encode_block`]. The stored uncompressed
+/// length is checked against [`MAX_VALUE_BYTES`] before anything is
+/// allocated, so a damaged length cannot make lore allocate gigabytes.
+pub fn decode_block<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError> {
+    let Some((&tag, rest)) = bytes.split_first() else {
+        return Err(CodecError("empty fact block".into()));
+    };
+    if tag != BLOCK_LZ4 {
+        return Err(CodecError(format!("unknown fact block encoding {tag}")));
+    }
+    let len = rest
+        .get(..4)
+        .and_then(|b| b.try_into().ok())
+        .map(u32::from_le_bytes)
+        .ok_or_else(|| CodecError("truncated fact block".into()))?;
+    if len as usize > MAX_VALUE_BYTES {
+        return Err(CodecError(format!(
+            "fact block claims {len} bytes, more than the {MAX_VALUE_BYTES} allowed"
+        )));
+    }
+    let raw = lz4_flex::block::decompress_size_prepended(rest)
+        .map_err(|e| CodecError(format!("fact block: {e}")))?;
+    decode(&raw)
 }
 
 // ---------------------------------------------------------------- keys
@@ -403,6 +445,21 @@ mod tests {
         assert!(decode::<String>(&[253, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f]).is_err());
     }
 
+    #[test]
+    fn blocks_round_trip_and_refuse_huge_or_damaged_lengths() {
+        let v = vec!["same sentence".to_string(); 50];
+        let b = encode_block(&v).unwrap();
+        assert!(b.len() < encode(&v).unwrap().len() / 3, "compresses");
+        assert_eq!(decode_block::<Vec<String>>(&b).unwrap(), v);
+        let mut huge = vec![BLOCK_LZ4];
+        huge.extend_from_slice(&u32::MAX.to_le_bytes());
+        huge.extend_from_slice(&[0; 8]);
+        assert!(decode_block::<Vec<String>>(&huge).is_err());
+        assert!(decode_block::<Vec<String>>(&b[..b.len() - 3]).is_err());
+        assert!(decode_block::<Vec<String>>(&[]).is_err());
+        assert!(decode_block::<Vec<String>>(&[9, 0, 0, 0, 0]).is_err());
+    }
+
     proptest! {
         #[test]
         fn varints_round_trip(v in any::<u64>()) {
@@ -421,6 +478,7 @@ mod tests {
             }
             let _ = decode::<crate::model::Entity>(&bytes);
             let _ = decode::<Vec<crate::storage::StoredFact>>(&bytes);
+            let _ = decode_block::<Vec<crate::storage::StoredFact>>(&bytes);
         }
 
         #[test]

@@ -13,8 +13,11 @@
 //! sled transaction and flushes before returning, so a document is on disk
 //! completely or not at all, and durable once reported.
 
+mod check;
 pub mod codec;
 mod query_support;
+
+pub use check::CheckReport;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::panic::AssertUnwindSafe;
@@ -36,6 +39,10 @@ pub use codec::{FACTS_PER_BLOCK, IndexKind, ObjKey, Triple};
 
 /// Default sled page cache: small, because lore's grouped layout keeps the hot set small.
 pub const DEFAULT_CACHE_BYTES: u64 = 64 << 20;
+
+/// Environment variable that sets the page cache in MiB for every store
+/// opened with [`OpenOptions::default`] (so for every `lore` command).
+pub const CACHE_ENV: &str = "LORE_CACHE_MB";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(usize)]
@@ -113,6 +120,35 @@ pub struct StoredFact {
     sources: Vec<Source>,
 }
 
+/// Sources, qualifiers and confidence a fact gained after its block was
+/// written. Kept beside the block (key: block + fact id) so that corroborating
+/// an old fact writes a few hundred bytes instead of re-encoding its 64-fact
+/// block; readers merge it into the fact.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct FactExtra {
+    confidence: f32,
+    qualifiers: Qualifiers,
+    sources: Vec<Source>,
+}
+
+impl FactExtra {
+    /// Merges into the stored fact: qualifiers only where the fact has none of that name.
+    fn apply(self, f: &mut StoredFact) {
+        f.confidence = self.confidence;
+        for (k, v) in self.qualifiers {
+            f.qualifiers.entry(k).or_insert(v);
+        }
+        f.sources.extend(self.sources);
+    }
+}
+
+/// Key of a fact's [`FactExtra`] in the `facts` tree: its block key, then its id.
+fn extra_key(id: FactId) -> Vec<u8> {
+    let mut k = codec::u64_key(id / FACTS_PER_BLOCK).to_vec();
+    k.extend_from_slice(&codec::u64_key(id));
+    k
+}
+
 /// Options for [`Storage::open`].
 #[derive(Clone, Debug)]
 pub struct OpenOptions {
@@ -121,10 +157,14 @@ pub struct OpenOptions {
 }
 
 impl Default for OpenOptions {
+    /// [`DEFAULT_CACHE_BYTES`], or `$LORE_CACHE_MB` MiB when that is set to a number.
     fn default() -> Self {
-        OpenOptions {
-            cache_bytes: DEFAULT_CACHE_BYTES,
-        }
+        let cache_bytes = std::env::var(CACHE_ENV)
+            .ok()
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(|mb| mb.clamp(1, 1 << 20) << 20)
+            .unwrap_or(DEFAULT_CACHE_BYTES);
+        OpenOptions { cache_bytes }
     }
 }
 
@@ -239,7 +279,26 @@ pub struct Storage {
     writer: Mutex<Counters>,
     rels: RwLock<RelCache>,
     entries_read: AtomicU64,
+    /// Fact identities carried from one write to the next (see [`IdentCache`]).
+    idents: Mutex<IdentCache>,
+    /// Entries `idents` may hold before it is dropped and rebuilt.
+    ident_limit: usize,
 }
+
+/// Fact identities of the index groups already read, kept between writes so
+/// that a bulk import reads the groups of popular entities once, not once per
+/// batch. A writer takes it out under the writer lock and puts it back only
+/// after its transaction committed, so it never names an uncommitted fact.
+#[derive(Default)]
+struct IdentCache {
+    /// (subject, relation, negative, object) → fact.
+    known: HashMap<(EntityId, RelId, bool, ObjKey), FactId>,
+    /// Groups whose stored facts are all in `known`: `spo` subjects, `osp` objects.
+    loaded: HashSet<(IndexKind, Vec<u8>)>,
+}
+
+/// Bytes one cached identity costs in memory, for the limit derived from the page cache.
+const IDENT_ENTRY_BYTES: u64 = 64;
 
 impl std::fmt::Debug for Storage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -262,6 +321,12 @@ fn sled_error(path: &Path, e: sled::Error) -> Error {
         sled::Error::Corruption { .. } => Error::Corrupt {
             path: path.to_path_buf(),
             detail: "sled found a damaged page".into(),
+        },
+        // A damaged `conf` or log reads as "unsupported" or as an internal bug;
+        // to the user both mean the files are not what lore wrote.
+        e @ (sled::Error::Unsupported(_) | sled::Error::ReportableBug(_)) => Error::Corrupt {
+            path: path.to_path_buf(),
+            detail: format!("the storage engine cannot read its files ({e})"),
         },
         other => Error::Storage(other.to_string()),
     }
@@ -332,6 +397,10 @@ impl Storage {
             writer: Mutex::new(Counters::default()),
             rels: RwLock::new(RelCache::default()),
             entries_read: AtomicU64::new(0),
+            idents: Mutex::new(IdentCache::default()),
+            ident_limit: usize::try_from(opts.cache_bytes / IDENT_ENTRY_BYTES)
+                .unwrap_or(usize::MAX)
+                .max(1 << 16),
         };
         storage.check_format()?;
         storage.load_caches()?;
@@ -607,9 +676,50 @@ impl Storage {
 
     fn block(&self, block: u64) -> Result<Vec<StoredFact>> {
         match self.get(T::Facts, &codec::u64_key(block))? {
-            Some(v) => codec::decode(&v).map_err(|e| self.corrupt("fact block", e)),
+            Some(v) => codec::decode_block(&v).map_err(|e| self.corrupt("fact block", e)),
             None => Ok(Vec::new()),
         }
+    }
+
+    fn extra(&self, id: FactId) -> Result<Option<FactExtra>> {
+        match self.get(T::Facts, &extra_key(id))? {
+            Some(v) => Ok(Some(
+                codec::decode_block(&v).map_err(|e| self.corrupt("fact sources", e))?,
+            )),
+            None => Ok(None),
+        }
+    }
+
+    /// Decodes block `block` (its stored bytes) and merges the extras stored after it.
+    fn merged_block(&self, block: u64, bytes: &[u8]) -> Result<Vec<StoredFact>> {
+        let mut facts: Vec<StoredFact> =
+            codec::decode_block(bytes).map_err(|e| self.corrupt("fact block", e))?;
+        let first = block.saturating_mul(FACTS_PER_BLOCK);
+        for item in self
+            .tree(T::Facts)
+            .scan_prefix(codec::u64_key(block))
+            .skip(1)
+        {
+            let (k, v) = item.map_err(|e| self.sled(e))?;
+            let id = k
+                .get(8..)
+                .map(codec::read_u64)
+                .transpose()
+                .map_err(|e| self.corrupt("fact sources key", e))?;
+            let slot = id
+                .and_then(|id| id.checked_sub(first))
+                .and_then(|i| facts.get_mut(i as usize));
+            let Some(fact) = slot else {
+                return Err(self.corrupt(
+                    "fact sources",
+                    CodecError(format!("key {k:?} names no fact of block {block}")),
+                ));
+            };
+            let extra: FactExtra =
+                codec::decode_block(&v).map_err(|e| self.corrupt("fact sources", e))?;
+            extra.apply(fact);
+        }
+        Ok(facts)
     }
 
     fn to_fact(&self, id: FactId, s: StoredFact) -> Fact {
@@ -637,7 +747,10 @@ impl Storage {
         if pos >= block.len() {
             return Ok(None);
         }
-        let stored = block.swap_remove(pos);
+        let mut stored = block.swap_remove(pos);
+        if let Some(extra) = self.extra(id)? {
+            extra.apply(&mut stored);
+        }
         Ok(Some(self.to_fact(id, stored)))
     }
 
@@ -647,17 +760,20 @@ impl Storage {
             .iter()
             .flat_map(move |item| -> Vec<Result<Fact>> {
                 let decoded = item.map_err(|e| self.sled(e)).and_then(|(k, v)| {
+                    if k.len() != 8 {
+                        // A fact's extra sources; merged with its block.
+                        return Ok(None);
+                    }
                     let block = codec::read_u64(&k).map_err(|e| self.corrupt("fact key", e))?;
-                    let facts: Vec<StoredFact> =
-                        codec::decode(&v).map_err(|e| self.corrupt("fact block", e))?;
-                    Ok((block, facts))
+                    Ok(Some((block, self.merged_block(block, &v)?)))
                 });
                 match decoded {
-                    Ok((block, facts)) => facts
+                    Ok(Some((block, facts))) => facts
                         .into_iter()
                         .enumerate()
                         .map(|(i, f)| Ok(self.to_fact(block * FACTS_PER_BLOCK + i as u64, f)))
                         .collect(),
+                    Ok(None) => Vec::new(),
                     Err(e) => vec![Err(e)],
                 }
             })
@@ -676,17 +792,37 @@ impl Storage {
         })
     }
 
+    /// Per sled tree: name, keys, key bytes and value bytes (a full scan; for
+    /// benchmarks and `docs/ARCHITECTURE.md`, not for hot paths).
+    pub fn tree_sizes(&self) -> Result<Vec<(&'static str, u64, u64, u64)>> {
+        let mut out = Vec::with_capacity(TREE_NAMES.len());
+        for (name, tree) in TREE_NAMES.iter().zip(&self.trees) {
+            let (mut n, mut kb, mut vb) = (0u64, 0u64, 0u64);
+            for item in tree.iter() {
+                let (k, v) = item.map_err(|e| self.sled(e))?;
+                n += 1;
+                kb += k.len() as u64;
+                vb += v.len() as u64;
+            }
+            out.push((*name, n, kb, vb));
+        }
+        Ok(out)
+    }
+
     // ------------------------------------------------------------ writes
 
     /// Applies one [`WriteSet`] atomically and durably (see the module doc).
     pub fn write(&self, set: WriteSet) -> Result<WriteOutcome> {
         let mut counters = self.writer.lock().map_err(|_| poisoned())?;
+        let idents = std::mem::take(&mut *self.idents.lock().map_err(|_| poisoned())?);
         let mut w = Writer {
             storage: self,
             staged: (0..TREE_NAMES.len()).map(|_| BTreeMap::new()).collect(),
             c: *counters,
             blocks: BTreeMap::new(),
-            groups: HashMap::new(),
+            extras: BTreeMap::new(),
+            first_new_fact: counters.next_fact,
+            idents,
             appends: HashMap::new(),
             counts: HashMap::new(),
             new_rels: Vec::new(),
@@ -695,9 +831,10 @@ impl Storage {
         let defer_flush = set.defer_flush;
         let outcome = w.apply(set)?;
         if outcome.skipped {
+            *self.idents.lock().map_err(|_| poisoned())? = w.idents;
             return Ok(outcome);
         }
-        let (staged, new_counters, new_rels) = w.finish()?;
+        let (staged, new_counters, new_rels, idents) = w.finish()?;
         let trees: Vec<&sled::Tree> = self.trees.iter().collect();
         trees
             .as_slice()
@@ -717,6 +854,9 @@ impl Storage {
             self.flush()?;
         }
         *counters = new_counters;
+        if idents.known.len() <= self.ident_limit {
+            *self.idents.lock().map_err(|_| poisoned())? = idents;
+        }
         if !new_rels.is_empty() {
             let mut cache = self.rels.write().map_err(|_| poisoned())?;
             for (id, rec) in new_rels {
@@ -803,8 +943,12 @@ struct Writer<'a> {
     c: Counters,
     /// Fact blocks touched by this write.
     blocks: BTreeMap<u64, Vec<StoredFact>>,
-    /// Per subject: (relation, negative, object) → fact, loaded on first use.
-    groups: HashMap<EntityId, HashMap<(RelId, bool, ObjKey), FactId>>,
+    /// Extras of facts stored before this write that gained sources in it.
+    extras: BTreeMap<FactId, FactExtra>,
+    /// Facts from this id on are created by this write (their blocks are rewritten).
+    first_new_fact: FactId,
+    /// Identities of loaded groups and of the facts this write created.
+    idents: IdentCache,
     /// New index entries per (index, group key), in fact order.
     appends: HashMap<(IndexKind, Vec<u8>), Vec<Triple>>,
     counts: HashMap<Vec<u8>, u64>,
@@ -816,6 +960,7 @@ type Finished = (
     Vec<BTreeMap<Vec<u8>, Vec<u8>>>,
     Counters,
     Vec<(RelId, RelationRecord)>,
+    IdentCache,
 );
 
 impl Writer<'_> {
@@ -983,20 +1128,98 @@ impl Writer<'_> {
             .ok_or_else(|| Error::Storage("fact block vanished".into()))
     }
 
-    fn subject_group(&mut self, subject: EntityId) -> Result<()> {
-        if self.groups.contains_key(&subject) {
-            return Ok(());
+    /// The fact with this identity, stored or created by this write.
+    ///
+    /// A fact is in the `spo` group of its subject and the `osp` group of its
+    /// object; loading either is enough, so the smaller one is loaded (by the
+    /// stored counts). Loading always the subject's group made every batch
+    /// re-read the huge groups of popular subjects: quadratic at scale.
+    fn existing(&mut self, identity: (EntityId, RelId, bool, ObjKey)) -> Result<Option<FactId>> {
+        if let Some(id) = self.idents.known.get(&identity) {
+            return Ok(Some(*id));
         }
-        let mut map = HashMap::new();
-        for t in self
-            .storage
-            .scan(IndexKind::Spo, Storage::subject_group(subject))
-        {
+        let (subject, _, _, object) = identity;
+        let by_subject = (IndexKind::Spo, Storage::subject_group(subject));
+        let by_object = (IndexKind::Osp, Storage::object_group(object));
+        if self.idents.loaded.contains(&by_subject) || self.idents.loaded.contains(&by_object) {
+            return Ok(None);
+        }
+        let group = if self.storage.count_object(object)? < self.storage.count_subject(subject)? {
+            by_object
+        } else {
+            by_subject
+        };
+        for t in self.storage.scan(group.0, group.1.clone()) {
             let t = t?;
-            map.insert((t.relation, t.negative, t.object), t.fact);
+            self.idents
+                .known
+                .insert((t.subject, t.relation, t.negative, t.object), t.fact);
         }
-        self.groups.insert(subject, map);
-        Ok(())
+        self.idents.loaded.insert(group);
+        Ok(self.idents.known.get(&identity).copied())
+    }
+
+    /// Adds a reading to fact `id`; returns how many sources it gained. A fact
+    /// created by this write is changed in its block; an older one gains an
+    /// extra record, so that its block is not rewritten.
+    fn corroborate(
+        &mut self,
+        id: FactId,
+        sources: Vec<Source>,
+        qualifiers: Qualifiers,
+        confidence: f32,
+    ) -> Result<u64> {
+        let block = id / FACTS_PER_BLOCK;
+        let pos = (id % FACTS_PER_BLOCK) as usize;
+        self.load_block(block)?;
+        let missing = || Error::Corrupt {
+            path: self.storage.path.clone(),
+            detail: format!("index names fact {id}, which is missing"),
+        };
+        if id >= self.first_new_fact {
+            let fact = self
+                .blocks
+                .get_mut(&block)
+                .and_then(|b| b.get_mut(pos))
+                .ok_or_else(missing)?;
+            for (k, v) in qualifiers {
+                fact.qualifiers.entry(k).or_insert(v);
+            }
+            return Ok(add_sources(
+                &[],
+                &mut fact.sources,
+                &mut fact.confidence,
+                sources,
+                confidence,
+            ));
+        }
+        let base = self
+            .blocks
+            .get(&block)
+            .and_then(|b| b.get(pos))
+            .ok_or_else(missing)?;
+        let extra = match self.extras.entry(id) {
+            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::btree_map::Entry::Vacant(e) => {
+                let stored = self.storage.extra(id)?.unwrap_or_else(|| FactExtra {
+                    confidence: base.confidence,
+                    ..FactExtra::default()
+                });
+                e.insert(stored)
+            }
+        };
+        for (k, v) in qualifiers {
+            if !base.qualifiers.contains_key(&k) {
+                extra.qualifiers.entry(k).or_insert(v);
+            }
+        }
+        Ok(add_sources(
+            &base.sources,
+            &mut extra.sources,
+            &mut extra.confidence,
+            sources,
+            confidence,
+        ))
     }
 
     /// Returns true when a new fact was created, false when an existing one was corroborated.
@@ -1030,41 +1253,9 @@ impl Writer<'_> {
                 span: s.span,
             });
         }
-        self.subject_group(subject)?;
-        let identity = (rel, negative, obj_key);
-        let existing = self
-            .groups
-            .get(&subject)
-            .and_then(|g| g.get(&identity))
-            .copied();
-        if let Some(id) = existing {
-            let pos = (id % FACTS_PER_BLOCK) as usize;
-            let block = self.load_block(id / FACTS_PER_BLOCK)?;
-            let Some(fact) = block.get_mut(pos) else {
-                return Err(Error::Corrupt {
-                    path: self.storage.path.clone(),
-                    detail: format!("index names fact {id}, which is missing"),
-                });
-            };
-            let mut added = 0;
-            for s in sources {
-                let new_doc = !fact.sources.iter().any(|x| x.doc == s.doc);
-                if fact
-                    .sources
-                    .iter()
-                    .any(|x| x.doc == s.doc && x.span == s.span)
-                {
-                    continue;
-                }
-                if new_doc {
-                    fact.confidence = combine_confidence(fact.confidence, d.confidence);
-                }
-                fact.sources.push(s);
-                added += 1;
-            }
-            for (k, v) in d.qualifiers {
-                fact.qualifiers.entry(k).or_insert(v);
-            }
+        let identity = (subject, rel, negative, obj_key);
+        if let Some(id) = self.existing(identity)? {
+            let added = self.corroborate(id, sources, d.qualifiers, d.confidence)?;
             self.c.sources += added;
             return Ok(false);
         }
@@ -1089,9 +1280,7 @@ impl Writer<'_> {
             )));
         }
         block.push(stored);
-        if let Some(g) = self.groups.get_mut(&subject) {
-            g.insert(identity, id);
-        }
+        self.idents.known.insert(identity, id);
         let t = Triple {
             fact: id,
             subject,
@@ -1117,9 +1306,16 @@ impl Writer<'_> {
 
     fn finish(mut self) -> Result<Finished> {
         let blocks = std::mem::take(&mut self.blocks);
-        for (block, facts) in blocks {
-            let bytes = self.encode(&facts)?;
-            self.put(T::Facts, codec::u64_key(block).to_vec(), bytes);
+        // Blocks read only to check corroborations are not rewritten.
+        let first_changed = self.first_new_fact / FACTS_PER_BLOCK;
+        for (block, facts) in blocks.range(first_changed..) {
+            let bytes = codec::encode_block(facts).map_err(|e| Error::Storage(e.0))?;
+            self.put(T::Facts, codec::u64_key(*block).to_vec(), bytes);
+        }
+        let extras = std::mem::take(&mut self.extras);
+        for (id, extra) in extras {
+            let bytes = codec::encode_block(&extra).map_err(|e| Error::Storage(e.0))?;
+            self.put(T::Facts, extra_key(id), bytes);
         }
         let appends = std::mem::take(&mut self.appends);
         for ((kind, group), triples) in appends {
@@ -1135,7 +1331,8 @@ impl Writer<'_> {
         }
         let counters = self.encode(&self.c)?;
         self.put(T::Meta, META_COUNTERS.to_vec(), counters);
-        Ok((self.staged, self.c, self.new_rels))
+        let idents = std::mem::take(&mut self.idents);
+        Ok((self.staged, self.c, self.new_rels, idents))
     }
 
     fn append_group(&mut self, kind: IndexKind, group: &[u8], triples: &[Triple]) -> Result<()> {
@@ -1173,6 +1370,31 @@ impl Writer<'_> {
         self.put(index_tree(kind), codec::chunk_key(group, n), chunk);
         Ok(())
     }
+}
+
+/// Adds the new `sources` of one reading to a fact whose sources so far are
+/// `base` followed by `sources_so_far`: a source already there (same document
+/// and span) is skipped, and each new document raises the confidence.
+fn add_sources(
+    base: &[Source],
+    sources_so_far: &mut Vec<Source>,
+    confidence: &mut f32,
+    new: Vec<Source>,
+    reading_confidence: f32,
+) -> u64 {
+    let mut added = 0;
+    for s in new {
+        let mut seen = base.iter().chain(sources_so_far.iter());
+        if seen.clone().any(|x| x.doc == s.doc && x.span == s.span) {
+            continue;
+        }
+        if !seen.any(|x| x.doc == s.doc) {
+            *confidence = combine_confidence(*confidence, reading_confidence);
+        }
+        sources_so_far.push(s);
+        added += 1;
+    }
+    added
 }
 
 /// Adds `alias` to `entity` unless it is its name or already there; true when added.
@@ -1276,6 +1498,11 @@ mod tests {
         let f = s.fact(0).unwrap().unwrap();
         assert_eq!(f.sources.len(), 2);
         assert!(f.confidence > 0.6);
+        // The second reading is stored beside the old block, and every reader merges it.
+        assert_eq!(s.tree(T::Facts).len(), 2);
+        let all: Vec<Fact> = s.facts().map(|f| f.unwrap()).collect();
+        assert_eq!(all, vec![f.clone()]);
+        assert!(s.check().unwrap().is_clean());
         assert_eq!(s.lookup_name("bobby").unwrap(), vec![bob]);
         assert_eq!(s.lookup_name("robert").unwrap(), vec![bob]);
         assert_eq!(s.count_subject(ann).unwrap(), 1);
@@ -1343,6 +1570,56 @@ mod tests {
             s.scan(IndexKind::Osp, Storage::object_group(key)).count(),
             1
         );
+    }
+
+    #[test]
+    fn a_failed_write_leaves_no_trace_in_the_identity_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = open(dir.path());
+        let ann = NewEntity {
+            name: "Ann".into(),
+            kind: EntityKind::Person,
+            aliases: vec![],
+        };
+        let first = s
+            .write(WriteSet {
+                docs: vec![doc("a")],
+                entities: vec![ann],
+                facts: vec![fact(
+                    Ref::New(0),
+                    "say",
+                    ObjectDraft::Literal(Literal::Number(1.0)),
+                    Ref::New(0),
+                    (0, 1),
+                )],
+                ..Default::default()
+            })
+            .unwrap();
+        let ann = first.entity_ids[0];
+        let lit = |n: f64| ObjectDraft::Literal(Literal::Number(n));
+        // The second fact refers to a new document that does not exist: the write fails
+        // after the first fact was staged as new.
+        let err = s.write(WriteSet {
+            docs: vec![doc("b")],
+            facts: vec![
+                fact(Ref::Existing(ann), "say", lit(2.0), Ref::New(0), (0, 1)),
+                fact(Ref::Existing(ann), "say", lit(3.0), Ref::New(5), (0, 1)),
+            ],
+            ..Default::default()
+        });
+        assert!(err.is_err());
+        let out = s
+            .write(WriteSet {
+                docs: vec![doc("c")],
+                facts: vec![
+                    fact(Ref::Existing(ann), "say", lit(2.0), Ref::New(0), (0, 1)),
+                    fact(Ref::Existing(ann), "say", lit(1.0), Ref::New(0), (0, 1)),
+                ],
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!((out.new_facts, out.corroborated), (1, 1));
+        assert!(s.check().unwrap().is_clean());
     }
 
     #[test]

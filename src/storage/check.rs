@@ -1,0 +1,535 @@
+//! The integrity check behind `lore check`: recomputes everything derived
+//! from the facts and compares it with what is stored.
+//!
+//! Memory is a few bytes per fact (a fingerprint and three "seen" bits per
+//! fact, one bit per entity and document) plus the per-term counts, so a
+//! ten-million-fact store checks in well under a gigabyte.
+
+use std::collections::{HashMap, HashSet};
+
+use super::{
+    Counters, FACTS_PER_BLOCK, IndexKind, META_COUNTERS, ObjKey, Storage, StoredFact, T, Triple,
+    codec, count_key, index_tree,
+};
+use crate::error::Result;
+use crate::model::{Entity, Object, Polarity, normalize_name};
+
+/// How many problems of one kind are listed before the rest are only counted.
+pub const LISTED_PER_KIND: usize = 20;
+
+/// What `Storage::check` found.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct CheckReport {
+    /// Facts read.
+    pub facts: u64,
+    /// Index entries read over the three indexes.
+    pub index_entries: u64,
+    /// Entities read.
+    pub entities: u64,
+    /// Documents read.
+    pub documents: u64,
+    /// Sources read.
+    pub sources: u64,
+    /// Problems, grouped by kind (kind → listed messages, total count).
+    pub problems: Vec<(String, Vec<String>, u64)>,
+}
+
+impl CheckReport {
+    /// True when no problem was found.
+    pub fn is_clean(&self) -> bool {
+        self.problems.is_empty()
+    }
+
+    /// Total problems found.
+    pub fn problem_count(&self) -> u64 {
+        self.problems.iter().map(|(_, _, n)| n).sum()
+    }
+
+    fn add(&mut self, kind: &str, msg: String) {
+        match self.problems.iter_mut().find(|(k, _, _)| k == kind) {
+            Some((_, list, n)) => {
+                *n += 1;
+                if list.len() < LISTED_PER_KIND {
+                    list.push(msg);
+                }
+            }
+            None => self.problems.push((kind.to_string(), vec![msg], 1)),
+        }
+    }
+}
+
+/// A compact fingerprint of a triple, to compare index entries with facts.
+fn fingerprint(t: &Triple) -> u64 {
+    let mut b = [0u8; 30];
+    b[..8].copy_from_slice(&t.subject.to_be_bytes());
+    b[8..12].copy_from_slice(&t.relation.to_be_bytes());
+    b[12] = u8::from(t.negative);
+    b[13..22].copy_from_slice(&t.object.to_bytes());
+    b[22..].copy_from_slice(&t.fact.to_be_bytes());
+    let h = blake3::hash(&b);
+    let mut out = [0u8; 8];
+    out.copy_from_slice(&h.as_bytes()[..8]);
+    // 0 marks "no fact here".
+    u64::from_le_bytes(out) | 1
+}
+
+struct Bits(Vec<u64>);
+
+impl Bits {
+    fn new(n: u64) -> Bits {
+        Bits(vec![0; (n as usize).div_ceil(64)])
+    }
+    fn get(&self, i: u64) -> bool {
+        self.0
+            .get((i / 64) as usize)
+            .is_some_and(|w| w & (1 << (i % 64)) != 0)
+    }
+    /// Sets bit `i`; returns whether it was already set.
+    fn set(&mut self, i: u64) -> bool {
+        match self.0.get_mut((i / 64) as usize) {
+            Some(w) => {
+                let was = *w & (1 << (i % 64)) != 0;
+                *w |= 1 << (i % 64);
+                was
+            }
+            None => false,
+        }
+    }
+}
+
+impl Storage {
+    /// Verifies the store: every index entry points at a fact that agrees with
+    /// it, every fact is in all three indexes exactly once, the per-term counts
+    /// and the totals match the facts, every source names a stored document,
+    /// every entity named by a fact exists, and the name index agrees with the
+    /// entities. Reading errors (damaged values) are reported as problems, not
+    /// returned, so that one bad block does not hide the rest.
+    pub fn check(&self) -> Result<CheckReport> {
+        let mut r = CheckReport::default();
+        let c: Counters = match self.get(T::Meta, META_COUNTERS)? {
+            Some(v) => match codec::decode(&v) {
+                Ok(c) => c,
+                Err(e) => {
+                    r.add("meta", format!("the counters record is damaged: {}", e.0));
+                    return Ok(r);
+                }
+            },
+            None => {
+                r.add("meta", "the counters record is missing".into());
+                return Ok(r);
+            }
+        };
+
+        // Documents.
+        let mut docs = Bits::new(c.next_doc);
+        let mut hashes = 0u64;
+        for item in self.tree(T::Docs).iter() {
+            let (k, v) = item.map_err(|e| self.sled(e))?;
+            match k.first() {
+                Some(b'd') => {
+                    let id = codec::read_u64(&k[1..]).ok();
+                    let doc = codec::decode::<crate::model::Document>(&v).ok();
+                    match (id, doc) {
+                        (Some(id), Some(d)) if id < c.next_doc && d.id == id => {
+                            docs.set(id);
+                            r.documents += 1;
+                            match self.document_by_hash(&d.hash) {
+                                Ok(Some(h)) if h == id => {}
+                                _ => r.add(
+                                    "documents",
+                                    format!("document {id} is missing from the hash index"),
+                                ),
+                            }
+                        }
+                        _ => r.add("documents", format!("damaged document record {k:?}")),
+                    }
+                }
+                Some(b'h') => hashes += 1,
+                _ => r.add("documents", format!("unknown key {k:?} in docs")),
+            }
+        }
+        if r.documents != c.next_doc {
+            r.add(
+                "counts",
+                format!(
+                    "{} documents stored, the counters say {}",
+                    r.documents, c.next_doc
+                ),
+            );
+        }
+        if hashes != r.documents {
+            r.add(
+                "documents",
+                format!("{hashes} hash entries for {} documents", r.documents),
+            );
+        }
+
+        // Entities and the name index, both ways.
+        let mut ents = Bits::new(c.next_entity);
+        for item in self.tree(T::Entities).iter() {
+            let (k, v) = item.map_err(|e| self.sled(e))?;
+            let id = codec::read_u64(&k).ok();
+            let e = codec::decode::<Entity>(&v).ok();
+            let (Some(id), Some(e)) = (id, e) else {
+                r.add("entities", format!("damaged entity record {k:?}"));
+                continue;
+            };
+            if id >= c.next_entity || e.id != id {
+                r.add(
+                    "entities",
+                    format!("entity record {id} holds entity {}", e.id),
+                );
+                continue;
+            }
+            ents.set(id);
+            r.entities += 1;
+            let names: HashSet<String> = std::iter::once(&e.name)
+                .chain(e.aliases.iter())
+                .map(|n| normalize_name(n))
+                .filter(|n| !n.is_empty())
+                .collect();
+            for n in names {
+                match self.lookup_name(&n) {
+                    Ok(ids) if ids.contains(&id) => {}
+                    Ok(_) => r.add(
+                        "names",
+                        format!("entity {id} is missing under name {n:?} in the name index"),
+                    ),
+                    Err(e) => r.add("names", format!("name {n:?}: {e}")),
+                }
+            }
+        }
+        if r.entities != c.next_entity {
+            r.add(
+                "counts",
+                format!(
+                    "{} entities stored, the counters say {}",
+                    r.entities, c.next_entity
+                ),
+            );
+        }
+        for item in self.names() {
+            let (name, ids) = match item {
+                Ok(x) => x,
+                Err(e) => {
+                    r.add("names", e.to_string());
+                    continue;
+                }
+            };
+            for id in ids {
+                let ok = ents.get(id)
+                    && self.entity(id).ok().flatten().is_some_and(|e| {
+                        std::iter::once(&e.name)
+                            .chain(e.aliases.iter())
+                            .any(|n| normalize_name(n) == name)
+                    });
+                if !ok {
+                    r.add(
+                        "names",
+                        format!("name {name:?} points at entity {id}, which does not have it"),
+                    );
+                }
+            }
+        }
+
+        // Facts: fingerprints, references, recomputed counts.
+        let rels = self.relations().len() as u64;
+        if rels != u64::from(c.next_rel) {
+            r.add(
+                "counts",
+                format!("{rels} relations stored, the counters say {}", c.next_rel),
+            );
+        }
+        let mut prints = vec![0u64; c.next_fact as usize];
+        let mut counts: HashMap<Vec<u8>, u64> = HashMap::new();
+        let mut sources = 0u64;
+        let mut last_block = None;
+        for item in self.tree(T::Facts).iter() {
+            let (k, v) = item.map_err(|e| self.sled(e))?;
+            if k.len() == 16 {
+                // Extra sources of one fact: merged below with their block.
+                if last_block != codec::read_u64(&k[..8]).ok() {
+                    r.add("facts", format!("extra sources {k:?} have no fact block"));
+                }
+                continue;
+            }
+            let Ok(block) = codec::read_u64(&k) else {
+                r.add("facts", format!("damaged fact block key {k:?}"));
+                continue;
+            };
+            last_block = Some(block);
+            let facts: Vec<StoredFact> = match self.merged_block(block, &v) {
+                Ok(f) => f,
+                Err(e) => {
+                    r.add("facts", format!("fact block {block}: {e}"));
+                    continue;
+                }
+            };
+            for (i, f) in facts.into_iter().enumerate() {
+                let id = block * FACTS_PER_BLOCK + i as u64;
+                if id >= c.next_fact {
+                    r.add("facts", format!("fact {id} lies past the last fact id"));
+                    continue;
+                }
+                r.facts += 1;
+                if !ents.get(f.subject) {
+                    r.add(
+                        "facts",
+                        format!("fact {id}: subject entity {} is missing", f.subject),
+                    );
+                }
+                if u64::from(f.relation) >= rels {
+                    r.add(
+                        "facts",
+                        format!("fact {id}: relation {} is missing", f.relation),
+                    );
+                }
+                let object = match &f.object {
+                    Object::Entity(o) => {
+                        if !ents.get(*o) {
+                            r.add("facts", format!("fact {id}: object entity {o} is missing"));
+                        }
+                        ObjKey::Entity(*o)
+                    }
+                    Object::Literal(l) => match Storage::literal_key(l) {
+                        Ok(key) => {
+                            if !matches!(self.literal(key), Ok(Some(_))) {
+                                r.add("facts", format!("fact {id}: its literal is missing"));
+                            }
+                            key
+                        }
+                        Err(e) => {
+                            r.add("facts", format!("fact {id}: {e}"));
+                            continue;
+                        }
+                    },
+                };
+                for s in &f.sources {
+                    sources += 1;
+                    if !docs.get(s.doc) {
+                        r.add(
+                            "sources",
+                            format!("fact {id}: source document {} is missing", s.doc),
+                        );
+                    }
+                }
+                let t = Triple {
+                    fact: id,
+                    subject: f.subject,
+                    relation: f.relation,
+                    negative: f.polarity == Polarity::Negative,
+                    object,
+                };
+                prints[id as usize] = fingerprint(&t);
+                for key in [
+                    count_key(b's', &codec::u64_key(t.subject)),
+                    count_key(b'p', &codec::u32_key(t.relation)),
+                    count_key(b'o', &t.object.to_bytes()),
+                ] {
+                    *counts.entry(key).or_default() += 1;
+                }
+            }
+        }
+        r.sources = sources;
+        if r.facts != c.next_fact {
+            r.add(
+                "counts",
+                format!("{} facts stored, the counters say {}", r.facts, c.next_fact),
+            );
+        }
+        if sources != c.sources {
+            r.add(
+                "counts",
+                format!("{sources} sources stored, the counters say {}", c.sources),
+            );
+        }
+
+        // Indexes: each entry matches its fact, each fact is in each index once.
+        for kind in [IndexKind::Spo, IndexKind::Pos, IndexKind::Osp] {
+            let mut seen = Bits::new(c.next_fact);
+            for item in self.tree(index_tree(kind)).iter() {
+                let (k, v) = item.map_err(|e| self.sled(e))?;
+                let decoded = codec::decode_chunk(kind, &k, &v, |t| {
+                    r.index_entries += 1;
+                    let known = prints.get(t.fact as usize).copied().unwrap_or(0);
+                    if known == 0 {
+                        r.add(
+                            "index",
+                            format!(
+                                "{} entry names fact {}, which is missing",
+                                kind.name(),
+                                t.fact
+                            ),
+                        );
+                    } else if known != fingerprint(&t) {
+                        r.add(
+                            "index",
+                            format!(
+                                "{} entry for fact {} disagrees with the fact",
+                                kind.name(),
+                                t.fact
+                            ),
+                        );
+                    } else if seen.set(t.fact) {
+                        r.add(
+                            "index",
+                            format!("{} lists fact {} twice", kind.name(), t.fact),
+                        );
+                    }
+                });
+                if let Err(e) = decoded {
+                    r.add(
+                        "index",
+                        format!("{} chunk {k:?} is damaged: {}", kind.name(), e.0),
+                    );
+                }
+            }
+            for (id, p) in prints.iter().enumerate() {
+                if *p != 0 && !seen.get(id as u64) {
+                    r.add(
+                        "index",
+                        format!("fact {id} is missing from the {} index", kind.name()),
+                    );
+                }
+            }
+        }
+
+        // Stored counts against recomputed ones.
+        for item in self.tree(T::Counts).iter() {
+            let (k, v) = item.map_err(|e| self.sled(e))?;
+            let stored = codec::read_u64(&v).ok();
+            let want = counts.remove(k.as_ref()).unwrap_or(0);
+            if stored != Some(want) {
+                r.add(
+                    "counts",
+                    format!("count {k:?} is {stored:?}, the facts give {want}"),
+                );
+            }
+        }
+        for (k, want) in counts {
+            r.add(
+                "counts",
+                format!("count {k:?} is missing (the facts give {want})"),
+            );
+        }
+        Ok(r)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{EntityKind, Literal, Qualifiers};
+    use crate::storage::{
+        FactDraft, NewEntity, ObjectDraft, OpenOptions, Ref, SourceDraft, WriteSet,
+    };
+
+    fn store(dir: &std::path::Path) -> Storage {
+        let s = Storage::open(dir, &OpenOptions::default()).unwrap();
+        let mut facts = Vec::new();
+        for i in 0..100u64 {
+            facts.push(FactDraft {
+                subject: Ref::New((i % 3) as usize),
+                relation: if i % 2 == 0 { "meet" } else { "say" }.into(),
+                relation_text: "r".into(),
+                object: if i % 5 == 0 {
+                    ObjectDraft::Literal(Literal::Number(i as f64))
+                } else {
+                    ObjectDraft::Entity(Ref::New(((i + 1) % 3) as usize))
+                },
+                qualifiers: Qualifiers::new(),
+                polarity: Polarity::Positive,
+                confidence: 0.5,
+                sources: vec![SourceDraft {
+                    doc: Ref::New(0),
+                    sentence: format!("sentence {i}"),
+                    span: (i, i + 1),
+                }],
+            });
+        }
+        let entities = ["Ann", "Bob", "Cy"]
+            .iter()
+            .map(|n| NewEntity {
+                name: n.to_string(),
+                kind: EntityKind::Person,
+                aliases: vec![format!("{n} X")],
+            })
+            .collect();
+        s.write(WriteSet {
+            docs: vec![crate::model::Document {
+                id: 0,
+                title: "t".into(),
+                origin: "o".into(),
+                published: None,
+                byline: None,
+                dateline: None,
+                hash: "h".into(),
+            }],
+            entities,
+            facts,
+            ..Default::default()
+        })
+        .unwrap();
+        s
+    }
+
+    fn kinds(r: &CheckReport) -> Vec<&str> {
+        r.problems.iter().map(|(k, _, _)| k.as_str()).collect()
+    }
+
+    #[test]
+    fn a_clean_store_has_no_problems() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = store(dir.path()).check().unwrap();
+        assert!(r.is_clean(), "{:?}", r.problems);
+        assert_eq!((r.documents, r.entities), (1, 3));
+        assert_eq!(r.index_entries, 3 * r.facts);
+        assert!(r.facts > 0);
+    }
+
+    #[test]
+    fn a_missing_index_chunk_is_reported_per_fact() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = store(dir.path());
+        let (k, _) = s.tree(T::Pos).iter().next().unwrap().unwrap();
+        s.tree(T::Pos).remove(k).unwrap();
+        let r = s.check().unwrap();
+        assert_eq!(kinds(&r), vec!["index"]);
+        assert!(
+            r.problems[0].1[0].contains("missing from the pos index"),
+            "{:?}",
+            r.problems
+        );
+    }
+
+    #[test]
+    fn wrong_counts_missing_documents_and_stale_names_are_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = store(dir.path());
+        let key = count_key(b's', &codec::u64_key(0));
+        s.tree(T::Counts)
+            .insert(&key, &99u64.to_be_bytes())
+            .unwrap();
+        s.tree(T::Names)
+            .insert("nobody", codec::encode(&vec![1u64]).unwrap())
+            .unwrap();
+        let r = s.check().unwrap();
+        assert_eq!(kinds(&r), vec!["names", "counts"], "{:?}", r.problems);
+        s.tree(T::Docs).remove(super::super::doc_key(0)).unwrap();
+        let r = s.check().unwrap();
+        assert!(kinds(&r).contains(&"sources"), "{:?}", r.problems);
+        assert!(kinds(&r).contains(&"documents"), "{:?}", r.problems);
+    }
+
+    #[test]
+    fn a_damaged_fact_block_is_a_problem_not_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = store(dir.path());
+        s.tree(T::Facts)
+            .insert(codec::u64_key(0), &[1, 2, 3][..])
+            .unwrap();
+        let r = s.check().unwrap();
+        assert!(kinds(&r).contains(&"facts"), "{:?}", r.problems);
+        assert!(kinds(&r).contains(&"index"), "{:?}", r.problems);
+    }
+}

@@ -1,0 +1,193 @@
+//! `lore check` on good and damaged stores, with the real binary: a damaged
+//! or truncated store file gives a clear error naming the store, never a
+//! panic or a hang.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const LORE: &str = env!("CARGO_BIN_EXE_lore");
+
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs lore with a time limit: a hang fails the test instead of stalling CI.
+fn lore(db: &Path, args: &[&str]) -> Run {
+    let mut child = Command::new(LORE)
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        if start.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("lore {args:?} on {} hung for 60 s", db.display());
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let status = child.wait().unwrap();
+    let mut stdout = String::new();
+    let mut stderr = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    Run {
+        code: status.code(),
+        stdout,
+        stderr,
+    }
+}
+
+fn build_store(dir: &Path) -> PathBuf {
+    let db = dir.join("news.db");
+    let store = lore::Store::open(&db).unwrap();
+    for i in 0..30 {
+        let text = format!(
+            "Round {i}\n\nAnn Lee met Bob Stone in Paris on Monday. Carl Ray visited Oslo with Dana Fox. Erin Holt criticized Ann Lee after vote {i}."
+        );
+        store.ingest_text(&text, &format!("a{i}.txt")).unwrap();
+    }
+    db
+}
+
+#[test]
+fn a_clean_store_passes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = build_store(tmp.path());
+    let r = lore(&db, &["check"]);
+    assert_eq!(r.code, Some(0), "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("ok: no problems found"), "{}", r.stdout);
+    assert!(r.stdout.contains("facts"), "{}", r.stdout);
+}
+
+/// Every store file of a closed store, largest first.
+fn store_files(db: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![db.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort_by_key(|p| std::cmp::Reverse(std::fs::metadata(p).unwrap().len()));
+    out
+}
+
+/// The outcome a user may see after damage: a clean check (the damage hit
+/// unused bytes), or a non-zero exit with a message naming the store, and
+/// never a Rust panic.
+fn assert_clear_outcome(db: &Path, what: &str) {
+    for args in [&["check"][..], &["stats"][..], &["export"][..]] {
+        let r = lore(db, args);
+        assert!(
+            !r.stderr.contains("panicked"),
+            "{what}: lore {args:?} panicked: {}",
+            r.stderr
+        );
+        if r.code != Some(0) {
+            let named = r.stderr.contains(&db.display().to_string())
+                || r.stdout.contains(&db.display().to_string());
+            assert!(
+                named,
+                "{what}: lore {args:?} failed without naming the store: {}{}",
+                r.stdout, r.stderr
+            );
+            assert!(
+                r.stderr.contains("lore: error:") || r.stdout.contains("damaged"),
+                "{what}: unclear failure: {}{}",
+                r.stdout,
+                r.stderr
+            );
+        }
+    }
+}
+
+#[test]
+fn truncated_store_files_give_clear_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = build_store(tmp.path());
+    for (i, file) in store_files(&good).into_iter().enumerate() {
+        let len = std::fs::metadata(&file).unwrap().len();
+        for keep in [0, len / 2, len.saturating_sub(7)] {
+            let copy = tmp.path().join(format!("t{i}-{keep}"));
+            copy_dir(&good, &copy);
+            let target = copy.join(file.strip_prefix(&good).unwrap());
+            let f = std::fs::OpenOptions::new()
+                .write(true)
+                .open(&target)
+                .unwrap();
+            f.set_len(keep).unwrap();
+            drop(f);
+            assert_clear_outcome(&copy, &format!("{} truncated to {keep}", target.display()));
+        }
+    }
+}
+
+#[test]
+fn garbled_store_files_give_clear_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = build_store(tmp.path());
+    let mut seed = 0x9e37_79b9_u64;
+    for (i, file) in store_files(&good).into_iter().enumerate() {
+        let len = std::fs::metadata(&file).unwrap().len();
+        if len == 0 {
+            continue;
+        }
+        for round in 0..4 {
+            let copy = tmp.path().join(format!("g{i}-{round}"));
+            copy_dir(&good, &copy);
+            let target = copy.join(file.strip_prefix(&good).unwrap());
+            let mut bytes = std::fs::read(&target).unwrap();
+            for _ in 0..8 {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                let at = (seed % len) as usize;
+                bytes[at] ^= 0x5a | (seed >> 32) as u8;
+            }
+            std::fs::write(&target, bytes).unwrap();
+            assert_clear_outcome(
+                &copy,
+                &format!("{} garbled (round {round})", target.display()),
+            );
+        }
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        let dest = to.join(p.file_name().unwrap());
+        if p.is_dir() {
+            copy_dir(&p, &dest);
+        } else {
+            std::fs::copy(&p, &dest).unwrap();
+        }
+    }
+}
