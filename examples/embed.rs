@@ -1,5 +1,6 @@
 //! A tool embedding lore: ingest articles given on the command line into a
-//! temporary store, then list every fact with its first source.
+//! temporary store, list every fact with its first source, then ask a
+//! question in the query language and follow each answer to its sources.
 //!
 //! ```sh
 //! cargo run --example embed -- data/articles/*.txt
@@ -7,7 +8,7 @@
 
 use std::process::ExitCode;
 
-use lore::{Object, Store};
+use lore::{Object, Store, Value};
 
 fn main() -> ExitCode {
     match run() {
@@ -46,6 +47,23 @@ fn run() -> Result<(), lore::Error> {
             fact.sources.len(),
             source
         );
+    }
+    // Typed rows: an entity comes with its id, a fact id leads to its sources.
+    let result = store.query("?who met ?whom, ?who < ?whom;")?;
+    for statement in &result.statements {
+        for row in &statement.rows {
+            let cells: Vec<String> = row.iter().map(|v| v.to_string()).collect();
+            println!("{}", cells.join(" | "));
+            for value in row {
+                if let Value::Fact(id) = value
+                    && let Some(fact) = store.fact(*id)?
+                {
+                    for source in &fact.sources {
+                        println!("    source: document {} {:?}", source.doc, source.sentence);
+                    }
+                }
+            }
+        }
     }
     drop(store);
     std::fs::remove_dir_all(&dir).map_err(|e| lore::Error::io(&dir, e))?;
