@@ -296,6 +296,23 @@ impl Store {
     }
 
     /// Ingests one file as `opts` says; errors name the file.
+    ///
+    /// Many files with one flush, Latin-1 accepted:
+    ///
+    /// ```
+    /// use lore::{Encoding, IngestOptions, Store};
+    /// let dir = tempfile::tempdir()?;
+    /// let store = Store::open(dir.path().join("db"))?;
+    /// let opts = IngestOptions { encoding: Encoding::Auto, defer_flush: true };
+    /// for (i, text) in [&b"Talks\n\nAnn Lee met Bob Stone."[..], b"Caf\xe9\n\nAnn Lee visited Paris."].iter().enumerate() {
+    ///     let path = dir.path().join(format!("{i}.txt"));
+    ///     std::fs::write(&path, text)?;
+    ///     store.ingest_file_with(&path, &opts)?;
+    /// }
+    /// store.flush()?; // durable from here on
+    /// assert_eq!(store.stats()?.documents, 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn ingest_file_with(&self, path: &Path, opts: &IngestOptions) -> Result<IngestOutcome> {
         let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
         if meta.len() > MAX_ARTICLE_BYTES as u64 {
@@ -308,6 +325,18 @@ impl Store {
     /// Imports facts from JSONL in the export schema (see `docs/ARCHITECTURE.md`).
     ///
     /// Writes in batches; each batch is atomic and flushed before the next.
+    /// `progress` is called with the number of lines read so far.
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let store = lore::Store::open(dir.path().join("db"))?;
+    /// let jsonl = r#"{"type":"entity","id":0,"name":"Ann Lee","kind":"person","aliases":["Lee"]}
+    /// {"type":"fact","id":0,"subject":"Ann Lee","relation":"visit","object":{"type":"text","value":"the museum"},"qualifiers":{},"polarity":"positive","sources":[],"confidence":0.5}
+    /// "#;
+    /// let summary = store.import_jsonl(&mut jsonl.as_bytes(), "facts.jsonl", &mut |_| {})?;
+    /// assert_eq!((summary.lines, store.stats()?.facts), (2, 1));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn import_jsonl(
         &self,
         input: &mut dyn BufRead,
@@ -354,6 +383,17 @@ impl Store {
     }
 
     /// Runs query text with a row limit and an optional cancel token.
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let store = lore::Store::open(dir.path().join("db"))?;
+    /// store.ingest_text("Talks\n\nAnn Lee met Bob Stone in Paris. Ann Lee met Carl Moe in Rome.", "a.txt")?;
+    /// let opts = lore::QueryOptions { limit: 1, ..Default::default() };
+    /// let out = store.query_with("\"Ann Lee\" met ?who;", &opts)?;
+    /// let first = &out.statements[0];
+    /// assert!(first.rows.len() <= 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn query_with(&self, text: &str, opts: &QueryOptions) -> Result<QueryResult> {
         query::run(self, text, opts)
     }
@@ -364,6 +404,16 @@ impl Store {
     }
 
     /// Entities known under `name` (any alias, case-insensitive).
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let store = lore::Store::open(dir.path().join("db"))?;
+    /// store.ingest_text("Talks\n\nAnn Lee met Bob Stone in Paris. Lee left.", "a.txt")?;
+    /// for e in store.entities_named("LEE")? {
+    ///     println!("{} ({:?}), also {:?}", e.name, e.kind, e.aliases);
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn entities_named(&self, name: &str) -> Result<Vec<Entity>> {
         self.by_name(&normalize_name(name))
     }
@@ -438,11 +488,21 @@ impl Store {
     }
 
     /// Counts of documents, entities, facts, relations, sources and bytes on disk.
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let store = lore::Store::open(dir.path().join("db"))?;
+    /// let s = store.stats()?;
+    /// assert_eq!((s.documents, s.facts), (0, 0));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn stats(&self) -> Result<Stats> {
         self.storage.stats()
     }
 
-    /// Forces everything to disk (every write already does this before it returns).
+    /// Forces everything to disk. Writes flush before they return unless
+    /// [`IngestOptions::defer_flush`] asked them not to; then call this before
+    /// telling anyone the articles are stored.
     pub fn flush(&self) -> Result<()> {
         self.storage.flush()
     }
