@@ -175,10 +175,8 @@ fn check_all(store: &Store) {
 }
 
 /// The full promise of the document: every example runs and every `rows`
-/// example returns rows. Needs the extractor to find the sample articles'
-/// people and relations; run with `cargo test --test query_doc -- --ignored`.
+/// example returns rows on the sample articles as the extractor reads them.
 #[test]
-#[ignore = "depends on extractor coverage; the lead enables it at integration"]
 fn every_example_answers_on_the_sample_articles() {
     let dir = tempfile::tempdir().unwrap();
     let store = sample_store(dir.path());
