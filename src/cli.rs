@@ -481,7 +481,12 @@ fn query(store: &Store, text: &str, format: Format, limit: usize) -> Result<Exit
     };
     let stdout = io::stdout();
     let mut out = stdout.lock();
-    match print_result(&mut out, &result, format, &Style::default()) {
+    // Like `lore run`: a table fits the terminal; piped output keeps whole values.
+    let style = Style {
+        width: output::terminal_width(),
+        ..Style::default()
+    };
+    match print_result(&mut out, &result, format, &style) {
         Err(e) if e.kind() != io::ErrorKind::BrokenPipe => return Err(Error::io("stdout", e)),
         _ => {}
     }
