@@ -287,8 +287,11 @@ fn trimmed(s: &str, base: usize, a: usize, b: usize) -> (usize, usize) {
 fn ends_at_dot(s: &str, sent_start: usize, dot: usize) -> bool {
     let before = &s[sent_start..dot];
     let word_start = before
-        .rfind(|c: char| c.is_whitespace() || c == '(' || c == '"' || c == '“')
-        .map_or(0, |k| k + 1);
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| c.is_whitespace() || c == '(' || c == '"' || c == '“')
+        // The word starts after the delimiter, which may be several bytes long.
+        .map_or(0, |(k, c)| k + c.len_utf8());
     let word = &before[word_start..];
     let lower = word.to_lowercase();
     let next_word: String = s[dot + 1..]
@@ -347,6 +350,18 @@ mod tests {
         assert_eq!(
             sents("2. The first item is long."),
             vec!["2. The first item is long."]
+        );
+    }
+
+    /// Found by the ingest_article fuzz target: a word after an opening curly
+    /// quote, then a dot, sliced the text inside the quote's three bytes.
+    #[test]
+    fn a_dot_after_a_curly_quoted_word_does_not_panic() {
+        let got = sents("In that “f. Next one.");
+        assert_eq!(got.concat().replace(' ', ""), "Inthat“f.Nextone.");
+        assert_eq!(
+            sents("“Mr. Lee left.” He did."),
+            vec!["“Mr. Lee left.”", "He did."]
         );
     }
 
