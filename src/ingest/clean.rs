@@ -56,7 +56,11 @@ pub fn clean(text: &str) -> (DocMeta, Vec<Segment>) {
             }
             seen_title = true;
             let title = pending_title.take().unwrap_or(line);
-            meta.title = Some(title.to_string());
+            meta.title = Some(if ends_sentence(title) {
+                lead_as_title(title)
+            } else {
+                title.to_string()
+            });
             if line == title && !ends_sentence(line) {
                 continue;
             }
@@ -167,6 +171,28 @@ pub fn ends_sentence(line: &str) -> bool {
         .ends_with(['.', '!', '?'])
 }
 
+/// Longest title taken from a lead paragraph, in characters.
+const LEAD_TITLE_CHARS: usize = 90;
+
+/// A page without a headline starts with its lead paragraph: its first
+/// sentence, cut at a word near [`LEAD_TITLE_CHARS`], names the story better
+/// than a whole paragraph does.
+fn lead_as_title(lead: &str) -> String {
+    let first = crate::ingest::sentences::split(lead, 0, lead.len())
+        .first()
+        .map_or(lead, |&(a, b)| &lead[a..b]);
+    if first.chars().count() <= LEAD_TITLE_CHARS {
+        return first.to_string();
+    }
+    let cut = first
+        .char_indices()
+        .nth(LEAD_TITLE_CHARS)
+        .map_or(first.len(), |(i, _)| i);
+    let head = &first[..cut];
+    let head = head.rfind(' ').map_or(head, |k| &head[..k]);
+    format!("{}…", head.trim_end_matches([',', ';', ':', ' ']))
+}
+
 /// "NEW DELHI, India – text": the place and how many bytes to skip.
 fn dateline(line: &str) -> Option<(&str, usize)> {
     let dash = line.find(['–', '—']).or_else(|| line.find(" - "))?;
@@ -212,6 +238,23 @@ mod tests {
         assert_eq!(
             kept,
             vec!["Bob Stone spoke on Tuesday to the press in a long sentence."]
+        );
+    }
+
+    #[test]
+    fn a_page_that_opens_with_its_lead_is_titled_by_the_first_sentence() {
+        let text = "Ann Lee, the mayor of a small northern town, met Bob Stone on Thursday in the highest-level talks in years. Nothing was agreed.\n\nMore text follows here.\n";
+        let (meta, segs) = clean(text);
+        assert_eq!(
+            meta.title.as_deref(),
+            Some("Ann Lee, the mayor of a small northern town, met Bob Stone on Thursday in the…")
+        );
+        // The lead is still article text.
+        assert_eq!(segs.len(), 2);
+        let short = "Ann Lee met Bob Stone. They talked.\n\nMore text follows here.\n";
+        assert_eq!(
+            clean(short).0.title.as_deref(),
+            Some("Ann Lee met Bob Stone.")
         );
     }
 
