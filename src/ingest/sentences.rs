@@ -219,6 +219,9 @@ pub fn split(text: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
                     j += 1;
                 } else if s[j..].starts_with('”') || s[j..].starts_with('’') {
                     j += '”'.len_utf8();
+                } else if let Some(n) = citation_len(&s[j..]) {
+                    // "told WION.[0] This": the marker belongs to the sentence it ends.
+                    j += n;
                 } else {
                     break;
                 }
@@ -246,6 +249,14 @@ pub fn split(text: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
             .collect();
     }
     out
+}
+
+/// Length of a citation marker such as `[0]` or `[12]` at the start of `s`.
+fn citation_len(s: &str) -> Option<usize> {
+    let rest = s.strip_prefix('[')?;
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    (1..=3).contains(&digits).then_some(())?;
+    rest[digits..].starts_with(']').then_some(digits + 2)
 }
 
 /// Longest sentence read as one; longer runs (lists without punctuation, binary
@@ -362,6 +373,22 @@ mod tests {
         assert_eq!(
             sents("“Mr. Lee left.” He did."),
             vec!["“Mr. Lee left.”", "He did."]
+        );
+    }
+
+    #[test]
+    fn a_citation_marker_after_the_dot_ends_the_sentence() {
+        assert_eq!(
+            sents("Sources told Example News.[0] This was the first time.[1] Then more."),
+            vec![
+                "Sources told Example News.[0]",
+                "This was the first time.[1]",
+                "Then more."
+            ]
+        );
+        assert_eq!(
+            sents("A list [x]. B [12345] c."),
+            vec!["A list [x].", "B [12345] c."]
         );
     }
 
