@@ -377,21 +377,37 @@ pub fn normalize_relation(phrase: &str) -> String {
         }
         progressive = false;
     }
-    // Rewrites, longest first, at any word position, one pass left to right.
-    let mut result: Vec<&str> = Vec::with_capacity(out.len());
+    // Rewrites until nothing changes, so that the result is a fixed point
+    // ("met with with" → "meet with" → "meet"). The rewrites never lengthen
+    // a phrase, but a bad data file must not hang ingest: the passes are bounded.
+    for _ in 0..=out.len() {
+        match rewrite_pass(&out, &lex.rewrites) {
+            Some(next) => out = next,
+            None => break,
+        }
+    }
+    out.join(" ")
+}
+
+/// One left-to-right pass of the rewrites (longest first) over `words`;
+/// `None` when no rewrite applied.
+fn rewrite_pass(words: &[String], rewrites: &[(Vec<&str>, &str)]) -> Option<Vec<String>> {
+    let mut result: Vec<String> = Vec::with_capacity(words.len());
+    let mut changed = false;
     let mut i = 0;
-    'words: while i < out.len() {
-        for (from, to) in &lex.rewrites {
-            if out.len() - i >= from.len() && from.iter().zip(&out[i..]).all(|(a, b)| a == b) {
-                result.extend(to.split(' '));
+    'words: while i < words.len() {
+        for (from, to) in rewrites {
+            if words.len() - i >= from.len() && from.iter().zip(&words[i..]).all(|(a, b)| a == b) {
+                result.extend(to.split(' ').map(str::to_string));
                 i += from.len();
+                changed = true;
                 continue 'words;
             }
         }
-        result.push(&out[i]);
+        result.push(words[i].clone());
         i += 1;
     }
-    result.join(" ")
+    changed.then_some(result)
 }
 
 /// True for relations that hold both ways ("meet"): stored once, matched in either direction.
@@ -466,6 +482,8 @@ mod tests {
         }
         assert_eq!(normalize_relation("urged release of"), "urge release of");
         assert_eq!(normalize_relation("spoke to"), "speak with");
+        // Found by the idempotence property test: a rewrite that uncovers another.
+        assert_eq!(normalize_relation("met with with"), "meet");
     }
 
     #[test]
