@@ -268,3 +268,55 @@ fn fifty_megabyte_article_has_bounded_memory() {
         ),
     }
 }
+
+/// Every article of the corpus goes through the store without an error. Files
+/// that are not UTF-8 are read the tolerant way (as Latin-1), which is what
+/// `lore ingest --encoding auto` does; the corpus has one such file.
+#[test]
+#[ignore = "whole corpus, about a minute in debug: cargo test --release --test extraction_robustness -- --ignored --nocapture whole_corpus"]
+fn whole_corpus_ingests_without_error() {
+    let dir = corpus_dir();
+    if !dir.exists() {
+        println!("skipped: no corpus at {}", dir.display());
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let store = lore::Store::open(tmp.path().join("store")).unwrap();
+    let (mut added, mut skipped, mut latin1) = (0, 0, 0);
+    let mut stack = vec![dir];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "txt") {
+                let bytes = std::fs::read(&p).unwrap();
+                let text = match String::from_utf8(bytes) {
+                    Ok(t) => t,
+                    Err(e) => {
+                        latin1 += 1;
+                        latin1_text(e.as_bytes())
+                    }
+                };
+                let origin = p.display().to_string();
+                match store.ingest_text(&text, &origin) {
+                    Ok(lore::IngestOutcome::Added { .. }) => added += 1,
+                    Ok(lore::IngestOutcome::Skipped { .. }) => skipped += 1,
+                    Err(e) => panic!("{origin}: {e}"),
+                }
+            }
+        }
+    }
+    let stats = store.stats().unwrap();
+    println!(
+        "corpus: {added} articles added, {skipped} skipped as duplicates, \
+         {latin1} read as Latin-1; {stats:?}"
+    );
+    assert!(added > 2000);
+    assert!(stats.facts > 0);
+}
+
+/// Latin-1 text: every byte is the code point of the same value.
+fn latin1_text(bytes: &[u8]) -> String {
+    bytes.iter().map(|&b| char::from(b)).collect()
+}
