@@ -528,6 +528,63 @@ mod tests {
     }
 
     #[test]
+    fn whoever_is_asked_to_release_a_detained_person_holds_them() {
+        let v = facts("T\n\nThe minister urged Iran to release jailed journalist Anna Berg.");
+        assert!(has(&v, "Anna Berg", "be jailed in", "Iran"), "{v:?}");
+        // Not when the one asked is a person.
+        let v =
+            facts("T\n\nThe minister urged Omar Haddad to release jailed journalist Anna Berg.");
+        assert!(!v.iter().any(|f| f.1 == "be jailed in"), "{v:?}");
+    }
+
+    #[test]
+    fn members_listed_after_a_group_are_members() {
+        let v = facts(
+            "T\n\nSeveral members of the African Union, including host Kenya, Ghana and Nigeria, \
+             backed the plan.",
+        );
+        for c in ["Kenya", "Ghana", "Nigeria"] {
+            assert!(has(&v, c, "be member of", "African Union"), "{c}: {v:?}");
+        }
+        assert!(has(&v, "Kenya", "host", "African Union"), "{v:?}");
+        assert!(!has(&v, "Ghana", "host", "African Union"), "{v:?}");
+    }
+
+    #[test]
+    fn listed_objects_each_get_the_fact() {
+        let v = facts("T\n\nMaria Lopez thanked Carlos Ruiz, Ana Gil and Pedro Sanz.");
+        for o in ["Carlos Ruiz", "Ana Gil", "Pedro Sanz"] {
+            assert!(has(&v, "Maria Lopez", "thank", o), "{o}: {v:?}");
+        }
+        // "in Lyon, Anna Berg and ...": a list of another sort starts a new clause.
+        let v = facts("T\n\nMaria Lopez spoke in Lyon, Ana Gil and Pedro Sanz in Nice.");
+        assert!(!v.iter().any(|f| f.2 == "Ana Gil"), "{v:?}");
+    }
+
+    #[test]
+    fn a_light_verb_finds_its_noun_before_the_subject() {
+        let v = facts(
+            "T\n\nShe answered the complaints Prime Minister Jan Novak had made about Austria.",
+        );
+        assert!(
+            has(&v, "Jan Novak", "make complaints about", "Austria"),
+            "{v:?}"
+        );
+    }
+
+    #[test]
+    fn a_relative_clause_closed_by_its_verb_names_the_object() {
+        let v = facts(
+            "T\n\nThe report said Canada should rejoin the Kyoto Protocol climate treaty \
+             that it withdrew from.",
+        );
+        assert!(
+            has(&v, "Canada", "withdraw from", "Kyoto Protocol"),
+            "{v:?}"
+        );
+    }
+
+    #[test]
     fn never_panics_on_odd_input() {
         for s in [
             "",

@@ -107,6 +107,7 @@ fn parse_phrase(
     a: usize,
     b: usize,
     skip: Option<(usize, usize)>,
+    gap: Option<&str>,
 ) -> Option<Phrase> {
     let lex = lexicon();
     let mut i = a;
@@ -140,6 +141,19 @@ fn parse_phrase(
     {
         items.drain(..p + 2);
         helped = true;
+    }
+    // "appealed to all members of the X": the members stand for the group.
+    if let Some(m) = items
+        .windows(2)
+        .position(|w| lex.is(&w[0].1, "member") && w[1].1 == "of")
+    {
+        let mut s = m;
+        while s > 0 && (lex.is(&items[s - 1].1, "det") || lex.is(&items[s - 1].1, "quant")) {
+            s -= 1;
+        }
+        if s > 0 && lex.is(&items[s - 1].1, "prep") {
+            items.drain(s..m + 2);
+        }
     }
     let mut p = Phrase::default();
     let mut rel: Vec<String> = Vec::new();
@@ -291,14 +305,17 @@ fn parse_phrase(
         let tail = &items[last_det + 1..];
         let descriptive = det_count == 1
             && !tail.is_empty()
-            && tail
-                .iter()
-                .all(|(_, w)| !lex.is_function(w) && !is_verb(lex, w) || w.contains('-'));
+            && tail.iter().all(|(_, w)| {
+                !lex.is_function(w) && (!is_verb(lex, w) || is_participle(lex, w))
+                    || w.contains('-')
+            });
         if descriptive && !lex.is(&p.head, "clause") {
-            let drop = tail.iter().filter(|(_, w)| rel.last() == Some(w)).count();
-            let keep = rel.len().saturating_sub(tail.len().min(rel.len()));
-            let _ = drop;
-            rel.truncate(keep.max(1));
+            // Only the tail words the phrase kept (modifiers were skipped) come off.
+            let kept = tail
+                .iter()
+                .filter(|(_, w)| rel.contains(w) || rel.contains(&lemma(lex, w)))
+                .count();
+            rel.truncate(rel.len().saturating_sub(kept).max(1));
             nouns = 0;
         }
     }
@@ -308,9 +325,12 @@ fn parse_phrase(
     if !(ends_ok || rel.len() >= 2 && rel[rel.len() - 2] == "to") {
         return None;
     }
-    // "made about": a light verb needs its noun.
+    // "made about": a light verb needs its noun, which may stand before the
+    // subject ("the complaints X had made about Y").
     if lex.is(&p.head, "light") && nouns == 0 {
-        return None;
+        let gap = gap?;
+        let at = rel.iter().position(|w| *w == p.head)?;
+        rel.insert(at + 1, gap.to_string());
     }
     if p.to_clause {
         rel.insert(0, "to".into());
@@ -730,6 +750,7 @@ pub fn read_sentence(
                 t.kind == TokKind::Word
                     && t.text.chars().next().is_some_and(char::is_lowercase)
                     && !lex.is_function(&l)
+                    && !lex.is(&l, "group")
                     && !l.ends_with("ly")
                     && !matches!(
                         l.as_str(),
@@ -800,7 +821,20 @@ pub fn read_sentence(
         if between == ["and"] {
             continue;
         }
-        let Some(p) = parse_phrase(toks, sm.end, om.start, skip) else {
+        // "complaints X had made about": a plural noun before the subject may be
+        // the object a light verb lacks.
+        let gap = sm
+            .start
+            .checked_sub(1)
+            .map(|g| words[g].as_str())
+            .filter(|g| {
+                g.len() > 3
+                    && g.ends_with('s')
+                    && !lex.is_function(g)
+                    && !is_verb(lex, g)
+                    && toks[sm.start - 1].kind == TokKind::Word
+            });
+        let Some(p) = parse_phrase(toks, sm.end, om.start, skip, gap) else {
             last_directive = None;
             continue;
         };
@@ -905,17 +939,31 @@ pub fn read_sentence(
             }
             continue;
         }
+        // "served under A, B and C": every listed name of the same sort is an object;
+        // "between A and B" names a pair, not several objects.
+        let mut objects = vec![object];
+        let listed = coordinated_after(toks, ms, oi);
+        let alike = |j: &usize| {
+            let (a, b) = (kind(om), kind(&ms[*j]));
+            let state = |k| matches!(k, EntityKind::Place | EntityKind::Organization);
+            !vague(&ms[*j]) && (a == b || state(a) && state(b))
+        };
+        if !p.relation.ends_with("between") && listed.iter().all(alike) {
+            objects.extend(listed.iter().map(|&j| ms[j].entity));
+        }
         for s in &subjects {
-            push(
-                &mut out,
-                *s,
-                &p.relation,
-                &p.text,
-                Obj::Entity(object),
-                p.negative,
-                p.verb_at,
-                conf,
-            );
+            for &o in &objects {
+                push(
+                    &mut out,
+                    *s,
+                    &p.relation,
+                    &p.text,
+                    Obj::Entity(o),
+                    p.negative,
+                    p.verb_at,
+                    conf,
+                );
+            }
         }
         let head_with = |h: &str| lex.directives.contains(h);
         let two = p
@@ -928,6 +976,21 @@ pub fn read_sentence(
             last_directive = Some((subjects.clone(), obj_index, p.text.clone()));
         }
     }
+    let cx = Clause {
+        toks,
+        words: &words,
+        ms,
+        reg,
+    };
+    custody_facts(cx, &mut |s, r, t, o, at| {
+        push(&mut out, s, r, t, Obj::Entity(o), false, at, 0.5);
+    });
+    member_facts(cx, &mut |s, r, t, o, at| {
+        push(&mut out, s, r, t, Obj::Entity(o), false, at, 0.6);
+    });
+    stranded_relative_facts(cx, &mut |s, r, t, o, at| {
+        push(&mut out, s, r, t, Obj::Entity(o), false, at, 0.5);
+    });
     // Coordination with a symmetric verb: "A and B met", "the two spoke".
     let mut pairs: Vec<(usize, usize, usize)> = Vec::new(); // a, b, token after
     for idx in 1..ms.len() {
@@ -1033,4 +1096,229 @@ pub fn read_sentence(
             f
         })
         .collect()
+}
+
+/// One sentence as the pattern passes below read it.
+#[derive(Clone, Copy)]
+struct Clause<'a> {
+    toks: &'a [Token<'a>],
+    words: &'a [String],
+    ms: &'a [Mention],
+    reg: &'a Registry,
+}
+
+/// Where a pattern pass puts a fact: subject, relation, written form, object
+/// entity, token it was read at.
+type Push<'p> = &'p mut dyn FnMut(usize, &str, &str, usize, usize);
+
+/// Indices of the mentions coordinated with mention `first` ("A, B and C"):
+/// empty unless the list closes with "and" and nothing verbal follows it.
+fn coordinated_after(toks: &[Token], ms: &[Mention], first: usize) -> Vec<usize> {
+    let lex = lexicon();
+    let mut out = Vec::new();
+    let mut j = first;
+    while j + 1 < ms.len() {
+        let sep: Vec<&str> = toks[ms[j].end..ms[j + 1].start]
+            .iter()
+            .map(|t| t.text)
+            .collect();
+        let last = match sep.as_slice() {
+            [","] => false,
+            ["and"] | [",", "and"] => true,
+            _ => return Vec::new(),
+        };
+        j += 1;
+        if ms[j].pseudo || ms[j].possessive {
+            return Vec::new();
+        }
+        out.push(j);
+        if last {
+            let next = toks.get(ms[j].end);
+            let verbal = next.is_some_and(|t| {
+                let l = lower(t);
+                t.kind == TokKind::Word
+                    && (lex.is(&l, "aux") || lex.is(&l, "modal") || lex.verb(&l).is_some())
+            });
+            let modified = next.is_some_and(|t| {
+                t.kind == TokKind::Word
+                    && t.text.chars().next().is_some_and(char::is_lowercase)
+                    && !lex.is_function(&lower(t))
+            });
+            return if verbal || modified { Vec::new() } else { out };
+        }
+    }
+    Vec::new()
+}
+
+/// "urged Moscow to release detained American X", "Russia should release
+/// imprisoned Y": the country asked to release a person in custody holds them.
+fn custody_facts(Clause { words, ms, reg, .. }: Clause, push: Push) {
+    let lex = lexicon();
+    for m in ms.iter().filter(|m| !m.pseudo) {
+        if reg.entities[m.entity].kind != EntityKind::Person {
+            continue;
+        }
+        let Some(state) = m.role.as_deref().and_then(|r| {
+            r.split_whitespace()
+                .map(str::to_lowercase)
+                .find(|w| lex.is(w, "custody"))
+        }) else {
+            continue;
+        };
+        let mut j = m.start;
+        while j > 0 && words[j - 1].ends_with("ly") {
+            j -= 1;
+        }
+        if j == 0 || !lex.is(&words[j - 1], "release") {
+            continue;
+        }
+        let mut k = j - 1;
+        while k > 0 && (words[k - 1] == "to" || lex.is(&words[k - 1], "modal")) {
+            k -= 1;
+        }
+        let Some(holder) = ms.iter().find(|h| h.end == k && !h.pseudo) else {
+            continue;
+        };
+        if reg.entities[holder.entity].kind != EntityKind::Place {
+            continue;
+        }
+        let country = holder.capital_of.unwrap_or(holder.entity);
+        push(
+            m.entity,
+            &format!("be {state} in"),
+            &state,
+            country,
+            m.start,
+        );
+    }
+}
+
+/// "members of the X, including host A, B and C": each is a member of X, and
+/// a membership role before a name ("host") is a relation to X as well.
+fn member_facts(cx: Clause, push: Push) {
+    let (toks, words, ms, reg) = (cx.toks, cx.words, cx.ms, cx.reg);
+    let lex = lexicon();
+    for (gi, g) in ms.iter().enumerate() {
+        if g.pseudo
+            || !matches!(
+                reg.entities[g.entity].kind,
+                EntityKind::Organization | EntityKind::Other
+            )
+        {
+            continue;
+        }
+        let before = |i: usize| g.start.checked_sub(i).map(|x| words[x].as_str());
+        let of_at = if before(1) == Some("of") {
+            2
+        } else if before(1) == Some("the") && before(2) == Some("of") {
+            3
+        } else {
+            continue;
+        };
+        if !before(of_at).is_some_and(|w| lex.is(w, "member")) {
+            continue;
+        }
+        let Some(first) = ms.get(gi + 1) else {
+            continue;
+        };
+        // ", including [host] A": the list starts right after the group.
+        let mut j = g.end;
+        if words.get(j).map(String::as_str) != Some(",") {
+            continue;
+        }
+        j += 1;
+        if !words.get(j).is_some_and(|w| lex.is(w, "listing")) {
+            continue;
+        }
+        j += 1;
+        let role = words.get(j).filter(|w| lex.is(w, "membership"));
+        if role.is_some() {
+            j += 1;
+        }
+        if first.start != j || first.pseudo {
+            continue;
+        }
+        let mut list = vec![gi + 1];
+        list.extend(coordinated_after(toks, ms, gi + 1));
+        for &li in &list {
+            push(
+                ms[li].entity,
+                "be member of",
+                "members of",
+                g.entity,
+                g.start,
+            );
+        }
+        if let Some(r) = role {
+            push(first.entity, r, r, g.entity, first.start);
+        }
+    }
+}
+
+/// "the X treaty that it recently withdrew from": a relative clause closed by
+/// its verb (and a stranded preposition) has the named thing before "that" as
+/// its object. "it" is the last country or organization named before.
+fn stranded_relative_facts(cx: Clause, push: Push) {
+    let (toks, words, ms, reg) = (cx.toks, cx.words, cx.ms, cx.reg);
+    let lex = lexicon();
+    let kind = |m: &Mention| reg.entities[m.entity].kind;
+    for (mi, m) in ms.iter().enumerate() {
+        if m.pseudo || !matches!(kind(m), EntityKind::Work | EntityKind::Organization) {
+            continue;
+        }
+        // Descriptive nouns after the name: "New START nuclear arms control treaty".
+        let mut j = m.end;
+        while j < toks.len()
+            && j - m.end < 6
+            && toks[j].kind == TokKind::Word
+            && toks[j].text.chars().next().is_some_and(char::is_lowercase)
+            && !lex.is_function(&words[j])
+            && lex.verb(&words[j]).is_none()
+        {
+            j += 1;
+        }
+        if kind(m) != EntityKind::Work && j == m.end {
+            continue;
+        }
+        if !matches!(words.get(j).map(String::as_str), Some("that" | "which")) {
+            continue;
+        }
+        j += 1;
+        let subject = if let Some(s) = ms[mi + 1..].iter().find(|s| s.start == j && !s.pseudo) {
+            j = s.end;
+            s.capital_of.unwrap_or(s.entity)
+        } else if words.get(j).map(String::as_str) == Some("it") {
+            j += 1;
+            let Some(s) = ms[..mi].iter().rev().find(|s| {
+                !s.pseudo && matches!(kind(s), EntityKind::Place | EntityKind::Organization)
+            }) else {
+                continue;
+            };
+            s.capital_of.unwrap_or(s.entity)
+        } else {
+            continue;
+        };
+        while j < words.len()
+            && (lex.is(&words[j], "aux") || lex.is(&words[j], "adv") || words[j].ends_with("ly"))
+        {
+            j += 1;
+        }
+        let Some((verb, tag)) = words.get(j).and_then(|w| lex.verb(w)) else {
+            continue;
+        };
+        if !matches!(tag, "VBD" | "VBN") {
+            continue;
+        }
+        let verb_at = j;
+        j += 1;
+        let mut relation = verb;
+        if let Some(prep) = words.get(j).filter(|w| lex.is(w, "prep")) {
+            relation = format!("{relation} {prep}");
+            j += 1;
+        }
+        if toks.get(j).is_some_and(|t| t.kind == TokKind::Word) {
+            continue;
+        }
+        push(subject, &relation, toks[verb_at].text, m.entity, verb_at);
+    }
 }
