@@ -20,6 +20,7 @@ use super::sentences::{TokKind, Token};
 use super::time::{Date, resolve_at};
 use super::{is_symmetric, normalize_relation};
 use crate::model::{EntityKind, Literal, Polarity, Qualifiers};
+use std::collections::BTreeMap;
 
 /// The object of a fact read from a sentence.
 #[derive(Clone, Debug, PartialEq)]
@@ -373,15 +374,16 @@ fn lower(t: &Token) -> String {
     t.text.to_lowercase()
 }
 
-/// Qualifiers that hold for the whole sentence: time, place, duration.
+/// Qualifiers of the sentence (time, place, duration), each with the token it
+/// was read at: they hold for the facts of the same clause.
 fn sentence_qualifiers(
     toks: &[Token],
     words: &[String],
     ms: &[Mention],
     reg: &Registry,
     published: Option<Date>,
-) -> Qualifiers {
-    let mut q = Qualifiers::new();
+) -> Vec<(String, String, usize)> {
+    let mut q: Vec<(String, String, usize)> = Vec::new();
     let wr: Vec<&str> = words.iter().map(String::as_str).collect();
     let sub = |i: usize| {
         (i.saturating_sub(3)..i)
@@ -389,15 +391,14 @@ fn sentence_qualifiers(
     };
     let mut i = 0;
     while i < wr.len() {
-        if !q.contains_key("time")
-            && !sub(i)
+        if !sub(i)
             && let Some((v, n)) = resolve_at(&wr, i, published)
         {
-            q.insert("time".into(), v);
+            q.push(("time".into(), v, i));
             i += n;
             continue;
         }
-        if !q.contains_key("duration") {
+        {
             let mut j = i;
             if matches!(wr[j], "for" | "lasted") {
                 j += 1;
@@ -434,7 +435,7 @@ fn sentence_qualifiers(
                         .map(|t| t.text)
                         .collect::<Vec<_>>()
                         .join(" ");
-                    q.insert("duration".into(), text);
+                    q.push(("duration".into(), text, i));
                     i = j + 2;
                     continue;
                 }
@@ -456,11 +457,23 @@ fn sentence_qualifiers(
                     "war" | "conflict" | "invasion" | "support" | "fighting" | "crisis"
                 ))
         {
-            q.insert("place".into(), reg.entities[m.entity].name.clone());
-            break;
+            q.push(("place".into(), reg.entities[m.entity].name.clone(), m.start));
         }
     }
     q
+}
+
+/// True if a clause boundary ("; ", "but", "while") lies between tokens `a` and `b`.
+fn across_clauses(words: &[String], a: usize, b: usize) -> bool {
+    let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+    words.get(lo..hi.min(words.len())).is_some_and(|ws| {
+        ws.iter().any(|w| {
+            matches!(
+                w.as_str(),
+                ";" | "—" | "but" | "while" | "whereas" | "although" | "who" | "whom" | "which"
+            )
+        })
+    })
 }
 
 const NUMBER_WORDS: &[&str] = &[
@@ -1072,11 +1085,20 @@ pub fn read_sentence(
     out.into_iter()
         .map(|(mut f, at)| {
             if !STATIC.contains(&f.relation.as_str()) {
-                for (k, v) in &q {
+                // Of each kind, the nearest value in the fact's own clause.
+                let mut best: BTreeMap<&str, (&str, usize)> = BTreeMap::new();
+                for (k, v, q_at) in &q {
                     let is_obj = matches!(&f.object, Obj::Entity(e) if reg.entities[*e].name == *v);
-                    if !(k == "place" && is_obj) {
-                        f.qualifiers.insert(k.clone(), v.clone());
+                    if (k == "place" && is_obj) || across_clauses(&words, at, *q_at) {
+                        continue;
                     }
+                    let d = at.abs_diff(*q_at);
+                    if best.get(k.as_str()).is_none_or(|b| d < b.1) {
+                        best.insert(k, (v, d));
+                    }
+                }
+                for (k, (v, _)) in best {
+                    f.qualifiers.insert(k.to_string(), v.to_string());
                 }
                 if let Some((who, after, _)) = &sp
                     && at >= *after
