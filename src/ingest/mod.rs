@@ -585,6 +585,26 @@ mod tests {
     }
 
     #[test]
+    fn qualifiers_stay_in_their_clause() {
+        let ex = extract(
+            "T\n\ndate 2023-06-05\n\nAnn Lee met Bob Stone in Paris, but Carl Diaz was \
+             later exchanged for Dan Ruiz in January.",
+        );
+        let q = |r: &str| {
+            ex.facts
+                .iter()
+                .find(|f| f.relation == r)
+                .map(|f| f.qualifiers.clone())
+                .unwrap_or_else(|| panic!("no {r} fact in {:?}", ex.facts))
+        };
+        assert_eq!(q("meet").get("place").map(String::as_str), Some("Paris"));
+        assert!(q("meet").get("time").is_none(), "{:?}", q("meet"));
+        let swap = q("be exchanged for");
+        assert!(swap.get("place").is_none(), "{swap:?}");
+        assert_eq!(swap.get("time").map(String::as_str), Some("2023-01"));
+    }
+
+    #[test]
     fn never_panics_on_odd_input() {
         for s in [
             "",
