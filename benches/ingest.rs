@@ -2,9 +2,16 @@
 //!
 //! `cargo bench --bench ingest` reads every article under `$LORE_CORPUS`
 //! (default `../shared/corpora/bbc` next to the crate) and measures
+//! * `baseline read+lowercase`: reading every file again and lower-casing it,
+//!   the cheapest pass over the same bytes, so that runs on a noisy machine
+//!   can be compared by their ratio to it;
 //! * `extract`: `lore::ingest::extract` over all articles, one thread;
-//! * `extract+store`: `Store::ingest_text` of all articles into a fresh store
-//!   (extraction, cross-article resolution and the flushed sled writes).
+//! * `extract+store flush-per-article`: `Store::ingest_text` of all articles
+//!   into a fresh store on disk (extraction, cross-article resolution and the
+//!   sled writes, flushed to disk after every article, as `ingest_text` does);
+//! * `extract+store flush-free (tmpfs)`: the same into a store under
+//!   `/dev/shm`, where a flush costs no disk sync: the cost of extraction and
+//!   writes when flushes are batched (one flush per batch of articles).
 //!
 //! Files that are not UTF-8 are left out (the corpus has one Latin-1 file).
 
@@ -59,6 +66,16 @@ fn bench(c: &mut Criterion) {
     g.throughput(Throughput::Bytes(bytes));
     g.sample_size(10);
     g.measurement_time(Duration::from_secs(20));
+    g.bench_function("baseline read+lowercase", |b| {
+        b.iter(|| {
+            let mut n = 0;
+            for (name, _) in &articles {
+                let t = std::fs::read_to_string(name).expect("corpus file");
+                n += t.to_lowercase().len();
+            }
+            n
+        })
+    });
     g.bench_function("extract", |b| {
         b.iter(|| {
             let mut facts = 0;
@@ -68,20 +85,37 @@ fn bench(c: &mut Criterion) {
             facts
         })
     });
-    g.bench_function("extract+store", |b| {
-        b.iter_batched(
-            || tempfile::tempdir().expect("temp dir"),
-            |tmp| {
-                let store = lore::Store::open(tmp.path().join("store")).expect("open store");
-                for (name, t) in &articles {
-                    store.ingest_text(t, name).expect("ingest");
-                }
-                drop(store);
-                tmp
-            },
-            BatchSize::PerIteration,
-        )
-    });
+    let shm = Path::new("/dev/shm");
+    let places: [(&str, Option<&Path>); 2] = [
+        ("extract+store flush-per-article", None),
+        (
+            "extract+store flush-free (tmpfs)",
+            shm.is_dir().then_some(shm),
+        ),
+    ];
+    for (label, under) in places {
+        if label.contains("tmpfs") && under.is_none() {
+            eprintln!("skipped {label}: no /dev/shm");
+            continue;
+        }
+        g.bench_function(label, |b| {
+            b.iter_batched(
+                || match under {
+                    Some(dir) => tempfile::tempdir_in(dir).expect("temp dir"),
+                    None => tempfile::tempdir().expect("temp dir"),
+                },
+                |tmp| {
+                    let store = lore::Store::open(tmp.path().join("store")).expect("open store");
+                    for (name, t) in &articles {
+                        store.ingest_text(t, name).expect("ingest");
+                    }
+                    drop(store);
+                    tmp
+                },
+                BatchSize::PerIteration,
+            )
+        });
+    }
     g.finish();
 }
 

@@ -598,9 +598,9 @@ mod tests {
                 .unwrap_or_else(|| panic!("no {r} fact in {:?}", ex.facts))
         };
         assert_eq!(q("meet").get("place").map(String::as_str), Some("Paris"));
-        assert!(q("meet").get("time").is_none(), "{:?}", q("meet"));
+        assert!(!q("meet").contains_key("time"), "{:?}", q("meet"));
         let swap = q("be exchanged for");
-        assert!(swap.get("place").is_none(), "{swap:?}");
+        assert!(!swap.contains_key("place"), "{swap:?}");
         assert_eq!(swap.get("time").map(String::as_str), Some("2023-01"));
     }
 
