@@ -608,6 +608,13 @@ pub fn read_sentence(
             at,
         ));
     };
+    // Without a name in the sentence only "the two ..." can give a fact.
+    if ms.is_empty()
+        && (reg.recent_persons.len() < 2
+            || !toks.iter().any(|t| t.text.eq_ignore_ascii_case("two")))
+    {
+        return Vec::new();
+    }
     let kind = |m: &Mention| reg.entities[m.entity].kind;
     let words: Vec<String> = toks.iter().map(lower).collect();
     let denied = denied_from(&words);
@@ -759,7 +766,7 @@ pub fn read_sentence(
         // A treaty or plan is followed by its own kind ("New START nuclear treaty").
         reg.entities[m.entity].kind != EntityKind::Work
             && toks.get(m.end).is_some_and(|t| {
-                let l = lower(t);
+                let l = &words[m.end];
                 t.kind == TokKind::Word
                     && t.text.chars().next().is_some_and(char::is_lowercase)
                     && !lex.is_function(&l)
@@ -785,7 +792,7 @@ pub fn read_sentence(
     let vague = |m: &Mention| {
         // A lone capitalized word of unknown kind, unless it is "the X" ("the West").
         let e = &reg.entities[m.entity];
-        let the = m.start > 0 && lower(&toks[m.start - 1]) == "the";
+        let the = m.start > 0 && words[m.start - 1] == "the";
         e.kind == EntityKind::Other && !e.name.contains(' ') && !the
     };
     for idx in 0..ms.len().saturating_sub(1) {
@@ -803,11 +810,11 @@ pub fn read_sentence(
             head -= 1;
         }
         let relative = toks.get(sm.end).is_some_and(|t| t.text == ",")
-            && toks
+            && words
                 .get(sm.end + 1)
-                .is_some_and(|t| matches!(lower(t).as_str(), "which" | "who"));
+                .is_some_and(|t| matches!(t.as_str(), "which" | "who"));
         let governed =
-            !relative && ms[head].start > 0 && lex.is(&lower(&toks[ms[head].start - 1]), "prep");
+            !relative && ms[head].start > 0 && lex.is(&words[ms[head].start - 1], "prep");
         // "did not mention that he spoke with X": nothing after a denied "that" is asserted.
         if denied.get(ms[head].start).copied().unwrap_or(false) {
             continue;
@@ -815,9 +822,7 @@ pub fn read_sentence(
         if ms[oi].start < sm.end || vague(sm) || sm.possessive || is_modifier(sm) || governed {
             continue;
         }
-        let event_noun = toks
-            .get(ms[oi].end)
-            .is_some_and(|t| lex.is(&lower(t), "event"));
+        let event_noun = words.get(ms[oi].end).is_some_and(|t| lex.is(t, "event"));
         if is_modifier(&ms[oi]) && !event_noun {
             if oi + 1 >= ms.len() {
                 continue;
@@ -1016,13 +1021,12 @@ pub fn read_sentence(
         }
     }
     for i in 0..toks.len().saturating_sub(1) {
-        if lower(&toks[i]) == "the" && lower(&toks[i + 1]) == "two" && reg.recent_persons.len() >= 2
-        {
+        if words[i] == "the" && words[i + 1] == "two" && reg.recent_persons.len() >= 2 {
             let n = reg.recent_persons.len();
             let mut after = i + 2;
-            if toks.get(after).is_some_and(|t| {
+            if words.get(after).is_some_and(|w| {
                 matches!(
-                    lower(t).as_str(),
+                    w.as_str(),
                     "men" | "women" | "leaders" | "ministers" | "diplomats" | "officials"
                 )
             }) {
@@ -1034,7 +1038,7 @@ pub fn read_sentence(
     for (a, b, from) in pairs {
         let mut neg = false;
         for j in from..toks.len().min(from + 18) {
-            let w = lower(&toks[j]);
+            let w = &words[j];
             if toks[j].kind != TokKind::Word && toks[j].text != "," {
                 break;
             }
@@ -1073,7 +1077,7 @@ pub fn read_sentence(
                 continue;
             };
             // Negation counts only right before the verb ("had not spoken").
-            neg = neg && (j.saturating_sub(3)..j).any(|x| lex.is(&lower(&toks[x]), "neg"));
+            neg = neg && (j.saturating_sub(3)..j).any(|x| lex.is(&words[x], "neg"));
             let (s, o) = if a <= b { (a, b) } else { (b, a) };
             push(&mut out, s, &rel, toks[j].text, Obj::Entity(o), neg, j, 0.6);
             break;
