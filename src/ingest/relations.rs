@@ -769,8 +769,8 @@ pub fn read_sentence(
                 let l = &words[m.end];
                 t.kind == TokKind::Word
                     && t.text.chars().next().is_some_and(char::is_lowercase)
-                    && !lex.is_function(&l)
-                    && !lex.is(&l, "group")
+                    && !lex.is_function(l)
+                    && !lex.is(l, "group")
                     && !l.ends_with("ly")
                     && !matches!(
                         l.as_str(),
@@ -785,7 +785,7 @@ pub fn read_sentence(
                             | "tomorrow"
                     )
                     && !lex
-                        .verb(&l)
+                        .verb(l)
                         .is_some_and(|(_, tag)| matches!(tag, "VBD" | "VBZ" | "VBN" | "MD"))
             })
     };
@@ -1042,28 +1042,28 @@ pub fn read_sentence(
             if toks[j].kind != TokKind::Word && toks[j].text != "," {
                 break;
             }
-            if lex.is(&w, "neg") {
+            if lex.is(w, "neg") {
                 neg = true;
                 continue;
             }
-            if lex.is(&w, "modal")
-                || lex.is(&w, "pron") && w != "each"
-                || lex.is(&w, "stop") && w != "but"
+            if lex.is(w, "modal")
+                || lex.is(w, "pron") && w != "each"
+                || lex.is(w, "stop") && w != "but"
             {
                 break;
             }
-            if lex.is(&w, "aux")
-                || lex.is(&w, "adv")
+            if lex.is(w, "aux")
+                || lex.is(w, "adv")
                 || w.ends_with("ly")
                 || toks[j].text == ","
                 || w == "but"
             {
                 continue;
             }
-            if lex.verb(&w).is_none() {
+            if lex.verb(w).is_none() {
                 continue;
             }
-            let l = lemma(lex, &w);
+            let l = lemma(lex, w);
             let next = toks.get(j + 1).map(lower).unwrap_or_default();
             let light = normalize_relation(&format!("{l} {next} with"));
             let rel = if is_symmetric(&l) {
