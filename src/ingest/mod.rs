@@ -623,6 +623,9 @@ mod tests {
             "X, Y – z",
             "—",
             "He said he",
+            "T\n\nHe said “yes. Then",
+            "T\n\net\u{85}break. Now",
+            "\u{e}\u{85}. ",
         ] {
             let _ = extract(s);
         }

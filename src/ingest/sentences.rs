@@ -286,9 +286,12 @@ fn trimmed(s: &str, base: usize, a: usize, b: usize) -> (usize, usize) {
 /// Decides whether the dot at `dot` ends the sentence that began at `sent_start`.
 fn ends_at_dot(s: &str, sent_start: usize, dot: usize) -> bool {
     let before = &s[sent_start..dot];
+    // Past the separator, whatever its width ("“", U+0085 are several bytes).
     let word_start = before
-        .rfind(|c: char| c.is_whitespace() || c == '(' || c == '"' || c == '“')
-        .map_or(0, |k| k + 1);
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| c.is_whitespace() || c == '(' || c == '"' || c == '“')
+        .map_or(0, |(k, c)| k + c.len_utf8());
     let word = &before[word_start..];
     let lower = word.to_lowercase();
     let next_word: String = s[dot + 1..]
