@@ -13,6 +13,10 @@
 //!   `/dev/shm`, where a flush costs no disk sync: the cost of extraction and
 //!   writes when flushes are batched (one flush per batch of articles).
 //!
+//! Before these, one pass of `extract` and of `extract+store` (on disk and on
+//! tmpfs) is timed in process CPU seconds and printed as MB per CPU-second:
+//! throughput per core, which on a shared machine moves less than wall time.
+//!
 //! Files that are not UTF-8 are left out (the corpus has one Latin-1 file).
 
 use std::path::{Path, PathBuf};
@@ -62,6 +66,34 @@ fn bench(c: &mut Criterion) {
         bytes,
         dir.display()
     );
+    // The machine is shared: wall time depends on the other jobs. Process CPU
+    // time (all threads, sled's included) gives MB per CPU-second, i.e. per core.
+    let mb = bytes as f64 / 1e6;
+    let secs = cpu_seconds(|| {
+        for (_, t) in &articles {
+            std::hint::black_box(lore::ingest::extract(t));
+        }
+    });
+    eprintln!("cpu: extract {:.2} MB/s per core ({secs:.2} s)", mb / secs);
+    for (label, under) in [
+        ("flush-per-article", std::env::temp_dir()),
+        ("flush-per-article on tmpfs", PathBuf::from("/dev/shm")),
+    ] {
+        if !under.is_dir() {
+            continue;
+        }
+        let tmp = tempfile::tempdir_in(&under).expect("temp dir");
+        let store = lore::Store::open(tmp.path().join("store")).expect("open store");
+        let secs = cpu_seconds(|| {
+            for (name, t) in &articles {
+                store.ingest_text(t, name).expect("ingest");
+            }
+        });
+        eprintln!(
+            "cpu: extract+store {label} {:.2} MB/s per core ({secs:.2} s)",
+            mb / secs
+        );
+    }
     let mut g = c.benchmark_group("ingest");
     g.throughput(Throughput::Bytes(bytes));
     g.sample_size(10);
@@ -117,6 +149,27 @@ fn bench(c: &mut Criterion) {
         });
     }
     g.finish();
+}
+
+/// CPU seconds (user + system, all threads) this process spends in `f`.
+fn cpu_seconds(f: impl FnOnce()) -> f64 {
+    let before = process_cpu_ticks();
+    f();
+    let ticks = process_cpu_ticks().saturating_sub(before);
+    // Linux counts in clock ticks of 1/100 s (USER_HZ).
+    ticks as f64 / 100.0
+}
+
+/// utime + stime of this process from /proc/self/stat (0 where unavailable).
+fn process_cpu_ticks() -> u64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0;
+    };
+    // Fields after the parenthesised command name; utime and stime are 14 and 15.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let n = |i: usize| f.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    n(11) + n(12)
 }
 
 criterion_group!(benches, bench);
