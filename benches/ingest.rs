@@ -11,7 +11,7 @@
 //!   sled writes, flushed to disk after every article, as `ingest_text` does);
 //! * `extract+store flush-per-article on tmpfs`: the same into a store under
 //!   `/dev/shm`, where a flush costs no disk sync but still its sled work
-//!   (an upper bound on what batching the flushes can save; the storage
+//!   (so the gain over disk is a lower bound on what batching saves; the storage
 //!   layer of this branch flushes inside every write, so one flush per batch
 //!   cannot be measured here).
 //!
