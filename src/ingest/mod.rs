@@ -133,6 +133,7 @@ pub fn extract(text: &str) -> Extraction {
                 }
             }
             ms.retain(|m| m.entity != entities::NO_REFERENT);
+            entities::places_before_countries(&toks, &ms, &mut reg);
             for f in relations::read_sentence(text, &toks, &ms, &reg, published) {
                 let object = match f.object {
                     relations::Obj::Entity(e) => ExtractedObject::Entity(e),
@@ -602,6 +603,15 @@ mod tests {
         let swap = q("be exchanged for");
         assert!(!swap.contains_key("place"), "{swap:?}");
         assert_eq!(swap.get("time").map(String::as_str), Some("2023-01"));
+    }
+
+    #[test]
+    fn a_name_before_a_country_after_in_is_a_place() {
+        let v = facts("T\n\nAnn Lee met Bob Stone in Novo Mesto, Slovenia.");
+        assert!(has(&v, "Novo Mesto", "be located in", "Slovenia"), "{v:?}");
+        // A list of places is no place and its country.
+        let v = facts("T\n\nThe virus spread in South America, Italy, Spain and Hungary.");
+        assert!(!v.iter().any(|f| f.1 == "be located in"), "{v:?}");
     }
 
     #[test]

@@ -14,7 +14,7 @@
 //! * reported speech: "X said ...", "..., X said", "according to X" put the
 //!   speaker in the `attribution` qualifier.
 
-use super::entities::{Mention, Registry, span_text};
+use super::entities::{Mention, Registry, listed_on, span_text};
 use super::lexicon::{Lexicon, lexicon};
 use super::sentences::{TokKind, Token};
 use super::time::{Date, resolve_at};
@@ -725,9 +725,10 @@ pub fn read_sentence(
         }
     }
     // "Geneva, Switzerland".
-    for w in ms.windows(2) {
+    for (i, w) in ms.windows(2).enumerate() {
         let (a, b) = (&w[0], &w[1]);
         if !a.pseudo
+            && !listed_on(toks, ms, i + 1)
             && !b.pseudo
             && b.start == a.end + 1
             && toks[a.end].text == ","
