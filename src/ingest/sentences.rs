@@ -219,6 +219,9 @@ pub fn split(text: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
                     j += 1;
                 } else if s[j..].starts_with('”') || s[j..].starts_with('’') {
                     j += '”'.len_utf8();
+                } else if let Some(n) = citation_len(&b[j..]) {
+                    // "... told WION.[0] This was": the marker belongs to the sentence.
+                    j += n;
                 } else {
                     break;
                 }
@@ -246,6 +249,15 @@ pub fn split(text: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
             .collect();
     }
     out
+}
+
+/// Length of a citation marker (`[0]`, `[12]`) at the start of `b`.
+fn citation_len(b: &[u8]) -> Option<usize> {
+    if b.first() != Some(&b'[') {
+        return None;
+    }
+    let digits = b[1..].iter().take_while(|c| c.is_ascii_digit()).count();
+    (digits > 0 && digits <= 3 && b.get(1 + digits) == Some(&b']')).then_some(digits + 2)
 }
 
 /// Longest sentence read as one; longer runs (lists without punctuation, binary
@@ -350,6 +362,18 @@ mod tests {
         assert_eq!(
             sents("2. The first item is long."),
             vec!["2. The first item is long."]
+        );
+    }
+
+    #[test]
+    fn a_citation_marker_ends_with_its_sentence() {
+        assert_eq!(
+            sents("Sources told WION.[0] This was the first time.[1] See [2] also."),
+            vec![
+                "Sources told WION.[0]",
+                "This was the first time.[1]",
+                "See [2] also."
+            ]
         );
     }
 
