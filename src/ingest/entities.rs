@@ -443,6 +443,10 @@ fn name_word(toks: &[Token], i: usize, lex: &Lexicon) -> bool {
     if lex.is(l, "pron") && l != "us" || l == "i" {
         return false;
     }
+    // "... tell the FT. But Rover told": a missed sentence start, not a name.
+    if matches!(l, "but" | "yet") {
+        return false;
+    }
     let next_lower = toks.get(i + 1).is_none_or(|n| !n.is_cap());
     if lex.adjectives.contains(l) && next_lower {
         return false;

@@ -615,6 +615,24 @@ mod tests {
     }
 
     #[test]
+    fn clause_starts_are_not_objects_or_names() {
+        // The name after "that" is the subject of a new clause.
+        let v = facts("T\n\nLord Browne pointed out that Shell was doing well.");
+        assert!(!v.iter().any(|f| f.2 == "Shell"), "{v:?}");
+        // "X, Italy's newspaper" is no place in Italy.
+        let v = facts("T\n\nAccording to Il Sole, Italy's business newspaper, rates rise.");
+        assert!(!v.iter().any(|f| f.1 == "be located in"), "{v:?}");
+        // A capitalized "But" never starts a name.
+        let ex =
+            extract("T\n\nSources close to the talks tell the FT. But Rover told BBC News so.");
+        assert!(
+            ex.entities.iter().all(|e| !e.name.starts_with("But")),
+            "{:?}",
+            ex.entities
+        );
+    }
+
+    #[test]
     fn never_panics_on_odd_input() {
         for s in [
             "",

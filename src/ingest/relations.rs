@@ -134,6 +134,10 @@ fn parse_phrase(
     if items.is_empty() || items.len() > 10 {
         return None;
     }
+    // "pointed out that BP was": the name after "that" starts a clause.
+    if items.last().is_some_and(|(_, w)| w == "that") {
+        return None;
+    }
     // "its decision to suspend X": the decision presupposes the act.
     let mut helped = false; // an auxiliary, modal or "to" came before the verb
     if let Some(p) = items
@@ -734,6 +738,7 @@ pub fn read_sentence(
             && toks[a.end].text == ","
             && matches!(kind(a), EntityKind::Place | EntityKind::Other)
             && kind(b) == EntityKind::Place
+            && !b.possessive
             && lex
                 .country(
                     &crate::model::normalize_name(&reg.entities[b.entity].name),
