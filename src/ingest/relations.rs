@@ -12,7 +12,19 @@
 //! * directives: "X urged Y to release Z" and "X told Y that Y should release Z"
 //!   give "X urge release of Z" besides "X urge Y";
 //! * reported speech: "X said ...", "..., X said", "according to X" put the
-//!   speaker in the `attribution` qualifier.
+//!   speaker in the `attribution` qualifier;
+//! * listed objects: "served under A, B and C" gives one fact per name of the
+//!   same sort;
+//! * custody: "urged Moscow to release detained American X" gives "X be
+//!   detained in" the country asked;
+//! * groups: "members of X, including host A, B and C" gives "be member of X"
+//!   for each and "A host X";
+//! * a light verb's noun before the subject ("the complaints X had made about
+//!   Y") and relative clauses closed by their verb ("the X treaty that it
+//!   withdrew from").
+//!
+//! Time, place and duration qualifiers go to the facts of their own clause,
+//! the nearest of each kind.
 
 use super::entities::{Mention, Registry, listed_on, span_text};
 use super::lexicon::{Lexicon, lexicon};
