@@ -16,8 +16,9 @@
 //!   cannot be measured here).
 //!
 //! Before these, one pass of `extract` and of `extract+store` (on disk and on
-//! tmpfs) is timed in process CPU seconds and printed as MB per CPU-second:
-//! throughput per core, which on a shared machine moves less than wall time.
+//! tmpfs) is timed in process CPU seconds and printed as MB per CPU-second,
+//! for reference: on the shared virtual machine it was measured on it moved
+//! as much as wall time, and it counts sled's flushing thread too.
 //!
 //! Files that are not UTF-8 are left out (the corpus has one Latin-1 file).
 
@@ -68,8 +69,8 @@ fn bench(c: &mut Criterion) {
         bytes,
         dir.display()
     );
-    // The machine is shared: wall time depends on the other jobs. Process CPU
-    // time (all threads, sled's included) gives MB per CPU-second, i.e. per core.
+    // Process CPU time (all threads, sled's included): MB per CPU-second, a
+    // second view besides criterion's wall time on a shared machine.
     let mb = bytes as f64 / 1e6;
     let secs = cpu_seconds(|| {
         for (_, t) in &articles {
