@@ -219,8 +219,8 @@ pub fn split(text: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
                     j += 1;
                 } else if s[j..].starts_with('”') || s[j..].starts_with('’') {
                     j += '”'.len_utf8();
-                } else if let Some(n) = citation_len(&b[j..]) {
-                    // "... told WION.[0] This was": the marker belongs to the sentence.
+                } else if let Some(n) = citation_len(&s[j..]) {
+                    // "told WION.[0] This": the marker belongs to the sentence it ends.
                     j += n;
                 } else {
                     break;
@@ -251,13 +251,12 @@ pub fn split(text: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
     out
 }
 
-/// Length of a citation marker (`[0]`, `[12]`) at the start of `b`.
-fn citation_len(b: &[u8]) -> Option<usize> {
-    if b.first() != Some(&b'[') {
-        return None;
-    }
-    let digits = b[1..].iter().take_while(|c| c.is_ascii_digit()).count();
-    (digits > 0 && digits <= 3 && b.get(1 + digits) == Some(&b']')).then_some(digits + 2)
+/// Length of a citation marker such as `[0]` or `[12]` at the start of `s`.
+fn citation_len(s: &str) -> Option<usize> {
+    let rest = s.strip_prefix('[')?;
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    (1..=3).contains(&digits).then_some(())?;
+    rest[digits..].starts_with(']').then_some(digits + 2)
 }
 
 /// Longest sentence read as one; longer runs (lists without punctuation, binary
@@ -298,11 +297,11 @@ fn trimmed(s: &str, base: usize, a: usize, b: usize) -> (usize, usize) {
 /// Decides whether the dot at `dot` ends the sentence that began at `sent_start`.
 fn ends_at_dot(s: &str, sent_start: usize, dot: usize) -> bool {
     let before = &s[sent_start..dot];
-    // Past the separator, whatever its width ("“", U+0085 are several bytes).
     let word_start = before
         .char_indices()
         .rev()
         .find(|&(_, c)| c.is_whitespace() || c == '(' || c == '"' || c == '“')
+        // The word starts after the delimiter, which may be several bytes long.
         .map_or(0, |(k, c)| k + c.len_utf8());
     let word = &before[word_start..];
     let lower = word.to_lowercase();
@@ -365,15 +364,31 @@ mod tests {
         );
     }
 
+    /// Found by the ingest_article fuzz target: a word after an opening curly
+    /// quote, then a dot, sliced the text inside the quote's three bytes.
     #[test]
-    fn a_citation_marker_ends_with_its_sentence() {
+    fn a_dot_after_a_curly_quoted_word_does_not_panic() {
+        let got = sents("In that “f. Next one.");
+        assert_eq!(got.concat().replace(' ', ""), "Inthat“f.Nextone.");
         assert_eq!(
-            sents("Sources told WION.[0] This was the first time.[1] See [2] also."),
+            sents("“Mr. Lee left.” He did."),
+            vec!["“Mr. Lee left.”", "He did."]
+        );
+    }
+
+    #[test]
+    fn a_citation_marker_after_the_dot_ends_the_sentence() {
+        assert_eq!(
+            sents("Sources told Example News.[0] This was the first time.[1] Then more."),
             vec![
-                "Sources told WION.[0]",
+                "Sources told Example News.[0]",
                 "This was the first time.[1]",
-                "See [2] also."
+                "Then more."
             ]
+        );
+        assert_eq!(
+            sents("A list [x]. B [12345] c."),
+            vec!["A list [x].", "B [12345] c."]
         );
     }
 
