@@ -326,6 +326,51 @@ pub fn span_text(text: &str, toks: &[Token], a: usize, b: usize) -> String {
 }
 
 /// Finds the mentions of one sentence and registers their entities.
+/// "in Sharm el-Sheikh, Egypt": a name between a locative preposition and
+/// ", <country>" is a place, whatever its shape suggested (two capitalized
+/// words look like a person).
+pub fn places_before_countries(toks: &[Token], ms: &[Mention], reg: &mut Registry) {
+    let lex = lexicon();
+    for (i, w) in ms.windows(2).enumerate() {
+        let (a, b) = (&w[0], &w[1]);
+        if a.pseudo
+            || listed_on(toks, ms, i + 1)
+            || b.pseudo
+            || b.possessive
+            || a.role.is_some()
+            || a.start == 0
+            || b.start != a.end + 1
+            || toks[a.end].text != ","
+            || !matches!(
+                toks[a.start - 1].text.to_lowercase().as_str(),
+                "in" | "at" | "near"
+            )
+            || !matches!(
+                reg.entities[a.entity].kind,
+                EntityKind::Person | EntityKind::Other
+            )
+            || lex
+                .country(&normalize_name(&reg.entities[b.entity].name), false)
+                .is_none()
+        {
+            continue;
+        }
+        reg.entities[a.entity].kind = EntityKind::Place;
+        reg.recent_persons.retain(|&p| p != a.entity);
+    }
+}
+
+/// True if mention `i` is followed by more of a list ("Italy, Spain and
+/// Hungary"): then "X, Italy" is not a place and its country.
+pub fn listed_on(toks: &[Token], ms: &[Mention], i: usize) -> bool {
+    let end = ms[i].end;
+    match toks.get(end).map(|t| t.text) {
+        Some("and") => true,
+        Some(",") => ms.get(i + 1).is_some_and(|n| n.start == end + 1),
+        _ => false,
+    }
+}
+
 pub fn find_mentions(
     text: &str,
     toks: &[Token],
@@ -396,6 +441,10 @@ fn name_word(toks: &[Token], i: usize, lex: &Lexicon) -> bool {
         return false;
     }
     if lex.is(l, "pron") && l != "us" || l == "i" {
+        return false;
+    }
+    // "... tell the FT. But Rover told": a missed sentence start, not a name.
+    if matches!(l, "but" | "yet") {
         return false;
     }
     let next_lower = toks.get(i + 1).is_none_or(|n| !n.is_cap());

@@ -12,14 +12,27 @@
 //! * directives: "X urged Y to release Z" and "X told Y that Y should release Z"
 //!   give "X urge release of Z" besides "X urge Y";
 //! * reported speech: "X said ...", "..., X said", "according to X" put the
-//!   speaker in the `attribution` qualifier.
+//!   speaker in the `attribution` qualifier;
+//! * listed objects: "served under A, B and C" gives one fact per name of the
+//!   same sort;
+//! * custody: "urged Moscow to release detained American X" gives "X be
+//!   detained in" the country asked;
+//! * groups: "members of X, including host A, B and C" gives "be member of X"
+//!   for each and "A host X";
+//! * a light verb's noun before the subject ("the complaints X had made about
+//!   Y") and relative clauses closed by their verb ("the X treaty that it
+//!   withdrew from").
+//!
+//! Time, place and duration qualifiers go to the facts of their own clause,
+//! the nearest of each kind.
 
-use super::entities::{Mention, Registry, span_text};
+use super::entities::{Mention, Registry, listed_on, span_text};
 use super::lexicon::{Lexicon, lexicon};
 use super::sentences::{TokKind, Token};
 use super::time::{Date, resolve_at};
 use super::{is_symmetric, normalize_relation};
 use crate::model::{EntityKind, Literal, Polarity, Qualifiers};
+use std::collections::BTreeMap;
 
 /// The object of a fact read from a sentence.
 #[derive(Clone, Debug, PartialEq)]
@@ -107,6 +120,7 @@ fn parse_phrase(
     a: usize,
     b: usize,
     skip: Option<(usize, usize)>,
+    gap: Option<&str>,
 ) -> Option<Phrase> {
     let lex = lexicon();
     let mut i = a;
@@ -132,6 +146,10 @@ fn parse_phrase(
     if items.is_empty() || items.len() > 10 {
         return None;
     }
+    // "pointed out that BP was": the name after "that" starts a clause.
+    if items.last().is_some_and(|(_, w)| w == "that") {
+        return None;
+    }
     // "its decision to suspend X": the decision presupposes the act.
     let mut helped = false; // an auxiliary, modal or "to" came before the verb
     if let Some(p) = items
@@ -140,6 +158,19 @@ fn parse_phrase(
     {
         items.drain(..p + 2);
         helped = true;
+    }
+    // "appealed to all members of the X": the members stand for the group.
+    if let Some(m) = items
+        .windows(2)
+        .position(|w| lex.is(&w[0].1, "member") && w[1].1 == "of")
+    {
+        let mut s = m;
+        while s > 0 && (lex.is(&items[s - 1].1, "det") || lex.is(&items[s - 1].1, "quant")) {
+            s -= 1;
+        }
+        if s > 0 && lex.is(&items[s - 1].1, "prep") {
+            items.drain(s..m + 2);
+        }
     }
     let mut p = Phrase::default();
     let mut rel: Vec<String> = Vec::new();
@@ -291,14 +322,17 @@ fn parse_phrase(
         let tail = &items[last_det + 1..];
         let descriptive = det_count == 1
             && !tail.is_empty()
-            && tail
-                .iter()
-                .all(|(_, w)| !lex.is_function(w) && !is_verb(lex, w) || w.contains('-'));
+            && tail.iter().all(|(_, w)| {
+                !lex.is_function(w) && (!is_verb(lex, w) || is_participle(lex, w))
+                    || w.contains('-')
+            });
         if descriptive && !lex.is(&p.head, "clause") {
-            let drop = tail.iter().filter(|(_, w)| rel.last() == Some(w)).count();
-            let keep = rel.len().saturating_sub(tail.len().min(rel.len()));
-            let _ = drop;
-            rel.truncate(keep.max(1));
+            // Only the tail words the phrase kept (modifiers were skipped) come off.
+            let kept = tail
+                .iter()
+                .filter(|(_, w)| rel.contains(w) || rel.contains(&lemma(lex, w)))
+                .count();
+            rel.truncate(rel.len().saturating_sub(kept).max(1));
             nouns = 0;
         }
     }
@@ -308,9 +342,12 @@ fn parse_phrase(
     if !(ends_ok || rel.len() >= 2 && rel[rel.len() - 2] == "to") {
         return None;
     }
-    // "made about": a light verb needs its noun.
+    // "made about": a light verb needs its noun, which may stand before the
+    // subject ("the complaints X had made about Y").
     if lex.is(&p.head, "light") && nouns == 0 {
-        return None;
+        let gap = gap?;
+        let at = rel.iter().position(|w| *w == p.head)?;
+        rel.insert(at + 1, gap.to_string());
     }
     if p.to_clause {
         rel.insert(0, "to".into());
@@ -353,15 +390,16 @@ fn lower(t: &Token) -> String {
     t.text.to_lowercase()
 }
 
-/// Qualifiers that hold for the whole sentence: time, place, duration.
+/// Qualifiers of the sentence (time, place, duration), each with the token it
+/// was read at: they hold for the facts of the same clause.
 fn sentence_qualifiers(
     toks: &[Token],
     words: &[String],
     ms: &[Mention],
     reg: &Registry,
     published: Option<Date>,
-) -> Qualifiers {
-    let mut q = Qualifiers::new();
+) -> Vec<(String, String, usize)> {
+    let mut q: Vec<(String, String, usize)> = Vec::new();
     let wr: Vec<&str> = words.iter().map(String::as_str).collect();
     let sub = |i: usize| {
         (i.saturating_sub(3)..i)
@@ -369,15 +407,14 @@ fn sentence_qualifiers(
     };
     let mut i = 0;
     while i < wr.len() {
-        if !q.contains_key("time")
-            && !sub(i)
+        if !sub(i)
             && let Some((v, n)) = resolve_at(&wr, i, published)
         {
-            q.insert("time".into(), v);
+            q.push(("time".into(), v, i));
             i += n;
             continue;
         }
-        if !q.contains_key("duration") {
+        {
             let mut j = i;
             if matches!(wr[j], "for" | "lasted") {
                 j += 1;
@@ -414,7 +451,7 @@ fn sentence_qualifiers(
                         .map(|t| t.text)
                         .collect::<Vec<_>>()
                         .join(" ");
-                    q.insert("duration".into(), text);
+                    q.push(("duration".into(), text, i));
                     i = j + 2;
                     continue;
                 }
@@ -436,11 +473,23 @@ fn sentence_qualifiers(
                     "war" | "conflict" | "invasion" | "support" | "fighting" | "crisis"
                 ))
         {
-            q.insert("place".into(), reg.entities[m.entity].name.clone());
-            break;
+            q.push(("place".into(), reg.entities[m.entity].name.clone(), m.start));
         }
     }
     q
+}
+
+/// True if a clause boundary ("; ", "but", "while") lies between tokens `a` and `b`.
+fn across_clauses(words: &[String], a: usize, b: usize) -> bool {
+    let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+    words.get(lo..hi.min(words.len())).is_some_and(|ws| {
+        ws.iter().any(|w| {
+            matches!(
+                w.as_str(),
+                ";" | "—" | "but" | "while" | "whereas" | "although" | "who" | "whom" | "which"
+            )
+        })
+    })
 }
 
 const NUMBER_WORDS: &[&str] = &[
@@ -575,6 +624,13 @@ pub fn read_sentence(
             at,
         ));
     };
+    // Without a name in the sentence only "the two ..." can give a fact.
+    if ms.is_empty()
+        && (reg.recent_persons.len() < 2
+            || !toks.iter().any(|t| t.text.eq_ignore_ascii_case("two")))
+    {
+        return Vec::new();
+    }
     let kind = |m: &Mention| reg.entities[m.entity].kind;
     let words: Vec<String> = toks.iter().map(lower).collect();
     let denied = denied_from(&words);
@@ -685,14 +741,16 @@ pub fn read_sentence(
         }
     }
     // "Geneva, Switzerland".
-    for w in ms.windows(2) {
+    for (i, w) in ms.windows(2).enumerate() {
         let (a, b) = (&w[0], &w[1]);
         if !a.pseudo
+            && !listed_on(toks, ms, i + 1)
             && !b.pseudo
             && b.start == a.end + 1
             && toks[a.end].text == ","
             && matches!(kind(a), EntityKind::Place | EntityKind::Other)
             && kind(b) == EntityKind::Place
+            && !b.possessive
             && lex
                 .country(
                     &crate::model::normalize_name(&reg.entities[b.entity].name),
@@ -726,10 +784,11 @@ pub fn read_sentence(
         // A treaty or plan is followed by its own kind ("New START nuclear treaty").
         reg.entities[m.entity].kind != EntityKind::Work
             && toks.get(m.end).is_some_and(|t| {
-                let l = lower(t);
+                let l = &words[m.end];
                 t.kind == TokKind::Word
                     && t.text.chars().next().is_some_and(char::is_lowercase)
-                    && !lex.is_function(&l)
+                    && !lex.is_function(l)
+                    && !lex.is(l, "group")
                     && !l.ends_with("ly")
                     && !matches!(
                         l.as_str(),
@@ -744,14 +803,14 @@ pub fn read_sentence(
                             | "tomorrow"
                     )
                     && !lex
-                        .verb(&l)
+                        .verb(l)
                         .is_some_and(|(_, tag)| matches!(tag, "VBD" | "VBZ" | "VBN" | "MD"))
             })
     };
     let vague = |m: &Mention| {
         // A lone capitalized word of unknown kind, unless it is "the X" ("the West").
         let e = &reg.entities[m.entity];
-        let the = m.start > 0 && lower(&toks[m.start - 1]) == "the";
+        let the = m.start > 0 && words[m.start - 1] == "the";
         e.kind == EntityKind::Other && !e.name.contains(' ') && !the
     };
     for idx in 0..ms.len().saturating_sub(1) {
@@ -769,11 +828,11 @@ pub fn read_sentence(
             head -= 1;
         }
         let relative = toks.get(sm.end).is_some_and(|t| t.text == ",")
-            && toks
+            && words
                 .get(sm.end + 1)
-                .is_some_and(|t| matches!(lower(t).as_str(), "which" | "who"));
+                .is_some_and(|t| matches!(t.as_str(), "which" | "who"));
         let governed =
-            !relative && ms[head].start > 0 && lex.is(&lower(&toks[ms[head].start - 1]), "prep");
+            !relative && ms[head].start > 0 && lex.is(&words[ms[head].start - 1], "prep");
         // "did not mention that he spoke with X": nothing after a denied "that" is asserted.
         if denied.get(ms[head].start).copied().unwrap_or(false) {
             continue;
@@ -781,9 +840,7 @@ pub fn read_sentence(
         if ms[oi].start < sm.end || vague(sm) || sm.possessive || is_modifier(sm) || governed {
             continue;
         }
-        let event_noun = toks
-            .get(ms[oi].end)
-            .is_some_and(|t| lex.is(&lower(t), "event"));
+        let event_noun = words.get(ms[oi].end).is_some_and(|t| lex.is(t, "event"));
         if is_modifier(&ms[oi]) && !event_noun {
             if oi + 1 >= ms.len() {
                 continue;
@@ -800,7 +857,20 @@ pub fn read_sentence(
         if between == ["and"] {
             continue;
         }
-        let Some(p) = parse_phrase(toks, sm.end, om.start, skip) else {
+        // "complaints X had made about": a plural noun before the subject may be
+        // the object a light verb lacks.
+        let gap = sm
+            .start
+            .checked_sub(1)
+            .map(|g| words[g].as_str())
+            .filter(|g| {
+                g.len() > 3
+                    && g.ends_with('s')
+                    && !lex.is_function(g)
+                    && !is_verb(lex, g)
+                    && toks[sm.start - 1].kind == TokKind::Word
+            });
+        let Some(p) = parse_phrase(toks, sm.end, om.start, skip, gap) else {
             last_directive = None;
             continue;
         };
@@ -905,17 +975,31 @@ pub fn read_sentence(
             }
             continue;
         }
+        // "served under A, B and C": every listed name of the same sort is an object;
+        // "between A and B" names a pair, not several objects.
+        let mut objects = vec![object];
+        let listed = coordinated_after(toks, ms, oi);
+        let alike = |j: &usize| {
+            let (a, b) = (kind(om), kind(&ms[*j]));
+            let state = |k| matches!(k, EntityKind::Place | EntityKind::Organization);
+            !vague(&ms[*j]) && (a == b || state(a) && state(b))
+        };
+        if !p.relation.ends_with("between") && listed.iter().all(alike) {
+            objects.extend(listed.iter().map(|&j| ms[j].entity));
+        }
         for s in &subjects {
-            push(
-                &mut out,
-                *s,
-                &p.relation,
-                &p.text,
-                Obj::Entity(object),
-                p.negative,
-                p.verb_at,
-                conf,
-            );
+            for &o in &objects {
+                push(
+                    &mut out,
+                    *s,
+                    &p.relation,
+                    &p.text,
+                    Obj::Entity(o),
+                    p.negative,
+                    p.verb_at,
+                    conf,
+                );
+            }
         }
         let head_with = |h: &str| lex.directives.contains(h);
         let two = p
@@ -928,6 +1012,21 @@ pub fn read_sentence(
             last_directive = Some((subjects.clone(), obj_index, p.text.clone()));
         }
     }
+    let cx = Clause {
+        toks,
+        words: &words,
+        ms,
+        reg,
+    };
+    custody_facts(cx, &mut |s, r, t, o, at| {
+        push(&mut out, s, r, t, Obj::Entity(o), false, at, 0.5);
+    });
+    member_facts(cx, &mut |s, r, t, o, at| {
+        push(&mut out, s, r, t, Obj::Entity(o), false, at, 0.6);
+    });
+    stranded_relative_facts(cx, &mut |s, r, t, o, at| {
+        push(&mut out, s, r, t, Obj::Entity(o), false, at, 0.5);
+    });
     // Coordination with a symmetric verb: "A and B met", "the two spoke".
     let mut pairs: Vec<(usize, usize, usize)> = Vec::new(); // a, b, token after
     for idx in 1..ms.len() {
@@ -940,13 +1039,12 @@ pub fn read_sentence(
         }
     }
     for i in 0..toks.len().saturating_sub(1) {
-        if lower(&toks[i]) == "the" && lower(&toks[i + 1]) == "two" && reg.recent_persons.len() >= 2
-        {
+        if words[i] == "the" && words[i + 1] == "two" && reg.recent_persons.len() >= 2 {
             let n = reg.recent_persons.len();
             let mut after = i + 2;
-            if toks.get(after).is_some_and(|t| {
+            if words.get(after).is_some_and(|w| {
                 matches!(
-                    lower(t).as_str(),
+                    w.as_str(),
                     "men" | "women" | "leaders" | "ministers" | "diplomats" | "officials"
                 )
             }) {
@@ -958,32 +1056,32 @@ pub fn read_sentence(
     for (a, b, from) in pairs {
         let mut neg = false;
         for j in from..toks.len().min(from + 18) {
-            let w = lower(&toks[j]);
+            let w = &words[j];
             if toks[j].kind != TokKind::Word && toks[j].text != "," {
                 break;
             }
-            if lex.is(&w, "neg") {
+            if lex.is(w, "neg") {
                 neg = true;
                 continue;
             }
-            if lex.is(&w, "modal")
-                || lex.is(&w, "pron") && w != "each"
-                || lex.is(&w, "stop") && w != "but"
+            if lex.is(w, "modal")
+                || lex.is(w, "pron") && w != "each"
+                || lex.is(w, "stop") && w != "but"
             {
                 break;
             }
-            if lex.is(&w, "aux")
-                || lex.is(&w, "adv")
+            if lex.is(w, "aux")
+                || lex.is(w, "adv")
                 || w.ends_with("ly")
                 || toks[j].text == ","
                 || w == "but"
             {
                 continue;
             }
-            if lex.verb(&w).is_none() {
+            if lex.verb(w).is_none() {
                 continue;
             }
-            let l = lemma(lex, &w);
+            let l = lemma(lex, w);
             let next = toks.get(j + 1).map(lower).unwrap_or_default();
             let light = normalize_relation(&format!("{l} {next} with"));
             let rel = if is_symmetric(&l) {
@@ -997,7 +1095,7 @@ pub fn read_sentence(
                 continue;
             };
             // Negation counts only right before the verb ("had not spoken").
-            neg = neg && (j.saturating_sub(3)..j).any(|x| lex.is(&lower(&toks[x]), "neg"));
+            neg = neg && (j.saturating_sub(3)..j).any(|x| lex.is(&words[x], "neg"));
             let (s, o) = if a <= b { (a, b) } else { (b, a) };
             push(&mut out, s, &rel, toks[j].text, Obj::Entity(o), neg, j, 0.6);
             break;
@@ -1009,11 +1107,20 @@ pub fn read_sentence(
     out.into_iter()
         .map(|(mut f, at)| {
             if !STATIC.contains(&f.relation.as_str()) {
-                for (k, v) in &q {
+                // Of each kind, the nearest value in the fact's own clause.
+                let mut best: BTreeMap<&str, (&str, usize)> = BTreeMap::new();
+                for (k, v, q_at) in &q {
                     let is_obj = matches!(&f.object, Obj::Entity(e) if reg.entities[*e].name == *v);
-                    if !(k == "place" && is_obj) {
-                        f.qualifiers.insert(k.clone(), v.clone());
+                    if (k == "place" && is_obj) || across_clauses(&words, at, *q_at) {
+                        continue;
                     }
+                    let d = at.abs_diff(*q_at);
+                    if best.get(k.as_str()).is_none_or(|b| d < b.1) {
+                        best.insert(k, (v, d));
+                    }
+                }
+                for (k, (v, _)) in best {
+                    f.qualifiers.insert(k.to_string(), v.to_string());
                 }
                 if let Some((who, after, _)) = &sp
                     && at >= *after
@@ -1033,4 +1140,229 @@ pub fn read_sentence(
             f
         })
         .collect()
+}
+
+/// One sentence as the pattern passes below read it.
+#[derive(Clone, Copy)]
+struct Clause<'a> {
+    toks: &'a [Token<'a>],
+    words: &'a [String],
+    ms: &'a [Mention],
+    reg: &'a Registry,
+}
+
+/// Where a pattern pass puts a fact: subject, relation, written form, object
+/// entity, token it was read at.
+type Push<'p> = &'p mut dyn FnMut(usize, &str, &str, usize, usize);
+
+/// Indices of the mentions coordinated with mention `first` ("A, B and C"):
+/// empty unless the list closes with "and" and nothing verbal follows it.
+fn coordinated_after(toks: &[Token], ms: &[Mention], first: usize) -> Vec<usize> {
+    let lex = lexicon();
+    let mut out = Vec::new();
+    let mut j = first;
+    while j + 1 < ms.len() {
+        let sep: Vec<&str> = toks[ms[j].end..ms[j + 1].start]
+            .iter()
+            .map(|t| t.text)
+            .collect();
+        let last = match sep.as_slice() {
+            [","] => false,
+            ["and"] | [",", "and"] => true,
+            _ => return Vec::new(),
+        };
+        j += 1;
+        if ms[j].pseudo || ms[j].possessive {
+            return Vec::new();
+        }
+        out.push(j);
+        if last {
+            let next = toks.get(ms[j].end);
+            let verbal = next.is_some_and(|t| {
+                let l = lower(t);
+                t.kind == TokKind::Word
+                    && (lex.is(&l, "aux") || lex.is(&l, "modal") || lex.verb(&l).is_some())
+            });
+            let modified = next.is_some_and(|t| {
+                t.kind == TokKind::Word
+                    && t.text.chars().next().is_some_and(char::is_lowercase)
+                    && !lex.is_function(&lower(t))
+            });
+            return if verbal || modified { Vec::new() } else { out };
+        }
+    }
+    Vec::new()
+}
+
+/// "urged Moscow to release detained American X", "Russia should release
+/// imprisoned Y": the country asked to release a person in custody holds them.
+fn custody_facts(Clause { words, ms, reg, .. }: Clause, push: Push) {
+    let lex = lexicon();
+    for m in ms.iter().filter(|m| !m.pseudo) {
+        if reg.entities[m.entity].kind != EntityKind::Person {
+            continue;
+        }
+        let Some(state) = m.role.as_deref().and_then(|r| {
+            r.split_whitespace()
+                .map(str::to_lowercase)
+                .find(|w| lex.is(w, "custody"))
+        }) else {
+            continue;
+        };
+        let mut j = m.start;
+        while j > 0 && words[j - 1].ends_with("ly") {
+            j -= 1;
+        }
+        if j == 0 || !lex.is(&words[j - 1], "release") {
+            continue;
+        }
+        let mut k = j - 1;
+        while k > 0 && (words[k - 1] == "to" || lex.is(&words[k - 1], "modal")) {
+            k -= 1;
+        }
+        let Some(holder) = ms.iter().find(|h| h.end == k && !h.pseudo) else {
+            continue;
+        };
+        if reg.entities[holder.entity].kind != EntityKind::Place {
+            continue;
+        }
+        let country = holder.capital_of.unwrap_or(holder.entity);
+        push(
+            m.entity,
+            &format!("be {state} in"),
+            &state,
+            country,
+            m.start,
+        );
+    }
+}
+
+/// "members of the X, including host A, B and C": each is a member of X, and
+/// a membership role before a name ("host") is a relation to X as well.
+fn member_facts(cx: Clause, push: Push) {
+    let (toks, words, ms, reg) = (cx.toks, cx.words, cx.ms, cx.reg);
+    let lex = lexicon();
+    for (gi, g) in ms.iter().enumerate() {
+        if g.pseudo
+            || !matches!(
+                reg.entities[g.entity].kind,
+                EntityKind::Organization | EntityKind::Other
+            )
+        {
+            continue;
+        }
+        let before = |i: usize| g.start.checked_sub(i).map(|x| words[x].as_str());
+        let of_at = if before(1) == Some("of") {
+            2
+        } else if before(1) == Some("the") && before(2) == Some("of") {
+            3
+        } else {
+            continue;
+        };
+        if !before(of_at).is_some_and(|w| lex.is(w, "member")) {
+            continue;
+        }
+        let Some(first) = ms.get(gi + 1) else {
+            continue;
+        };
+        // ", including [host] A": the list starts right after the group.
+        let mut j = g.end;
+        if words.get(j).map(String::as_str) != Some(",") {
+            continue;
+        }
+        j += 1;
+        if !words.get(j).is_some_and(|w| lex.is(w, "listing")) {
+            continue;
+        }
+        j += 1;
+        let role = words.get(j).filter(|w| lex.is(w, "membership"));
+        if role.is_some() {
+            j += 1;
+        }
+        if first.start != j || first.pseudo {
+            continue;
+        }
+        let mut list = vec![gi + 1];
+        list.extend(coordinated_after(toks, ms, gi + 1));
+        for &li in &list {
+            push(
+                ms[li].entity,
+                "be member of",
+                "members of",
+                g.entity,
+                g.start,
+            );
+        }
+        if let Some(r) = role {
+            push(first.entity, r, r, g.entity, first.start);
+        }
+    }
+}
+
+/// "the X treaty that it recently withdrew from": a relative clause closed by
+/// its verb (and a stranded preposition) has the named thing before "that" as
+/// its object. "it" is the last country or organization named before.
+fn stranded_relative_facts(cx: Clause, push: Push) {
+    let (toks, words, ms, reg) = (cx.toks, cx.words, cx.ms, cx.reg);
+    let lex = lexicon();
+    let kind = |m: &Mention| reg.entities[m.entity].kind;
+    for (mi, m) in ms.iter().enumerate() {
+        if m.pseudo || !matches!(kind(m), EntityKind::Work | EntityKind::Organization) {
+            continue;
+        }
+        // Descriptive nouns after the name: "New START nuclear arms control treaty".
+        let mut j = m.end;
+        while j < toks.len()
+            && j - m.end < 6
+            && toks[j].kind == TokKind::Word
+            && toks[j].text.chars().next().is_some_and(char::is_lowercase)
+            && !lex.is_function(&words[j])
+            && lex.verb(&words[j]).is_none()
+        {
+            j += 1;
+        }
+        if kind(m) != EntityKind::Work && j == m.end {
+            continue;
+        }
+        if !matches!(words.get(j).map(String::as_str), Some("that" | "which")) {
+            continue;
+        }
+        j += 1;
+        let subject = if let Some(s) = ms[mi + 1..].iter().find(|s| s.start == j && !s.pseudo) {
+            j = s.end;
+            s.capital_of.unwrap_or(s.entity)
+        } else if words.get(j).map(String::as_str) == Some("it") {
+            j += 1;
+            let Some(s) = ms[..mi].iter().rev().find(|s| {
+                !s.pseudo && matches!(kind(s), EntityKind::Place | EntityKind::Organization)
+            }) else {
+                continue;
+            };
+            s.capital_of.unwrap_or(s.entity)
+        } else {
+            continue;
+        };
+        while j < words.len()
+            && (lex.is(&words[j], "aux") || lex.is(&words[j], "adv") || words[j].ends_with("ly"))
+        {
+            j += 1;
+        }
+        let Some((verb, tag)) = words.get(j).and_then(|w| lex.verb(w)) else {
+            continue;
+        };
+        if !matches!(tag, "VBD" | "VBN") {
+            continue;
+        }
+        let verb_at = j;
+        j += 1;
+        let mut relation = verb;
+        if let Some(prep) = words.get(j).filter(|w| lex.is(w, "prep")) {
+            relation = format!("{relation} {prep}");
+            j += 1;
+        }
+        if toks.get(j).is_some_and(|t| t.kind == TokKind::Word) {
+            continue;
+        }
+        push(subject, &relation, toks[verb_at].text, m.entity, verb_at);
+    }
 }
