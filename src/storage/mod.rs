@@ -8,10 +8,13 @@
 //! [`FACTS_PER_BLOCK`] facts), `spo` / `pos` / `osp` (chunked, varint
 //! index groups), `literals`, `counts`.
 //!
-//! Writes go through [`Storage::write`]: one call stages every change in
-//! memory while holding the writer lock, commits them in one multi-tree
-//! sled transaction and flushes before returning, so a document is on disk
-//! completely or not at all, and durable once reported.
+//! Writes go through [`Storage::write`] (an article) or
+//! [`Storage::write_bulk`] (an import batch): one call stages every change in
+//! memory while holding the writer lock, then commits them either in one
+//! multi-tree sled transaction or, for big batches, as sorted per-tree
+//! batches under an undo record in `meta` (see `commit_bulk`; every open
+//! undoes a batch a crash interrupted). Both flush before returning, so a
+//! document is on disk completely or not at all, and durable once reported.
 
 mod check;
 pub mod codec;
@@ -278,6 +281,9 @@ pub struct Storage {
     idents: Mutex<IdentCache>,
     /// Entries `idents` may hold before it is dropped and rebuilt.
     ident_limit: usize,
+    /// Tests: a bulk commit stops (as if killed) after applying this many trees.
+    #[cfg(test)]
+    crash_after_trees: std::sync::atomic::AtomicUsize,
 }
 
 /// Fact identities of the index groups already read, kept between writes so
@@ -396,8 +402,11 @@ impl Storage {
             ident_limit: usize::try_from(opts.cache_bytes / IDENT_ENTRY_BYTES)
                 .unwrap_or(usize::MAX)
                 .max(1 << 16),
+            #[cfg(test)]
+            crash_after_trees: std::sync::atomic::AtomicUsize::new(usize::MAX),
         };
         storage.check_format()?;
+        storage.recover()?;
         storage.load_caches()?;
         Ok(storage)
     }
@@ -806,8 +815,24 @@ impl Storage {
 
     // ------------------------------------------------------------ writes
 
-    /// Applies one [`WriteSet`] atomically and durably (see the module doc).
+    /// Applies one [`WriteSet`] atomically and durably (see the module doc):
+    /// a small write (an article) commits in one sled transaction; a big
+    /// one goes through the undo protocol of [`Storage::write_bulk`].
     pub fn write(&self, set: WriteSet) -> Result<WriteOutcome> {
+        self.write_with(set, false)
+    }
+
+    /// Like [`Storage::write`], for large batches (imports): the changes are
+    /// applied as one sorted batch per tree instead of one multi-tree
+    /// transaction, under an undo record that makes the batch all or nothing
+    /// across crashes (see `commit_bulk`). Other threads of this process may
+    /// see a batch half-applied while it is being written; other processes
+    /// cannot open the store meanwhile.
+    pub fn write_bulk(&self, set: WriteSet) -> Result<WriteOutcome> {
+        self.write_with(set, true)
+    }
+
+    fn write_with(&self, set: WriteSet, bulk: bool) -> Result<WriteOutcome> {
         let mut counters = self.writer.lock().map_err(|_| poisoned())?;
         let idents = std::mem::take(&mut *self.idents.lock().map_err(|_| poisoned())?);
         let mut w = Writer {
@@ -828,23 +853,14 @@ impl Storage {
             *self.idents.lock().map_err(|_| poisoned())? = w.idents;
             return Ok(outcome);
         }
+        let first_new_fact = counters.next_fact;
         let (staged, new_counters, new_rels, idents) = w.finish()?;
-        let trees: Vec<&sled::Tree> = self.trees.iter().collect();
-        trees
-            .as_slice()
-            .transaction(|views| {
-                for (i, ops) in staged.iter().enumerate() {
-                    for (k, v) in ops {
-                        views[i].insert(k.as_slice(), v.as_slice())?;
-                    }
-                }
-                Ok::<(), ConflictableTransactionError<()>>(())
-            })
-            .map_err(|e| match e {
-                TransactionError::Abort(()) => Error::Storage("transaction aborted".into()),
-                TransactionError::Storage(e) => self.sled(e),
-            })?;
-        self.flush()?;
+        let keys: usize = staged.iter().map(BTreeMap::len).sum();
+        if !bulk && keys <= SMALL_WRITE_KEYS {
+            self.commit_transaction(&staged)?;
+        } else {
+            self.commit_bulk(staged, first_new_fact)?;
+        }
         *counters = new_counters;
         if idents.known.len() <= self.ident_limit {
             *self.idents.lock().map_err(|_| poisoned())? = idents;
@@ -861,6 +877,193 @@ impl Storage {
             }
         }
         Ok(outcome)
+    }
+}
+
+/// Writes staging at most this many keys commit in one sled transaction;
+/// bigger ones, and every [`Storage::write_bulk`], through the undo protocol
+/// of [`Storage::commit_bulk`], which costs three flushes but no per-key
+/// transaction work (sled transactions also hold every staged key in memory twice).
+const SMALL_WRITE_KEYS: usize = 4096;
+
+/// `meta` key of the undo record of a bulk write in progress.
+const META_INTENT: &[u8] = b"intent";
+
+/// The undo record of a bulk write: every key it writes with the value the
+/// key had before (`None`: the key did not exist). Index chunks are only
+/// ever appended to, with the facts the write creates (ids from
+/// `first_new_fact` on), so for them the key alone is kept and undoing
+/// strips those facts: the record stays small although most chunks a
+/// batch touches already hold data.
+#[derive(Serialize, Deserialize)]
+struct Intent {
+    first_new_fact: FactId,
+    undo: Vec<(u8, Vec<u8>, Option<Vec<u8>>)>,
+}
+
+fn is_index_tree(i: usize) -> Option<IndexKind> {
+    [IndexKind::Spo, IndexKind::Pos, IndexKind::Osp]
+        .into_iter()
+        .find(|k| index_tree(*k) as usize == i)
+}
+
+impl Storage {
+    /// Commits staged inserts in one multi-tree sled transaction, then flushes.
+    fn commit_transaction(&self, staged: &[BTreeMap<Vec<u8>, Vec<u8>>]) -> Result<()> {
+        let trees: Vec<&sled::Tree> = self.trees.iter().collect();
+        trees
+            .as_slice()
+            .transaction(|views| {
+                for (i, ops) in staged.iter().enumerate() {
+                    for (k, v) in ops {
+                        views[i].insert(k.as_slice(), v.as_slice())?;
+                    }
+                }
+                Ok::<(), ConflictableTransactionError<()>>(())
+            })
+            .map_err(|e| match e {
+                TransactionError::Abort(()) => Error::Storage("transaction aborted".into()),
+                TransactionError::Storage(e) => self.sled(e),
+            })?;
+        self.flush()
+    }
+
+    /// Commits staged inserts without a transaction, crash-consistently:
+    ///
+    /// 1. write the undo record (old value of every key to be written) to
+    ///    `meta` and flush;
+    /// 2. apply one sorted batch per tree and flush;
+    /// 3. delete the undo record and flush; only now is the write acknowledged.
+    ///
+    /// A crash before 1 completes leaves no record and no change; a crash
+    /// after it leaves the record, and [`Storage::recover`] (run by every
+    /// open) puts the old values back, so the write is absent as a whole.
+    /// The writer lock keeps other writers out; readers in the same process
+    /// may see a half-applied batch while it is being applied.
+    fn commit_bulk(
+        &self,
+        staged: Vec<BTreeMap<Vec<u8>, Vec<u8>>>,
+        first_new_fact: FactId,
+    ) -> Result<()> {
+        let mut undo = Vec::new();
+        for (i, ops) in staged.iter().enumerate() {
+            let tree = &self.trees[i];
+            let index = is_index_tree(i).is_some();
+            for k in ops.keys() {
+                let old = if index {
+                    None
+                } else {
+                    tree.get(k).map_err(|e| self.sled(e))?.map(|v| v.to_vec())
+                };
+                undo.push((i as u8, k.clone(), old));
+            }
+        }
+        let record = codec::encode(&Intent {
+            first_new_fact,
+            undo,
+        })
+        .map_err(|e| Error::Storage(e.0))?;
+        self.tree(T::Meta)
+            .insert(META_INTENT, record)
+            .map_err(|e| self.sled(e))?;
+        self.flush()?;
+        let applied = (|| {
+            for (i, ops) in staged.into_iter().enumerate() {
+                #[cfg(test)]
+                if i >= self.crash_after_trees.load(Ordering::Relaxed) {
+                    return Err(Error::Storage("simulated crash".into()));
+                }
+                if ops.is_empty() {
+                    continue;
+                }
+                let mut batch = sled::Batch::default();
+                for (k, v) in ops {
+                    batch.insert(k, v);
+                }
+                self.trees[i].apply_batch(batch).map_err(|e| self.sled(e))?;
+            }
+            self.flush()?;
+            self.tree(T::Meta)
+                .remove(META_INTENT)
+                .map_err(|e| self.sled(e))?;
+            self.flush()
+        })();
+        #[cfg(test)]
+        if self.crash_after_trees.load(Ordering::Relaxed) != usize::MAX {
+            return applied;
+        }
+        if applied.is_err() {
+            // Best effort: undo now so this process does not go on from a half
+            // batch; if this fails too, the next open undoes it.
+            let _ = self.recover();
+        }
+        applied
+    }
+
+    /// Undoes a bulk write that did not complete (see [`Storage::commit_bulk`]).
+    /// Returns whether there was one.
+    fn recover(&self) -> Result<bool> {
+        let Some(record) = self.get(T::Meta, META_INTENT)? else {
+            return Ok(false);
+        };
+        let intent: Intent =
+            codec::decode(&record).map_err(|e| self.corrupt("interrupted write record", e))?;
+        for (i, key, old) in intent.undo {
+            let Some(tree) = self.trees.get(usize::from(i)) else {
+                return Err(self.corrupt(
+                    "interrupted write record",
+                    CodecError(format!("tree {i} does not exist")),
+                ));
+            };
+            if let Some(kind) = is_index_tree(usize::from(i)) {
+                self.strip_chunk(tree, kind, &key, intent.first_new_fact)?;
+                continue;
+            }
+            match old {
+                Some(v) => tree.insert(key, v),
+                None => tree.remove(key),
+            }
+            .map_err(|e| self.sled(e))?;
+        }
+        self.flush()?;
+        self.tree(T::Meta)
+            .remove(META_INTENT)
+            .map_err(|e| self.sled(e))?;
+        self.flush()?;
+        Ok(true)
+    }
+
+    /// Removes the entries of facts from `first` on from one index chunk
+    /// (deleting the chunk when nothing is left).
+    fn strip_chunk(
+        &self,
+        tree: &sled::Tree,
+        kind: IndexKind,
+        key: &[u8],
+        first: FactId,
+    ) -> Result<()> {
+        let Some(v) = tree.get(key).map_err(|e| self.sled(e))? else {
+            return Ok(());
+        };
+        let mut kept = Vec::new();
+        codec::decode_chunk(kind, key, &v, |t| {
+            if t.fact < first {
+                kept.push(t);
+            }
+        })
+        .map_err(|e| self.corrupt("index chunk", e))?;
+        if kept.is_empty() {
+            tree.remove(key).map_err(|e| self.sled(e))?;
+            return Ok(());
+        }
+        let mut chunk = Vec::with_capacity(v.len());
+        let mut prev = None;
+        for t in &kept {
+            codec::push_entry(kind, &mut chunk, prev, t);
+            prev = Some(t.fact);
+        }
+        tree.insert(key, chunk).map_err(|e| self.sled(e))?;
+        Ok(())
     }
 }
 
@@ -1643,5 +1846,92 @@ mod tests {
         assert!(matches!(err, Error::NotAStore { .. }));
         let err = Storage::open(dir.path(), &OpenOptions::default()).unwrap_err();
         assert!(matches!(err, Error::NotAStore { .. }), "{err}");
+    }
+
+    /// Every key and value of every tree except the undo record.
+    fn dump(s: &Storage) -> Vec<Vec<(Vec<u8>, Vec<u8>)>> {
+        s.trees
+            .iter()
+            .map(|t| {
+                t.iter()
+                    .map(|kv| kv.unwrap())
+                    .filter(|(k, _)| &k[..] != META_INTENT)
+                    .map(|(k, v)| (k.to_vec(), v.to_vec()))
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn bulk_set(tag: &str, existing: EntityId) -> WriteSet {
+        let mut facts = Vec::new();
+        for i in 0..200u64 {
+            facts.push(fact(
+                Ref::Existing(existing),
+                &format!("rel{}", i % 7),
+                ObjectDraft::Entity(Ref::New((i % 3) as usize)),
+                Ref::New(0),
+                (i, i + 1),
+            ));
+            facts.push(fact(
+                Ref::New(0),
+                "said",
+                ObjectDraft::Literal(Literal::Text(format!("{tag} {i}"))),
+                Ref::Existing(0),
+                (i, i + 2),
+            ));
+        }
+        WriteSet {
+            docs: vec![doc(tag)],
+            entities: (0..3)
+                .map(|i| NewEntity {
+                    name: format!("{tag} entity {i}"),
+                    kind: EntityKind::Person,
+                    aliases: vec![format!("alias {i}")],
+                })
+                .collect(),
+            aliases: vec![(existing, format!("{tag} alias"))],
+            facts,
+            skip_if_known: false,
+        }
+    }
+
+    #[test]
+    fn a_bulk_write_cut_short_at_any_tree_is_undone_on_open() {
+        for cut in 0..=TREE_NAMES.len() {
+            let dir = tempfile::tempdir().unwrap();
+            let before = {
+                let s = open(dir.path());
+                let mut first = bulk_set("first", 0);
+                first.aliases.clear();
+                for f in &mut first.facts {
+                    if f.subject == Ref::Existing(0) {
+                        f.subject = Ref::New(1);
+                    }
+                }
+                s.write_bulk(first).unwrap();
+                let before = dump(&s);
+                s.crash_after_trees.store(cut, Ordering::Relaxed);
+                let r = s.write_bulk(bulk_set("second", 1));
+                if cut < TREE_NAMES.len() {
+                    r.unwrap_err();
+                } else {
+                    r.unwrap();
+                }
+                before
+            };
+            let s = open(dir.path());
+            if cut < TREE_NAMES.len() {
+                assert_eq!(dump(&s), before, "cut after {cut} trees");
+                assert!(s.get(T::Meta, META_INTENT).unwrap().is_none());
+            } else {
+                assert_ne!(dump(&s), before);
+                assert_eq!(s.document_by_hash("second").unwrap(), Some(1));
+            }
+            let report = s.check().unwrap();
+            assert!(report.is_clean(), "cut {cut}: {:?}", report.problems);
+            // The store goes on normally after the undo.
+            s.write_bulk(bulk_set("third", 1)).unwrap();
+            assert!(s.check().unwrap().is_clean());
+        }
     }
 }
