@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::{
     Counters, FACTS_PER_BLOCK, IndexKind, META_COUNTERS, ObjKey, Storage, StoredFact, T, Triple,
-    codec, count_key, index_tree,
+    codec, count_key, index_tree, sentence_key,
 };
 use crate::error::Result;
 use crate::model::{Entity, Object, Polarity, normalize_name};
@@ -312,6 +312,21 @@ impl Storage {
                             format!("fact {id}: source document {} is missing", s.doc),
                         );
                     }
+                    if s.sentence.is_empty()
+                        && !matches!(
+                            self.tree(T::Sentences)
+                                .contains_key(sentence_key(s.doc, s.span.0)),
+                            Ok(true)
+                        )
+                    {
+                        r.add(
+                            "sources",
+                            format!(
+                                "fact {id}: the sentence of document {} at byte {} is missing",
+                                s.doc, s.span.0
+                            ),
+                        );
+                    }
                 }
                 let t = Triple {
                     fact: id,
@@ -531,5 +546,18 @@ mod tests {
         let r = s.check().unwrap();
         assert!(kinds(&r).contains(&"facts"), "{:?}", r.problems);
         assert!(kinds(&r).contains(&"index"), "{:?}", r.problems);
+    }
+
+    #[test]
+    fn a_missing_sentence_is_reported_and_reading_its_fact_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = store(dir.path());
+        let (k, _) = s.tree(T::Sentences).iter().next().unwrap().unwrap();
+        s.tree(T::Sentences).remove(k).unwrap();
+        let r = s.check().unwrap();
+        assert_eq!(kinds(&r), vec!["sources"], "{:?}", r.problems);
+        assert!(r.problems[0].1[0].contains("sentence of document 0 at byte 0"));
+        assert!(s.fact(0).is_err());
+        assert!(s.fact(1).unwrap().is_some());
     }
 }

@@ -6,7 +6,9 @@
 //! Trees (key → value; see `docs/ARCHITECTURE.md` for the full table):
 //! `meta`, `docs`, `entities`, `names`, `relations`, `facts` (blocks of
 //! [`FACTS_PER_BLOCK`] facts), `spo` / `pos` / `osp` (chunked, varint
-//! index groups), `literals`, `counts`.
+//! index groups), `literals`, `counts`, `sentences` (each distinct source
+//! sentence once, keyed by document and span start; sources in fact blocks
+//! keep an empty sentence that readers fill from here).
 //!
 //! Writes go through [`Storage::write`] (an article) or
 //! [`Storage::write_bulk`] (an import batch): one call stages every change in
@@ -60,9 +62,10 @@ enum T {
     Osp,
     Literals,
     Counts,
+    Sentences,
 }
 
-const TREE_NAMES: [&str; 11] = [
+const TREE_NAMES: [&str; 12] = [
     "meta",
     "docs",
     "entities",
@@ -74,6 +77,7 @@ const TREE_NAMES: [&str; 11] = [
     "osp",
     "literals",
     "counts",
+    "sentences",
 ];
 
 fn index_tree(kind: IndexKind) -> T {
@@ -726,12 +730,32 @@ impl Storage {
         Ok(facts)
     }
 
-    fn to_fact(&self, id: FactId, s: StoredFact) -> Fact {
+    /// Fills the sentences that sources keep in the `sentences` tree (an
+    /// empty stored sentence means "look it up"; a non-empty one is inline).
+    fn fill_sentences(&self, sources: &mut [Source]) -> Result<()> {
+        for s in sources.iter_mut().filter(|s| s.sentence.is_empty()) {
+            let Some(v) = self.get(T::Sentences, &sentence_key(s.doc, s.span.0))? else {
+                return Err(Error::Corrupt {
+                    path: self.path.clone(),
+                    detail: format!(
+                        "the sentence of document {} at byte {} is missing",
+                        s.doc, s.span.0
+                    ),
+                });
+            };
+            s.sentence = String::from_utf8(v.to_vec())
+                .map_err(|_| self.corrupt("sentence", CodecError("not UTF-8".into())))?;
+        }
+        Ok(())
+    }
+
+    fn to_fact(&self, id: FactId, mut s: StoredFact) -> Result<Fact> {
+        self.fill_sentences(&mut s.sources)?;
         let relation = self
             .relation(s.relation)
             .map(|r| r.name)
             .unwrap_or_else(|| format!("#{}", s.relation));
-        Fact {
+        Ok(Fact {
             id,
             subject: s.subject,
             relation,
@@ -741,7 +765,7 @@ impl Storage {
             polarity: s.polarity,
             confidence: s.confidence,
             sources: s.sources,
-        }
+        })
     }
 
     /// A fact by id.
@@ -755,7 +779,7 @@ impl Storage {
         if let Some(extra) = self.extra(id)? {
             extra.apply(&mut stored);
         }
-        Ok(Some(self.to_fact(id, stored)))
+        self.to_fact(id, stored).map(Some)
     }
 
     /// Every fact in id order.
@@ -775,7 +799,7 @@ impl Storage {
                     Ok(Some((block, facts))) => facts
                         .into_iter()
                         .enumerate()
-                        .map(|(i, f)| Ok(self.to_fact(block * FACTS_PER_BLOCK + i as u64, f)))
+                        .map(|(i, f)| self.to_fact(block * FACTS_PER_BLOCK + i as u64, f))
                         .collect(),
                     Ok(None) => Vec::new(),
                     Err(e) => vec![Err(e)],
@@ -1080,6 +1104,14 @@ fn doc_key(id: DocId) -> Vec<u8> {
 fn hash_key(hash: &str) -> Vec<u8> {
     let mut k = vec![b'h'];
     k.extend_from_slice(hash.as_bytes());
+    k
+}
+
+/// Key of a sentence in `sentences`: its document, then its first byte.
+fn sentence_key(doc: DocId, start: u64) -> Vec<u8> {
+    let mut k = Vec::with_capacity(16);
+    k.extend_from_slice(&codec::u64_key(doc));
+    k.extend_from_slice(&codec::u64_key(start));
     k
 }
 
@@ -1417,6 +1449,30 @@ impl Writer<'_> {
         ))
     }
 
+    /// Moves the source's sentence to the `sentences` tree (stored once per
+    /// document and start, however many facts and sources cite it), leaving
+    /// it empty in the source. A different sentence already stored under the
+    /// same key (inconsistent input) stays inline in the source.
+    fn share_sentence(&mut self, source: &mut Source) -> Result<()> {
+        let key = sentence_key(source.doc, source.span.0);
+        let same = match self.staged[T::Sentences as usize].get(&key) {
+            Some(v) => Some(v.as_slice() == source.sentence.as_bytes()),
+            None => self
+                .storage
+                .get(T::Sentences, &key)?
+                .map(|v| &v[..] == source.sentence.as_bytes()),
+        };
+        match same {
+            Some(true) => source.sentence.clear(),
+            Some(false) => {}
+            None => {
+                let text = std::mem::take(&mut source.sentence);
+                self.put(T::Sentences, key, text.into_bytes());
+            }
+        }
+        Ok(())
+    }
+
     /// Returns true when a new fact was created, false when an existing one was corroborated.
     fn add_fact(&mut self, d: FactDraft, out: &WriteOutcome) -> Result<bool> {
         let subject = Self::resolve(d.subject, &out.entity_ids, "entity")?;
@@ -1442,11 +1498,13 @@ impl Writer<'_> {
         let negative = d.polarity == Polarity::Negative;
         let mut sources = Vec::with_capacity(d.sources.len());
         for s in d.sources {
-            sources.push(Source {
+            let mut source = Source {
                 doc: Self::resolve(s.doc, &out.doc_ids, "document")?,
                 sentence: s.sentence,
                 span: s.span,
-            });
+            };
+            self.share_sentence(&mut source)?;
+            sources.push(source);
         }
         let identity = (subject, rel, negative, obj_key);
         if let Some(id) = self.existing(identity)? {
@@ -1933,5 +1991,66 @@ mod tests {
             s.write_bulk(bulk_set("third", 1)).unwrap();
             assert!(s.check().unwrap().is_clean());
         }
+    }
+
+    #[test]
+    fn a_sentence_cited_by_many_sources_is_stored_once_and_read_back_everywhere() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = open(dir.path());
+        let shared = "Ann met Bob in Oslo.".to_string();
+        let mut facts = Vec::new();
+        for (i, rel) in ["meet", "visit", "call"].iter().enumerate() {
+            let mut f = fact(
+                Ref::New(0),
+                rel,
+                ObjectDraft::Entity(Ref::New(1)),
+                Ref::New(0),
+                (10, 29),
+            );
+            f.sources[0].sentence = shared.clone();
+            // A conflicting text under the same document and start stays inline.
+            if i == 2 {
+                f.sources[0].sentence = "Another text.".into();
+            }
+            facts.push(f);
+        }
+        s.write(WriteSet {
+            docs: vec![doc("h")],
+            entities: ["Ann", "Bob"]
+                .iter()
+                .map(|n| NewEntity {
+                    name: n.to_string(),
+                    kind: EntityKind::Person,
+                    aliases: vec![],
+                })
+                .collect(),
+            facts,
+            ..WriteSet::default()
+        })
+        .unwrap();
+        assert_eq!(s.tree(T::Sentences).len(), 1);
+        let texts: Vec<String> = s
+            .facts()
+            .map(|f| f.unwrap().sources[0].sentence.clone())
+            .collect();
+        assert_eq!(texts, vec![shared.clone(), shared, "Another text.".into()]);
+        assert!(s.check().unwrap().is_clean());
+    }
+
+    #[test]
+    fn a_store_of_the_previous_format_is_refused_with_the_version_error() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let s = open(dir.path());
+            s.tree(T::Meta)
+                .insert(META_FORMAT, &codec::u32_key(FORMAT_VERSION - 1))
+                .unwrap();
+            s.flush().unwrap();
+        }
+        let err = Storage::open(dir.path(), &OpenOptions::default()).unwrap_err();
+        assert!(
+            matches!(err, Error::FormatVersion { found, .. } if found == FORMAT_VERSION - 1),
+            "{err}"
+        );
     }
 }
