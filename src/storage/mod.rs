@@ -7,8 +7,8 @@
 //! `meta`, `docs`, `entities`, `names`, `relations`, `facts` (blocks of
 //! [`FACTS_PER_BLOCK`] facts), `spo` / `pos` / `osp` (chunked, varint
 //! index groups), `literals`, `counts`, `sentences` (each distinct source
-//! sentence once, keyed by document and span start; sources in fact blocks
-//! keep an empty sentence that readers fill from here).
+//! sentence once, grouped per document; sources in fact blocks keep an
+//! empty sentence that readers fill from here).
 //!
 //! Writes go through [`Storage::write`] (an article) or
 //! [`Storage::write_bulk`] (an import batch): one call stages every change in
@@ -730,11 +730,36 @@ impl Storage {
         Ok(facts)
     }
 
+    /// The stored sentences of document `doc` (sorted by start), if any.
+    fn sentences_of(&self, doc: DocId) -> Result<Option<SentenceGroup>> {
+        match self.get(T::Sentences, &codec::u64_key(doc))? {
+            Some(v) => Ok(Some(
+                codec::decode_block(&v).map_err(|e| self.corrupt("sentences", e))?,
+            )),
+            None => Ok(None),
+        }
+    }
+
+    /// The sentence of document `doc` that starts at byte `start`, if stored.
+    fn sentence(&self, doc: DocId, start: u64) -> Result<Option<String>> {
+        Ok(self
+            .sentences_of(doc)?
+            .and_then(|g| find_sentence(&g, start).map(str::to_string)))
+    }
+
     /// Fills the sentences that sources keep in the `sentences` tree (an
     /// empty stored sentence means "look it up"; a non-empty one is inline).
     fn fill_sentences(&self, sources: &mut [Source]) -> Result<()> {
+        let mut group: Option<(DocId, Option<SentenceGroup>)> = None;
         for s in sources.iter_mut().filter(|s| s.sentence.is_empty()) {
-            let Some(v) = self.get(T::Sentences, &sentence_key(s.doc, s.span.0))? else {
+            if group.as_ref().map(|(d, _)| *d) != Some(s.doc) {
+                group = Some((s.doc, self.sentences_of(s.doc)?));
+            }
+            let found = group
+                .as_ref()
+                .and_then(|(_, g)| g.as_ref())
+                .and_then(|g| find_sentence(g, s.span.0));
+            let Some(text) = found else {
                 return Err(Error::Corrupt {
                     path: self.path.clone(),
                     detail: format!(
@@ -743,8 +768,7 @@ impl Storage {
                     ),
                 });
             };
-            s.sentence = String::from_utf8(v.to_vec())
-                .map_err(|_| self.corrupt("sentence", CodecError("not UTF-8".into())))?;
+            s.sentence = text.to_string();
         }
         Ok(())
     }
@@ -869,6 +893,7 @@ impl Storage {
             idents,
             appends: HashMap::new(),
             counts: HashMap::new(),
+            sentences: BTreeMap::new(),
             new_rels: Vec::new(),
             rel_ids: HashMap::new(),
         };
@@ -1107,12 +1132,17 @@ fn hash_key(hash: &str) -> Vec<u8> {
     k
 }
 
-/// Key of a sentence in `sentences`: its document, then its first byte.
-fn sentence_key(doc: DocId, start: u64) -> Vec<u8> {
-    let mut k = Vec::with_capacity(16);
-    k.extend_from_slice(&codec::u64_key(doc));
-    k.extend_from_slice(&codec::u64_key(start));
-    k
+/// The sentences of one document that sources cite, as (start byte, text)
+/// sorted by start: one LZ4-compressed value per document in `sentences`, so
+/// that an article's sentences cost one key and compress together.
+type SentenceGroup = Vec<(u64, String)>;
+
+fn find_sentence(group: &SentenceGroup, start: u64) -> Option<&str> {
+    group
+        .binary_search_by_key(&start, |(s, _)| *s)
+        .ok()
+        .and_then(|i| group.get(i))
+        .map(|(_, t)| t.as_str())
 }
 
 fn count_key(tag: u8, term: &[u8]) -> Vec<u8> {
@@ -1179,6 +1209,8 @@ struct Writer<'a> {
     /// New index entries per (index, group key), in fact order.
     appends: HashMap<(IndexKind, Vec<u8>), Vec<Triple>>,
     counts: HashMap<Vec<u8>, u64>,
+    /// Sentence groups read or changed by this write (changed: true).
+    sentences: BTreeMap<DocId, (bool, SentenceGroup)>,
     new_rels: Vec<(RelId, RelationRecord)>,
     rel_ids: HashMap<String, RelId>,
 }
@@ -1452,22 +1484,25 @@ impl Writer<'_> {
     /// Moves the source's sentence to the `sentences` tree (stored once per
     /// document and start, however many facts and sources cite it), leaving
     /// it empty in the source. A different sentence already stored under the
-    /// same key (inconsistent input) stays inline in the source.
+    /// same start (inconsistent input) stays inline in the source.
     fn share_sentence(&mut self, source: &mut Source) -> Result<()> {
-        let key = sentence_key(source.doc, source.span.0);
-        let same = match self.staged[T::Sentences as usize].get(&key) {
-            Some(v) => Some(v.as_slice() == source.sentence.as_bytes()),
-            None => self
-                .storage
-                .get(T::Sentences, &key)?
-                .map(|v| &v[..] == source.sentence.as_bytes()),
+        let group = match self.sentences.entry(source.doc) {
+            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::btree_map::Entry::Vacant(e) => {
+                let stored = self.storage.sentences_of(source.doc)?;
+                e.insert((false, stored.unwrap_or_default()))
+            }
         };
-        match same {
-            Some(true) => source.sentence.clear(),
-            Some(false) => {}
-            None => {
+        match group.1.binary_search_by_key(&source.span.0, |(s, _)| *s) {
+            Ok(i) => {
+                if group.1.get(i).map(|(_, t)| t == &source.sentence) == Some(true) {
+                    source.sentence.clear();
+                }
+            }
+            Err(i) => {
                 let text = std::mem::take(&mut source.sentence);
-                self.put(T::Sentences, key, text.into_bytes());
+                group.1.insert(i, (source.span.0, text));
+                group.0 = true;
             }
         }
         Ok(())
@@ -1564,6 +1599,13 @@ impl Writer<'_> {
         for (block, facts) in blocks.range(first_changed..) {
             let bytes = codec::encode_block(facts).map_err(|e| Error::Storage(e.0))?;
             self.put(T::Facts, codec::u64_key(*block).to_vec(), bytes);
+        }
+        let sentences = std::mem::take(&mut self.sentences);
+        for (doc, (changed, group)) in sentences {
+            if changed {
+                let bytes = codec::encode_block(&group).map_err(|e| Error::Storage(e.0))?;
+                self.put(T::Sentences, codec::u64_key(doc).to_vec(), bytes);
+            }
         }
         let extras = std::mem::take(&mut self.extras);
         for (id, extra) in extras {
@@ -2029,6 +2071,7 @@ mod tests {
         })
         .unwrap();
         assert_eq!(s.tree(T::Sentences).len(), 1);
+        assert_eq!(s.sentences_of(0).unwrap().unwrap().len(), 1);
         let texts: Vec<String> = s
             .facts()
             .map(|f| f.unwrap().sources[0].sentence.clone())
