@@ -998,8 +998,12 @@ impl Storage {
         for (i, ops) in staged.iter().enumerate() {
             let tree = &self.trees[i];
             let index = is_index_tree(i).is_some();
+            // Keys past the tree's last key (new documents, entities, fact
+            // blocks: ids only grow) cannot have an old value; no read needed.
+            let last = tree.last().map_err(|e| self.sled(e))?.map(|(k, _)| k);
             for k in ops.keys() {
-                let old = if index {
+                let new_key = last.as_ref().is_none_or(|l| k.as_slice() > &l[..]);
+                let old = if index || new_key {
                     None
                 } else {
                     tree.get(k).map_err(|e| self.sled(e))?.map(|v| v.to_vec())
