@@ -882,6 +882,11 @@ impl Storage {
 
     fn write_with(&self, set: WriteSet, bulk: bool) -> Result<WriteOutcome> {
         let mut counters = self.writer.lock().map_err(|_| poisoned())?;
+        // A bulk write of this process that failed and could not be undone
+        // at once left its undo record: undo it before anything overwrites
+        // the record (one read otherwise). The in-memory counters and caches
+        // were never advanced for it.
+        self.recover()?;
         let idents = std::mem::take(&mut *self.idents.lock().map_err(|_| poisoned())?);
         let mut w = Writer {
             storage: self,
@@ -2099,5 +2104,30 @@ mod tests {
             matches!(err, Error::FormatVersion { found, .. } if found == FORMAT_VERSION - 1),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_failed_bulk_write_is_undone_before_the_same_handle_writes_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = open(dir.path());
+        let mut first = bulk_set("first", 0);
+        first.aliases.clear();
+        for f in &mut first.facts {
+            if f.subject == Ref::Existing(0) {
+                f.subject = Ref::New(1);
+            }
+        }
+        s.write_bulk(first).unwrap();
+        let before = dump(&s);
+        s.crash_after_trees.store(7, Ordering::Relaxed);
+        s.write_bulk(bulk_set("second", 1)).unwrap_err();
+        assert_ne!(dump(&s), before, "the cut must leave a half batch");
+        s.crash_after_trees.store(usize::MAX, Ordering::Relaxed);
+        // The next write undoes the half batch first, then writes its own.
+        let out = s.write(bulk_set("third", 1)).unwrap();
+        assert_eq!(out.doc_ids, vec![1]);
+        assert_eq!(s.document_by_hash("second").unwrap(), None);
+        let report = s.check().unwrap();
+        assert!(report.is_clean(), "{:?}", report.problems);
     }
 }
