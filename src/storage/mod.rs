@@ -2004,20 +2004,25 @@ mod tests {
         }
     }
 
+    /// The first bulk write into an empty store (no existing entity to name).
+    fn first_bulk_set() -> WriteSet {
+        let mut first = bulk_set("first", 0);
+        first.aliases.clear();
+        for f in &mut first.facts {
+            if f.subject == Ref::Existing(0) {
+                f.subject = Ref::New(1);
+            }
+        }
+        first
+    }
+
     #[test]
     fn a_bulk_write_cut_short_at_any_tree_is_undone_on_open() {
         for cut in 0..=TREE_NAMES.len() {
             let dir = tempfile::tempdir().unwrap();
             let before = {
                 let s = open(dir.path());
-                let mut first = bulk_set("first", 0);
-                first.aliases.clear();
-                for f in &mut first.facts {
-                    if f.subject == Ref::Existing(0) {
-                        f.subject = Ref::New(1);
-                    }
-                }
-                s.write_bulk(first).unwrap();
+                s.write_bulk(first_bulk_set()).unwrap();
                 let before = dump(&s);
                 s.crash_after_trees.store(cut, Ordering::Relaxed);
                 let r = s.write_bulk(bulk_set("second", 1));
@@ -2110,14 +2115,7 @@ mod tests {
     fn a_failed_bulk_write_is_undone_before_the_same_handle_writes_again() {
         let dir = tempfile::tempdir().unwrap();
         let s = open(dir.path());
-        let mut first = bulk_set("first", 0);
-        first.aliases.clear();
-        for f in &mut first.facts {
-            if f.subject == Ref::Existing(0) {
-                f.subject = Ref::New(1);
-            }
-        }
-        s.write_bulk(first).unwrap();
+        s.write_bulk(first_bulk_set()).unwrap();
         let before = dump(&s);
         s.crash_after_trees.store(7, Ordering::Relaxed);
         s.write_bulk(bulk_set("second", 1)).unwrap_err();
