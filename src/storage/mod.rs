@@ -1021,6 +1021,11 @@ impl Storage {
             undo,
         })
         .map_err(|e| Error::Storage(e.0))?;
+        if record.len() > codec::MAX_VALUE_BYTES {
+            // An undo record this big could not be decoded after a crash;
+            // such a batch (huge old values) commits as one transaction instead.
+            return self.commit_transaction(&staged);
+        }
         self.tree(T::Meta)
             .insert(META_INTENT, record)
             .map_err(|e| self.sled(e))?;
