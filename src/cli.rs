@@ -12,7 +12,7 @@ use clap::{Parser, Subcommand};
 use crate::error::{Error, Result};
 use crate::output::{self, Format, Style};
 use crate::query::QueryOptions;
-use crate::store::{IngestOutcome, Store, default_store_path};
+use crate::store::{Encoding, IngestOptions, IngestOutcome, Store, default_store_path};
 
 /// lore: an embedded knowledge store for news text.
 ///
@@ -41,6 +41,9 @@ pub enum Command {
         /// No progress bar and no per-file lines, only the summary.
         #[arg(short, long)]
         quiet: bool,
+        /// How to read article bytes: strict utf-8, or auto (UTF-8, else Windows-1252), or latin1.
+        #[arg(long, value_enum, default_value_t = Encoding::Utf8)]
+        encoding: Encoding,
     },
     /// Import facts from JSONL written by `lore export` or another extractor.
     Import {
@@ -127,7 +130,11 @@ fn open(db: &Option<PathBuf>) -> Result<Store> {
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Some(Command::Ingest { paths, quiet }) => ingest(&open(&cli.db)?, &paths, quiet),
+        Some(Command::Ingest {
+            paths,
+            quiet,
+            encoding,
+        }) => ingest(&open(&cli.db)?, &paths, quiet, encoding),
         Some(Command::Import { file }) => import(&open(&cli.db)?, &file),
         Some(Command::Export { output, .. }) => export(&open(&cli.db)?, output.as_deref()),
         Some(Command::Stats) => stats(&open(&cli.db)?),
@@ -145,11 +152,39 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 ExitCode::from(2)
             })
         }
-        Some(Command::Run { .. }) | Some(Command::Repl) | None => Err(Error::bad_input(
-            "lore",
-            "the REPL and scripts are not built yet; use `lore query`",
+        Some(Command::Run {
+            files,
+            format,
+            limit,
+            keep_going,
+            check,
+        }) => script_exit(crate::script::run_files(
+            &files,
+            &crate::script::RunOptions {
+                format,
+                limit,
+                keep_going,
+                check,
+            },
+            || open(&cli.db),
         )),
+        Some(Command::Repl) | None => {
+            if io::stdin().is_terminal() {
+                crate::repl::run(open(&cli.db)?).map(|()| ExitCode::SUCCESS)
+            } else {
+                script_exit(crate::script::run_stdin(|| open(&cli.db)))
+            }
+        }
     }
+}
+
+/// A script run that reported errors (each already printed at its place) is a user error.
+fn script_exit(errors: Result<usize>) -> Result<ExitCode> {
+    Ok(if errors? == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 /// Expands the paths given to `lore ingest` into article files, in a stable order.
@@ -248,7 +283,13 @@ impl IngestTotals {
 }
 
 /// Ingests every article under `paths` into `store`, printing progress and a summary.
-pub fn ingest_paths(store: &Store, paths: &[PathBuf], quiet: bool) -> Result<IngestTotals> {
+pub fn ingest_paths(
+    store: &Store,
+    paths: &[PathBuf],
+    quiet: bool,
+    encoding: Encoding,
+    stop: &dyn Fn() -> bool,
+) -> Result<IngestTotals> {
     let files = article_files(paths)?;
     let bar = if !quiet && io::stderr().is_terminal() && files.len() > 1 {
         let bar = indicatif::ProgressBar::new(files.len() as u64);
@@ -260,8 +301,38 @@ pub fn ingest_paths(store: &Store, paths: &[PathBuf], quiet: bool) -> Result<Ing
     } else {
         None
     };
+    let opts = IngestOptions {
+        encoding,
+        defer_flush: true,
+    };
     let mut totals = IngestTotals::default();
-    for f in &files {
+    let result = ingest_each(store, &files, &opts, bar.as_ref(), stop, &mut totals);
+    // One flush for the whole run, before anything is reported: each article
+    // is already atomic, and a flush per article would cost as much as
+    // extracting it. On an error the articles stored so far are kept.
+    let flushed = store.flush();
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    result?;
+    flushed?;
+    Ok(totals)
+}
+
+fn ingest_each(
+    store: &Store,
+    files: &[PathBuf],
+    opts: &IngestOptions,
+    bar: Option<&indicatif::ProgressBar>,
+    stop: &dyn Fn() -> bool,
+    totals: &mut IngestTotals,
+) -> Result<()> {
+    for f in files {
+        // Checked between articles: each one is stored atomically, so
+        // stopping here leaves no half-read article behind.
+        if stop() {
+            break;
+        }
         if let Some(b) = &bar {
             b.set_message(f.display().to_string());
         }
@@ -272,9 +343,9 @@ pub fn ingest_paths(store: &Store, paths: &[PathBuf], quiet: bool) -> Result<Ing
                 .take(crate::store::MAX_ARTICLE_BYTES as u64 + 1)
                 .read_to_end(&mut bytes)
                 .map_err(|e| Error::io("stdin", e))
-                .and_then(|_| store.ingest_bytes(&bytes, "stdin"))
+                .and_then(|_| store.ingest_bytes_with(&bytes, "stdin", opts))
         } else {
-            store.ingest_file(f)
+            store.ingest_file_with(f, opts)
         };
         match result {
             Ok(IngestOutcome::Added {
@@ -299,18 +370,15 @@ pub fn ingest_paths(store: &Store, paths: &[PathBuf], quiet: bool) -> Result<Ing
             }
             Err(e) => return Err(e),
         }
-        if let Some(b) = &bar {
+        if let Some(b) = bar {
             b.inc(1);
         }
     }
-    if let Some(b) = bar {
-        b.finish_and_clear();
-    }
-    Ok(totals)
+    Ok(())
 }
 
-fn ingest(store: &Store, paths: &[PathBuf], quiet: bool) -> Result<ExitCode> {
-    let totals = ingest_paths(store, paths, quiet)?;
+fn ingest(store: &Store, paths: &[PathBuf], quiet: bool, encoding: Encoding) -> Result<ExitCode> {
+    let totals = ingest_paths(store, paths, quiet, encoding, &|| false)?;
     println!("{}", totals.summary());
     Ok(if totals.failed > 0 {
         ExitCode::from(1)
@@ -413,7 +481,12 @@ fn query(store: &Store, text: &str, format: Format, limit: usize) -> Result<Exit
     };
     let stdout = io::stdout();
     let mut out = stdout.lock();
-    match print_result(&mut out, &result, format, &Style::default()) {
+    // Like `lore run`: a table fits the terminal; piped output keeps whole values.
+    let style = Style {
+        width: output::terminal_width(),
+        ..Style::default()
+    };
+    match print_result(&mut out, &result, format, &style) {
         Err(e) if e.kind() != io::ErrorKind::BrokenPipe => return Err(Error::io("stdout", e)),
         _ => {}
     }

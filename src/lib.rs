@@ -30,10 +30,12 @@ pub mod jsonl;
 pub mod model;
 pub mod output;
 pub mod query;
+pub mod repl;
+pub mod script;
 pub mod storage;
 pub mod store;
 
 pub use error::{Error, Result};
 pub use model::{Document, Entity, EntityKind, Fact, Literal, Object, Polarity, Source, Stats};
 pub use query::{CancelToken, QueryOptions, QueryResult, StatementOutput, Value};
-pub use store::{ImportSummary, IngestOutcome, Store};
+pub use store::{Encoding, ImportSummary, IngestOptions, IngestOutcome, Store};

@@ -2,8 +2,11 @@
 //! one-value-per-line records.
 //!
 //! The executor returns typed rows; only this module decides how they look.
+//! Tables fit a width: the widest columns shrink first, and long values wrap
+//! at word boundaries onto a few lines, the last one cut with `…`.
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
+use std::time::Duration;
 
 use crate::query::{StatementOutput, Value};
 
@@ -31,6 +34,16 @@ impl Format {
             _ => None,
         }
     }
+
+    /// The name `.mode` shows.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Json => "json",
+            Format::Csv => "csv",
+            Format::Line => "line",
+        }
+    }
 }
 
 /// Rendering settings beyond the format.
@@ -40,6 +53,10 @@ pub struct Style {
     pub width: Option<usize>,
     /// Print the footer (row count, limit) under tables.
     pub footer: bool,
+    /// Time to show in the footer (`.timer on`).
+    pub elapsed: Option<Duration>,
+    /// Lines a long value may wrap onto before it is cut with `…`.
+    pub max_cell_lines: usize,
 }
 
 impl Default for Style {
@@ -47,7 +64,35 @@ impl Default for Style {
         Style {
             width: None,
             footer: true,
+            elapsed: None,
+            max_cell_lines: 4,
         }
+    }
+}
+
+/// Columns of the terminal on stdout, or `None` when stdout is not a terminal.
+pub fn terminal_width() -> Option<usize> {
+    if !io::stdout().is_terminal() {
+        return None;
+    }
+    let from_env = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse::<usize>().ok());
+    from_env.or_else(|| {
+        let mut ed = rustyline::DefaultEditor::new().ok()?;
+        ed.dimensions().map(|(cols, _)| usize::from(cols))
+    })
+}
+
+/// A duration as people read it: `850 µs`, `12.3 ms`, `1.52 s`.
+pub fn duration(d: Duration) -> String {
+    let us = d.as_micros();
+    if us < 1000 {
+        format!("{us} µs")
+    } else if us < 1_000_000 {
+        format!("{:.1} ms", us as f64 / 1000.0)
+    } else {
+        format!("{:.2} s", d.as_secs_f64())
     }
 }
 
@@ -73,19 +118,22 @@ pub fn write(
     }
 }
 
-/// The footer under a table: "3 rows" or "1000 rows (limit reached: ...)".
-pub fn footer(s: &StatementOutput) -> String {
+/// The footer under a table: "3 rows", "3 rows in 1.2 ms", or
+/// "1000 rows; limit reached: ...".
+pub fn footer(s: &StatementOutput, elapsed: Option<Duration>) -> String {
     let n = s.rows.len();
-    let rows = if n == 1 {
+    let mut out = if n == 1 {
         "1 row".to_string()
     } else {
         format!("{n} rows")
     };
-    if s.truncated {
-        format!("{rows} (limit reached; more rows exist: raise it with --limit or .limit)")
-    } else {
-        rows
+    if let Some(d) = elapsed {
+        out.push_str(&format!(" in {}", duration(d)));
     }
+    if s.truncated {
+        out.push_str("; limit reached: more rows exist, raise it with .limit N or --limit N");
+    }
+    out
 }
 
 fn cell(v: &Value) -> String {
@@ -105,35 +153,44 @@ fn table(out: &mut dyn Write, s: &StatementOutput, style: &Style) -> io::Result<
                 .collect()
         })
         .collect();
-    let mut widths: Vec<usize> = s.columns.iter().map(|c| c.chars().count()).collect();
+    let mut widths: Vec<usize> = s.columns.iter().map(|c| display_width(c)).collect();
     for row in &cells {
         for (i, c) in row.iter().enumerate() {
             if let Some(w) = widths.get_mut(i) {
-                *w = (*w).max(c.chars().count());
+                *w = (*w).max(display_width(c));
             }
         }
     }
-    if let Some(max) = style.width {
-        fit(&mut widths, max);
+    if let Some(max) = style.width
+        && !fit(&mut widths, max)
+    {
+        // Too many columns for the terminal even when narrowed: one record per
+        // row reads better than a table that wraps around the screen (psql's \x auto).
+        line(out, s)?;
+        if style.footer {
+            writeln!(out, "({})", footer(s, style.elapsed))?;
+        }
+        return Ok(());
     }
     let sep: String = widths
         .iter()
         .map(|w| "-".repeat(*w))
         .collect::<Vec<_>>()
         .join("-+-");
-    writeln!(out, "{}", join_padded(&s.columns, &widths))?;
+    write_row(out, &s.columns, &widths, 1)?;
     writeln!(out, "{sep}")?;
     for row in &cells {
-        writeln!(out, "{}", join_padded(row, &widths))?;
+        write_row(out, row, &widths, style.max_cell_lines.max(1))?;
     }
     if style.footer {
-        writeln!(out, "({})", footer(s))?;
+        writeln!(out, "({})", footer(s, style.elapsed))?;
     }
     Ok(())
 }
 
-/// Shrinks the widest columns until the row (with separators) fits `max`.
-fn fit(widths: &mut [usize], max: usize) {
+/// Shrinks the widest columns until the row (with separators) fits `max`;
+/// false when it cannot fit without narrowing a column below 8 characters.
+fn fit(widths: &mut [usize], max: usize) -> bool {
     let total = |w: &[usize]| w.iter().sum::<usize>() + 3 * w.len().saturating_sub(1);
     while total(widths) > max {
         let Some((i, w)) = widths
@@ -142,34 +199,106 @@ fn fit(widths: &mut [usize], max: usize) {
             .max_by_key(|(_, w)| **w)
             .map(|(i, w)| (i, *w))
         else {
-            return;
+            return true;
         };
         if w <= 8 {
-            return;
+            return false;
         }
         widths[i] = w - 1;
     }
+    true
 }
 
-fn join_padded(cells: &[String], widths: &[usize]) -> String {
-    let mut line = String::new();
-    for (i, (c, w)) in cells.iter().zip(widths).enumerate() {
-        if i > 0 {
-            line.push_str(" | ");
+/// Writes one table row; each cell wraps onto up to `max_lines` lines.
+fn write_row(
+    out: &mut dyn Write,
+    cells: &[String],
+    widths: &[usize],
+    max_lines: usize,
+) -> io::Result<()> {
+    let wrapped: Vec<Vec<String>> = cells
+        .iter()
+        .zip(widths)
+        .map(|(c, w)| wrap(c, *w, max_lines))
+        .collect();
+    let height = wrapped.iter().map(Vec::len).max().unwrap_or(1).max(1);
+    for l in 0..height {
+        let mut line = String::new();
+        for (i, (cell, w)) in wrapped.iter().zip(widths).enumerate() {
+            if i > 0 {
+                line.push_str(" | ");
+            }
+            let part = cell.get(l).map_or("", String::as_str);
+            line.push_str(part);
+            line.push_str(&" ".repeat(w.saturating_sub(display_width(part))));
         }
-        let len = c.chars().count();
-        if len > *w {
-            let cut: String = c.chars().take(w.saturating_sub(1)).collect();
-            line.push_str(&cut);
-            line.push('…');
+        writeln!(out, "{}", line.trim_end())?;
+    }
+    Ok(())
+}
+
+/// Breaks `text` into lines of at most `width` characters, at spaces where it
+/// can; when more than `max_lines` would be needed the last one ends with `…`.
+fn wrap(text: &str, width: usize, max_lines: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        if display_width(rest) <= width {
+            lines.push(rest.to_string());
+            break;
+        }
+        if lines.len() + 1 >= max_lines {
+            let mut cut = rest[..fitting_prefix(rest, width - 1)].to_string();
+            cut.push('…');
+            lines.push(cut);
+            return lines;
+        }
+        // The last space that lets the line fit; a hard break when a word is too long.
+        let fit = fitting_prefix(rest, width);
+        let brk = if rest[fit..].starts_with(' ') {
+            Some(fit)
         } else {
-            line.push_str(c);
-            if i + 1 < cells.len() {
-                line.push_str(&" ".repeat(w - len));
+            rest[..fit].rfind(' ').filter(|&p| p > 0)
+        };
+        match brk {
+            Some(p) => {
+                lines.push(rest[..p].to_string());
+                rest = &rest[p + 1..];
+            }
+            None => {
+                // At least one character per line, even one wider than the column.
+                let end = if fit > 0 {
+                    fit
+                } else {
+                    rest.chars().next().map_or(rest.len(), char::len_utf8)
+                };
+                lines.push(rest[..end].to_string());
+                rest = &rest[end..];
             }
         }
     }
-    line
+    if lines.is_empty() {
+        lines.push(String::new());
+    }
+    lines
+}
+
+/// Columns `s` takes on a terminal (wide CJK characters count two, combining marks none).
+fn display_width(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
+}
+
+/// Byte length of the longest prefix of `s` that fits in `width` columns.
+fn fitting_prefix(s: &str, width: usize) -> usize {
+    let mut used = 0;
+    for (i, c) in s.char_indices() {
+        used += unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used > width {
+            return i;
+        }
+    }
+    s.len()
 }
 
 fn json(out: &mut dyn Write, s: &StatementOutput) -> io::Result<()> {
@@ -178,6 +307,10 @@ fn json(out: &mut dyn Write, s: &StatementOutput) -> io::Result<()> {
         for (c, v) in s.columns.iter().zip(row) {
             let value = match v {
                 Value::Entity { name, .. } => serde_json::Value::String(name.clone()),
+                // Counts are whole numbers: `3`, not `3.0`, for tools like jq.
+                Value::Number(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => {
+                    serde_json::Value::from(*n as i64)
+                }
                 Value::Number(n) => serde_json::Number::from_f64(*n)
                     .map(serde_json::Value::Number)
                     .unwrap_or(serde_json::Value::Null),
@@ -267,7 +400,7 @@ mod tests {
         let t = render(Format::Table, &Style::default());
         assert_eq!(
             t,
-            "?who          | ?n\n--------------+---\nSergey Lavrov | 3\na, \"b\"        | \n(2 rows (limit reached; more rows exist: raise it with --limit or .limit))\n"
+            "?who          | ?n\n--------------+---\nSergey Lavrov | 3\na, \"b\"        |\n(2 rows; limit reached: more rows exist, raise it with .limit N or --limit N)\n"
         );
     }
 
@@ -278,10 +411,90 @@ mod tests {
             &Style {
                 width: Some(14),
                 footer: false,
+                max_cell_lines: 1,
+                ..Style::default()
             },
         );
-        assert!(t.lines().next().unwrap().chars().count() <= 14, "{t}");
+        assert!(t.lines().all(|l| l.chars().count() <= 14), "{t}");
         assert!(t.contains('…'), "{t}");
+    }
+
+    #[test]
+    fn long_values_wrap_at_spaces_within_the_width_and_the_footer_gives_the_time() {
+        let s = StatementOutput {
+            columns: vec!["?s".into(), "?sentence".into()],
+            rows: vec![vec![
+                Value::Text("Blinken".into()),
+                Value::Text(
+                    "The two men spoke for about ten minutes on the sidelines of the meeting."
+                        .into(),
+                ),
+            ]],
+            ..StatementOutput::default()
+        };
+        let mut out = Vec::new();
+        let style = Style {
+            width: Some(40),
+            elapsed: Some(Duration::from_micros(1500)),
+            ..Style::default()
+        };
+        write(&mut out, &s, Format::Table, &style).unwrap();
+        let t = String::from_utf8(out).unwrap();
+        assert_eq!(
+            t,
+            "?s      | ?sentence\n--------+-------------------------------\nBlinken | The two men spoke for about\n        | ten minutes on the sidelines\n        | of the meeting.\n(1 row in 1.5 ms)\n"
+        );
+        assert!(t.lines().all(|l| l.chars().count() <= 40), "{t}");
+    }
+
+    #[test]
+    fn wrap_cuts_with_a_marker_after_the_last_allowed_line() {
+        assert_eq!(wrap("aaaa bbbb cccc", 4, 2), vec!["aaaa", "bbb…"]);
+        assert_eq!(wrap("abcdefgh", 3, 9), vec!["abc", "def", "gh"]);
+        assert_eq!(wrap("", 3, 2), vec![""]);
+        assert_eq!(wrap("北京市 上海", 4, 9), vec!["北京", "市", "上海"]);
+        assert_eq!(
+            wrap("北京", 1, 9),
+            vec!["北", "京"],
+            "one character per line at least"
+        );
+    }
+
+    #[test]
+    fn wide_characters_are_aligned_by_their_display_width() {
+        let s = StatementOutput {
+            columns: vec!["?city".into(), "?n".into()],
+            rows: vec![
+                vec![Value::Text("北京".into()), Value::Number(1.0)],
+                vec![Value::Text("Paris".into()), Value::Number(2.0)],
+            ],
+            ..StatementOutput::default()
+        };
+        let mut out = Vec::new();
+        write(&mut out, &s, Format::Table, &Style::default()).unwrap();
+        let t = String::from_utf8(out).unwrap();
+        assert!(t.contains("北京  | 1\nParis | 2"), "{t}");
+    }
+
+    #[test]
+    fn a_table_too_wide_for_the_terminal_becomes_one_record_per_row() {
+        let mut wide = sample();
+        wide.truncated = false;
+        wide.columns = (0..8).map(|i| format!("column{i}")).collect();
+        wide.rows = vec![
+            (0..8)
+                .map(|i| Value::Text(format!("value number {i}")))
+                .collect(),
+        ];
+        let mut out = Vec::new();
+        let style = Style {
+            width: Some(40),
+            ..Style::default()
+        };
+        write(&mut out, &wide, Format::Table, &style).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("column3 = value number 3"), "{text}");
+        assert!(text.lines().all(|l| l.chars().count() <= 40), "{text}");
     }
 
     #[test]
@@ -293,7 +506,7 @@ mod tests {
         let j = render(Format::Json, &Style::default());
         assert_eq!(
             j.lines().next().unwrap(),
-            r#"{"who":"Sergey Lavrov","n":3.0}"#
+            r#"{"who":"Sergey Lavrov","n":3}"#
         );
     }
 }

@@ -20,6 +20,31 @@ use crate::storage::{
 /// Largest article lore ingests, in bytes; larger input is refused with a message.
 pub const MAX_ARTICLE_BYTES: usize = 64 << 20;
 
+/// How article bytes are turned into text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Encoding {
+    /// Strict UTF-8: anything else is refused with a message (the default).
+    #[default]
+    Utf8,
+    /// UTF-8 when valid, otherwise Windows-1252 (the usual "Latin-1" of web pages).
+    Auto,
+    /// Windows-1252 / Latin-1 always.
+    Latin1,
+}
+
+/// How [`Store::ingest_bytes_with`] and [`Store::ingest_file_with`] work.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct IngestOptions {
+    /// How the bytes become text.
+    pub encoding: Encoding,
+    /// Leave the flush to the caller: the article is still stored atomically,
+    /// but it is durable only after [`Store::flush`]. Ingesting many articles
+    /// this way and flushing once before reporting success is several times
+    /// faster than a flush per article (one flush costs about as much as
+    /// extracting a short article).
+    pub defer_flush: bool,
+}
+
 /// The result of ingesting one article.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum IngestOutcome {
@@ -100,13 +125,61 @@ impl Store {
 
     /// Ingests raw article bytes: refuses empty, binary, non-UTF-8 and oversized input.
     pub fn ingest_bytes(&self, bytes: &[u8], origin: &str) -> Result<IngestOutcome> {
+        self.ingest_bytes_as(bytes, origin, Encoding::Utf8)
+    }
+
+    /// Ingests raw article bytes decoded as `encoding` (see [`Encoding`]).
+    pub fn ingest_bytes_as(
+        &self,
+        bytes: &[u8],
+        origin: &str,
+        encoding: Encoding,
+    ) -> Result<IngestOutcome> {
+        let opts = IngestOptions {
+            encoding,
+            ..IngestOptions::default()
+        };
+        self.ingest_bytes_with(bytes, origin, &opts)
+    }
+
+    /// Ingests raw article bytes as `opts` says.
+    pub fn ingest_bytes_with(
+        &self,
+        bytes: &[u8],
+        origin: &str,
+        opts: &IngestOptions,
+    ) -> Result<IngestOutcome> {
+        let latin1 = match opts.encoding {
+            Encoding::Utf8 => false,
+            Encoding::Auto => std::str::from_utf8(bytes).is_err(),
+            Encoding::Latin1 => true,
+        };
+        if latin1 {
+            check_size_and_binary(bytes, origin)?;
+            let text = decode_windows_1252(bytes);
+            return self.ingest_checked(&text, origin, opts.defer_flush);
+        }
         let text = check_article(bytes, origin)?;
-        self.ingest_text(text, origin)
+        self.ingest_checked(text, origin, opts.defer_flush)
     }
 
     /// Ingests one article atomically: afterwards it is stored completely, or
     /// (on error or crash) not at all. The same text again is skipped.
+    ///
+    /// ```
+    /// use lore::{IngestOutcome, Store};
+    /// let dir = tempfile::tempdir()?;
+    /// let store = Store::open(dir.path().join("db"))?;
+    /// let text = "Talks\n\nAnn Lee met Bob Stone in Paris.";
+    /// assert!(matches!(store.ingest_text(text, "a.txt")?, IngestOutcome::Added { .. }));
+    /// assert!(matches!(store.ingest_text(text, "a.txt")?, IngestOutcome::Skipped { .. }));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn ingest_text(&self, text: &str, origin: &str) -> Result<IngestOutcome> {
+        self.ingest_checked(text, origin, false)
+    }
+
+    fn ingest_checked(&self, text: &str, origin: &str, defer_flush: bool) -> Result<IngestOutcome> {
         check_article(text.as_bytes(), origin)?;
         let hash = blake3::hash(text.as_bytes()).to_hex().to_string();
         if let Some(doc) = self.storage.document_by_hash(&hash)? {
@@ -131,6 +204,7 @@ impl Store {
                 hash,
             }],
             skip_if_known: true,
+            defer_flush,
             ..WriteSet::default()
         };
         let mut refs = Vec::with_capacity(ex.entities.len());
@@ -156,12 +230,26 @@ impl Store {
                 .ok_or_else(|| Error::Storage(format!("extractor named entity {i}, not found")))
         };
         for f in ex.facts {
+            let sentence = f.sentence(text).to_string();
+            let mut subject = entity_ref(f.subject)?;
             let object = match f.object {
-                ExtractedObject::Entity(i) => ObjectDraft::Entity(entity_ref(i)?),
+                ExtractedObject::Entity(i) => {
+                    let mut o = entity_ref(i)?;
+                    if o == subject {
+                        // Two names of the article turned out to be one stored entity.
+                        continue;
+                    }
+                    // A symmetric fact is stored one way round in every article: lower
+                    // id first (stored entities before new ones, new ones in id order).
+                    if ingest::is_symmetric(&f.relation) && ref_order(o) < ref_order(subject) {
+                        std::mem::swap(&mut o, &mut subject);
+                    }
+                    ObjectDraft::Entity(o)
+                }
                 ExtractedObject::Literal(l) => ObjectDraft::Literal(l),
             };
             set.facts.push(FactDraft {
-                subject: entity_ref(f.subject)?,
+                subject,
                 relation: f.relation,
                 relation_text: f.relation_text,
                 object,
@@ -170,7 +258,7 @@ impl Store {
                 confidence: f.confidence,
                 sources: vec![SourceDraft {
                     doc: Ref::New(0),
-                    sentence: f.sentence,
+                    sentence,
                     span: (f.span.0 as u64, f.span.1 as u64),
                 }],
             });
@@ -195,17 +283,60 @@ impl Store {
 
     /// Ingests one file (see [`Store::ingest_bytes`]); errors name the file.
     pub fn ingest_file(&self, path: &Path) -> Result<IngestOutcome> {
+        self.ingest_file_as(path, Encoding::Utf8)
+    }
+
+    /// Ingests one file decoded as `encoding`.
+    pub fn ingest_file_as(&self, path: &Path, encoding: Encoding) -> Result<IngestOutcome> {
+        let opts = IngestOptions {
+            encoding,
+            ..IngestOptions::default()
+        };
+        self.ingest_file_with(path, &opts)
+    }
+
+    /// Ingests one file as `opts` says; errors name the file.
+    ///
+    /// Many files with one flush, Latin-1 accepted:
+    ///
+    /// ```
+    /// use lore::{Encoding, IngestOptions, Store};
+    /// let dir = tempfile::tempdir()?;
+    /// let store = Store::open(dir.path().join("db"))?;
+    /// let opts = IngestOptions { encoding: Encoding::Auto, defer_flush: true };
+    /// for (i, text) in [&b"Talks\n\nAnn Lee met Bob Stone."[..], b"Caf\xe9\n\nAnn Lee visited Paris."].iter().enumerate() {
+    ///     let path = dir.path().join(format!("{i}.txt"));
+    ///     std::fs::write(&path, text)?;
+    ///     store.ingest_file_with(&path, &opts)?;
+    /// }
+    /// store.flush()?; // durable from here on
+    /// assert_eq!(store.stats()?.documents, 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn ingest_file_with(&self, path: &Path, opts: &IngestOptions) -> Result<IngestOutcome> {
         let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
         if meta.len() > MAX_ARTICLE_BYTES as u64 {
             return Err(too_large(&path.display().to_string(), meta.len()));
         }
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-        self.ingest_bytes(&bytes, &path.display().to_string())
+        self.ingest_bytes_with(&bytes, &path.display().to_string(), opts)
     }
 
     /// Imports facts from JSONL in the export schema (see `docs/ARCHITECTURE.md`).
     ///
     /// Writes in batches; each batch is atomic and flushed before the next.
+    /// `progress` is called with the number of lines read so far.
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let store = lore::Store::open(dir.path().join("db"))?;
+    /// let jsonl = r#"{"type":"entity","id":0,"name":"Ann Lee","kind":"person","aliases":["Lee"]}
+    /// {"type":"fact","id":0,"subject":"Ann Lee","relation":"visit","object":{"type":"text","value":"the museum"},"qualifiers":{},"polarity":"positive","sources":[],"confidence":0.5}
+    /// "#;
+    /// let summary = store.import_jsonl(&mut jsonl.as_bytes(), "facts.jsonl", &mut |_| {})?;
+    /// assert_eq!((summary.lines, store.stats()?.facts), (2, 1));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn import_jsonl(
         &self,
         input: &mut dyn BufRead,
@@ -216,16 +347,53 @@ impl Store {
     }
 
     /// Writes the whole store as JSONL: documents, entities, then facts.
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let a = lore::Store::open(dir.path().join("a"))?;
+    /// a.ingest_text("Talks\n\nAnn Lee met Bob Stone in Paris.", "a.txt")?;
+    /// let mut jsonl = Vec::new();
+    /// a.export_jsonl(&mut jsonl)?;
+    /// let b = lore::Store::open(dir.path().join("b"))?;
+    /// b.import_jsonl(&mut jsonl.as_slice(), "export.jsonl", &mut |_lines| {})?;
+    /// assert_eq!(a.stats()?.facts, b.stats()?.facts);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn export_jsonl(&self, out: &mut dyn Write) -> Result<()> {
         jsonl::export(&self.storage, out)
     }
 
     /// Runs query text (one or more statements) with default options.
+    ///
+    /// Errors in the text come back as [`Error::Query`] with a span to render
+    /// with [`crate::diag::Diagnostic::render`].
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let store = lore::Store::open(dir.path().join("db"))?;
+    /// match store.query("this is not a query") {
+    ///     Ok(result) => println!("{} statements", result.statements.len()),
+    ///     Err(lore::Error::Query(d)) => eprintln!("{}", d.render("query", "this is not a query")),
+    ///     Err(e) => return Err(e.into()),
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn query(&self, text: &str) -> Result<QueryResult> {
         self.query_with(text, &QueryOptions::default())
     }
 
     /// Runs query text with a row limit and an optional cancel token.
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let store = lore::Store::open(dir.path().join("db"))?;
+    /// store.ingest_text("Talks\n\nAnn Lee met Bob Stone in Paris. Ann Lee met Carl Moe in Rome.", "a.txt")?;
+    /// let opts = lore::QueryOptions { limit: 1, ..Default::default() };
+    /// let out = store.query_with("\"Ann Lee\" met ?who;", &opts)?;
+    /// let first = &out.statements[0];
+    /// assert!(first.rows.len() <= 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn query_with(&self, text: &str, opts: &QueryOptions) -> Result<QueryResult> {
         query::run(self, text, opts)
     }
@@ -236,6 +404,16 @@ impl Store {
     }
 
     /// Entities known under `name` (any alias, case-insensitive).
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let store = lore::Store::open(dir.path().join("db"))?;
+    /// store.ingest_text("Talks\n\nAnn Lee met Bob Stone in Paris. Lee left.", "a.txt")?;
+    /// for e in store.entities_named("LEE")? {
+    ///     println!("{} ({:?}), also {:?}", e.name, e.kind, e.aliases);
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn entities_named(&self, name: &str) -> Result<Vec<Entity>> {
         self.by_name(&normalize_name(name))
     }
@@ -251,11 +429,32 @@ impl Store {
     }
 
     /// Every entity, in id order.
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let store = lore::Store::open(dir.path().join("db"))?;
+    /// store.ingest_text("Talks\n\nAnn Lee met Bob Stone in Paris.", "a.txt")?;
+    /// let names: Vec<String> = store.entities().map(|e| e.map(|e| e.name)).collect::<Result<_, _>>()?;
+    /// assert!(!names.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn entities(&self) -> impl Iterator<Item = Result<Entity>> + '_ {
         self.storage.entities()
     }
 
-    /// Every fact, in id order.
+    /// Every fact, in id order, with its sources.
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let store = lore::Store::open(dir.path().join("db"))?;
+    /// store.ingest_text("Talks\n\nAnn Lee met Bob Stone in Paris.", "a.txt")?;
+    /// for fact in store.facts() {
+    ///     let fact = fact?;
+    ///     let subject = store.entity(fact.subject)?.map(|e| e.name);
+    ///     println!("{subject:?} {} ({} sources)", fact.relation, fact.sources.len());
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn facts(&self) -> impl Iterator<Item = Result<Fact>> + '_ {
         self.storage.facts()
     }
@@ -289,11 +488,21 @@ impl Store {
     }
 
     /// Counts of documents, entities, facts, relations, sources and bytes on disk.
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let store = lore::Store::open(dir.path().join("db"))?;
+    /// let s = store.stats()?;
+    /// assert_eq!((s.documents, s.facts), (0, 0));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn stats(&self) -> Result<Stats> {
         self.storage.stats()
     }
 
-    /// Forces everything to disk (every write already does this before it returns).
+    /// Forces everything to disk. Writes flush before they return unless
+    /// [`IngestOptions::defer_flush`] asked them not to; then call this before
+    /// telling anyone the articles are stored.
     pub fn flush(&self) -> Result<()> {
         self.storage.flush()
     }
@@ -311,6 +520,14 @@ impl EntityLookup for Store {
     }
 }
 
+/// Sort key of an entity reference: stored ids first, then new entities in creation order.
+fn ref_order(r: Ref) -> (u8, u64) {
+    match r {
+        Ref::Existing(id) => (0, id),
+        Ref::New(i) => (1, i as u64),
+    }
+}
+
 fn too_large(what: &str, len: u64) -> Error {
     Error::bad_input(
         what,
@@ -323,6 +540,35 @@ fn too_large(what: &str, len: u64) -> Error {
 
 /// Checks that bytes are a plausible article and returns them as text.
 fn check_article<'a>(bytes: &'a [u8], origin: &str) -> Result<&'a str> {
+    check_size_and_binary(bytes, origin)?;
+    std::str::from_utf8(bytes).map_err(|e| {
+        Error::bad_input(
+            origin,
+            format!(
+                "not valid UTF-8 (first bad byte at offset {}); convert it (iconv -f latin1 -t utf-8) or ingest with --encoding auto",
+                e.valid_up_to()
+            ),
+        )
+    })
+}
+
+/// Windows-1252, the superset of Latin-1 that web pages labelled "Latin-1" really use.
+fn decode_windows_1252(bytes: &[u8]) -> String {
+    const HIGH: [char; 32] = [
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž',
+        '\u{8f}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}',
+        'ž', 'Ÿ',
+    ];
+    bytes
+        .iter()
+        .map(|&b| match b {
+            0x80..=0x9f => HIGH[usize::from(b - 0x80)],
+            _ => char::from(b),
+        })
+        .collect()
+}
+
+fn check_size_and_binary(bytes: &[u8], origin: &str) -> Result<()> {
     if bytes.len() > MAX_ARTICLE_BYTES {
         return Err(too_large(origin, bytes.len() as u64));
     }
@@ -338,15 +584,7 @@ fn check_article<'a>(bytes: &'a [u8], origin: &str) -> Result<&'a str> {
             "this looks like a binary file (it contains NUL bytes); lore ingests plain-text articles",
         ));
     }
-    std::str::from_utf8(bytes).map_err(|e| {
-        Error::bad_input(
-            origin,
-            format!(
-                "not valid UTF-8 (first bad byte at offset {}); convert it, e.g. `iconv -f latin1 -t utf-8`",
-                e.valid_up_to()
-            ),
-        )
-    })
+    Ok(())
 }
 
 /// Where the store lives when neither `--db` nor `LORE_DB` says: `./lore.db`.
@@ -390,6 +628,19 @@ mod tests {
             assert!(err.is_user_error());
         }
         assert_eq!(store.stats().unwrap().documents, 0);
+    }
+
+    #[test]
+    fn latin1_is_refused_by_default_and_decoded_on_request() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("s")).unwrap();
+        let bytes = b"Caf\xe9 talks\n\nToday Ann Lee met Bob Stone \x96 twice.";
+        assert!(store.ingest_bytes(bytes, "a").is_err());
+        let out = store.ingest_bytes_as(bytes, "a", Encoding::Auto).unwrap();
+        assert!(matches!(out, IngestOutcome::Added { .. }));
+        let doc = store.document(0).unwrap().unwrap();
+        assert_eq!(doc.title, "Café talks");
+        assert_eq!(decode_windows_1252(b"\x96\x80"), "–€");
     }
 
     #[test]

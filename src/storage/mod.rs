@@ -20,6 +20,7 @@
 
 mod check;
 pub mod codec;
+mod query_support;
 
 pub use check::CheckReport;
 
@@ -250,6 +251,10 @@ pub struct WriteSet {
     /// When the first document's hash is already stored, write nothing and
     /// report it skipped (idempotent ingest); otherwise known documents are reused.
     pub skip_if_known: bool,
+    /// Leave the flush to the caller, who must call [`Storage::flush`] before
+    /// reporting success: many articles then share one flush. The write stays
+    /// atomic (one sled transaction); only its durability waits for the flush.
+    pub defer_flush: bool,
 }
 
 /// What a write did.
@@ -902,6 +907,7 @@ impl Storage {
             new_rels: Vec::new(),
             rel_ids: HashMap::new(),
         };
+        let defer_flush = set.defer_flush;
         let outcome = w.apply(set)?;
         if outcome.skipped {
             *self.idents.lock().map_err(|_| poisoned())? = w.idents;
@@ -912,7 +918,11 @@ impl Storage {
         let keys: usize = staged.iter().map(BTreeMap::len).sum();
         if !bulk && keys <= SMALL_WRITE_KEYS {
             self.commit_transaction(&staged)?;
+            if !defer_flush {
+                self.flush()?;
+            }
         } else {
+            // The undo protocol flushes as part of the write, deferred or not.
             self.commit_bulk(staged, first_new_fact)?;
         }
         *counters = new_counters;
@@ -962,7 +972,8 @@ fn is_index_tree(i: usize) -> Option<IndexKind> {
 }
 
 impl Storage {
-    /// Commits staged inserts in one multi-tree sled transaction, then flushes.
+    /// Commits staged inserts in one multi-tree sled transaction (atomic;
+    /// durable after the next flush).
     fn commit_transaction(&self, staged: &[BTreeMap<Vec<u8>, Vec<u8>>]) -> Result<()> {
         let trees: Vec<&sled::Tree> = self.trees.iter().collect();
         trees
@@ -979,7 +990,7 @@ impl Storage {
                 TransactionError::Abort(()) => Error::Storage("transaction aborted".into()),
                 TransactionError::Storage(e) => self.sled(e),
             })?;
-        self.flush()
+        Ok(())
     }
 
     /// Commits staged inserts without a transaction, crash-consistently:
@@ -1024,7 +1035,8 @@ impl Storage {
         if record.len() > codec::MAX_VALUE_BYTES {
             // An undo record this big could not be decoded after a crash;
             // such a batch (huge old values) commits as one transaction instead.
-            return self.commit_transaction(&staged);
+            self.commit_transaction(&staged)?;
+            return self.flush();
         }
         self.tree(T::Meta)
             .insert(META_INTENT, record)
@@ -1782,6 +1794,7 @@ mod tests {
                     (0, 5),
                 )],
                 skip_if_known: false,
+                defer_flush: false,
             })
             .unwrap();
         assert_eq!(out.new_facts, 1);
@@ -1799,6 +1812,7 @@ mod tests {
                     (3, 9),
                 )],
                 skip_if_known: false,
+                defer_flush: false,
             })
             .unwrap();
         assert_eq!((out2.new_facts, out2.corroborated), (0, 1));
@@ -1851,6 +1865,7 @@ mod tests {
                 aliases: vec![],
                 facts,
                 skip_if_known: false,
+                defer_flush: false,
             })
             .unwrap();
         }
@@ -2005,7 +2020,7 @@ mod tests {
                 .collect(),
             aliases: vec![(existing, format!("{tag} alias"))],
             facts,
-            skip_if_known: false,
+            ..WriteSet::default()
         }
     }
 

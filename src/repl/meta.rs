@@ -1,0 +1,439 @@
+//! Meta-commands: everything that is not a query (`.mode csv`, `.ingest PATH`).
+//!
+//! [`parse`] turns one line into a [`Meta`] or a [`Diagnostic`] whose span
+//! points into that line; running it is the session's job. [`COMMANDS`] is
+//! the single list that `.help`, completion and "did you mean" read.
+
+use std::path::PathBuf;
+
+use crate::diag::{Diagnostic, did_you_mean};
+use crate::output::Format;
+
+/// One meta-command as listed by `.help`.
+#[derive(Debug)]
+pub struct Command {
+    /// Name with its dot, e.g. `.mode`.
+    pub name: &'static str,
+    /// Argument synopsis.
+    pub args: &'static str,
+    /// One line for the `.help` list.
+    pub summary: &'static str,
+    /// More for `.help NAME`.
+    pub detail: &'static str,
+}
+
+/// Every meta-command, in `.help` order.
+pub const COMMANDS: &[Command] = &[
+    Command {
+        name: ".help",
+        args: "[TOPIC]",
+        summary: "this list; `.help queries` for the query language, `.help keys` for the keyboard",
+        detail: "Topics: any command name (e.g. `.help mode`), `queries`, `keys`.",
+    },
+    Command {
+        name: ".mode",
+        args: "table|json|csv|line",
+        summary: "how results are printed",
+        detail: "table: aligned columns that fit the terminal, with a footer;\njson: one JSON object per row; csv: RFC 4180 with a header;\nline: `column = value`, a blank line between rows.\nWithout an argument, shows the current mode.",
+    },
+    Command {
+        name: ".timer",
+        args: "on|off",
+        summary: "show how long each query took",
+        detail: "With the timer on, the table footer gives the time of each statement\n(for json, csv and line it goes to stderr).",
+    },
+    Command {
+        name: ".limit",
+        args: "N",
+        summary: "the most rows a statement prints (the footer says when it cut)",
+        detail: "N is at least 1. Without an argument, shows the current limit.",
+    },
+    Command {
+        name: ".ingest",
+        args: "PATH...",
+        summary: "read articles (files, or directories of *.txt) into the store",
+        detail: "Each article is stored atomically; one already stored is skipped.\nCtrl-C stops after the article being read.",
+    },
+    Command {
+        name: ".read",
+        args: "FILE",
+        summary: "run a script of statements and meta-commands",
+        detail: "Stops at the first error and shows it as FILE:LINE:COL with a caret.\nPaths are relative to the current directory.",
+    },
+    Command {
+        name: ".stats",
+        args: "",
+        summary: "counts of documents, entities, facts and relations",
+        detail: "",
+    },
+    Command {
+        name: ".open",
+        args: "PATH",
+        summary: "switch to another store (created if missing)",
+        detail: "The current store stays open when the new one cannot be opened.",
+    },
+    Command {
+        name: ".export",
+        args: "FILE",
+        summary: "write the whole store as JSONL (the `lore export` format)",
+        detail: "",
+    },
+    Command {
+        name: ".quit",
+        args: "",
+        summary: "leave (also .exit or Ctrl-D)",
+        detail: "",
+    },
+];
+
+/// Extra `.help` topics besides the command names.
+pub const TOPICS: &[&str] = &["queries", "keys"];
+
+/// A parsed meta-command.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Meta {
+    /// `.help [topic]`.
+    Help(Option<String>),
+    /// `.mode [format]`.
+    Mode(Option<Format>),
+    /// `.timer [on|off]`.
+    Timer(Option<bool>),
+    /// `.limit [N]`.
+    Limit(Option<usize>),
+    /// `.ingest PATH...`.
+    Ingest(Vec<PathBuf>),
+    /// `.read FILE`.
+    Read(PathBuf),
+    /// `.stats`.
+    Stats,
+    /// `.open PATH`.
+    Open(PathBuf),
+    /// `.export FILE`.
+    Export(PathBuf),
+    /// `.quit` or `.exit`.
+    Quit,
+}
+
+/// Splits a line into words with their byte spans; `"..."` or a backslash
+/// (`my\ dir`) keeps a space in a word.
+pub fn words(line: &str) -> Vec<(String, std::ops::Range<usize>)> {
+    let mut out = Vec::new();
+    let mut chars = line.char_indices().peekable();
+    while let Some(&(start, c)) = chars.peek() {
+        if c.is_whitespace() {
+            chars.next();
+            continue;
+        }
+        let mut word = String::new();
+        let mut end = start;
+        if c == '"' {
+            chars.next();
+            end = line.len();
+            for (i, c) in chars.by_ref() {
+                if c == '"' {
+                    end = i + 1;
+                    break;
+                }
+                word.push(c);
+            }
+        } else {
+            while let Some(&(i, c)) = chars.peek() {
+                if c.is_whitespace() {
+                    break;
+                }
+                chars.next();
+                end = i + c.len_utf8();
+                // `my\ dir`, as the file-name completion writes a space; other backslashes stay.
+                if c == '\\'
+                    && let Some(&(j, next)) = chars.peek()
+                    && (next.is_whitespace() || next == '\\' || next == '"')
+                {
+                    word.push(next);
+                    end = j + next.len_utf8();
+                    chars.next();
+                    continue;
+                }
+                word.push(c);
+            }
+        }
+        out.push((word, start..end));
+    }
+    out
+}
+
+/// Parses one meta-command line (starting with `.`); spans in errors point into `line`.
+pub fn parse(line: &str) -> Result<Meta, Diagnostic> {
+    // A `;` out of habit at the end changes nothing.
+    let line = line.trim_end().trim_end_matches(';');
+    let words = words(line);
+    let Some((name, name_span)) = words.first().cloned() else {
+        return Err(Diagnostic::new("empty command", 0..line.len()));
+    };
+    let args = &words[1..];
+    let arg = |i: usize| args.get(i).map(|(w, _)| w.as_str());
+    let whole_args = args.first().map_or(name_span.end..name_span.end, |(_, s)| {
+        s.start..args.last().map_or(s.end, |(_, e)| e.end)
+    });
+    let usage = |cmd: &str| {
+        COMMANDS
+            .iter()
+            .find(|c| c.name == cmd)
+            .map(|c| format!("usage: {} {}", c.name, c.args))
+            .unwrap_or_default()
+    };
+    let too_many = |max: usize| -> Result<(), Diagnostic> {
+        match args.get(max) {
+            Some((w, s)) => Err(Diagnostic::new(
+                format!("unexpected argument `{w}`"),
+                s.start..whole_args.end,
+            )
+            .with_help(usage(&name))),
+            None => Ok(()),
+        }
+    };
+    let path = |what: &str| -> Result<PathBuf, Diagnostic> {
+        too_many(1)?;
+        match arg(0) {
+            Some(p) if !p.is_empty() => Ok(PathBuf::from(p)),
+            _ => Err(
+                Diagnostic::new(format!("{name} needs a {what}"), name_span.clone())
+                    .with_help(usage(&name)),
+            ),
+        }
+    };
+    let meta = match name.as_str() {
+        ".help" | ".h" | ".?" => {
+            too_many(1)?;
+            match arg(0) {
+                None => Meta::Help(None),
+                Some(t) => {
+                    let t = t.trim_start_matches('.');
+                    if help_text(t).is_none() {
+                        let (_, span) = &args[0];
+                        let mut d = Diagnostic::new(format!("no help on `{t}`"), span.clone());
+                        let topics = COMMANDS
+                            .iter()
+                            .map(|c| c.name.trim_start_matches('.'))
+                            .chain(TOPICS.iter().copied());
+                        d = d.with_help(match did_you_mean(t, topics) {
+                            Some(s) => format!("did you mean `.help {s}`?"),
+                            None => "topics: the command names, `queries`, `keys`".to_string(),
+                        });
+                        return Err(d);
+                    }
+                    Meta::Help(Some(t.to_string()))
+                }
+            }
+        }
+        ".mode" => {
+            too_many(1)?;
+            match arg(0) {
+                None => Meta::Mode(None),
+                Some(m) => match Format::parse(m) {
+                    Some(f) => Meta::Mode(Some(f)),
+                    None => {
+                        let mut d =
+                            Diagnostic::new(format!("unknown mode `{m}`"), args[0].1.clone());
+                        d = d.with_help(match did_you_mean(m, ["table", "json", "csv", "line"]) {
+                            Some(s) => format!("did you mean `{s}`? modes: table, json, csv, line"),
+                            None => "modes: table, json, csv, line".to_string(),
+                        });
+                        return Err(d);
+                    }
+                },
+            }
+        }
+        ".timer" => {
+            too_many(1)?;
+            match arg(0) {
+                None => Meta::Timer(None),
+                Some("on") => Meta::Timer(Some(true)),
+                Some("off") => Meta::Timer(Some(false)),
+                Some(w) => {
+                    return Err(Diagnostic::new(
+                        format!("expected `on` or `off`, found `{w}`"),
+                        args[0].1.clone(),
+                    )
+                    .with_help(usage(".timer")));
+                }
+            }
+        }
+        ".limit" => {
+            too_many(1)?;
+            match arg(0) {
+                None => Meta::Limit(None),
+                Some(w) => match w.parse::<usize>() {
+                    Ok(n) if n > 0 => Meta::Limit(Some(n)),
+                    _ => {
+                        return Err(Diagnostic::new(
+                            format!("expected a number of rows (1 or more), found `{w}`"),
+                            args[0].1.clone(),
+                        )
+                        .with_help(usage(".limit")));
+                    }
+                },
+            }
+        }
+        ".ingest" => {
+            if args.is_empty() {
+                return Err(
+                    Diagnostic::new(".ingest needs at least one path", name_span)
+                        .with_help("e.g. `.ingest data/articles`"),
+                );
+            }
+            if let Some((_, span)) = args.iter().find(|(w, _)| w == "-") {
+                return Err(
+                    Diagnostic::new("`.ingest -` cannot read stdin here", span.clone())
+                        .with_help("save the article to a file, or use `lore ingest -`"),
+                );
+            }
+            Meta::Ingest(args.iter().map(|(w, _)| PathBuf::from(w)).collect())
+        }
+        ".read" => Meta::Read(path("script file")?),
+        ".open" => Meta::Open(path("store path")?),
+        ".export" => Meta::Export(path("file to write")?),
+        ".stats" => {
+            too_many(0)?;
+            Meta::Stats
+        }
+        ".quit" | ".exit" | ".q" => {
+            too_many(0)?;
+            Meta::Quit
+        }
+        other => {
+            let mut d = Diagnostic::new(format!("unknown command `{other}`"), name_span);
+            d = d.with_help(match did_you_mean(other, COMMANDS.iter().map(|c| c.name)) {
+                Some(s) => format!("did you mean `{s}`? `.help` lists the commands"),
+                None => "`.help` lists the commands".to_string(),
+            });
+            return Err(d);
+        }
+    };
+    Ok(meta)
+}
+
+/// The `.help` screen: one line per command.
+pub fn help_list() -> String {
+    let width = COMMANDS
+        .iter()
+        .map(|c| c.name.len() + 1 + c.args.len())
+        .max()
+        .unwrap_or(0);
+    let mut out = String::new();
+    for c in COMMANDS {
+        let head = format!("{} {}", c.name, c.args);
+        out.push_str(&format!("{head:<width$}  {}\n", c.summary));
+    }
+    out.push_str(
+        "Anything else is a query, ended by `;`: e.g. `describe Lavrov;` (`.help queries`).",
+    );
+    out
+}
+
+/// Help on one topic (a command name without its dot, `queries` or `keys`).
+pub fn help_text(topic: &str) -> Option<String> {
+    match topic {
+        "queries" => Some(QUERIES_HELP.to_string()),
+        "keys" => Some(KEYS_HELP.to_string()),
+        _ => COMMANDS
+            .iter()
+            .find(|c| c.name.trim_start_matches('.') == topic)
+            .map(|c| {
+                let mut s = format!("{} {}\n  {}", c.name, c.args, c.summary);
+                if !c.detail.is_empty() {
+                    s.push('\n');
+                    for l in c.detail.lines() {
+                        s.push_str(&format!("\n  {l}"));
+                    }
+                }
+                s
+            }),
+    }
+}
+
+const QUERIES_HELP: &str = "\
+A statement ends with `;`. Names match any alias, case-insensitively; quote
+names and relations with spaces. `?x` is a variable; `--` starts a comment.
+
+  Blinken met ?who;                              a pattern: subject relation object
+  \"Paul Whelan\" ?relation ?what;                 quoted names, a variable relation
+  ?a met ?b, ?b \"is detained in\" Russia;         comma joins on shared variables
+  find ?p, ?r where ?p \"holds role\" ?r order by ?p limit 10;
+  Blinken met Lavrov {place: ?where, time: ?when};   qualifiers
+  count ?x where ?x met ?y;                      aggregation
+  why Blinken met Lavrov;                        sources: articles and sentences
+  describe Lavrov;                               everything about one entity
+  entities like \"lavr\";                          name search
+  relations;                                     relation phrases with counts
+
+docs/QUERY.md has the grammar and one example per feature.";
+
+const KEYS_HELP: &str = "\
+Enter       run the statement when it ends with `;` (otherwise a new line)
+Enter twice run what was typed, even without `;`
+Tab         complete keywords, commands, entity names and relations
+Right / End accept the grey hint (from history)
+Up / Down   walk the history; Ctrl-R searches it
+Ctrl-C      cancel the running query, or clear the line
+Ctrl-D      quit (on an empty line)";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_each_command_and_its_arguments() {
+        assert_eq!(parse(".mode csv"), Ok(Meta::Mode(Some(Format::Csv))));
+        assert_eq!(parse(".mode"), Ok(Meta::Mode(None)));
+        assert_eq!(parse(".timer on;"), Ok(Meta::Timer(Some(true))));
+        assert_eq!(parse(".limit 5"), Ok(Meta::Limit(Some(5))));
+        assert_eq!(
+            parse(".ingest a \"b c\""),
+            Ok(Meta::Ingest(vec!["a".into(), "b c".into()]))
+        );
+        assert_eq!(parse(".read q.lore"), Ok(Meta::Read("q.lore".into())));
+        assert_eq!(
+            parse(".read my\\ dir/q.lore"),
+            Ok(Meta::Read("my dir/q.lore".into()))
+        );
+        assert_eq!(parse(".open C:\\db"), Ok(Meta::Open("C:\\db".into())));
+        assert_eq!(parse(".exit"), Ok(Meta::Quit));
+        assert_eq!(parse(".help mode"), Ok(Meta::Help(Some("mode".into()))));
+    }
+
+    #[test]
+    fn mistakes_point_at_the_word_and_suggest_a_fix() {
+        let d = parse(".mdoe csv").unwrap_err();
+        assert_eq!(d.span, 0..5);
+        assert!(d.help.unwrap().contains("did you mean `.mode`"));
+        let d = parse(".mode jsno").unwrap_err();
+        assert_eq!(d.span, 6..10);
+        assert!(d.help.unwrap().contains("`json`"));
+        let d = parse(".limit 0").unwrap_err();
+        assert_eq!(d.span, 7..8);
+        let d = parse(".stats now").unwrap_err();
+        assert_eq!(d.message, "unexpected argument `now`");
+        assert!(
+            parse(".read")
+                .unwrap_err()
+                .message
+                .contains("needs a script file")
+        );
+        assert!(parse(".help nope").is_err());
+        assert_eq!(parse(".ingest a -").unwrap_err().span, 10..11);
+    }
+
+    #[test]
+    fn help_lists_every_command_on_one_line_each() {
+        let h = help_list();
+        for c in COMMANDS {
+            assert_eq!(
+                h.lines().filter(|l| l.starts_with(c.name)).count(),
+                1,
+                "{}",
+                c.name
+            );
+        }
+        assert!(help_text("mode").unwrap().contains("csv"));
+    }
+}

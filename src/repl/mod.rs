@@ -1,0 +1,273 @@
+//! The interactive shell: `lore` on a terminal.
+//!
+//! A rustyline editor ([`helper`]) reads statements and meta-commands
+//! ([`meta`]) and hands them to a [`session::Session`], the same one
+//! `lore run` uses. Ctrl-C while a query runs reaches lore through its own
+//! SIGINT handler (rustyline only sees keys while editing) and cancels the
+//! query through its [`crate::CancelToken`].
+
+pub mod helper;
+pub mod meta;
+pub mod session;
+
+use std::cell::RefCell;
+use std::io::{self, IsTerminal};
+use std::path::PathBuf;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use rustyline::config::{ColorMode, CompletionType, Config};
+use rustyline::error::ReadlineError;
+use rustyline::history::FileHistory;
+use rustyline::{Editor, EventHandler, KeyCode, KeyEvent, Modifiers};
+
+use crate::error::{Error, Result};
+use crate::repl::helper::{EnterHandler, InterruptHandler, LoreHelper, quote_name};
+use crate::repl::session::{Flow, RunMode, Session, stats_line};
+use crate::store::Store;
+
+const PROMPT: &str = "lore> ";
+
+/// Facts looked at to find an example for the first screen.
+const EXAMPLE_SCAN: usize = 10_000;
+
+/// True when output may be coloured: stdout is a terminal and `NO_COLOR` is unset or empty.
+pub fn color_enabled() -> bool {
+    io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Where history is kept: `$LORE_HISTORY` (empty: nowhere), else the platform's
+/// data directory (`~/.local/share/lore/history` on Linux).
+pub fn history_path() -> Option<PathBuf> {
+    match std::env::var_os("LORE_HISTORY") {
+        Some(p) if p.is_empty() => None,
+        Some(p) => Some(PathBuf::from(p)),
+        None => dirs::data_dir().map(|d| d.join("lore").join("history")),
+    }
+}
+
+/// Persists history after every entry; the first failure is a warning and
+/// turns persistence off for the session.
+struct History {
+    path: Option<PathBuf>,
+}
+
+impl History {
+    fn open(editor: &mut Editor<LoreHelper, FileHistory>) -> History {
+        let Some(path) = history_path() else {
+            return History { path: None };
+        };
+        let mut h = History {
+            path: Some(path.clone()),
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+            && let Err(e) = std::fs::create_dir_all(dir)
+        {
+            h.give_up(&e.to_string());
+            return h;
+        }
+        match editor.load_history(&path) {
+            Ok(()) => {}
+            Err(ReadlineError::Io(e)) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => h.give_up(&e.to_string()),
+        }
+        h
+    }
+
+    fn save(&mut self, editor: &mut Editor<LoreHelper, FileHistory>) {
+        if let Some(path) = &self.path
+            && let Err(e) = editor.append_history(path)
+        {
+            self.give_up(&e.to_string());
+        }
+    }
+
+    fn give_up(&mut self, why: &str) {
+        if let Some(path) = self.path.take() {
+            eprintln!(
+                "lore: warning: history will not be saved to {}: {why} (set LORE_HISTORY to another file)",
+                path.display()
+            );
+        }
+    }
+}
+
+/// Runs the interactive shell on `store` until `.quit` or Ctrl-D.
+pub fn run(store: Store) -> Result<()> {
+    let color = color_enabled();
+    let mut session = Session::new(store, Box::new(io::stdout()), Box::new(io::stderr()));
+    session.interactive = true;
+    session.color = color && io::stderr().is_terminal();
+    install_sigint(&session);
+    let session = Rc::new(RefCell::new(session));
+
+    let config = Config::builder()
+        .max_history_size(10_000)
+        .and_then(|c| c.history_ignore_dups(true))
+        .map_err(terminal_err)?
+        .history_ignore_space(true)
+        .auto_add_history(false)
+        .completion_type(CompletionType::List)
+        .color_mode(if color {
+            ColorMode::Enabled
+        } else {
+            ColorMode::Disabled
+        })
+        .build();
+    let mut editor: Editor<LoreHelper, FileHistory> =
+        Editor::with_config(config).map_err(terminal_err)?;
+    editor.set_helper(Some(LoreHelper::new(session.clone(), color)));
+    editor.bind_sequence(
+        KeyEvent(KeyCode::Enter, Modifiers::NONE),
+        EventHandler::Conditional(Box::new(EnterHandler)),
+    );
+    let empty_line = Arc::new(AtomicBool::new(false));
+    editor.bind_sequence(
+        KeyEvent::ctrl('C'),
+        EventHandler::Conditional(Box::new(InterruptHandler(empty_line.clone()))),
+    );
+    let mut history = History::open(&mut editor);
+
+    let banner = banner(session.borrow().store(), color)?;
+    session.borrow_mut().say(&banner)?;
+
+    loop {
+        session.borrow_mut().width = editor.dimensions().map(|(cols, _)| usize::from(cols));
+        empty_line.store(false, Ordering::SeqCst);
+        match editor.readline(PROMPT) {
+            Ok(text) => {
+                if text.trim().is_empty() {
+                    continue;
+                }
+                // A failure to remember a line must not stop the session.
+                let _ = editor.add_history_entry(text.as_str());
+                history.save(&mut editor);
+                let mut s = session.borrow_mut();
+                s.cancel.reset();
+                let outcome = s.run_text("input", &text, RunMode::default());
+                s.cancel.reset();
+                match outcome {
+                    Ok(o) if o.flow == Flow::Quit => break,
+                    Ok(_) => {}
+                    // Internal errors end the statement, not the session.
+                    Err(e) => crate::cli::report(&e),
+                }
+            }
+            Err(ReadlineError::Interrupted) => {
+                if empty_line.load(Ordering::SeqCst) {
+                    session
+                        .borrow_mut()
+                        .say("(to leave, type .quit or press Ctrl-D)")?;
+                }
+            }
+            Err(ReadlineError::Eof) => break,
+            Err(e) => return Err(terminal_err(e)),
+        }
+    }
+    Ok(())
+}
+
+/// Ctrl-C while a statement runs cancels it; a second Ctrl-C before it
+/// stops (a query or ingest that does not notice) ends lore.
+fn install_sigint(session: &Session) {
+    let cancel = session.cancel.clone();
+    let installed = ctrlc::set_handler(move || {
+        if cancel.is_cancelled() {
+            std::process::exit(130);
+        }
+        cancel.cancel();
+    });
+    if let Err(e) = installed {
+        eprintln!("lore: warning: Ctrl-C will not cancel running queries: {e}");
+    }
+}
+
+fn terminal_err(e: ReadlineError) -> Error {
+    match e {
+        ReadlineError::Io(e) => Error::io("terminal", e),
+        other => Error::io("terminal", io::Error::other(other.to_string())),
+    }
+}
+
+/// The first screen: how to load the sample articles on an empty store;
+/// counts and three example queries built from the store's own facts otherwise.
+pub fn banner(store: &Store, color: bool) -> Result<String> {
+    let (bold, reset) = if color {
+        ("\x1b[1m", "\x1b[0m")
+    } else {
+        ("", "")
+    };
+    let mut out = format!(
+        "{bold}lore {}{reset} · store {}\n",
+        env!("CARGO_PKG_VERSION"),
+        store.path().display()
+    );
+    let stats = store.stats()?;
+    if stats.documents == 0 && stats.facts == 0 {
+        out.push_str(
+            "The store is empty. Load the five sample articles with:\n    .ingest data/articles\n",
+        );
+    } else {
+        out.push_str(&stats_line(store)?);
+        out.push_str("\nTry:\n");
+        for q in examples(store)? {
+            out.push_str(&format!("    {q}\n"));
+        }
+    }
+    out.push_str(".help lists the commands, Tab completes names, Ctrl-D quits.");
+    Ok(out)
+}
+
+/// Three queries that have answers in this store.
+fn examples(store: &Store) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    let top = store.relations()?.into_iter().next().map(|(r, _)| r);
+    if let Some(rel) = &top {
+        let mut found = None;
+        for fact in store.facts().take(EXAMPLE_SCAN) {
+            let fact = fact?;
+            if &fact.relation == rel {
+                found = Some(fact.subject);
+                break;
+            }
+        }
+        if let Some(subject) = found.map(|id| store.entity(id)).transpose()?.flatten() {
+            let name = quote_name(&subject.name);
+            out.push(format!("{name} {} ?what;", quote_name(rel)));
+            out.push(format!("describe {name};"));
+        }
+    }
+    out.push("relations;".to_string());
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_screen_says_how_to_ingest_on_an_empty_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("s.db")).unwrap();
+        let b = banner(&store, false).unwrap();
+        assert!(b.contains(".ingest data/articles"), "{b}");
+        assert!(!b.contains('\x1b'));
+    }
+
+    #[test]
+    fn the_first_screen_shows_counts_and_three_examples_on_a_full_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("s.db")).unwrap();
+        store
+            .ingest_text("Talks\n\nAnn Lee met Bob Stone in Paris.", "a.txt")
+            .unwrap();
+        let b = banner(&store, false).unwrap();
+        assert!(b.contains("1 document,"), "{b}");
+        let examples = b.lines().filter(|l| l.starts_with("    ")).count();
+        if store.stats().unwrap().facts > 0 {
+            assert_eq!(examples, 3, "{b}");
+        }
+        assert!(b.contains("relations;"), "{b}");
+    }
+}

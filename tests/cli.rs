@@ -1,0 +1,250 @@
+//! End-to-end tests of the `lore` binary on real files: ingest, import,
+//! export, stats, and every kind of bad input issue 2 lists.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn lore(db: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lore"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("LORE_DB")
+        .stdin(Stdio::null())
+        .output()
+        .expect("the lore binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn articles() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/articles")
+}
+
+/// A store holding the five sample articles, and its stats line for "documents".
+fn full_store(dir: &Path) -> PathBuf {
+    let db = dir.join("store");
+    let o = lore(&db, &["ingest", articles().to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    db
+}
+
+fn stat(db: &Path, key: &str) -> u64 {
+    let o = lore(db, &["stats"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    stdout(&o)
+        .lines()
+        .find_map(|l| l.strip_prefix(key).map(|v| v.trim().parse().unwrap()))
+        .unwrap_or_else(|| panic!("no {key} in {}", stdout(&o)))
+}
+
+#[test]
+fn ingest_reports_a_summary_and_skips_known_articles() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("store");
+    let o = lore(&db, &["ingest", articles().to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let line = stdout(&o);
+    assert!(
+        line.starts_with("5 documents: 5 added, 0 skipped"),
+        "{line}"
+    );
+    assert!(line.contains("new facts"), "{line}");
+    let facts = stat(&db, "facts");
+    assert!(facts > 0);
+    let o = lore(&db, &["ingest", articles().to_str().unwrap()]);
+    assert!(
+        stdout(&o).starts_with("5 documents: 0 added, 5 skipped"),
+        "{}",
+        stdout(&o)
+    );
+    assert_eq!(stat(&db, "facts"), facts, "re-ingest added facts");
+    assert_eq!(stat(&db, "documents"), 5);
+}
+
+#[test]
+fn stdin_is_an_article_and_lore_db_chooses_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("from-env");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lore"))
+        .args(["ingest", "-"])
+        .env("LORE_DB", &db)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"Talks\n\nAnn Lee met Bob Stone in Paris.\n")
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success());
+    assert!(
+        db.join("db").exists() || db.join("conf").exists(),
+        "LORE_DB was not used"
+    );
+    assert_eq!(stat(&db, "documents"), 1);
+}
+
+#[test]
+fn export_import_export_round_trips_through_the_binary() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = full_store(dir.path());
+    let first = lore(&db, &["export"]);
+    assert!(first.status.success());
+    let file = dir.path().join("facts.jsonl");
+    std::fs::write(&file, &first.stdout).unwrap();
+    let other = dir.path().join("other");
+    let o = lore(&other, &["import", file.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let second = lore(&other, &["export", "--format", "jsonl"]);
+    assert_eq!(stdout(&first), stdout(&second));
+    assert!(
+        stdout(&first)
+            .lines()
+            .all(|l| l.starts_with("{\"type\":\""))
+    );
+}
+
+/// Runs `lore` with bad input on a full store and checks: exit 1, one clear
+/// line naming the thing, and the store still holding what it held.
+fn refused(db: &Path, args: &[&str], names: &str, says: &str) {
+    let before = stat(db, "facts");
+    let o = lore(db, args);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{args:?}: {err}");
+    assert_eq!(err.lines().count(), 1, "{args:?}: not one line: {err}");
+    assert!(
+        err.contains(names),
+        "{args:?}: does not name {names}: {err}"
+    );
+    assert!(err.contains(says), "{args:?}: does not say {says}: {err}");
+    assert_eq!(stat(db, "facts"), before, "{args:?} lost or added facts");
+}
+
+#[test]
+fn bad_paths_and_files_are_refused_clearly_and_lose_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = full_store(dir.path());
+    let missing = dir.path().join("no-such-file.txt");
+    refused(
+        &db,
+        &["ingest", missing.to_str().unwrap()],
+        "no-such-file.txt",
+        "no such file",
+    );
+
+    let empty_dir = dir.path().join("pictures");
+    std::fs::create_dir(&empty_dir).unwrap();
+    std::fs::write(empty_dir.join("cat.jpg"), [0xff, 0xd8, 0xff]).unwrap();
+    refused(
+        &db,
+        &["ingest", empty_dir.to_str().unwrap()],
+        "pictures",
+        "no text files",
+    );
+
+    let binary = dir.path().join("program.txt");
+    std::fs::write(&binary, b"\x7fELF\x02\x01\x01\0\0\0").unwrap();
+    refused(
+        &db,
+        &["ingest", binary.to_str().unwrap()],
+        "program.txt",
+        "binary",
+    );
+
+    let latin1 = dir.path().join("latin1.txt");
+    std::fs::write(&latin1, b"Caf\xe9 society\n\nA story.").unwrap();
+    refused(
+        &db,
+        &["ingest", latin1.to_str().unwrap()],
+        "latin1.txt",
+        "UTF-8",
+    );
+
+    let empty = dir.path().join("empty.txt");
+    std::fs::write(&empty, b"").unwrap();
+    refused(
+        &db,
+        &["ingest", empty.to_str().unwrap()],
+        "empty.txt",
+        "empty",
+    );
+
+    let bad_jsonl = dir.path().join("bad.jsonl");
+    std::fs::write(&bad_jsonl, "{\"type\":\"fact\"\n").unwrap();
+    refused(
+        &db,
+        &["import", bad_jsonl.to_str().unwrap()],
+        "bad.jsonl:1",
+        "JSON",
+    );
+}
+
+#[test]
+fn latin1_articles_ingest_with_encoding_auto() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s");
+    let latin1 = dir.path().join("latin1.txt");
+    std::fs::write(&latin1, b"Caf\xe9 talks\n\nAnn Lee met Bob Stone in Paris.").unwrap();
+    let o = lore(
+        &db,
+        &["ingest", "--encoding", "auto", latin1.to_str().unwrap()],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stat(&db, "documents"), 1);
+}
+
+#[test]
+fn a_store_path_that_is_a_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("notes.txt");
+    std::fs::write(&file, "my notes").unwrap();
+    let o = lore(&file, &["stats"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains("notes.txt") && err.contains("not a lore store"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "my notes");
+}
+
+#[test]
+fn a_store_in_use_by_another_process_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = full_store(dir.path());
+    let facts = stat(&db, "facts");
+    let held = lore::Store::open(&db).unwrap();
+    let o = lore(&db, &["ingest", articles().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("in use by another process"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    drop(held);
+    assert_eq!(stat(&db, "facts"), facts);
+}
+
+#[test]
+fn help_lists_every_command() {
+    let o = Command::new(env!("CARGO_BIN_EXE_lore"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = stdout(&o);
+    for cmd in [
+        "ingest", "import", "export", "stats", "query", "run", "repl",
+    ] {
+        assert!(help.contains(cmd), "--help lacks {cmd}: {help}");
+    }
+    assert!(help.contains("LORE_DB"), "{help}");
+}

@@ -1,0 +1,434 @@
+//! The query language end to end through the library, on a store built from JSONL.
+
+mod query_support;
+
+use lore::ingest::normalize_relation;
+use lore::query::{self, CancelToken, QueryOptions};
+use lore::{Error, Store, Value};
+use query_support::*;
+
+fn err(store: &Store, q: &str) -> lore::diag::Diagnostic {
+    match store.query(q) {
+        Err(Error::Query(d)) => *d,
+        other => panic!("{q}: expected a query error, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_bound_subject_finds_objects_and_the_fact() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(dir.path());
+    let r = s.query("Blinken urged ?who;").unwrap();
+    let out = &r.statements[0];
+    assert_eq!(out.columns, vec!["who", "fact"]);
+    let who: Vec<String> = out.rows.iter().map(|r| r[0].to_string()).collect();
+    assert_eq!(who, vec!["Russia", "Sergey Lavrov"]);
+    assert!(matches!(out.rows[0][1], Value::Fact(_)));
+}
+
+#[test]
+fn names_match_any_alias_case_insensitively() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(dir.path());
+    for q in [
+        "\"sergei lavrov\" ?r ?o;",
+        "LAVROV ?r ?o;",
+        "\"Sergey Lavrov\" ?r ?o;",
+    ] {
+        let r = rows(&s, q);
+        assert!(
+            r.iter().any(|row| row[1] == "Russian Foreign Minister"),
+            "{q}: {r:?}"
+        );
+    }
+}
+
+#[test]
+fn relation_forms_and_symmetry_match_both_directions() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(dir.path());
+    for q in [
+        "Blinken met ?who;",
+        "Blinken meets ?who;",
+        "Blinken meet ?who;",
+    ] {
+        assert_eq!(rows(&s, q)[0][0], "Sergey Lavrov", "{q}");
+    }
+    // Stored as "Blinken meet Lavrov": asked the other way round it still matches.
+    let r = rows(&s, "Lavrov met ?who;");
+    let who: Vec<&str> = r.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(who, vec!["Antony Blinken", "Jake Sullivan"]);
+    let r = rows(&s, "?who met Blinken;");
+    assert_eq!(r[0][0], "Sergey Lavrov");
+    // Urging is not symmetric: Lavrov did not urge Blinken.
+    assert!(rows(&s, "Lavrov urged ?who;").is_empty());
+}
+
+#[test]
+fn joins_bind_shared_variables() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(dir.path());
+    let r = rows(
+        &s,
+        "find ?a, ?role where ?a met ?b, ?b \"holds role\" ?role order by ?a;",
+    );
+    assert_eq!(
+        r,
+        vec![
+            vec!["Antony Blinken", "Russian Foreign Minister"],
+            vec!["Jake Sullivan", "Russian Foreign Minister"],
+            vec!["Sergey Lavrov", "Secretary of State"],
+        ]
+    );
+    let r = rows(&s, "?who \"is detained in\" ?where;");
+    assert_eq!(r[0][..2], ["Paul Whelan", "Russia"]);
+}
+
+#[test]
+fn qualifiers_bind_from_the_fact() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(dir.path());
+    let r = rows(&s, "Blinken met Lavrov {place: ?where, time: ?when};");
+    assert_eq!(r[0][..2], ["New Delhi", "2023-03-02"]);
+    assert_eq!(rows(&s, "Blinken met ?x {place: \"new delhi\"};").len(), 1);
+    assert!(rows(&s, "Blinken met ?x {place: Paris};").is_empty());
+    // A qualifier the fact lacks binds to nothing instead of dropping the row.
+    let r = rows(&s, "Blinken urged ?x {place: ?where};");
+    assert_eq!(r.len(), 2);
+    assert_eq!(r[0][1], "");
+}
+
+#[test]
+fn denied_facts_match_only_when_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(dir.path());
+    assert!(rows(&s, "Lavrov mentioned ?x;").is_empty());
+    assert_eq!(
+        rows(&s, "Lavrov mentioned ?x {polarity: negative};")[0][0],
+        "Paul Whelan"
+    );
+    let r = rows(&s, "Lavrov ?r ?x {polarity: ?p} order by ?r;");
+    let pol: Vec<(&str, &str)> = r.iter().map(|r| (r[0].as_str(), r[2].as_str())).collect();
+    assert!(pol.contains(&("mention", "negative")), "{pol:?}");
+    assert!(pol.contains(&("meet", "positive")), "{pol:?}");
+}
+
+#[test]
+fn filters_and_negation() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(dir.path());
+    let r = rows(&s, "?x urged ?y, not ?y = Russia;");
+    assert_eq!(r.len(), 1);
+    assert_eq!(r[0][..2], ["Antony Blinken", "Sergey Lavrov"]);
+    let r = rows(&s, "find ?x where ?x urged Russia, not ?x met ?someone;");
+    assert_eq!(r, vec![vec!["United States"]]);
+    // `meet` is symmetric, so the one fact answers in both directions.
+    let r = rows(
+        &s,
+        "find ?s, ?n where ?s ?r ?o {sources: ?n}, ?n >= 3 order by ?s;",
+    );
+    assert_eq!(
+        r,
+        vec![vec!["Antony Blinken", "3"], vec!["Sergey Lavrov", "3"]]
+    );
+    let r = rows(
+        &s,
+        "find ?f where ?s ?r ?o {sources: ?n, fact: ?f}, ?n >= 3;",
+    );
+    assert_eq!(r.len(), 1);
+}
+
+#[test]
+fn counts_and_groups() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(dir.path());
+    assert_eq!(rows(&s, "count ?x where ?x urged ?y;"), vec![vec!["2"]]);
+    assert_eq!(rows(&s, "count where ?x urged ?y;"), vec![vec!["3"]]);
+    let urge = normalize_relation("urged");
+    // Solutions: each `meet` fact answers both ways, so it counts twice ...
+    let r = rows(
+        &s,
+        "find ?r, count() where ?s ?r ?o group by ?r order by count() desc, ?r;",
+    );
+    assert_eq!(r[0], ["meet", "4"]);
+    assert_eq!(r[1], [urge.as_str(), "3"]);
+    // ... while distinct facts count once.
+    let r = rows(
+        &s,
+        "find ?r, count(?f) where ?s ?r ?o {fact: ?f} group by ?r order by count(?f) desc, ?r;",
+    );
+    assert_eq!(r[0], [urge.as_str(), "3"]);
+    assert!(
+        r.contains(&vec!["meet".to_string(), "2".to_string()]),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn counting_a_lone_pattern_agrees_with_counting_the_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(dir.path());
+    // The first form takes the counting shortcut; the filter forces full binding.
+    for (body, var) in [
+        ("?x ?r ?y", "?x"),
+        ("?x met ?y", "?y"),
+        ("Lavrov ?r ?y", "?y"),
+        ("?x ?r Russia", "?x"),
+        ("Sullivan ?r ?y", "?r"),
+    ] {
+        let fast = rows(&s, &format!("count where {body};"));
+        let slow = rows(&s, &format!("count where {body}, {var} = {var};"));
+        let listed = rows(&s, &format!("{body};")).len();
+        assert_eq!(fast, slow, "{body}");
+        assert_eq!(fast[0][0], listed.to_string(), "{body}");
+    }
+}
+
+#[test]
+fn why_lists_every_source_with_its_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(dir.path());
+    let r = s.query("why Blinken met Lavrov;").unwrap();
+    let out = &r.statements[0];
+    assert_eq!(out.rows.len(), 3);
+    let col = |name: &str| out.columns.iter().position(|c| c == name).unwrap();
+    let docs: Vec<String> = out
+        .rows
+        .iter()
+        .map(|r| r[col("document")].to_string())
+        .collect();
+    assert!(
+        docs.contains(&"BBC: Blinken tells Lavrov".to_string()),
+        "{docs:?}"
+    );
+    assert_eq!(out.rows[0][col("origin")].to_string(), "ap.txt");
+    assert_eq!(
+        out.rows[0][col("sentence")].to_string(),
+        "met sentence in doc 0"
+    );
+    assert_eq!(out.rows[0][col("span")].to_string(), "0..9");
+}
+
+#[test]
+fn describe_shows_kind_aliases_and_facts_both_ways() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(dir.path());
+    let r = s.query("describe Lavrov;").unwrap();
+    let out = &r.statements[0];
+    let note = out.notes.join("\n");
+    assert!(note.contains("Sergey Lavrov"), "{note}");
+    assert!(note.contains("person"), "{note}");
+    assert!(note.contains("Sergei Lavrov"), "{note}");
+    let dirs: Vec<(String, String)> = out
+        .rows
+        .iter()
+        .map(|r| (r[1].to_string(), r[2].to_string()))
+        .collect();
+    assert!(dirs.contains(&("in".into(), "meet".into())), "{dirs:?}");
+    assert!(dirs.iter().any(|d| d.0 == "out"), "{dirs:?}");
+}
+
+#[test]
+fn entities_and_relations_list_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(dir.path());
+    let r = rows(&s, "entities like \"lavr\";");
+    assert_eq!(r.len(), 1);
+    assert_eq!(r[0][0], "Sergey Lavrov");
+    assert_eq!(r[0][1], "person");
+    let r = rows(&s, "relations;");
+    assert_eq!(r[0][..2], [normalize_relation("urged").as_str(), "3"]);
+    assert!(rows(&s, "relations like \"crit\";").len() == 1);
+}
+
+#[test]
+fn explain_names_the_index_and_the_estimate() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(dir.path());
+    let r = rows(&s, "explain Blinken urged ?x;");
+    assert_eq!(r[0][2], "spo");
+    assert_eq!(r[0][4], "4"); // Blinken is the subject of four facts
+    let r = rows(&s, "explain ?x urged Russia;");
+    assert_eq!(r[0][2], "osp");
+    let r = rows(&s, "explain ?x urged ?y;");
+    assert_eq!(r[0][2], "pos");
+    assert_eq!(r[0][4], "3");
+    // The join starts from the pattern with the fewest rows.
+    let r = rows(&s, "explain ?a ?r ?b, ?a \"is detained in\" Russia;");
+    assert!(r[0][1].contains("detained"), "{r:?}");
+    assert_eq!(r[1][2], "spo");
+}
+
+#[test]
+fn an_ambiguous_name_shows_every_entity_it_matched() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(dir.path());
+    let r = s.query("Sullivan ?r ?o;").unwrap();
+    let out = &r.statements[0];
+    assert!(
+        out.notes[0].contains("matches 2 entities"),
+        "{:?}",
+        out.notes
+    );
+    let col = out.columns.iter().position(|c| c == "Sullivan").unwrap();
+    let who: Vec<String> = out.rows.iter().map(|r| r[col].to_string()).collect();
+    assert_eq!(who, vec!["Jake Sullivan", "Sullivan & Co"]);
+}
+
+#[test]
+fn the_row_limit_cuts_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(dir.path());
+    let opts = QueryOptions {
+        limit: 2,
+        ..QueryOptions::default()
+    };
+    let r = s.query_with("?s ?r ?o;", &opts).unwrap();
+    assert_eq!(r.statements[0].rows.len(), 2);
+    assert!(r.statements[0].truncated);
+    // An explicit limit is what the user asked for: cut, but not flagged.
+    let r = s.query("?s ?r ?o limit 2;").unwrap();
+    assert_eq!(r.statements[0].rows.len(), 2);
+    assert!(!r.statements[0].truncated);
+    let r = s.query("?s urged ?o;").unwrap();
+    assert!(!r.statements[0].truncated);
+}
+
+#[test]
+fn several_statements_give_several_outputs_with_spans() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(dir.path());
+    let text = "Blinken met ?x; -- first\n relations;";
+    let r = s.query(text).unwrap();
+    assert_eq!(r.statements.len(), 2);
+    assert_eq!(&text[r.statements[1].span.clone()], "relations");
+}
+
+fn big_store(dir: &std::path::Path, n: u64) -> Store {
+    let mut lines = lines();
+    for i in 0..n {
+        lines.push(serde_json::json!({
+            "type": "fact", "subject": format!("Noise {}", i % 97), "relation": "say",
+            "object": {"type": "number", "value": i}, "sources": [{"doc": 0, "sentence": "x", "span": [0, 1]}]
+        }));
+    }
+    store_with(dir, &lines)
+}
+
+#[test]
+fn a_bound_subject_or_object_reads_only_its_index_group() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = big_store(dir.path(), 5000);
+    for (q, most) in [
+        ("Blinken urged ?x;", 4),                 // Blinken's spo group
+        ("?x urged Russia;", 4),                  // Russia's osp group
+        ("Blinken met ?x;", 4 + 3),               // spo of Blinken + osp of Blinken (symmetric)
+        ("Whelan \"is detained in\" Russia;", 1), // the smaller of the two groups
+        ("?a met ?b, ?b urged ?c;", 40),
+    ] {
+        let before = query::entries_read(&s);
+        let r = s.query(q).unwrap();
+        let read = query::entries_read(&s) - before;
+        assert!(!r.statements[0].rows.is_empty(), "{q}");
+        assert!(
+            read <= most,
+            "{q} read {read} index entries, expected at most {most}"
+        );
+    }
+    // Control: an unbound pattern does read the whole store.
+    let before = query::entries_read(&s);
+    s.query("count where ?s ?r ?o;").unwrap();
+    assert!(query::entries_read(&s) - before >= 5000);
+}
+
+#[test]
+fn a_query_can_be_cancelled_from_another_thread() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = big_store(dir.path(), 3000);
+    let cancel = CancelToken::new();
+    let opts = QueryOptions {
+        limit: usize::MAX,
+        cancel: cancel.clone(),
+    };
+    let (started_tx, started_rx) = std::sync::mpsc::channel();
+    let canceller = std::thread::spawn(move || {
+        started_rx.recv().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        cancel.cancel();
+    });
+    started_tx.send(()).unwrap();
+    // Nine million bindings: far longer than the canceller waits.
+    let r = s.query_with("count where ?a say ?x, ?b say ?y;", &opts);
+    canceller.join().unwrap();
+    assert!(matches!(r, Err(Error::Cancelled)), "{r:?}");
+}
+
+#[test]
+fn unknown_names_and_relations_suggest_what_the_store_has() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(dir.path());
+    let text = "Blinken met ?x;\nLavorv met ?y;";
+    let d = err(&s, text);
+    assert_eq!(&text[d.span.clone()], "Lavorv");
+    assert_eq!(d.help.as_deref(), Some("did you mean `Sergey Lavrov`?"));
+    let rendered = d.render("q.lore", text);
+    assert!(
+        rendered.starts_with("q.lore:2:1: error: unknown entity `Lavorv`"),
+        "{rendered}"
+    );
+    assert!(
+        rendered.contains("2 | Lavorv met ?y;\n  | ^^^^^^"),
+        "{rendered}"
+    );
+
+    let d = err(&s, "Blinken urgd ?x;");
+    assert_eq!(d.message, "unknown relation `urgd`");
+    let help = d.help.unwrap();
+    assert!(
+        help == format!("did you mean `{}`?", normalize_relation("urged"))
+            || help == "did you mean `urged`?",
+        "{help}"
+    );
+}
+
+#[test]
+fn syntax_errors_point_at_the_token_and_suggest_a_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(dir.path());
+    let d = err(&s, "descibe Lavrov;");
+    assert_eq!(d.help.as_deref(), Some("did you mean `describe`?"));
+    let text = "Blinken met \"Sergey Lavrov;";
+    let d = err(&s, text);
+    assert_eq!(d.message, "unclosed string");
+    assert_eq!(d.span, 12..13);
+    assert!(d.render("q", text).contains("help: add a closing `\"`"));
+    let d = err(&s, "find ?x, ?z where ?x met ?y;");
+    assert_eq!(d.message, "`?z` does not appear in the query");
+    let d = err(&s, "find ?z where ?x met ?y, not ?y met ?z;");
+    assert!(
+        d.message.contains("only appears in a `not` pattern"),
+        "{}",
+        d.message
+    );
+    let d = err(&s, "find ?x where ?x met ?y order by ?y;");
+    assert!(d.message.contains("not a column"), "{}", d.message);
+}
+
+#[test]
+fn library_rows_are_typed() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(dir.path());
+    let r = s.query("Lavrov \"holds role\" ?role;").unwrap();
+    assert_eq!(
+        r.statements[0].rows[0][0],
+        Value::Text("Russian Foreign Minister".into())
+    );
+    let r = s.query("?who met Lavrov;").unwrap();
+    assert_eq!(
+        r.statements[0].rows[0][0],
+        Value::Entity {
+            id: BLINKEN,
+            name: "Antony Blinken".into()
+        }
+    );
+}

@@ -1,0 +1,141 @@
+//! Property test: arbitrary text through the lexer, parser and executor.
+//! Nothing panics, and every failure is a query error whose span lies inside the text.
+
+mod query_support;
+
+use std::sync::Arc;
+
+use lore::query::{self, CancelToken, QueryOptions};
+use lore::{Error, Store};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+
+/// Fragments that reach deep into the grammar more often than random bytes do.
+const PIECES: &[&str] = &[
+    "Blinken",
+    "Lavrov",
+    "\"Paul Whelan\"",
+    "Sullivan",
+    "met",
+    "urged",
+    "\"holds role\"",
+    "?x",
+    "?y",
+    "?r",
+    "?",
+    "find",
+    "where",
+    "count",
+    "count()",
+    "count(?x)",
+    "group",
+    "by",
+    "order",
+    "desc",
+    "limit",
+    "3",
+    "not",
+    "why",
+    "describe",
+    "entities",
+    "like",
+    "relations",
+    "explain",
+    "{",
+    "}",
+    ":",
+    "place",
+    "polarity",
+    "negative",
+    "sources",
+    ",",
+    ";",
+    "=",
+    "!=",
+    ">=",
+    "<",
+    "(",
+    ")",
+    "*",
+    "--",
+    "\"",
+    "\\",
+    "\n",
+    "2023-03-02",
+    "-1.5",
+    "é",
+    "\"a\\q\"",
+    "Russia",
+];
+
+fn run_one(store: &Store, text: &str) -> Result<(), TestCaseError> {
+    let _ = query::classify(text);
+    let _ = query::is_complete(text);
+    let cancel = CancelToken::new();
+    let opts = QueryOptions {
+        limit: 50,
+        cancel: cancel.clone(),
+    };
+    // A random join can be large; a watchdog cancels it so the test stays quick.
+    let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let watchdog = {
+        let done = done.clone();
+        std::thread::spawn(move || {
+            for _ in 0..100 {
+                if done.load(std::sync::atomic::Ordering::SeqCst) {
+                    return;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            cancel.cancel();
+        })
+    };
+    let result = store.query_with(text, &opts);
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    watchdog.join().ok();
+    match result {
+        Ok(r) => {
+            for s in &r.statements {
+                prop_assert!(
+                    s.span.end <= text.len(),
+                    "{text:?}: statement span {:?}",
+                    s.span
+                );
+                for row in &s.rows {
+                    prop_assert_eq!(row.len(), s.columns.len(), "{:?}", text);
+                }
+            }
+        }
+        Err(Error::Query(d)) => {
+            prop_assert!(
+                d.span.start <= d.span.end && d.span.end <= text.len(),
+                "{text:?}: span {:?} outside the text",
+                d.span
+            );
+            let _ = d.render("fuzz", text);
+        }
+        Err(Error::Cancelled) => {}
+        Err(other) => prop_assert!(false, "{text:?}: not a query error: {other}"),
+    }
+    Ok(())
+}
+
+#[test]
+fn arbitrary_text_never_panics_and_errors_have_spans() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = query_support::store(dir.path());
+    let mut runner = TestRunner::new(Config {
+        cases: 400,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    runner
+        .run(&any::<String>(), |text| run_one(&store, &text))
+        .unwrap();
+    let pieces = proptest::collection::vec(proptest::sample::select(PIECES), 0..14)
+        .prop_map(|v| v.join(" "));
+    runner.run(&pieces, |text| run_one(&store, &text)).unwrap();
+    let glued =
+        proptest::collection::vec(proptest::sample::select(PIECES), 0..10).prop_map(|v| v.concat());
+    runner.run(&glued, |text| run_one(&store, &text)).unwrap();
+}

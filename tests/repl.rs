@@ -1,0 +1,412 @@
+//! The REPL end to end: the real `lore` binary in a pseudo-terminal, driven
+//! by keystrokes (typing, Tab, Enter, Ctrl-C, Ctrl-D) while the test reads
+//! the screen.
+//!
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use expectrl::{Eof, Session, WaitStatus};
+
+const CTRL_C: &str = "\x03";
+const CTRL_D: &str = "\x04";
+const UP: &str = "\x1b[A";
+const RIGHT: &str = "\x1b[C";
+
+/// Two people and two facts, written in the stable JSONL schema so that the
+/// test does not depend on what the extractor finds in a text.
+const FACTS: &str = r#"{"type":"document","id":0,"title":"Talks","origin":"talks.txt","published":null,"byline":null,"dateline":null,"hash":"4262644305d908db70ed207d0548ca1ef54afdf84beda728b9b94455c88b7f47"}
+{"type":"entity","id":0,"name":"Sergey Lavrov","kind":"person","aliases":["Lavrov"]}
+{"type":"entity","id":1,"name":"Antony Blinken","kind":"person","aliases":["Blinken"]}
+{"type":"fact","id":0,"subject":"Antony Blinken","relation":"meet","relation_text":"met","object":"Sergey Lavrov","qualifiers":{},"polarity":"positive","sources":[{"doc":0,"sentence":"Blinken met Lavrov.","span":[0,19]}],"confidence":0.6}
+{"type":"fact","id":1,"subject":"Antony Blinken","relation":"hold talks with","relation_text":"held talks with","object":"Sergey Lavrov","qualifiers":{},"polarity":"positive","sources":[{"doc":0,"sentence":"Blinken held talks with Lavrov.","span":[20,50]}],"confidence":0.6}
+"#;
+
+fn lore() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_lore"))
+}
+
+/// Starts `lore` on the store `dir/db` in a pseudo-terminal, colour off
+/// unless `env` says otherwise (an empty value removes the variable).
+fn start(dir: &Path, env: &[(&str, &str)]) -> Session {
+    let mut cmd = lore();
+    cmd.arg("--db")
+        .arg(dir.join("db"))
+        .env("LORE_HISTORY", dir.join("history"))
+        .env("TERM", "xterm")
+        .env("NO_COLOR", "1")
+        .env_remove("COLUMNS")
+        .env_remove("LORE_DB");
+    for (k, v) in env {
+        if v.is_empty() {
+            cmd.env_remove(k);
+        } else {
+            cmd.env(k, v);
+        }
+    }
+    let mut s = Session::spawn(cmd).expect("spawn lore in a pty");
+    s.set_expect_timeout(Some(Duration::from_secs(30)));
+    s.expect("lore> ").expect("the first prompt");
+    s
+}
+
+fn with_facts(dir: &Path) {
+    let file = dir.join("facts.jsonl");
+    std::fs::write(&file, FACTS).unwrap();
+    let out = lore()
+        .arg("--db")
+        .arg(dir.join("db"))
+        .arg("import")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn quits_cleanly(mut s: Session) {
+    s.expect(Eof).unwrap();
+    match s.get_process().wait().unwrap() {
+        WaitStatus::Exited(_, code) => assert_eq!(code, 0),
+        other => panic!("lore ended with {other:?}"),
+    }
+}
+
+/// Waits for the prompt (before it the terminal is not in raw mode, and
+/// Ctrl-C or Ctrl-D would be read by the terminal driver), then presses Ctrl-D.
+fn quit(mut s: Session) {
+    s.expect("lore> ").unwrap();
+    s.send(CTRL_D).unwrap();
+    quits_cleanly(s);
+}
+
+/// Everything on the screen until `needle`, as text.
+fn screen_until(s: &mut Session, needle: &str) -> String {
+    let c = s
+        .expect(needle)
+        .unwrap_or_else(|e| panic!("waiting for {needle:?}: {e}"));
+    String::from_utf8_lossy(c.before()).into_owned()
+}
+
+#[test]
+fn the_first_screen_on_an_empty_store_says_how_to_ingest_the_samples() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = lore();
+    cmd.arg("--db")
+        .arg(dir.path().join("db"))
+        .env("LORE_HISTORY", dir.path().join("history"))
+        .env("TERM", "xterm")
+        .env("NO_COLOR", "1");
+    let mut s = Session::spawn(cmd).unwrap();
+    s.set_expect_timeout(Some(Duration::from_secs(30)));
+    let first = screen_until(&mut s, "lore> ");
+    assert!(first.contains("The store is empty"), "{first}");
+    assert!(first.contains(".ingest data/articles"), "{first}");
+    s.send_line(".quit").unwrap();
+    quits_cleanly(s);
+}
+
+#[test]
+fn the_first_screen_on_a_full_store_shows_counts_and_three_examples() {
+    let dir = tempfile::tempdir().unwrap();
+    with_facts(dir.path());
+    let mut cmd = lore();
+    cmd.arg("--db")
+        .arg(dir.path().join("db"))
+        .env("LORE_HISTORY", dir.path().join("history"))
+        .env("TERM", "xterm")
+        .env("NO_COLOR", "1");
+    let mut s = Session::spawn(cmd).unwrap();
+    s.set_expect_timeout(Some(Duration::from_secs(30)));
+    let first = screen_until(&mut s, "lore> ");
+    assert!(first.contains("1 document, 2 entities, 2 facts"), "{first}");
+    let examples: Vec<&str> = first
+        .lines()
+        .filter(|l| l.starts_with("    "))
+        .map(str::trim)
+        .collect();
+    assert_eq!(examples.len(), 3, "{first}");
+    assert!(
+        examples.contains(&"describe \"Antony Blinken\";"),
+        "{first}"
+    );
+    // The prompt is on screen, so Ctrl-D is a key for the editor.
+    s.send(CTRL_D).unwrap();
+    quits_cleanly(s);
+}
+
+#[test]
+fn help_lists_the_meta_commands_and_settings_answer_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = start(dir.path(), &[]);
+    s.send_line(".help").unwrap();
+    let help = screen_until(&mut s, "lore> ");
+    for cmd in [
+        ".mode", ".timer", ".limit", ".ingest", ".read", ".stats", ".open", ".export", ".quit",
+    ] {
+        assert!(help.contains(cmd), "{cmd} missing from\n{help}");
+    }
+    s.send_line(".mode csv").unwrap();
+    s.expect("mode: csv").unwrap();
+    s.send_line(".timer on").unwrap();
+    s.expect("timer: on").unwrap();
+    s.send_line(".limit 5").unwrap();
+    s.expect("limit: 5 rows").unwrap();
+    s.send_line(".mdoe json").unwrap();
+    s.expect("did you mean `.mode`?").unwrap();
+    s.send_line(".stats").unwrap();
+    s.expect("0 documents").unwrap();
+    s.send_line(".quit").unwrap();
+    quits_cleanly(s);
+}
+
+#[test]
+fn tab_completes_meta_commands_and_their_arguments() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = start(dir.path(), &[]);
+    // ".tim" has one completion; then "o" + Tab is ambiguous (on, off) so
+    // type "ff" ourselves: the screen answers only if ".timer" was completed.
+    s.send(".tim\t").unwrap();
+    s.send(" on\r").unwrap();
+    s.expect("timer: on").unwrap();
+    s.send(".mode c\t\r").unwrap();
+    s.expect("mode: csv").unwrap();
+    s.expect("lore> ").unwrap();
+    s.send(".help que\t\r").unwrap();
+    s.expect("A statement ends with `;`").unwrap();
+    quit(s);
+}
+
+#[test]
+fn tab_completes_entity_names_from_the_store_quoted_when_they_have_spaces() {
+    let dir = tempfile::tempdir().unwrap();
+    with_facts(dir.path());
+    let mut s = start(dir.path(), &[]);
+    // The editor redraws the line after Tab, so the screen shows what it
+    // holds whatever the query answers. `.mode` then proves we are back.
+    s.send("descr\t Antony\t;\r").unwrap();
+    s.expect("describe \"Antony Blinken\"").unwrap();
+    s.expect("Antony Blinken (#").unwrap();
+    s.send_line(".mode").unwrap();
+    s.expect("mode: table").unwrap();
+    s.expect("lore> ").unwrap();
+    // Relation phrases too, found by a word that is not their first.
+    s.send("Blinken talks\t Lavrov;\r").unwrap();
+    s.expect("Blinken \"hold talks with\"").unwrap();
+    s.expect("(1 row").unwrap();
+    quit(s);
+}
+
+#[test]
+fn input_continues_until_a_semicolon_and_shows_that_it_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = start(dir.path(), &[]);
+    s.send("Blinken met\r").unwrap();
+    s.expect("-- continues: end with ;").unwrap();
+    s.send("?who;\r").unwrap();
+    s.expect("lore> ").unwrap();
+    // An open quote keeps the input open even on a blank line.
+    s.send("\"Paul Wh\r").unwrap();
+    s.expect("a quote is open").unwrap();
+    s.send("\r").unwrap();
+    s.expect("a quote is open").unwrap();
+    s.send("elan\" met ?x;\r").unwrap();
+    s.expect("lore> ").unwrap();
+    s.send_line(".mode").unwrap();
+    s.expect("mode: table").unwrap();
+    quit(s);
+}
+
+#[test]
+fn ctrl_c_on_an_empty_line_explains_how_to_quit_and_ctrl_d_quits() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = start(dir.path(), &[]);
+    s.send(CTRL_C).unwrap();
+    s.expect("(to leave, type .quit or press Ctrl-D)").unwrap();
+    // Type only once the editor is back: before that the terminal is not
+    // in raw mode and Ctrl-C would be a signal, not a key.
+    s.expect("lore> ").unwrap();
+    // On a line with text, Ctrl-C only drops the text.
+    s.send(".mode csv").unwrap();
+    s.expect("csv").unwrap();
+    s.send(CTRL_C).unwrap();
+    s.expect("lore> ").unwrap();
+    s.send_line(".mode").unwrap();
+    let shown = screen_until(&mut s, "mode: table");
+    assert!(!shown.contains("to leave"), "{shown}");
+    quit(s);
+}
+
+/// Many small articles, so that an ingest takes long enough to interrupt.
+fn articles(dir: &Path, n: usize) -> PathBuf {
+    let arts = dir.join("many");
+    std::fs::create_dir_all(&arts).unwrap();
+    for i in 0..n {
+        std::fs::write(
+            arts.join(format!("a{i:04}.txt")),
+            format!("Report {i}\n\nAnn Lee{i} met Bob Stone{i} in Paris on Monday.\n"),
+        )
+        .unwrap();
+    }
+    arts
+}
+
+#[test]
+fn ctrl_c_stops_a_running_ingest_and_returns_to_the_prompt() {
+    let dir = tempfile::tempdir().unwrap();
+    let arts = articles(dir.path(), 3000);
+    let mut s = start(dir.path(), &[]);
+    s.send_line(format!(".ingest {}", arts.display())).unwrap();
+    // The editor leaves raw mode (bracketed paste off) when it hands the line
+    // over; from then on Ctrl-C is a signal, which is what this test is about.
+    s.expect("\x1b[?2004l").unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    s.send(CTRL_C).unwrap();
+    let shown = screen_until(&mut s, "cancelled after ");
+    assert!(!shown.contains("3000 documents"), "{shown}");
+    s.expect("lore> ").unwrap();
+    // lore is still there and the store holds whole articles only.
+    s.send_line(".stats").unwrap();
+    let stats = screen_until(&mut s, " entities");
+    assert!(!stats.contains("3000 documents"), "{stats}");
+    quit(s);
+}
+
+#[test]
+fn history_is_kept_between_sessions_and_recalled_with_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = start(dir.path(), &[]);
+    s.send_line(".limit 7").unwrap();
+    s.expect("limit: 7 rows").unwrap();
+    quit(s);
+    let saved = std::fs::read_to_string(dir.path().join("history")).unwrap();
+    assert!(saved.contains(".limit 7"), "{saved}");
+
+    let mut s = start(dir.path(), &[]);
+    s.send(UP).unwrap();
+    s.send("\r").unwrap();
+    s.expect("limit: 7 rows").unwrap();
+    s.expect("lore> ").unwrap();
+    // Ctrl-R searches the history.
+    s.send("\x12imit").unwrap();
+    s.expect("`imit'").unwrap();
+    s.send("\r").unwrap();
+    s.expect("limit: 7 rows").unwrap();
+    s.expect("lore> ").unwrap();
+    // The grey hint completes from history; Right arrow accepts it.
+    s.send(".li").unwrap();
+    s.expect("mit 7").unwrap();
+    s.send(RIGHT).unwrap();
+    s.send("\r").unwrap();
+    s.expect("limit: 7 rows").unwrap();
+    quit(s);
+}
+
+#[test]
+fn an_unwritable_history_file_is_a_warning_not_a_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "").unwrap();
+    let history = file.join("history"); // a path under a regular file
+    let history = history.to_str().unwrap();
+    let mut cmd = lore();
+    cmd.arg("--db")
+        .arg(dir.path().join("db"))
+        .env("LORE_HISTORY", history)
+        .env("TERM", "xterm")
+        .env("NO_COLOR", "1");
+    let mut s = Session::spawn(cmd).unwrap();
+    s.set_expect_timeout(Some(Duration::from_secs(30)));
+    s.expect("warning: history will not be saved").unwrap();
+    s.expect("lore> ").unwrap();
+    s.send_line(".timer on").unwrap();
+    s.expect("timer: on").unwrap();
+    quit(s);
+}
+
+#[test]
+fn meta_commands_are_highlighted_unless_no_color_is_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = start(dir.path(), &[("NO_COLOR", "")]);
+    s.send(".mode").unwrap();
+    s.expect("\x1b[1;36m.mode").unwrap();
+    s.send(" csv\r").unwrap();
+    s.expect("mode: csv").unwrap();
+    s.expect("lore> ").unwrap();
+    s.send(".mdoe\r").unwrap();
+    s.expect("\x1b[1;31merror:\x1b[0m unknown command").unwrap();
+    quit(s);
+
+    let mut s = start(dir.path(), &[]);
+    s.send(".mode csv\r").unwrap();
+    let shown = screen_until(&mut s, "mode: csv");
+    assert!(!shown.contains("\x1b[1;36m"), "{shown:?}");
+    quit(s);
+}
+
+#[test]
+fn read_and_ingest_and_open_work_from_the_prompt() {
+    let dir = tempfile::tempdir().unwrap();
+    let arts = articles(dir.path(), 2);
+    let script = dir.path().join("s.lore");
+    std::fs::write(&script, ".mode json\n.bogus\n").unwrap();
+    let mut s = start(dir.path(), &[]);
+    s.send_line(format!(".ingest {}", arts.display())).unwrap();
+    s.expect("2 documents: 2 added").unwrap();
+    s.send_line(format!(".read {}", script.display())).unwrap();
+    s.expect("s.lore:2:1: error: unknown command `.bogus`")
+        .unwrap();
+    s.send_line(".mode").unwrap();
+    s.expect("mode: json").unwrap();
+    s.send_line(format!(".open {}", dir.path().join("other").display()))
+        .unwrap();
+    s.expect("0 documents").unwrap();
+    quit(s);
+}
+
+/// A result too wide for a 40-column terminal prints one record per row,
+/// with the row count and the time in the footer.
+#[test]
+fn results_fit_the_terminal_width_with_a_footer() {
+    let dir = tempfile::tempdir().unwrap();
+    with_facts(dir.path());
+    let mut s = start(dir.path(), &[]);
+    s.get_process_mut().set_window_size(40, 24).unwrap();
+    s.send_line(".timer on").unwrap();
+    // Typed-ahead input is discarded when the editor enters raw mode, so
+    // the next line waits for the prompt.
+    s.expect("timer: on").unwrap();
+    s.expect("lore> ").unwrap();
+    s.send("why Blinken met Lavrov;\r").unwrap();
+    let shown = screen_until(&mut s, " in ");
+    // Too wide for a table at 40 columns: one `name = value` line each.
+    let cells: Vec<&str> = shown.lines().filter(|l| l.contains(" = ")).collect();
+    assert!(
+        cells
+            .iter()
+            .any(|l| l.contains("sentence = Blinken met Lavrov.")),
+        "{shown}"
+    );
+    for line in cells {
+        assert!(line.trim_end().chars().count() <= 40, "{line:?}");
+    }
+    assert!(shown.contains("(1 row"), "{shown}");
+    quit(s);
+}
+
+/// `classify` marks keywords, names and variables.
+#[test]
+fn keywords_names_and_variables_are_highlighted() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = start(dir.path(), &[("NO_COLOR", "")]);
+    s.send("describe").unwrap();
+    s.expect("\x1b[1;34mdescribe").unwrap();
+    s.send(" ?x").unwrap();
+    s.expect("\x1b[35m?x").unwrap();
+    s.send(";\r").unwrap();
+    quit(s);
+}
