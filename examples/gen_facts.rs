@@ -15,8 +15,10 @@
 //!   order, as `lore export` writes an ingested store); every fact has one
 //!   source in its own document and 0-3 more in recent documents (news repeats
 //!   itself), each with a sentence of 12-30 words and its byte span.
-//!   A document's sentence k is always the same text, so two facts read from
-//!   the same sentence carry the same sentence, as an extractor's output does.
+//!   A document's sentence k is always the same text, and facts come from
+//!   [`SENTENCES_READ`] sentences per document in sentence order (2-3 facts
+//!   per sentence), as an extractor's output does: facts of one document and
+//!   later sources citing it share sentences.
 
 use std::io::{BufWriter, Write};
 
@@ -249,7 +251,9 @@ fn sentence(seed: u64, doc: u64, k: u64) -> String {
 }
 
 const FACTS_PER_DOC: u64 = 20;
-const SENTENCES_PER_DOC: u64 = 30;
+/// Sentences of a document that facts are read from (the rest of an
+/// article yields none): 20 facts from 8 sentences is 2.5 facts per sentence.
+const SENTENCES_READ: u64 = 8;
 
 fn main() -> std::io::Result<()> {
     let mut args = std::env::args().skip(1);
@@ -344,7 +348,11 @@ fn main() -> std::io::Result<()> {
             } else {
                 doc.saturating_sub(rng.below(500))
             };
-            let k = rng.below(SENTENCES_PER_DOC);
+            let k = if i == 0 {
+                (f % FACTS_PER_DOC) * SENTENCES_READ / FACTS_PER_DOC
+            } else {
+                rng.below(SENTENCES_READ)
+            };
             let text = sentence(seed, sd, k);
             let start = k * 200;
             sources.push(format!(

@@ -260,7 +260,7 @@ impl Importer<'_> {
         }
         let set = std::mem::take(&mut self.set);
         let new_docs = set.docs.len();
-        let out: WriteOutcome = self.storage.write(set)?;
+        let out: WriteOutcome = self.storage.write_bulk(set)?;
         self.summary.documents += (new_docs as u64).min(out.doc_ids.len() as u64);
         self.summary.entities += out.entity_ids.len() as u64;
         self.summary.facts += out.new_facts;

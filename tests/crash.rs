@@ -3,6 +3,9 @@
 //! `lore check`, hold each document completely or not at all, and hold
 //! everything the child acknowledged (printed after a completed write).
 //!
+//! Articles commit in one sled transaction each; imports go through the
+//! bulk path (undo record in `meta`, undone on open), so both are covered.
+//!
 //! This is also issue 2's "kill a writer mid-ingest and reopen" test.
 
 use std::collections::{BTreeMap, HashSet};
@@ -221,7 +224,8 @@ fn sigkill_during_ingest_and_import_never_loses_or_tears_anything() {
                     acked.extend(names.iter().cloned());
                 }
             }
-            // JSONL import: one batch, so each run adds a whole copy or nothing.
+            // JSONL import: one batch through the bulk path (per-tree batches
+            // under an undo record), so each run adds a whole copy or nothing.
             _ => {
                 let script =
                     r#"while "$2" --db "$1" import "$3" >/dev/null 2>&1; do echo ACK; done"#;

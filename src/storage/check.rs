@@ -312,6 +312,17 @@ impl Storage {
                             format!("fact {id}: source document {} is missing", s.doc),
                         );
                     }
+                    if s.sentence.is_empty()
+                        && !matches!(self.sentence(s.doc, s.span.0), Ok(Some(_)))
+                    {
+                        r.add(
+                            "sources",
+                            format!(
+                                "fact {id}: the sentence of document {} at byte {} is missing",
+                                s.doc, s.span.0
+                            ),
+                        );
+                    }
                 }
                 let t = Triple {
                     fact: id,
@@ -531,5 +542,21 @@ mod tests {
         let r = s.check().unwrap();
         assert!(kinds(&r).contains(&"facts"), "{:?}", r.problems);
         assert!(kinds(&r).contains(&"index"), "{:?}", r.problems);
+    }
+
+    #[test]
+    fn a_missing_sentence_is_reported_and_reading_its_fact_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = store(dir.path());
+        let (k, v) = s.tree(T::Sentences).iter().next().unwrap().unwrap();
+        let mut group: super::super::SentenceGroup = codec::decode_block(&v).unwrap();
+        group.remove(0);
+        let bytes = codec::encode_block(&group).unwrap();
+        s.tree(T::Sentences).insert(k, bytes).unwrap();
+        let r = s.check().unwrap();
+        assert_eq!(kinds(&r), vec!["sources"], "{:?}", r.problems);
+        assert!(r.problems[0].1[0].contains("sentence of document 0 at byte 0"));
+        assert!(s.fact(0).is_err());
+        assert!(s.fact(1).unwrap().is_some());
     }
 }

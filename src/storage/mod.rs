@@ -6,12 +6,17 @@
 //! Trees (key → value; see `docs/ARCHITECTURE.md` for the full table):
 //! `meta`, `docs`, `entities`, `names`, `relations`, `facts` (blocks of
 //! [`FACTS_PER_BLOCK`] facts), `spo` / `pos` / `osp` (chunked, varint
-//! index groups), `literals`, `counts`.
+//! index groups), `literals`, `counts`, `sentences` (each distinct source
+//! sentence once, grouped per document; sources in fact blocks keep an
+//! empty sentence that readers fill from here).
 //!
-//! Writes go through [`Storage::write`]: one call stages every change in
-//! memory while holding the writer lock, commits them in one multi-tree
-//! sled transaction and flushes before returning, so a document is on disk
-//! completely or not at all, and durable once reported.
+//! Writes go through [`Storage::write`] (an article) or
+//! [`Storage::write_bulk`] (an import batch): one call stages every change in
+//! memory while holding the writer lock, then commits them either in one
+//! multi-tree sled transaction or, for big batches, as sorted per-tree
+//! batches under an undo record in `meta` (see `commit_bulk`; every open
+//! undoes a batch a crash interrupted). Both flush before returning, so a
+//! document is on disk completely or not at all, and durable once reported.
 
 mod check;
 pub mod codec;
@@ -58,9 +63,10 @@ enum T {
     Osp,
     Literals,
     Counts,
+    Sentences,
 }
 
-const TREE_NAMES: [&str; 11] = [
+const TREE_NAMES: [&str; 12] = [
     "meta",
     "docs",
     "entities",
@@ -72,6 +78,7 @@ const TREE_NAMES: [&str; 11] = [
     "osp",
     "literals",
     "counts",
+    "sentences",
 ];
 
 fn index_tree(kind: IndexKind) -> T {
@@ -283,6 +290,9 @@ pub struct Storage {
     idents: Mutex<IdentCache>,
     /// Entries `idents` may hold before it is dropped and rebuilt.
     ident_limit: usize,
+    /// Tests: a bulk commit stops (as if killed) after applying this many trees.
+    #[cfg(test)]
+    crash_after_trees: std::sync::atomic::AtomicUsize,
 }
 
 /// Fact identities of the index groups already read, kept between writes so
@@ -401,8 +411,11 @@ impl Storage {
             ident_limit: usize::try_from(opts.cache_bytes / IDENT_ENTRY_BYTES)
                 .unwrap_or(usize::MAX)
                 .max(1 << 16),
+            #[cfg(test)]
+            crash_after_trees: std::sync::atomic::AtomicUsize::new(usize::MAX),
         };
         storage.check_format()?;
+        storage.recover()?;
         storage.load_caches()?;
         Ok(storage)
     }
@@ -722,12 +735,56 @@ impl Storage {
         Ok(facts)
     }
 
-    fn to_fact(&self, id: FactId, s: StoredFact) -> Fact {
+    /// The stored sentences of document `doc` (sorted by start), if any.
+    fn sentences_of(&self, doc: DocId) -> Result<Option<SentenceGroup>> {
+        match self.get(T::Sentences, &codec::u64_key(doc))? {
+            Some(v) => Ok(Some(
+                codec::decode_block(&v).map_err(|e| self.corrupt("sentences", e))?,
+            )),
+            None => Ok(None),
+        }
+    }
+
+    /// The sentence of document `doc` that starts at byte `start`, if stored.
+    fn sentence(&self, doc: DocId, start: u64) -> Result<Option<String>> {
+        Ok(self
+            .sentences_of(doc)?
+            .and_then(|g| find_sentence(&g, start).map(str::to_string)))
+    }
+
+    /// Fills the sentences that sources keep in the `sentences` tree (an
+    /// empty stored sentence means "look it up"; a non-empty one is inline).
+    fn fill_sentences(&self, sources: &mut [Source]) -> Result<()> {
+        let mut group: Option<(DocId, Option<SentenceGroup>)> = None;
+        for s in sources.iter_mut().filter(|s| s.sentence.is_empty()) {
+            if group.as_ref().map(|(d, _)| *d) != Some(s.doc) {
+                group = Some((s.doc, self.sentences_of(s.doc)?));
+            }
+            let found = group
+                .as_ref()
+                .and_then(|(_, g)| g.as_ref())
+                .and_then(|g| find_sentence(g, s.span.0));
+            let Some(text) = found else {
+                return Err(Error::Corrupt {
+                    path: self.path.clone(),
+                    detail: format!(
+                        "the sentence of document {} at byte {} is missing",
+                        s.doc, s.span.0
+                    ),
+                });
+            };
+            s.sentence = text.to_string();
+        }
+        Ok(())
+    }
+
+    fn to_fact(&self, id: FactId, mut s: StoredFact) -> Result<Fact> {
+        self.fill_sentences(&mut s.sources)?;
         let relation = self
             .relation(s.relation)
             .map(|r| r.name)
             .unwrap_or_else(|| format!("#{}", s.relation));
-        Fact {
+        Ok(Fact {
             id,
             subject: s.subject,
             relation,
@@ -737,7 +794,7 @@ impl Storage {
             polarity: s.polarity,
             confidence: s.confidence,
             sources: s.sources,
-        }
+        })
     }
 
     /// A fact by id.
@@ -751,7 +808,7 @@ impl Storage {
         if let Some(extra) = self.extra(id)? {
             extra.apply(&mut stored);
         }
-        Ok(Some(self.to_fact(id, stored)))
+        self.to_fact(id, stored).map(Some)
     }
 
     /// Every fact in id order.
@@ -771,7 +828,7 @@ impl Storage {
                     Ok(Some((block, facts))) => facts
                         .into_iter()
                         .enumerate()
-                        .map(|(i, f)| Ok(self.to_fact(block * FACTS_PER_BLOCK + i as u64, f)))
+                        .map(|(i, f)| self.to_fact(block * FACTS_PER_BLOCK + i as u64, f))
                         .collect(),
                     Ok(None) => Vec::new(),
                     Err(e) => vec![Err(e)],
@@ -811,9 +868,30 @@ impl Storage {
 
     // ------------------------------------------------------------ writes
 
-    /// Applies one [`WriteSet`] atomically and durably (see the module doc).
+    /// Applies one [`WriteSet`] atomically and durably (see the module doc):
+    /// a small write (an article) commits in one sled transaction; a big
+    /// one goes through the undo protocol of [`Storage::write_bulk`].
     pub fn write(&self, set: WriteSet) -> Result<WriteOutcome> {
+        self.write_with(set, false)
+    }
+
+    /// Like [`Storage::write`], for large batches (imports): the changes are
+    /// applied as one sorted batch per tree instead of one multi-tree
+    /// transaction, under an undo record that makes the batch all or nothing
+    /// across crashes (see `commit_bulk`). Other threads of this process may
+    /// see a batch half-applied while it is being written; other processes
+    /// cannot open the store meanwhile.
+    pub fn write_bulk(&self, set: WriteSet) -> Result<WriteOutcome> {
+        self.write_with(set, true)
+    }
+
+    fn write_with(&self, set: WriteSet, bulk: bool) -> Result<WriteOutcome> {
         let mut counters = self.writer.lock().map_err(|_| poisoned())?;
+        // A bulk write of this process that failed and could not be undone
+        // at once left its undo record: undo it before anything overwrites
+        // the record (one read otherwise). The in-memory counters and caches
+        // were never advanced for it.
+        self.recover()?;
         let idents = std::mem::take(&mut *self.idents.lock().map_err(|_| poisoned())?);
         let mut w = Writer {
             storage: self,
@@ -825,6 +903,7 @@ impl Storage {
             idents,
             appends: HashMap::new(),
             counts: HashMap::new(),
+            sentences: BTreeMap::new(),
             new_rels: Vec::new(),
             rel_ids: HashMap::new(),
         };
@@ -834,24 +913,17 @@ impl Storage {
             *self.idents.lock().map_err(|_| poisoned())? = w.idents;
             return Ok(outcome);
         }
+        let first_new_fact = counters.next_fact;
         let (staged, new_counters, new_rels, idents) = w.finish()?;
-        let trees: Vec<&sled::Tree> = self.trees.iter().collect();
-        trees
-            .as_slice()
-            .transaction(|views| {
-                for (i, ops) in staged.iter().enumerate() {
-                    for (k, v) in ops {
-                        views[i].insert(k.as_slice(), v.as_slice())?;
-                    }
-                }
-                Ok::<(), ConflictableTransactionError<()>>(())
-            })
-            .map_err(|e| match e {
-                TransactionError::Abort(()) => Error::Storage("transaction aborted".into()),
-                TransactionError::Storage(e) => self.sled(e),
-            })?;
-        if !defer_flush {
-            self.flush()?;
+        let keys: usize = staged.iter().map(BTreeMap::len).sum();
+        if !bulk && keys <= SMALL_WRITE_KEYS {
+            self.commit_transaction(&staged)?;
+            if !defer_flush {
+                self.flush()?;
+            }
+        } else {
+            // The undo protocol flushes as part of the write, deferred or not.
+            self.commit_bulk(staged, first_new_fact)?;
         }
         *counters = new_counters;
         if idents.known.len() <= self.ident_limit {
@@ -872,6 +944,204 @@ impl Storage {
     }
 }
 
+/// Writes staging at most this many keys commit in one sled transaction;
+/// bigger ones, and every [`Storage::write_bulk`], through the undo protocol
+/// of [`Storage::commit_bulk`], which costs three flushes but no per-key
+/// transaction work (sled transactions also hold every staged key in memory twice).
+const SMALL_WRITE_KEYS: usize = 4096;
+
+/// `meta` key of the undo record of a bulk write in progress.
+const META_INTENT: &[u8] = b"intent";
+
+/// The undo record of a bulk write: every key it writes with the value the
+/// key had before (`None`: the key did not exist). Index chunks are only
+/// ever appended to, with the facts the write creates (ids from
+/// `first_new_fact` on), so for them the key alone is kept and undoing
+/// strips those facts: the record stays small although most chunks a
+/// batch touches already hold data.
+#[derive(Serialize, Deserialize)]
+struct Intent {
+    first_new_fact: FactId,
+    undo: Vec<(u8, Vec<u8>, Option<Vec<u8>>)>,
+}
+
+fn is_index_tree(i: usize) -> Option<IndexKind> {
+    [IndexKind::Spo, IndexKind::Pos, IndexKind::Osp]
+        .into_iter()
+        .find(|k| index_tree(*k) as usize == i)
+}
+
+impl Storage {
+    /// Commits staged inserts in one multi-tree sled transaction (atomic;
+    /// durable after the next flush).
+    fn commit_transaction(&self, staged: &[BTreeMap<Vec<u8>, Vec<u8>>]) -> Result<()> {
+        let trees: Vec<&sled::Tree> = self.trees.iter().collect();
+        trees
+            .as_slice()
+            .transaction(|views| {
+                for (i, ops) in staged.iter().enumerate() {
+                    for (k, v) in ops {
+                        views[i].insert(k.as_slice(), v.as_slice())?;
+                    }
+                }
+                Ok::<(), ConflictableTransactionError<()>>(())
+            })
+            .map_err(|e| match e {
+                TransactionError::Abort(()) => Error::Storage("transaction aborted".into()),
+                TransactionError::Storage(e) => self.sled(e),
+            })?;
+        Ok(())
+    }
+
+    /// Commits staged inserts without a transaction, crash-consistently:
+    ///
+    /// 1. write the undo record (old value of every key to be written) to
+    ///    `meta` and flush;
+    /// 2. apply one sorted batch per tree and flush;
+    /// 3. delete the undo record and flush; only now is the write acknowledged.
+    ///
+    /// A crash before 1 completes leaves no record and no change; a crash
+    /// after it leaves the record, and [`Storage::recover`] (run by every
+    /// open) puts the old values back, so the write is absent as a whole.
+    /// The writer lock keeps other writers out; readers in the same process
+    /// may see a half-applied batch while it is being applied.
+    fn commit_bulk(
+        &self,
+        staged: Vec<BTreeMap<Vec<u8>, Vec<u8>>>,
+        first_new_fact: FactId,
+    ) -> Result<()> {
+        let mut undo = Vec::new();
+        for (i, ops) in staged.iter().enumerate() {
+            let tree = &self.trees[i];
+            let index = is_index_tree(i).is_some();
+            // Keys past the tree's last key (new documents, entities, fact
+            // blocks: ids only grow) cannot have an old value; no read needed.
+            let last = tree.last().map_err(|e| self.sled(e))?.map(|(k, _)| k);
+            for k in ops.keys() {
+                let new_key = last.as_ref().is_none_or(|l| k.as_slice() > &l[..]);
+                let old = if index || new_key {
+                    None
+                } else {
+                    tree.get(k).map_err(|e| self.sled(e))?.map(|v| v.to_vec())
+                };
+                undo.push((i as u8, k.clone(), old));
+            }
+        }
+        let record = codec::encode(&Intent {
+            first_new_fact,
+            undo,
+        })
+        .map_err(|e| Error::Storage(e.0))?;
+        if record.len() > codec::MAX_VALUE_BYTES {
+            // An undo record this big could not be decoded after a crash;
+            // such a batch (huge old values) commits as one transaction instead.
+            self.commit_transaction(&staged)?;
+            return self.flush();
+        }
+        self.tree(T::Meta)
+            .insert(META_INTENT, record)
+            .map_err(|e| self.sled(e))?;
+        self.flush()?;
+        let applied = (|| {
+            for (i, ops) in staged.into_iter().enumerate() {
+                #[cfg(test)]
+                if i >= self.crash_after_trees.load(Ordering::Relaxed) {
+                    return Err(Error::Storage("simulated crash".into()));
+                }
+                if ops.is_empty() {
+                    continue;
+                }
+                let mut batch = sled::Batch::default();
+                for (k, v) in ops {
+                    batch.insert(k, v);
+                }
+                self.trees[i].apply_batch(batch).map_err(|e| self.sled(e))?;
+            }
+            self.flush()?;
+            self.tree(T::Meta)
+                .remove(META_INTENT)
+                .map_err(|e| self.sled(e))?;
+            self.flush()
+        })();
+        #[cfg(test)]
+        if self.crash_after_trees.load(Ordering::Relaxed) != usize::MAX {
+            return applied;
+        }
+        if applied.is_err() {
+            // Best effort: undo now so this process does not go on from a half
+            // batch; if this fails too, the next open undoes it.
+            let _ = self.recover();
+        }
+        applied
+    }
+
+    /// Undoes a bulk write that did not complete (see [`Storage::commit_bulk`]).
+    /// Returns whether there was one.
+    fn recover(&self) -> Result<bool> {
+        let Some(record) = self.get(T::Meta, META_INTENT)? else {
+            return Ok(false);
+        };
+        let intent: Intent =
+            codec::decode(&record).map_err(|e| self.corrupt("interrupted write record", e))?;
+        for (i, key, old) in intent.undo {
+            let Some(tree) = self.trees.get(usize::from(i)) else {
+                return Err(self.corrupt(
+                    "interrupted write record",
+                    CodecError(format!("tree {i} does not exist")),
+                ));
+            };
+            if let Some(kind) = is_index_tree(usize::from(i)) {
+                self.strip_chunk(tree, kind, &key, intent.first_new_fact)?;
+                continue;
+            }
+            match old {
+                Some(v) => tree.insert(key, v),
+                None => tree.remove(key),
+            }
+            .map_err(|e| self.sled(e))?;
+        }
+        self.flush()?;
+        self.tree(T::Meta)
+            .remove(META_INTENT)
+            .map_err(|e| self.sled(e))?;
+        self.flush()?;
+        Ok(true)
+    }
+
+    /// Removes the entries of facts from `first` on from one index chunk
+    /// (deleting the chunk when nothing is left).
+    fn strip_chunk(
+        &self,
+        tree: &sled::Tree,
+        kind: IndexKind,
+        key: &[u8],
+        first: FactId,
+    ) -> Result<()> {
+        let Some(v) = tree.get(key).map_err(|e| self.sled(e))? else {
+            return Ok(());
+        };
+        let mut kept = Vec::new();
+        codec::decode_chunk(kind, key, &v, |t| {
+            if t.fact < first {
+                kept.push(t);
+            }
+        })
+        .map_err(|e| self.corrupt("index chunk", e))?;
+        if kept.is_empty() {
+            tree.remove(key).map_err(|e| self.sled(e))?;
+            return Ok(());
+        }
+        let mut chunk = Vec::with_capacity(v.len());
+        let mut prev = None;
+        for t in &kept {
+            codec::push_entry(kind, &mut chunk, prev, t);
+            prev = Some(t.fact);
+        }
+        tree.insert(key, chunk).map_err(|e| self.sled(e))?;
+        Ok(())
+    }
+}
+
 fn poisoned() -> Error {
     Error::Storage("a lore thread panicked while holding the store lock".into())
 }
@@ -886,6 +1156,19 @@ fn hash_key(hash: &str) -> Vec<u8> {
     let mut k = vec![b'h'];
     k.extend_from_slice(hash.as_bytes());
     k
+}
+
+/// The sentences of one document that sources cite, as (start byte, text)
+/// sorted by start: one LZ4-compressed value per document in `sentences`, so
+/// that an article's sentences cost one key and compress together.
+type SentenceGroup = Vec<(u64, String)>;
+
+fn find_sentence(group: &SentenceGroup, start: u64) -> Option<&str> {
+    group
+        .binary_search_by_key(&start, |(s, _)| *s)
+        .ok()
+        .and_then(|i| group.get(i))
+        .map(|(_, t)| t.as_str())
 }
 
 fn count_key(tag: u8, term: &[u8]) -> Vec<u8> {
@@ -952,6 +1235,8 @@ struct Writer<'a> {
     /// New index entries per (index, group key), in fact order.
     appends: HashMap<(IndexKind, Vec<u8>), Vec<Triple>>,
     counts: HashMap<Vec<u8>, u64>,
+    /// Sentence groups read or changed by this write (changed: true).
+    sentences: BTreeMap<DocId, (bool, SentenceGroup)>,
     new_rels: Vec<(RelId, RelationRecord)>,
     rel_ids: HashMap<String, RelId>,
 }
@@ -1222,6 +1507,33 @@ impl Writer<'_> {
         ))
     }
 
+    /// Moves the source's sentence to the `sentences` tree (stored once per
+    /// document and start, however many facts and sources cite it), leaving
+    /// it empty in the source. A different sentence already stored under the
+    /// same start (inconsistent input) stays inline in the source.
+    fn share_sentence(&mut self, source: &mut Source) -> Result<()> {
+        let group = match self.sentences.entry(source.doc) {
+            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::btree_map::Entry::Vacant(e) => {
+                let stored = self.storage.sentences_of(source.doc)?;
+                e.insert((false, stored.unwrap_or_default()))
+            }
+        };
+        match group.1.binary_search_by_key(&source.span.0, |(s, _)| *s) {
+            Ok(i) => {
+                if group.1.get(i).map(|(_, t)| t == &source.sentence) == Some(true) {
+                    source.sentence.clear();
+                }
+            }
+            Err(i) => {
+                let text = std::mem::take(&mut source.sentence);
+                group.1.insert(i, (source.span.0, text));
+                group.0 = true;
+            }
+        }
+        Ok(())
+    }
+
     /// Returns true when a new fact was created, false when an existing one was corroborated.
     fn add_fact(&mut self, d: FactDraft, out: &WriteOutcome) -> Result<bool> {
         let subject = Self::resolve(d.subject, &out.entity_ids, "entity")?;
@@ -1247,11 +1559,13 @@ impl Writer<'_> {
         let negative = d.polarity == Polarity::Negative;
         let mut sources = Vec::with_capacity(d.sources.len());
         for s in d.sources {
-            sources.push(Source {
+            let mut source = Source {
                 doc: Self::resolve(s.doc, &out.doc_ids, "document")?,
                 sentence: s.sentence,
                 span: s.span,
-            });
+            };
+            self.share_sentence(&mut source)?;
+            sources.push(source);
         }
         let identity = (subject, rel, negative, obj_key);
         if let Some(id) = self.existing(identity)? {
@@ -1311,6 +1625,13 @@ impl Writer<'_> {
         for (block, facts) in blocks.range(first_changed..) {
             let bytes = codec::encode_block(facts).map_err(|e| Error::Storage(e.0))?;
             self.put(T::Facts, codec::u64_key(*block).to_vec(), bytes);
+        }
+        let sentences = std::mem::take(&mut self.sentences);
+        for (doc, (changed, group)) in sentences {
+            if changed {
+                let bytes = codec::encode_block(&group).map_err(|e| Error::Storage(e.0))?;
+                self.put(T::Sentences, codec::u64_key(doc).to_vec(), bytes);
+            }
         }
         let extras = std::mem::take(&mut self.extras);
         for (id, extra) in extras {
@@ -1654,5 +1975,177 @@ mod tests {
         assert!(matches!(err, Error::NotAStore { .. }));
         let err = Storage::open(dir.path(), &OpenOptions::default()).unwrap_err();
         assert!(matches!(err, Error::NotAStore { .. }), "{err}");
+    }
+
+    /// Every key and value of every tree except the undo record.
+    fn dump(s: &Storage) -> Vec<Vec<(Vec<u8>, Vec<u8>)>> {
+        s.trees
+            .iter()
+            .map(|t| {
+                t.iter()
+                    .map(|kv| kv.unwrap())
+                    .filter(|(k, _)| &k[..] != META_INTENT)
+                    .map(|(k, v)| (k.to_vec(), v.to_vec()))
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn bulk_set(tag: &str, existing: EntityId) -> WriteSet {
+        let mut facts = Vec::new();
+        for i in 0..200u64 {
+            facts.push(fact(
+                Ref::Existing(existing),
+                &format!("rel{}", i % 7),
+                ObjectDraft::Entity(Ref::New((i % 3) as usize)),
+                Ref::New(0),
+                (i, i + 1),
+            ));
+            facts.push(fact(
+                Ref::New(0),
+                "said",
+                ObjectDraft::Literal(Literal::Text(format!("{tag} {i}"))),
+                Ref::Existing(0),
+                (i, i + 2),
+            ));
+        }
+        WriteSet {
+            docs: vec![doc(tag)],
+            entities: (0..3)
+                .map(|i| NewEntity {
+                    name: format!("{tag} entity {i}"),
+                    kind: EntityKind::Person,
+                    aliases: vec![format!("alias {i}")],
+                })
+                .collect(),
+            aliases: vec![(existing, format!("{tag} alias"))],
+            facts,
+            ..WriteSet::default()
+        }
+    }
+
+    /// The first bulk write into an empty store (no existing entity to name).
+    fn first_bulk_set() -> WriteSet {
+        let mut first = bulk_set("first", 0);
+        first.aliases.clear();
+        for f in &mut first.facts {
+            if f.subject == Ref::Existing(0) {
+                f.subject = Ref::New(1);
+            }
+        }
+        first
+    }
+
+    #[test]
+    fn a_bulk_write_cut_short_at_any_tree_is_undone_on_open() {
+        for cut in 0..=TREE_NAMES.len() {
+            let dir = tempfile::tempdir().unwrap();
+            let before = {
+                let s = open(dir.path());
+                s.write_bulk(first_bulk_set()).unwrap();
+                let before = dump(&s);
+                s.crash_after_trees.store(cut, Ordering::Relaxed);
+                let r = s.write_bulk(bulk_set("second", 1));
+                if cut < TREE_NAMES.len() {
+                    r.unwrap_err();
+                } else {
+                    r.unwrap();
+                }
+                before
+            };
+            let s = open(dir.path());
+            if cut < TREE_NAMES.len() {
+                assert_eq!(dump(&s), before, "cut after {cut} trees");
+                assert!(s.get(T::Meta, META_INTENT).unwrap().is_none());
+            } else {
+                assert_ne!(dump(&s), before);
+                assert_eq!(s.document_by_hash("second").unwrap(), Some(1));
+            }
+            let report = s.check().unwrap();
+            assert!(report.is_clean(), "cut {cut}: {:?}", report.problems);
+            // The store goes on normally after the undo.
+            s.write_bulk(bulk_set("third", 1)).unwrap();
+            assert!(s.check().unwrap().is_clean());
+        }
+    }
+
+    #[test]
+    fn a_sentence_cited_by_many_sources_is_stored_once_and_read_back_everywhere() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = open(dir.path());
+        let shared = "Ann met Bob in Oslo.".to_string();
+        let mut facts = Vec::new();
+        for (i, rel) in ["meet", "visit", "call"].iter().enumerate() {
+            let mut f = fact(
+                Ref::New(0),
+                rel,
+                ObjectDraft::Entity(Ref::New(1)),
+                Ref::New(0),
+                (10, 29),
+            );
+            f.sources[0].sentence = shared.clone();
+            // A conflicting text under the same document and start stays inline.
+            if i == 2 {
+                f.sources[0].sentence = "Another text.".into();
+            }
+            facts.push(f);
+        }
+        s.write(WriteSet {
+            docs: vec![doc("h")],
+            entities: ["Ann", "Bob"]
+                .iter()
+                .map(|n| NewEntity {
+                    name: n.to_string(),
+                    kind: EntityKind::Person,
+                    aliases: vec![],
+                })
+                .collect(),
+            facts,
+            ..WriteSet::default()
+        })
+        .unwrap();
+        assert_eq!(s.tree(T::Sentences).len(), 1);
+        assert_eq!(s.sentences_of(0).unwrap().unwrap().len(), 1);
+        let texts: Vec<String> = s
+            .facts()
+            .map(|f| f.unwrap().sources[0].sentence.clone())
+            .collect();
+        assert_eq!(texts, vec![shared.clone(), shared, "Another text.".into()]);
+        assert!(s.check().unwrap().is_clean());
+    }
+
+    #[test]
+    fn a_store_of_the_previous_format_is_refused_with_the_version_error() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let s = open(dir.path());
+            s.tree(T::Meta)
+                .insert(META_FORMAT, &codec::u32_key(FORMAT_VERSION - 1))
+                .unwrap();
+            s.flush().unwrap();
+        }
+        let err = Storage::open(dir.path(), &OpenOptions::default()).unwrap_err();
+        assert!(
+            matches!(err, Error::FormatVersion { found, .. } if found == FORMAT_VERSION - 1),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_failed_bulk_write_is_undone_before_the_same_handle_writes_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = open(dir.path());
+        s.write_bulk(first_bulk_set()).unwrap();
+        let before = dump(&s);
+        s.crash_after_trees.store(7, Ordering::Relaxed);
+        s.write_bulk(bulk_set("second", 1)).unwrap_err();
+        assert_ne!(dump(&s), before, "the cut must leave a half batch");
+        s.crash_after_trees.store(usize::MAX, Ordering::Relaxed);
+        // The next write undoes the half batch first, then writes its own.
+        let out = s.write(bulk_set("third", 1)).unwrap();
+        assert_eq!(out.doc_ids, vec![1]);
+        assert_eq!(s.document_by_hash("second").unwrap(), None);
+        let report = s.check().unwrap();
+        assert!(report.is_clean(), "{:?}", report.problems);
     }
 }
