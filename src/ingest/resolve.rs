@@ -117,14 +117,15 @@ fn find(e: &ExtractedEntity, lookup: &dyn EntityLookup) -> crate::Result<Option<
                 nw.len() >= 2 && same_given(&nw[0], given)
             })
     };
-    let mut keys = vec![surname.clone()];
-    keys.extend(vowel_variants(surname));
-    for key in keys {
-        if let Some(c) = lookup.by_name(&key)?.into_iter().find(|c| agrees(c)) {
-            return Ok(Some(c));
-        }
-        // The full name with the variant surname.
-        let full = format!("{} {key}", words[..words.len() - 1].join(" "));
+    // The surname alone, as another article wrote it ("Lavrov" beside "Sergei Lavrov").
+    if let Some(c) = lookup.by_name(surname)?.into_iter().find(|c| agrees(c)) {
+        return Ok(Some(c));
+    }
+    // The full name with a spelling variant of the surname: one point read per
+    // variant (the full name itself was looked up above).
+    let given_part = words[..words.len() - 1].join(" ");
+    for key in vowel_variants(surname) {
+        let full = format!("{given_part} {key}");
         if let Some(c) = lookup.by_name(&full)?.into_iter().find(|c| agrees(c)) {
             return Ok(Some(c));
         }
