@@ -10,10 +10,10 @@
 //!   into a fresh store on disk (extraction, cross-article resolution and the
 //!   sled writes, flushed to disk after every article, as `ingest_text` does);
 //! * `extract+store flush-per-article on tmpfs`: the same into a store under
-//!   `/dev/shm`, where a flush costs no disk sync but still its sled work
-//!   (so the gain over disk is a lower bound on what batching saves; the storage
-//!   layer of this branch flushes inside every write, so one flush per batch
-//!   cannot be measured here).
+//!   `/dev/shm`, where a flush costs no disk sync but still its sled work;
+//! * `extract+store one flush`: what `lore ingest DIR` does: every article in
+//!   its own atomic write with the flush deferred
+//!   (`IngestOptions::defer_flush`), one flush at the end, on disk.
 //!
 //! Before these, one pass of `extract` and of `extract+store` (on disk and on
 //! tmpfs) is timed in process CPU seconds and printed as MB per CPU-second,
@@ -121,13 +121,18 @@ fn bench(c: &mut Criterion) {
         })
     });
     let shm = Path::new("/dev/shm");
-    let places: [(&str, Option<&Path>); 2] = [
+    let places: [(&str, Option<&Path>); 3] = [
         ("extract+store flush-per-article", None),
         (
             "extract+store flush-per-article on tmpfs",
             shm.is_dir().then_some(shm),
         ),
+        ("extract+store one flush", None),
     ];
+    let deferred = lore::IngestOptions {
+        defer_flush: true,
+        ..lore::IngestOptions::default()
+    };
     for (label, under) in places {
         if label.contains("tmpfs") && under.is_none() {
             eprintln!("skipped {label}: no /dev/shm");
@@ -141,8 +146,17 @@ fn bench(c: &mut Criterion) {
                 },
                 |tmp| {
                     let store = lore::Store::open(tmp.path().join("store")).expect("open store");
-                    for (name, t) in &articles {
-                        store.ingest_text(t, name).expect("ingest");
+                    if label.ends_with("one flush") {
+                        for (name, t) in &articles {
+                            store
+                                .ingest_bytes_with(t.as_bytes(), name, &deferred)
+                                .expect("ingest");
+                        }
+                        store.flush().expect("flush");
+                    } else {
+                        for (name, t) in &articles {
+                            store.ingest_text(t, name).expect("ingest");
+                        }
                     }
                     drop(store);
                     tmp
