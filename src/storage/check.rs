@@ -148,6 +148,20 @@ impl Storage {
                 _ => r.add("documents", format!("unknown key {k:?} in docs")),
             }
         }
+        // Sentence groups: one per stored document, each readable.
+        for item in self.tree(T::Sentences).iter() {
+            let (k, v) = item.map_err(|e| self.sled(e))?;
+            let doc = codec::read_u64(&k).ok();
+            let group = codec::decode_block::<super::SentenceGroup>(&v).ok();
+            match (doc, group) {
+                (Some(d), Some(_)) if docs.get(d) => {}
+                (Some(d), Some(_)) => r.add(
+                    "sentences",
+                    format!("sentences of document {d}, which is missing"),
+                ),
+                _ => r.add("sentences", format!("damaged sentence group {k:?}")),
+            }
+        }
         if r.documents != c.next_doc {
             r.add(
                 "counts",
@@ -558,5 +572,25 @@ mod tests {
         assert!(r.problems[0].1[0].contains("sentence of document 0 at byte 0"));
         assert!(s.fact(0).is_err());
         assert!(s.fact(1).unwrap().is_some());
+    }
+
+    #[test]
+    fn orphan_and_damaged_sentence_groups_are_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = store(dir.path());
+        s.tree(T::Sentences)
+            .insert(
+                codec::u64_key(7),
+                codec::encode_block(&vec![(0u64, "x")]).unwrap(),
+            )
+            .unwrap();
+        s.tree(T::Sentences)
+            .insert(codec::u64_key(8), &[9, 9][..])
+            .unwrap();
+        let r = s.check().unwrap();
+        assert_eq!(kinds(&r), vec!["sentences"], "{:?}", r.problems);
+        let all = r.problems[0].1.join("\n");
+        assert!(all.contains("document 7, which is missing"), "{all}");
+        assert!(all.contains("damaged sentence group"), "{all}");
     }
 }
