@@ -303,8 +303,46 @@ pub struct Storage {
 struct IdentCache {
     /// (subject, relation, negative, object) → fact.
     known: HashMap<(EntityId, RelId, bool, ObjKey), FactId>,
+    /// Further facts with the same identity as one in `known`, told apart by
+    /// their times (two meetings a year apart are two facts).
+    more: HashMap<(EntityId, RelId, bool, ObjKey), Vec<FactId>>,
     /// Groups whose stored facts are all in `known`: `spo` subjects, `osp` objects.
     loaded: HashSet<(IndexKind, Vec<u8>)>,
+}
+
+impl IdentCache {
+    /// Records that fact `id` has `identity`: the first such fact in `known`,
+    /// later ones (other times) in `more`. Idempotent, as groups overlap.
+    fn remember(&mut self, identity: (EntityId, RelId, bool, ObjKey), id: FactId) {
+        match self.known.get(&identity) {
+            None => {
+                self.known.insert(identity, id);
+            }
+            Some(&first) if first == id => {}
+            Some(&first) if id < first => {
+                // Scans meet facts in any order; the oldest is the first.
+                self.known.insert(identity, id);
+                self.remember_more(identity, first);
+            }
+            Some(_) => self.remember_more(identity, id),
+        }
+    }
+
+    fn remember_more(&mut self, identity: (EntityId, RelId, bool, ObjKey), id: FactId) {
+        let more = self.more.entry(identity).or_default();
+        if !more.contains(&id) {
+            more.push(id);
+        }
+    }
+}
+
+/// The qualifier that tells two occurrences of a fact apart.
+const TIME: &str = "time";
+
+/// Two ISO times name the same occasion when one refines the other
+/// (`2023`, `2023-03`, `2023-03-02`).
+fn times_agree(a: &str, b: &str) -> bool {
+    a.starts_with(b) || b.starts_with(a)
 }
 
 /// Bytes one cached identity costs in memory, for the limit derived from the page cache.
@@ -1437,11 +1475,57 @@ impl Writer<'_> {
         for t in self.storage.scan(group.0, group.1.clone()) {
             let t = t?;
             self.idents
-                .known
-                .insert((t.subject, t.relation, t.negative, t.object), t.fact);
+                .remember((t.subject, t.relation, t.negative, t.object), t.fact);
         }
         self.idents.loaded.insert(group);
         Ok(self.idents.known.get(&identity).copied())
+    }
+
+    /// The fact a reading with these qualifiers corroborates, if any: among the
+    /// facts of this identity, one whose time agrees with the reading's (one is
+    /// a prefix of the other: `2023-03` and `2023-03-02`), else one without a
+    /// time. A reading without a time corroborates the first fact. `None`
+    /// means a new fact: the same people meeting again at another time.
+    fn existing_at(
+        &mut self,
+        identity: (EntityId, RelId, bool, ObjKey),
+        qualifiers: &Qualifiers,
+    ) -> Result<Option<FactId>> {
+        let Some(first) = self.existing(identity)? else {
+            return Ok(None);
+        };
+        let Some(time) = qualifiers.get(TIME) else {
+            return Ok(Some(first));
+        };
+        let mut candidates = vec![first];
+        candidates.extend(self.idents.more.get(&identity).into_iter().flatten());
+        let mut untimed = None;
+        for id in candidates {
+            match self.fact_time(id)? {
+                Some(t) if times_agree(&t, time) => return Ok(Some(id)),
+                Some(_) => {}
+                None => {
+                    untimed.get_or_insert(id);
+                }
+            }
+        }
+        Ok(untimed)
+    }
+
+    /// The time qualifier of fact `id` as stored or as staged by this write.
+    fn fact_time(&mut self, id: FactId) -> Result<Option<String>> {
+        let pos = (id % FACTS_PER_BLOCK) as usize;
+        let block = self.load_block(id / FACTS_PER_BLOCK)?;
+        if let Some(t) = block.get(pos).and_then(|f| f.qualifiers.get(TIME)) {
+            return Ok(Some(t.clone()));
+        }
+        if let Some(extra) = self.extras.get(&id) {
+            return Ok(extra.qualifiers.get(TIME).cloned());
+        }
+        Ok(self
+            .storage
+            .extra(id)?
+            .and_then(|e| e.qualifiers.get(TIME).cloned()))
     }
 
     /// Adds a reading to fact `id`; returns how many sources it gained. A fact
@@ -1568,7 +1652,7 @@ impl Writer<'_> {
             sources.push(source);
         }
         let identity = (subject, rel, negative, obj_key);
-        if let Some(id) = self.existing(identity)? {
+        if let Some(id) = self.existing_at(identity, &d.qualifiers)? {
             let added = self.corroborate(id, sources, d.qualifiers, d.confidence)?;
             self.c.sources += added;
             return Ok(false);
@@ -1594,7 +1678,7 @@ impl Writer<'_> {
             )));
         }
         block.push(stored);
-        self.idents.known.insert(identity, id);
+        self.idents.remember(identity, id);
         let t = Triple {
             fact: id,
             subject,
@@ -1838,6 +1922,79 @@ mod tests {
             .map(|t| t.unwrap())
             .collect();
         assert_eq!(osp, spo);
+    }
+
+    #[test]
+    fn the_same_meeting_at_another_time_is_another_fact() {
+        let dir = tempfile::tempdir().unwrap();
+        let meet = |s: EntityId, o: EntityId, time: Option<&str>, span: (u64, u64)| {
+            let mut f = fact(
+                Ref::Existing(s),
+                "meet",
+                ObjectDraft::Entity(Ref::Existing(o)),
+                Ref::New(0),
+                span,
+            );
+            if let Some(t) = time {
+                f.qualifiers.insert("time".into(), t.into());
+            }
+            f
+        };
+        let write = |s: &Storage, hash: &str, f: FactDraft| {
+            s.write(WriteSet {
+                docs: vec![doc(hash)],
+                entities: vec![],
+                aliases: vec![],
+                facts: vec![f],
+                skip_if_known: false,
+                defer_flush: false,
+            })
+            .unwrap()
+        };
+        let (ann, bob) = {
+            let s = open(dir.path());
+            let out = s
+                .write(WriteSet {
+                    docs: vec![],
+                    entities: ["Ann", "Bob"]
+                        .map(|n| NewEntity {
+                            name: n.into(),
+                            kind: EntityKind::Person,
+                            aliases: vec![],
+                        })
+                        .into(),
+                    aliases: vec![],
+                    facts: vec![],
+                    skip_if_known: false,
+                    defer_flush: false,
+                })
+                .unwrap();
+            let (ann, bob) = (out.entity_ids[0], out.entity_ids[1]);
+            let first = write(&s, "a", meet(ann, bob, Some("2022-07"), (0, 5)));
+            assert_eq!(first.new_facts, 1);
+            // A year later: a second meeting, not a second source of the first.
+            let again = write(&s, "b", meet(ann, bob, Some("2023-03-02"), (0, 5)));
+            assert_eq!((again.new_facts, again.corroborated), (1, 0));
+            // A coarser time that the second meeting refines corroborates it.
+            let month = write(&s, "c", meet(ann, bob, Some("2023-03"), (0, 5)));
+            assert_eq!((month.new_facts, month.corroborated), (0, 1));
+            assert_eq!(s.fact(1).unwrap().unwrap().sources.len(), 2);
+            // A reading without a time corroborates the first meeting.
+            let untimed = write(&s, "d", meet(ann, bob, None, (0, 5)));
+            assert_eq!((untimed.new_facts, untimed.corroborated), (0, 1));
+            assert_eq!(s.fact(0).unwrap().unwrap().sources.len(), 2);
+            (ann, bob)
+        };
+        // After a reopen (no identity cache) the later meeting is still found.
+        let s = open(dir.path());
+        let day = write(&s, "e", meet(ann, bob, Some("2023-03-02"), (0, 5)));
+        assert_eq!((day.new_facts, day.corroborated), (0, 1));
+        assert_eq!(s.fact(1).unwrap().unwrap().sources.len(), 3);
+        let early = write(&s, "f", meet(ann, bob, Some("2022-07-15"), (0, 5)));
+        assert_eq!((early.new_facts, early.corroborated), (0, 1));
+        assert_eq!(s.fact(0).unwrap().unwrap().sources.len(), 3);
+        assert_eq!(s.fact_count().unwrap(), 2);
+        assert!(s.check().unwrap().is_clean());
     }
 
     #[test]
