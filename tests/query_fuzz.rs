@@ -139,3 +139,18 @@ fn arbitrary_text_never_panics_and_errors_have_spans() {
         proptest::collection::vec(proptest::sample::select(PIECES), 0..10).prop_map(|v| v.concat());
     runner.run(&glued, |text| run_one(&store, &text)).unwrap();
 }
+
+/// Inputs the fuzz targets found; each once panicked.
+#[test]
+fn inputs_found_by_fuzzing_are_errors_or_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = query_support::store(dir.path());
+    for text in [
+        // A relation word ending in "ing" after a multi-byte character whose
+        // last two bytes are equal (fuzz/artifacts/query, 2026-11-24).
+        "?x ବing ?y;",
+        "?frovo \"nmଧ=ଧ=ବing\" ?y;",
+    ] {
+        run_one(&store, text).unwrap();
+    }
+}

@@ -265,8 +265,11 @@ impl Lexicon {
             && stem.len() >= 2
         {
             let b = stem.as_bytes();
+            // Only an ASCII last byte is a whole character: two equal trailing
+            // bytes of a multi-byte character ('ବ' is e0 ac ac) are no doubled letter.
             let undoubled =
-                (b.len() >= 2 && b[b.len() - 1] == b[b.len() - 2]).then(|| &stem[..stem.len() - 1]);
+                (b.len() >= 2 && b[b.len() - 1].is_ascii() && b[b.len() - 1] == b[b.len() - 2])
+                    .then(|| &stem[..stem.len() - 1]);
             let e_form = format!("{stem}e");
             for cand in [Some(stem), undoubled, Some(e_form.as_str())]
                 .into_iter()
@@ -361,5 +364,14 @@ mod tests {
         ] {
             assert_eq!(l.verb(form).map(|v| v.0), Some(lemma.to_string()), "{form}");
         }
+    }
+
+    #[test]
+    fn ing_forms_of_multibyte_words_do_not_split_a_character() {
+        // Found by the query fuzz target: 'ବ' ends in two equal bytes.
+        let l = lexicon();
+        assert_eq!(l.verb("ବing"), None);
+        assert_eq!(l.verb("xବing"), None);
+        assert_eq!(l.verb("running").map(|v| v.0), Some("run".to_string()));
     }
 }
