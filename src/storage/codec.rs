@@ -16,7 +16,7 @@ use serde::de::DeserializeOwned;
 use crate::model::{EntityId, FactId, RelId};
 
 /// On-disk format version; a store written with another value is refused on open.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// Largest value lore will decode (bytes). Bigger means damage.
 pub const MAX_VALUE_BYTES: usize = 64 << 20;
@@ -296,9 +296,114 @@ pub fn decode_chunk(
     kind: IndexKind,
     key: &[u8],
     chunk: &[u8],
-    mut f: impl FnMut(Triple),
+    f: impl FnMut(Triple),
 ) -> Result<Option<FactId>, CodecError> {
     let (group, _) = split_chunk_key(key)?;
+    decode_entries(kind, group, chunk, f)
+}
+
+/// Key of a run chunk: the group key, then the first fact id (big-endian),
+/// so that a group's chunks sort by fact and a prefix scan finds them.
+pub fn run_chunk_key(group: &[u8], first_fact: FactId) -> Vec<u8> {
+    let mut k = Vec::with_capacity(group.len() + 8);
+    k.extend_from_slice(group);
+    k.extend_from_slice(&first_fact.to_be_bytes());
+    k
+}
+
+/// Splits a run chunk key into group and first fact id.
+pub fn split_run_chunk_key(key: &[u8]) -> Result<(&[u8], FactId), CodecError> {
+    if key.len() < 9 {
+        return Err(CodecError(format!("run index key of {} bytes", key.len())));
+    }
+    let (g, f) = key.split_at(key.len() - 8);
+    Ok((g, read_u64(f)?))
+}
+
+/// Encodes index entries of one group (ascending fact ids) as a run chunk:
+/// entry count and negative-entry count first, so that counting a group
+/// needs no decoding of its entries, then the entries as in a chunk.
+pub fn encode_run_chunk(kind: IndexKind, triples: &[Triple]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(triples.len() * 6 + 4);
+    put_varint(&mut out, triples.len() as u64);
+    put_varint(&mut out, triples.iter().filter(|t| t.negative).count() as u64);
+    let mut prev = None;
+    for t in triples {
+        push_entry(kind, &mut out, prev, t);
+        prev = Some(t.fact);
+    }
+    out
+}
+
+/// Splits one group's entries (ascending fact ids) into run chunks of about
+/// [`CHUNK_BYTES`], each with the fact id its key starts with.
+pub fn run_chunks(kind: IndexKind, triples: &[Triple]) -> Vec<(FactId, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut size = 0;
+    let mut scratch = Vec::with_capacity(32);
+    for (i, t) in triples.iter().enumerate() {
+        scratch.clear();
+        let prev = (i > start).then(|| triples[i - 1].fact);
+        push_entry(kind, &mut scratch, prev, t);
+        if size + scratch.len() > CHUNK_BYTES && i > start {
+            out.push((triples[start].fact, encode_run_chunk(kind, &triples[start..i])));
+            start = i;
+            size = 0;
+            // The first entry of a chunk holds its fact id whole.
+            scratch.clear();
+            push_entry(kind, &mut scratch, None, t);
+        }
+        size += scratch.len();
+    }
+    if start < triples.len() {
+        out.push((triples[start].fact, encode_run_chunk(kind, &triples[start..])));
+    }
+    out
+}
+
+/// The (entries, negative entries) header of a run chunk, and where its entries start.
+pub fn run_chunk_counts(bytes: &[u8]) -> Result<(u64, u64, usize), CodecError> {
+    let mut pos = 0;
+    let n = get_varint(bytes, &mut pos)?;
+    let neg = get_varint(bytes, &mut pos)?;
+    if neg > n {
+        return Err(CodecError(format!(
+            "run chunk claims {neg} negative entries of {n}"
+        )));
+    }
+    Ok((n, neg, pos))
+}
+
+/// Decodes a run chunk of `group`, checking its header against its entries.
+pub fn decode_run_chunk(
+    kind: IndexKind,
+    group: &[u8],
+    bytes: &[u8],
+    mut f: impl FnMut(Triple),
+) -> Result<(), CodecError> {
+    let (n, neg, start) = run_chunk_counts(bytes)?;
+    let (mut seen, mut seen_neg) = (0u64, 0u64);
+    decode_entries(kind, group, &bytes[start..], |t| {
+        seen += 1;
+        seen_neg += u64::from(t.negative);
+        f(t);
+    })?;
+    if (seen, seen_neg) != (n, neg) {
+        return Err(CodecError(format!(
+            "run chunk header says {n} entries ({neg} negative), it holds {seen} ({seen_neg})"
+        )));
+    }
+    Ok(())
+}
+
+/// Decodes chunk entries of `group`, calling `f` for each; returns the last fact id.
+fn decode_entries(
+    kind: IndexKind,
+    group: &[u8],
+    chunk: &[u8],
+    mut f: impl FnMut(Triple),
+) -> Result<Option<FactId>, CodecError> {
     let mut base = Triple {
         fact: 0,
         subject: 0,
@@ -423,6 +528,46 @@ mod tests {
                 assert_eq!(got, vec![*t], "{kind:?}");
             }
         }
+    }
+
+    #[test]
+    fn run_chunks_round_trip_and_split_near_the_chunk_size() {
+        let triples: Vec<Triple> = (0..2000u64)
+            .map(|i| triple(i * 3 + 7, 42, (i % 5) as u32, i % 7 == 0, ObjKey::Entity(i * 11)))
+            .collect();
+        for kind in [IndexKind::Spo, IndexKind::Pos, IndexKind::Osp] {
+            let group = kind.group_key(&triples[0]);
+            let same: Vec<Triple> = triples
+                .iter()
+                .copied()
+                .filter(|t| kind.group_key(t) == group)
+                .collect();
+            let chunks = run_chunks(kind, &same);
+            let mut back = Vec::new();
+            for (first, bytes) in &chunks {
+                assert!(bytes.len() <= CHUNK_BYTES + 32, "{} bytes", bytes.len());
+                let mut got = Vec::new();
+                decode_run_chunk(kind, &group, bytes, |t| got.push(t)).unwrap();
+                assert_eq!(got[0].fact, *first);
+                let (n, neg, _) = run_chunk_counts(bytes).unwrap();
+                assert_eq!(n, got.len() as u64);
+                assert_eq!(neg, got.iter().filter(|t| t.negative).count() as u64);
+                back.extend(got);
+            }
+            assert_eq!(back, same, "{kind:?}");
+        }
+        let key = run_chunk_key(&u64_key(9), 77);
+        assert_eq!(split_run_chunk_key(&key).unwrap(), (&u64_key(9)[..], 77));
+    }
+
+    #[test]
+    fn a_run_chunk_whose_header_disagrees_is_an_error() {
+        let t = [triple(1, 2, 3, false, ObjKey::Entity(4))];
+        let mut bytes = encode_run_chunk(IndexKind::Spo, &t);
+        bytes[0] = 2;
+        assert!(decode_run_chunk(IndexKind::Spo, &u64_key(2), &bytes, |_| {}).is_err());
+        assert!(run_chunk_counts(&[1, 2]).is_err());
+        assert!(run_chunk_counts(&[]).is_err());
     }
 
     #[test]

@@ -18,9 +18,11 @@
 //! undoes a batch a crash interrupted). Both flush before returning, so a
 //! document is on disk completely or not at all, and durable once reported.
 
+mod bulk;
 mod check;
 pub mod codec;
 mod query_support;
+mod runs;
 
 pub use check::CheckReport;
 
@@ -28,7 +30,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use serde::{Deserialize, Serialize};
 use sled::Transactional;
@@ -64,9 +66,10 @@ enum T {
     Literals,
     Counts,
     Sentences,
+    Runs,
 }
 
-const TREE_NAMES: [&str; 12] = [
+const TREE_NAMES: [&str; 13] = [
     "meta",
     "docs",
     "entities",
@@ -79,6 +82,7 @@ const TREE_NAMES: [&str; 12] = [
     "literals",
     "counts",
     "sentences",
+    "runs",
 ];
 
 fn index_tree(kind: IndexKind) -> T {
@@ -290,6 +294,13 @@ pub struct Storage {
     idents: Mutex<IdentCache>,
     /// Entries `idents` may hold before it is dropped and rebuilt.
     ident_limit: usize,
+    /// The live runs of the bulk level; readers take a snapshot (see `runs`).
+    runs: RwLock<Arc<runs::RunSet>>,
+    /// Runs a merge replaced whose blocks wait until no reader holds them.
+    garbage: Mutex<Vec<Arc<runs::Run>>>,
+    /// Run totals of groups the planner asked for, for the run set of the
+    /// generation in the first field (see `run_group_estimate`).
+    run_totals: Mutex<(u64, HashMap<(u8, Vec<u8>), u64>)>,
     /// Tests: a bulk commit stops (as if killed) after applying this many trees.
     #[cfg(test)]
     crash_after_trees: std::sync::atomic::AtomicUsize,
@@ -308,6 +319,8 @@ struct IdentCache {
     more: HashMap<(EntityId, RelId, bool, ObjKey), Vec<FactId>>,
     /// Groups whose stored facts are all in `known`: `spo` subjects, `osp` objects.
     loaded: HashSet<(IndexKind, Vec<u8>)>,
+    /// `spo` groups of runs whose facts are all in `known`: (run id, subject).
+    loaded_runs: HashSet<(u32, EntityId)>,
 }
 
 impl IdentCache {
@@ -449,11 +462,15 @@ impl Storage {
             ident_limit: usize::try_from(opts.cache_bytes / IDENT_ENTRY_BYTES)
                 .unwrap_or(usize::MAX)
                 .max(1 << 16),
+            runs: RwLock::new(Arc::new(runs::RunSet::default())),
+            garbage: Mutex::new(Vec::new()),
+            run_totals: Mutex::new((0, HashMap::new())),
             #[cfg(test)]
             crash_after_trees: std::sync::atomic::AtomicUsize::new(usize::MAX),
         };
         storage.check_format()?;
         storage.recover()?;
+        storage.load_runs()?;
         storage.load_caches()?;
         Ok(storage)
     }
@@ -559,24 +576,39 @@ impl Storage {
         self.entries_read.load(Ordering::Relaxed)
     }
 
-    /// Streams the triples of one index group (`group` is the group key of `kind`).
+    /// Streams the triples of one index group (`group` is the group key of
+    /// `kind`): the mutable level first, then each run, oldest first.
     pub fn scan(&self, kind: IndexKind, group: Vec<u8>) -> IndexScan<'_> {
+        let runs = self
+            .run_set()
+            .map(|set| set.runs(bulk::index_space(kind)).to_vec())
+            .unwrap_or_default();
         IndexScan {
             storage: self,
             kind,
-            iter: self.tree(index_tree(kind)).scan_prefix(group),
+            iter: self.tree(index_tree(kind)).scan_prefix(&group),
+            group,
+            runs: runs.into(),
             buf: std::collections::VecDeque::new(),
         }
     }
 
-    /// Streams every triple in the store (subject order).
-    pub fn scan_all(&self) -> IndexScan<'_> {
+    /// Streams the triples of one index group of the mutable level only.
+    fn scan_mutable(&self, kind: IndexKind, group: Vec<u8>) -> IndexScan<'_> {
         IndexScan {
             storage: self,
-            kind: IndexKind::Spo,
-            iter: self.tree(T::Spo).iter(),
+            kind,
+            iter: self.tree(index_tree(kind)).scan_prefix(&group),
+            group,
+            runs: std::collections::VecDeque::new(),
             buf: std::collections::VecDeque::new(),
         }
+    }
+
+    /// Streams every triple in the store: the mutable level in subject
+    /// order, then each run in subject order.
+    pub fn scan_all(&self) -> IndexScan<'_> {
+        self.scan(IndexKind::Spo, Vec::new())
     }
 
     /// Group key of a subject in `spo`.
@@ -594,19 +626,65 @@ impl Storage {
         obj.to_bytes().to_vec()
     }
 
-    /// Facts with `subject` as subject (planner estimate, exact after a clean write).
+    /// Facts with `subject` as subject, exactly (both levels; for the runs,
+    /// from group totals and chunk headers: no entry is decoded).
     pub fn count_subject(&self, subject: EntityId) -> Result<u64> {
-        self.count(&count_key(b's', &codec::u64_key(subject)))
+        let group = codec::u64_key(subject);
+        Ok(self.count(&count_key(b's', &group))?
+            + self.run_group_total(IndexKind::Spo, &group, None)?)
     }
 
-    /// Facts with relation `rel`.
+    /// Facts with relation `rel`, exactly.
     pub fn count_relation(&self, rel: RelId) -> Result<u64> {
-        self.count(&count_key(b'p', &codec::u32_key(rel)))
+        let group = codec::u32_key(rel);
+        Ok(self.count(&count_key(b'p', &group))?
+            + self.run_group_total(IndexKind::Pos, &group, None)?)
     }
 
-    /// Facts with `obj` as object.
+    /// Facts with `obj` as object, exactly.
     pub fn count_object(&self, obj: ObjKey) -> Result<u64> {
-        self.count(&count_key(b'o', &obj.to_bytes()))
+        let group = obj.to_bytes();
+        Ok(self.count(&count_key(b'o', &group))?
+            + self.run_group_total(IndexKind::Osp, &group, None)?)
+    }
+
+    /// The planner's estimate of [`Storage::count_subject`]: the exact
+    /// figure, with the runs' part remembered between queries.
+    pub fn estimate_subject(&self, subject: EntityId) -> Result<u64> {
+        let group = codec::u64_key(subject);
+        Ok(self.count(&count_key(b's', &group))?
+            + self.run_group_estimate(IndexKind::Spo, &group)?)
+    }
+
+    /// The planner's estimate of [`Storage::count_relation`].
+    pub fn estimate_relation(&self, rel: RelId) -> Result<u64> {
+        let group = codec::u32_key(rel);
+        Ok(self.count(&count_key(b'p', &group))?
+            + self.run_group_estimate(IndexKind::Pos, &group)?)
+    }
+
+    /// The planner's estimate of [`Storage::count_object`].
+    pub fn estimate_object(&self, obj: ObjKey) -> Result<u64> {
+        let group = obj.to_bytes();
+        Ok(self.count(&count_key(b'o', &group))?
+            + self.run_group_estimate(IndexKind::Osp, &group)?)
+    }
+
+    /// Entries of one index group with the given polarity (`None`: both),
+    /// exactly, without decoding the runs' entries. The mutable level is
+    /// decoded (it holds what articles wrote, which is small).
+    pub fn group_total(&self, kind: IndexKind, group: &[u8], negative: Option<bool>) -> Result<u64> {
+        let mut n = 0u64;
+        for item in self.tree(index_tree(kind)).scan_prefix(group) {
+            let (k, v) = item.map_err(|e| self.sled(e))?;
+            codec::decode_chunk(kind, &k, &v, |t| {
+                if negative.is_none_or(|neg| neg == t.negative) {
+                    n += 1;
+                }
+            })
+            .map_err(|e| self.corrupt("index chunk", e))?;
+        }
+        Ok(n + self.run_group_total(kind, group, negative)?)
     }
 
     fn count(&self, key: &[u8]) -> Result<u64> {
@@ -646,12 +724,16 @@ impl Storage {
 
     /// The literal behind a literal object key.
     pub fn literal(&self, key: ObjKey) -> Result<Option<Literal>> {
-        match self.get(T::Literals, &key.to_bytes())? {
-            Some(v) => Ok(Some(
-                codec::decode(&v).map_err(|e| self.corrupt("literal", e))?,
-            )),
-            None => Ok(None),
-        }
+        let bytes = match self.get(T::Literals, &key.to_bytes())? {
+            Some(v) => v.to_vec(),
+            None => match self.run_point(runs::Space::Literals, &key.to_bytes())? {
+                Some(v) => v,
+                None => return Ok(None),
+            },
+        };
+        Ok(Some(
+            codec::decode(&bytes).map_err(|e| self.corrupt("literal", e))?,
+        ))
     }
 
     /// The object key a literal has (whether or not it is stored).
@@ -672,21 +754,61 @@ impl Storage {
 
     /// Entities whose name or alias normalizes to `normalized`.
     pub fn lookup_name(&self, normalized: &str) -> Result<Vec<EntityId>> {
-        match self.get(T::Names, normalized.as_bytes())? {
-            Some(v) => codec::decode(&v).map_err(|e| self.corrupt("name index", e)),
-            None => Ok(Vec::new()),
+        let mut ids: Vec<EntityId> = match self.get(T::Names, normalized.as_bytes())? {
+            Some(v) => codec::decode(&v).map_err(|e| self.corrupt("name index", e))?,
+            None => Vec::new(),
+        };
+        for id in self.run_names(normalized)? {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
         }
+        Ok(ids)
     }
 
-    /// Every (normalized name, entity ids) pair in name order.
+    /// Every (normalized name, entity ids) pair in name order, over both
+    /// levels (the runs' names are read into memory first).
     pub fn names(&self) -> impl Iterator<Item = Result<(String, Vec<EntityId>)>> + '_ {
-        self.tree(T::Names).iter().map(move |item| {
+        let (mut from_runs, failed) = match self.run_all_names() {
+            Ok(m) => (m, None),
+            Err(e) => (BTreeMap::new(), Some(Err(e))),
+        };
+        let mutable = self.tree(T::Names).iter().map(move |item| {
             let (k, v) = item.map_err(|e| self.sled(e))?;
             let name = String::from_utf8(k.to_vec())
                 .map_err(|_| self.corrupt("name key", CodecError("not UTF-8".into())))?;
-            let ids = codec::decode(&v).map_err(|e| self.corrupt("name index", e))?;
+            let ids: Vec<EntityId> =
+                codec::decode(&v).map_err(|e| self.corrupt("name index", e))?;
             Ok((name, ids))
-        })
+        });
+        let mut mutable = mutable.peekable();
+        let merged = std::iter::from_fn(move || {
+            let run_first = from_runs.first_key_value().map(|(k, _)| k.clone());
+            let next_mutable = match mutable.peek() {
+                Some(Ok((k, _))) => Some(k.clone()),
+                Some(Err(_)) => return mutable.next(),
+                None => None,
+            };
+            match (next_mutable, run_first) {
+                (None, None) => None,
+                (Some(m), Some(r)) if r < m => from_runs.pop_first().map(Ok),
+                (None, Some(_)) => from_runs.pop_first().map(Ok),
+                (Some(m), _) => {
+                    let item = mutable.next()?;
+                    Some(item.map(|(name, mut ids)| {
+                        if let Some(more) = from_runs.remove(&m) {
+                            for id in more {
+                                if !ids.contains(&id) {
+                                    ids.push(id);
+                                }
+                            }
+                        }
+                        (name, ids)
+                    }))
+                }
+            }
+        });
+        failed.into_iter().chain(merged)
     }
 
     /// Every entity in id order.
@@ -709,12 +831,16 @@ impl Storage {
 
     /// The document whose content hash is `hash` (hex), if ingested.
     pub fn document_by_hash(&self, hash: &str) -> Result<Option<DocId>> {
-        match self.get(T::Docs, &hash_key(hash))? {
-            Some(v) => Ok(Some(
-                codec::read_u64(&v).map_err(|e| self.corrupt("document hash", e))?,
-            )),
-            None => Ok(None),
-        }
+        let bytes = match self.get(T::Docs, &hash_key(hash))? {
+            Some(v) => v.to_vec(),
+            None => match self.run_point(runs::Space::Hashes, hash.as_bytes())? {
+                Some(v) => v,
+                None => return Ok(None),
+            },
+        };
+        Ok(Some(
+            codec::read_u64(&bytes).map_err(|e| self.corrupt("document hash", e))?,
+        ))
     }
 
     /// Every document in id order.
@@ -929,10 +1055,17 @@ impl Storage {
         // at once left its undo record: undo it before anything overwrites
         // the record (one read otherwise). The in-memory counters and caches
         // were never advanced for it.
-        self.recover()?;
+        if self.recover()? {
+            self.load_runs()?;
+        }
         let idents = std::mem::take(&mut *self.idents.lock().map_err(|_| poisoned())?);
+        let mutable_empty = self.tree(T::Spo).is_empty();
         let mut w = Writer {
             storage: self,
+            to_runs: bulk,
+            run_set: self.run_set()?,
+            run_adds: bulk::RunAdds::default(),
+            mutable_empty,
             staged: (0..TREE_NAMES.len()).map(|_| BTreeMap::new()).collect(),
             c: *counters,
             blocks: BTreeMap::new(),
@@ -952,7 +1085,7 @@ impl Storage {
             return Ok(outcome);
         }
         let first_new_fact = counters.next_fact;
-        let (staged, new_counters, new_rels, idents) = w.finish()?;
+        let (staged, new_counters, new_rels, idents, built) = w.finish()?;
         let keys: usize = staged.iter().map(BTreeMap::len).sum();
         if !bulk && keys <= SMALL_WRITE_KEYS {
             self.commit_transaction(&staged)?;
@@ -961,7 +1094,14 @@ impl Storage {
             }
         } else {
             // The undo protocol flushes as part of the write, deferred or not.
-            self.commit_bulk(staged, first_new_fact)?;
+            if let Err(e) = self.commit_bulk(staged, first_new_fact) {
+                // The undo put the old run directory back on disk.
+                let _ = self.load_runs();
+                return Err(e);
+            }
+        }
+        if let Some(built) = built {
+            self.add_runs(built.dir, built.runs)?;
         }
         *counters = new_counters;
         if idents.known.len() <= self.ident_limit {
@@ -977,6 +1117,12 @@ impl Storage {
                     *slot = rec;
                 }
             }
+        }
+        if bulk {
+            // Under the writer lock: merges never race another writer.
+            self.compact()?;
+        } else {
+            self.collect_garbage()?;
         }
         Ok(outcome)
     }
@@ -1228,11 +1374,14 @@ fn rel_name_key(name: &str) -> Vec<u8> {
     k
 }
 
-/// Streaming iterator over index triples; decodes one chunk at a time.
+/// Streaming iterator over index triples: the mutable level a chunk at a
+/// time, then each run's part of the group at once.
 pub struct IndexScan<'a> {
     storage: &'a Storage,
     kind: IndexKind,
     iter: sled::Iter,
+    group: Vec<u8>,
+    runs: std::collections::VecDeque<Arc<runs::Run>>,
     buf: std::collections::VecDeque<Triple>,
 }
 
@@ -1245,13 +1394,36 @@ impl Iterator for IndexScan<'_> {
                 self.storage.entries_read.fetch_add(1, Ordering::Relaxed);
                 return Some(Ok(t));
             }
-            let (k, v) = match self.iter.next()? {
-                Ok(kv) => kv,
-                Err(e) => return Some(Err(self.storage.sled(e))),
-            };
-            let buf = &mut self.buf;
-            if let Err(e) = codec::decode_chunk(self.kind, &k, &v, |t| buf.push_back(t)) {
-                return Some(Err(self.storage.corrupt("index chunk", e)));
+            match self.iter.next() {
+                Some(Ok((k, v))) => {
+                    let buf = &mut self.buf;
+                    if let Err(e) = codec::decode_chunk(self.kind, &k, &v, |t| buf.push_back(t)) {
+                        return Some(Err(self.storage.corrupt("index chunk", e)));
+                    }
+                }
+                Some(Err(e)) => return Some(Err(self.storage.sled(e))),
+                None => {
+                    let run = self.runs.pop_front()?;
+                    let mut scratch = Vec::new();
+                    let buf = &mut self.buf;
+                    let read = self.storage.for_each_run_chunk(
+                        &run,
+                        self.kind,
+                        &self.group,
+                        &mut scratch,
+                        &mut |chunk| {
+                            buf.extend(chunk.iter().copied());
+                            Ok(std::ops::ControlFlow::Continue(()))
+                        },
+                    );
+                    // Counted again as they are handed out.
+                    self.storage
+                        .entries_read
+                        .fetch_sub(self.buf.len() as u64, Ordering::Relaxed);
+                    if let Err(e) = read {
+                        return Some(Err(e));
+                    }
+                }
             }
         }
     }
@@ -1260,6 +1432,15 @@ impl Iterator for IndexScan<'_> {
 /// The state of one write while it is being staged.
 struct Writer<'a> {
     storage: &'a Storage,
+    /// An import batch: index entries, names, hashes and literals go to new
+    /// runs instead of the mutable trees (see `runs`).
+    to_runs: bool,
+    /// The runs when the write started (identity and hash lookups).
+    run_set: Arc<runs::RunSet>,
+    /// What an import batch adds to the runs besides index entries.
+    run_adds: bulk::RunAdds,
+    /// The mutable index level was empty when the write started: no group to load there.
+    mutable_empty: bool,
     staged: Vec<BTreeMap<Vec<u8>, Vec<u8>>>,
     c: Counters,
     /// Fact blocks touched by this write.
@@ -1284,6 +1465,7 @@ type Finished = (
     Counters,
     Vec<(RelId, RelationRecord)>,
     IdentCache,
+    Option<bulk::BuiltRuns>,
 );
 
 impl Writer<'_> {
@@ -1305,13 +1487,11 @@ impl Writer<'_> {
     fn apply(&mut self, set: WriteSet) -> Result<WriteOutcome> {
         let mut out = WriteOutcome::default();
         for (i, mut doc) in set.docs.into_iter().enumerate() {
-            if let Some(v) = self.get(T::Docs, &hash_key(&doc.hash))? {
+            if let Some(id) = self.doc_by_hash(&doc.hash)? {
                 if set.skip_if_known && i == 0 {
                     out.skipped = true;
                     return Ok(out);
                 }
-                let id =
-                    codec::read_u64(&v).map_err(|e| self.storage.corrupt("document hash", e))?;
                 out.doc_ids.push(id);
                 continue;
             }
@@ -1319,11 +1499,15 @@ impl Writer<'_> {
             self.c.next_doc += 1;
             let bytes = self.encode(&doc)?;
             self.put(T::Docs, doc_key(doc.id), bytes);
-            self.put(
-                T::Docs,
-                hash_key(&doc.hash),
-                codec::u64_key(doc.id).to_vec(),
-            );
+            if self.to_runs {
+                self.run_adds.hashes.insert(doc.hash.clone(), doc.id);
+            } else {
+                self.put(
+                    T::Docs,
+                    hash_key(&doc.hash),
+                    codec::u64_key(doc.id).to_vec(),
+                );
+            }
             out.doc_ids.push(doc.id);
         }
         for e in set.entities {
@@ -1366,11 +1550,29 @@ impl Writer<'_> {
         Ok(out)
     }
 
+    /// The document stored (on either level) or staged with this hash.
+    fn doc_by_hash(&self, hash: &str) -> Result<Option<DocId>> {
+        if let Some(v) = self.staged[T::Docs as usize].get(&hash_key(hash)) {
+            return Ok(Some(
+                codec::read_u64(v).map_err(|e| self.storage.corrupt("document hash", e))?,
+            ));
+        }
+        if let Some(id) = self.run_adds.hashes.get(hash) {
+            return Ok(Some(*id));
+        }
+        self.storage.document_by_hash(hash)
+    }
+
     fn index_names(&mut self, entity: &Entity) -> Result<()> {
         let names = std::iter::once(&entity.name).chain(entity.aliases.iter());
         let keys: HashSet<String> = names.map(|n| normalize_name(n)).collect();
         for key in keys {
             if key.is_empty() {
+                continue;
+            }
+            if self.to_runs {
+                // No read: lookups take the union over the runs.
+                self.run_adds.name(key, entity.id);
                 continue;
             }
             let mut ids: Vec<EntityId> = match self.get(T::Names, key.as_bytes())? {
@@ -1457,27 +1659,58 @@ impl Writer<'_> {
     /// object; loading either is enough, so the smaller one is loaded (by the
     /// stored counts). Loading always the subject's group made every batch
     /// re-read the huge groups of popular subjects: quadratic at scale.
+    ///
+    /// The runs are asked only when their filter says the identity may be
+    /// there; then the subject's group of that run is loaded.
     fn existing(&mut self, identity: (EntityId, RelId, bool, ObjKey)) -> Result<Option<FactId>> {
         if let Some(id) = self.idents.known.get(&identity) {
             return Ok(Some(*id));
         }
-        let (subject, _, _, object) = identity;
+        let (subject, rel, negative, object) = identity;
         let by_subject = (IndexKind::Spo, Storage::subject_group(subject));
         let by_object = (IndexKind::Osp, Storage::object_group(object));
-        if self.idents.loaded.contains(&by_subject) || self.idents.loaded.contains(&by_object) {
-            return Ok(None);
+        if !self.mutable_empty
+            && !self.idents.loaded.contains(&by_subject)
+            && !self.idents.loaded.contains(&by_object)
+        {
+            let mutable = |tag, term: &[u8]| self.storage.count(&count_key(tag, term));
+            let group = if mutable(b'o', &object.to_bytes())?
+                < mutable(b's', &codec::u64_key(subject))?
+            {
+                by_object
+            } else {
+                by_subject
+            };
+            for t in self.storage.scan_mutable(group.0, group.1.clone()) {
+                let t = t?;
+                self.idents
+                    .remember((t.subject, t.relation, t.negative, t.object), t.fact);
+            }
+            self.idents.loaded.insert(group);
         }
-        let group = if self.storage.count_object(object)? < self.storage.count_subject(subject)? {
-            by_object
-        } else {
-            by_subject
-        };
-        for t in self.storage.scan(group.0, group.1.clone()) {
-            let t = t?;
-            self.idents
-                .remember((t.subject, t.relation, t.negative, t.object), t.fact);
+        let h = bulk::identity_hash(subject, rel, negative, object);
+        let runs = self.run_set.clone();
+        for run in runs.runs(runs::Space::Spo) {
+            if !run.meta.filter.may_contain(h) || self.idents.loaded_runs.contains(&(run.id, subject))
+            {
+                continue;
+            }
+            let mut scratch = Vec::new();
+            let idents = &mut self.idents;
+            let _always_continues = self.storage.for_each_run_chunk(
+                run,
+                IndexKind::Spo,
+                &codec::u64_key(subject),
+                &mut scratch,
+                &mut |chunk| {
+                    for t in chunk {
+                        idents.remember((t.subject, t.relation, t.negative, t.object), t.fact);
+                    }
+                    Ok(std::ops::ControlFlow::Continue(()))
+                },
+            )?;
+            self.idents.loaded_runs.insert((run.id, subject));
         }
-        self.idents.loaded.insert(group);
         Ok(self.idents.known.get(&identity).copied())
     }
 
@@ -1630,7 +1863,11 @@ impl Writer<'_> {
             Object::Literal(l) => {
                 let bytes = self.encode(l)?;
                 let key = ObjKey::Literal(codec::literal_hash(&bytes));
-                self.put(T::Literals, key.to_bytes().to_vec(), bytes);
+                if self.to_runs {
+                    self.run_adds.literals.insert(key.to_bytes().to_vec(), bytes);
+                } else {
+                    self.put(T::Literals, key.to_bytes().to_vec(), bytes);
+                }
                 key
             }
         };
@@ -1692,6 +1929,10 @@ impl Writer<'_> {
                 .or_default()
                 .push(t);
         }
+        if self.to_runs {
+            // Runs keep their own group totals.
+            return Ok(true);
+        }
         for key in [
             count_key(b's', &codec::u64_key(subject)),
             count_key(b'p', &codec::u32_key(rel)),
@@ -1723,8 +1964,20 @@ impl Writer<'_> {
             self.put(T::Facts, extra_key(id), bytes);
         }
         let appends = std::mem::take(&mut self.appends);
-        for ((kind, group), triples) in appends {
-            self.append_group(kind, &group, &triples)?;
+        let mut built = None;
+        if self.to_runs {
+            let adds = std::mem::take(&mut self.run_adds);
+            let b = self.storage.build_runs(appends, adds)?;
+            for (k, v) in &b.staged {
+                self.put(T::Runs, k.clone(), v.clone());
+            }
+            let dir = self.encode(&b.dir)?;
+            self.put(T::Meta, bulk::META_RUNS.to_vec(), dir);
+            built = Some(b);
+        } else {
+            for ((kind, group), triples) in appends {
+                self.append_group(kind, &group, &triples)?;
+            }
         }
         let counts = std::mem::take(&mut self.counts);
         for (key, add) in counts {
@@ -1737,7 +1990,7 @@ impl Writer<'_> {
         let counters = self.encode(&self.c)?;
         self.put(T::Meta, META_COUNTERS.to_vec(), counters);
         let idents = std::mem::take(&mut self.idents);
-        Ok((self.staged, self.c, self.new_rels, idents))
+        Ok((self.staged, self.c, self.new_rels, idents, built))
     }
 
     fn append_group(&mut self, kind: IndexKind, group: &[u8], triples: &[Triple]) -> Result<()> {
