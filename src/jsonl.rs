@@ -251,6 +251,7 @@ struct Importer<'a> {
     docs: HashMap<u64, Ref>,
     docs_by_origin: HashMap<String, Ref>,
     summary: crate::store::ImportSummary,
+    t: std::time::Instant,
 }
 
 impl Importer<'_> {
@@ -259,6 +260,9 @@ impl Importer<'_> {
             return Ok(());
         }
         let set = std::mem::take(&mut self.set);
+        if std::env::var_os("EXP_TRACE").is_some() {
+            eprintln!("parse+build {:.0} ms", self.t.elapsed().as_secs_f64() * 1e3);
+        }
         let new_docs = set.docs.len();
         let out: WriteOutcome = self.storage.write_bulk(set)?;
         self.summary.documents += (new_docs as u64).min(out.doc_ids.len() as u64);
@@ -282,6 +286,7 @@ impl Importer<'_> {
         {
             fix(r, &out.doc_ids);
         }
+        self.t = std::time::Instant::now();
         Ok(())
     }
 
@@ -439,6 +444,7 @@ pub fn import(
         docs: HashMap::new(),
         docs_by_origin: HashMap::new(),
         summary: Default::default(),
+        t: std::time::Instant::now(),
     };
     let mut buf = Vec::new();
     let mut lineno = 0u64;

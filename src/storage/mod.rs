@@ -321,6 +321,9 @@ struct IdentCache {
     loaded: HashSet<(IndexKind, Vec<u8>)>,
     /// `spo` groups of runs whose facts are all in `known`: (run id, subject).
     loaded_runs: HashSet<(u32, EntityId)>,
+    /// The time qualifier of facts created or read by earlier writes, so that
+    /// telling occasions apart does not decode their blocks again.
+    times: HashMap<FactId, Option<String>>,
 }
 
 impl IdentCache {
@@ -853,8 +856,18 @@ impl Storage {
 
     fn block(&self, block: u64) -> Result<Vec<StoredFact>> {
         match self.get(T::Facts, &codec::u64_key(block))? {
-            Some(v) => codec::decode_block(&v).map_err(|e| self.corrupt("fact block", e)),
+            Some(v) => codec::decode_items(&v).map_err(|e| self.corrupt("fact block", e)),
             None => Ok(Vec::new()),
+        }
+    }
+
+    /// One fact as stored in its block (without the extras it gained later),
+    /// decoded alone.
+    fn stored_fact(&self, id: FactId) -> Result<Option<StoredFact>> {
+        match self.get(T::Facts, &codec::u64_key(id / FACTS_PER_BLOCK))? {
+            Some(v) => codec::decode_item(&v, (id % FACTS_PER_BLOCK) as usize)
+                .map_err(|e| self.corrupt("fact block", e)),
+            None => Ok(None),
         }
     }
 
@@ -870,7 +883,7 @@ impl Storage {
     /// Decodes block `block` (its stored bytes) and merges the extras stored after it.
     fn merged_block(&self, block: u64, bytes: &[u8]) -> Result<Vec<StoredFact>> {
         let mut facts: Vec<StoredFact> =
-            codec::decode_block(bytes).map_err(|e| self.corrupt("fact block", e))?;
+            codec::decode_items(bytes).map_err(|e| self.corrupt("fact block", e))?;
         let first = block.saturating_mul(FACTS_PER_BLOCK);
         for item in self
             .tree(T::Facts)
@@ -963,12 +976,9 @@ impl Storage {
 
     /// A fact by id.
     pub fn fact(&self, id: FactId) -> Result<Option<Fact>> {
-        let mut block = self.block(id / FACTS_PER_BLOCK)?;
-        let pos = (id % FACTS_PER_BLOCK) as usize;
-        if pos >= block.len() {
+        let Some(mut stored) = self.stored_fact(id)? else {
             return Ok(None);
-        }
-        let mut stored = block.swap_remove(pos);
+        };
         if let Some(extra) = self.extra(id)? {
             extra.apply(&mut stored);
         }
@@ -1069,6 +1079,7 @@ impl Storage {
             staged: (0..TREE_NAMES.len()).map(|_| BTreeMap::new()).collect(),
             c: *counters,
             blocks: BTreeMap::new(),
+            old_facts: HashMap::new(),
             extras: BTreeMap::new(),
             first_new_fact: counters.next_fact,
             idents,
@@ -1079,13 +1090,18 @@ impl Storage {
             rel_ids: HashMap::new(),
         };
         let defer_flush = set.defer_flush;
+        let t_apply = std::time::Instant::now();
         let outcome = w.apply(set)?;
+        let d_apply = t_apply.elapsed();
         if outcome.skipped {
             *self.idents.lock().map_err(|_| poisoned())? = w.idents;
             return Ok(outcome);
         }
         let first_new_fact = counters.next_fact;
+        let t_fin = std::time::Instant::now();
         let (staged, new_counters, new_rels, idents, built) = w.finish()?;
+        let d_fin = t_fin.elapsed();
+        let t_commit = std::time::Instant::now();
         let keys: usize = staged.iter().map(BTreeMap::len).sum();
         if !bulk && keys <= SMALL_WRITE_KEYS {
             self.commit_transaction(&staged)?;
@@ -1104,7 +1120,7 @@ impl Storage {
             self.add_runs(built.dir, built.runs)?;
         }
         *counters = new_counters;
-        if idents.known.len() <= self.ident_limit {
+        if idents.known.len() + idents.times.len() <= self.ident_limit {
             *self.idents.lock().map_err(|_| poisoned())? = idents;
         }
         if !new_rels.is_empty() {
@@ -1118,9 +1134,14 @@ impl Storage {
                 }
             }
         }
+        let d_commit = t_commit.elapsed();
         if bulk {
+            let t_c = std::time::Instant::now();
             // Under the writer lock: merges never race another writer.
             self.compact()?;
+            if std::env::var_os("EXP_TRACE").is_some() {
+                eprintln!("batch: apply {:.0} ms finish {:.0} ms commit {:.0} ms compact {:.0} ms", d_apply.as_secs_f64()*1e3, d_fin.as_secs_f64()*1e3, d_commit.as_secs_f64()*1e3, t_c.elapsed().as_secs_f64()*1e3);
+            }
         } else {
             self.collect_garbage()?;
         }
@@ -1236,10 +1257,16 @@ impl Storage {
                     continue;
                 }
                 let mut batch = sled::Batch::default();
+                let nk = ops.len();
+                let nb: usize = ops.iter().map(|(k, v)| k.len() + v.len()).sum();
                 for (k, v) in ops {
                     batch.insert(k, v);
                 }
+                let t0 = std::time::Instant::now();
                 self.trees[i].apply_batch(batch).map_err(|e| self.sled(e))?;
+                if std::env::var_os("EXP_TRACE").is_some() {
+                    eprintln!("apply {} keys={} bytes={} {:.1} ms", TREE_NAMES[i], nk, nb, t0.elapsed().as_secs_f64() * 1e3);
+                }
             }
             self.flush()?;
             self.tree(T::Meta)
@@ -1443,8 +1470,10 @@ struct Writer<'a> {
     mutable_empty: bool,
     staged: Vec<BTreeMap<Vec<u8>, Vec<u8>>>,
     c: Counters,
-    /// Fact blocks touched by this write.
+    /// Fact blocks this write adds facts to.
     blocks: BTreeMap<u64, Vec<StoredFact>>,
+    /// Single facts of older blocks read by this write (corroborations, times).
+    old_facts: HashMap<FactId, Option<StoredFact>>,
     /// Extras of facts stored before this write that gained sources in it.
     extras: BTreeMap<FactId, FactExtra>,
     /// Facts from this id on are created by this write (their blocks are rewritten).
@@ -1643,6 +1672,16 @@ impl Writer<'_> {
         Ok(id)
     }
 
+    /// A fact stored before this write, as in its block, decoded alone and
+    /// kept for the rest of the write.
+    fn old_fact(&mut self, id: FactId) -> Result<Option<&StoredFact>> {
+        if !self.old_facts.contains_key(&id) {
+            let f = self.storage.stored_fact(id)?;
+            self.old_facts.insert(id, f);
+        }
+        Ok(self.old_facts.get(&id).and_then(Option::as_ref))
+    }
+
     fn load_block(&mut self, block: u64) -> Result<&mut Vec<StoredFact>> {
         if !self.blocks.contains_key(&block) {
             let facts = self.storage.block(block)?;
@@ -1747,10 +1786,24 @@ impl Writer<'_> {
 
     /// The time qualifier of fact `id` as stored or as staged by this write.
     fn fact_time(&mut self, id: FactId) -> Result<Option<String>> {
+        if let Some(t) = self.idents.times.get(&id) {
+            return Ok(t.clone());
+        }
+        let t = self.read_fact_time(id)?;
+        self.idents.times.insert(id, t.clone());
+        Ok(t)
+    }
+
+    fn read_fact_time(&mut self, id: FactId) -> Result<Option<String>> {
         let pos = (id % FACTS_PER_BLOCK) as usize;
-        let block = self.load_block(id / FACTS_PER_BLOCK)?;
-        if let Some(t) = block.get(pos).and_then(|f| f.qualifiers.get(TIME)) {
-            return Ok(Some(t.clone()));
+        let in_block = match self.blocks.get(&(id / FACTS_PER_BLOCK)) {
+            Some(block) => block.get(pos).map(|f| f.qualifiers.get(TIME).cloned()),
+            None => self
+                .old_fact(id)?
+                .map(|f| f.qualifiers.get(TIME).cloned()),
+        };
+        if let Some(Some(t)) = in_block {
+            return Ok(Some(t));
         }
         if let Some(extra) = self.extras.get(&id) {
             return Ok(extra.qualifiers.get(TIME).cloned());
@@ -1771,14 +1824,20 @@ impl Writer<'_> {
         qualifiers: Qualifiers,
         confidence: f32,
     ) -> Result<u64> {
+        if let Some(t) = qualifiers.get(TIME)
+            && let Some(cached @ None) = self.idents.times.get_mut(&id)
+        {
+            // The fact had no time: it takes the first one a reading brings.
+            *cached = Some(t.clone());
+        }
         let block = id / FACTS_PER_BLOCK;
         let pos = (id % FACTS_PER_BLOCK) as usize;
-        self.load_block(block)?;
         let missing = || Error::Corrupt {
             path: self.storage.path.clone(),
             detail: format!("index names fact {id}, which is missing"),
         };
         if id >= self.first_new_fact {
+            self.load_block(block)?;
             let fact = self
                 .blocks
                 .get_mut(&block)
@@ -1795,28 +1854,35 @@ impl Writer<'_> {
                 confidence,
             ));
         }
-        let base = self
-            .blocks
-            .get(&block)
-            .and_then(|b| b.get(pos))
+        let (base_confidence, base_sources, base_qualifiers) = {
+            let base = match self.blocks.get(&block) {
+                Some(b) => b.get(pos),
+                None => self.old_fact(id)?,
+            }
             .ok_or_else(missing)?;
+            (
+                base.confidence,
+                base.sources.clone(),
+                base.qualifiers.keys().cloned().collect::<Vec<String>>(),
+            )
+        };
         let extra = match self.extras.entry(id) {
             std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::btree_map::Entry::Vacant(e) => {
                 let stored = self.storage.extra(id)?.unwrap_or_else(|| FactExtra {
-                    confidence: base.confidence,
+                    confidence: base_confidence,
                     ..FactExtra::default()
                 });
                 e.insert(stored)
             }
         };
         for (k, v) in qualifiers {
-            if !base.qualifiers.contains_key(&k) {
+            if !base_qualifiers.contains(&k) {
                 extra.qualifiers.entry(k).or_insert(v);
             }
         }
         Ok(add_sources(
-            &base.sources,
+            &base_sources,
             &mut extra.sources,
             &mut extra.confidence,
             sources,
@@ -1897,6 +1963,7 @@ impl Writer<'_> {
         let id = self.c.next_fact;
         self.c.next_fact += 1;
         self.c.sources += sources.len() as u64;
+        let time = d.qualifiers.get(TIME).cloned();
         let stored = StoredFact {
             subject,
             relation: rel,
@@ -1916,6 +1983,7 @@ impl Writer<'_> {
         }
         block.push(stored);
         self.idents.remember(identity, id);
+        self.idents.times.insert(id, time);
         let t = Triple {
             fact: id,
             subject,
@@ -1945,10 +2013,9 @@ impl Writer<'_> {
 
     fn finish(mut self) -> Result<Finished> {
         let blocks = std::mem::take(&mut self.blocks);
-        // Blocks read only to check corroborations are not rewritten.
         let first_changed = self.first_new_fact / FACTS_PER_BLOCK;
         for (block, facts) in blocks.range(first_changed..) {
-            let bytes = codec::encode_block(facts).map_err(|e| Error::Storage(e.0))?;
+            let bytes = codec::encode_items(facts).map_err(|e| Error::Storage(e.0))?;
             self.put(T::Facts, codec::u64_key(*block).to_vec(), bytes);
         }
         let sentences = std::mem::take(&mut self.sentences);
