@@ -11,10 +11,11 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::ingest::{self, EntityLookup, ExtractedObject, Resolution};
 use crate::jsonl;
-use crate::model::{Document, Entity, Fact, Stats, normalize_name};
+use crate::model::{Document, Entity, EntityId, Fact, Stats, normalize_name};
 use crate::query::{self, QueryOptions, QueryResult};
 use crate::storage::{
-    FactDraft, NewEntity, ObjectDraft, OpenOptions, Ref, SourceDraft, Storage, WriteSet,
+    FactDraft, IndexKind, NewEntity, ObjKey, ObjectDraft, OpenOptions, Ref, SourceDraft, Storage,
+    WriteSet,
 };
 
 /// Largest article lore ingests, in bytes; larger input is refused with a message.
@@ -520,6 +521,133 @@ impl EntityLookup for Store {
     }
 }
 
+// One-entity reads for the front ends that draw or list what is known about
+// an entity (`lore graph`, `lore timeline`). Kept apart from the block above
+// so that the facade's core stays easy to read.
+impl Store {
+    /// The one entity a user means by `name`: any name or alias
+    /// (case-insensitive, punctuation ignored), or `#ID` for an id.
+    ///
+    /// An unknown name is an [`Error::BadInput`] that suggests the closest
+    /// stored name; a name shared by several entities is one that lists them
+    /// with their ids, so the user can pick one with `#ID`.
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let store = lore::Store::open(dir.path().join("db"))?;
+    /// store.ingest_text("Talks\n\nAnn Lee met Bob Stone in Paris.", "a.txt")?;
+    /// let ann = store.resolve_entity("ann lee")?;
+    /// assert_eq!(store.resolve_entity(&format!("#{}", ann.id))?, ann);
+    /// assert!(store.resolve_entity("Ann Leee").unwrap_err().to_string().contains("did you mean `Ann Lee`?"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn resolve_entity(&self, name: &str) -> Result<Entity> {
+        let name = name.trim();
+        if let Some(id) = name.strip_prefix('#').and_then(|n| n.parse::<u64>().ok()) {
+            return self.storage.entity(id)?.ok_or_else(|| {
+                Error::bad_input(
+                    name,
+                    "no entity has this id; find ids with `lore query 'entities like \"...\";'`",
+                )
+            });
+        }
+        let key = normalize_name(name);
+        if key.is_empty() {
+            return Err(Error::bad_input(
+                format!("`{name}`"),
+                "give an entity name, e.g. a surname",
+            ));
+        }
+        let mut found = self.by_name(&key)?;
+        match found.len() {
+            1 => Ok(found.remove(0)),
+            0 => {
+                // Only on this error path: every stored name, for "did you mean".
+                let mut names: Vec<(String, Vec<EntityId>)> = Vec::new();
+                for item in self.storage.names() {
+                    names.push(item?);
+                }
+                let best = crate::diag::did_you_mean(&key, names.iter().map(|(n, _)| n.as_str()));
+                let suggestion = match best
+                    .and_then(|b| names.iter().find(|(n, _)| n == b))
+                    .and_then(|(_, ids)| ids.first())
+                {
+                    Some(id) => self.storage.entity(*id)?.map(|e| e.name),
+                    None => None,
+                };
+                Err(Error::bad_input(
+                    format!("`{name}`"),
+                    match suggestion {
+                        Some(s) => format!("no entity has this name; did you mean `{s}`?"),
+                        None => "no entity has this name; list names with `lore query 'entities like \"...\";'`".to_string(),
+                    },
+                ))
+            }
+            n => {
+                let list: Vec<String> = found
+                    .iter()
+                    .map(|e| format!("{} (#{}, {})", e.name, e.id, e.kind))
+                    .collect();
+                Err(Error::bad_input(
+                    format!("`{name}`"),
+                    format!(
+                        "{n} entities have this name: {}; give a fuller name or an id such as #{}",
+                        list.join(", "),
+                        found[0].id
+                    ),
+                ))
+            }
+        }
+    }
+
+    /// Every fact with entity `id` as its subject or its object, each once, in
+    /// id order, with sources.
+    ///
+    /// Reads only the entity's own groups of the `spo` and `osp` indexes, so
+    /// the cost grows with the entity's facts, not with the store.
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let store = lore::Store::open(dir.path().join("db"))?;
+    /// store.ingest_text("Talks\n\nAnn Lee met Bob Stone in Paris.", "a.txt")?;
+    /// let bob = store.resolve_entity("Bob Stone")?;
+    /// for fact in store.facts_of(bob.id)? {
+    ///     assert!(fact.subject == bob.id || fact.object == lore::Object::Entity(bob.id));
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn facts_of(&self, id: EntityId) -> Result<Vec<Fact>> {
+        let mut ids: Vec<u64> = Vec::new();
+        for t in self
+            .storage
+            .scan(IndexKind::Spo, Storage::subject_group(id))
+        {
+            ids.push(t?.fact);
+        }
+        for t in self
+            .storage
+            .scan(IndexKind::Osp, Storage::object_group(ObjKey::Entity(id)))
+        {
+            ids.push(t?.fact);
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        let mut out = Vec::with_capacity(ids.len());
+        for fid in ids {
+            match self.storage.fact(fid)? {
+                Some(f) => out.push(f),
+                None => {
+                    return Err(Error::Corrupt {
+                        path: self.path().to_path_buf(),
+                        detail: format!("an index names fact {fid}, which is missing"),
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
 /// Sort key of an entity reference: stored ids first, then new entities in creation order.
 fn ref_order(r: Ref) -> (u8, u64) {
     match r {
@@ -641,6 +769,58 @@ mod tests {
         let doc = store.document(0).unwrap().unwrap();
         assert_eq!(doc.title, "Café talks");
         assert_eq!(decode_windows_1252(b"\x96\x80"), "–€");
+    }
+
+    #[test]
+    fn resolve_entity_explains_unknown_and_shared_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("s")).unwrap();
+        let jsonl = r#"{"type":"entity","id":0,"name":"Ann Lee","kind":"person","aliases":["Lee"]}
+{"type":"entity","id":1,"name":"Bob Lee","kind":"person","aliases":["Lee"]}
+"#;
+        store
+            .import_jsonl(&mut jsonl.as_bytes(), "e.jsonl", &mut |_| {})
+            .unwrap();
+        assert_eq!(store.resolve_entity("  ANN lee ").unwrap().id, 0);
+        assert_eq!(store.resolve_entity("#1").unwrap().name, "Bob Lee");
+        let shared = store.resolve_entity("Lee").unwrap_err();
+        assert!(shared.is_user_error());
+        let text = shared.to_string();
+        assert!(
+            text.contains("2 entities have this name: Ann Lee (#0, person), Bob Lee (#1, person)"),
+            "{text}"
+        );
+        let typo = store.resolve_entity("Bob Leee").unwrap_err().to_string();
+        assert!(typo.contains("did you mean `Bob Lee`?"), "{typo}");
+        let none = store.resolve_entity("Zebulon").unwrap_err().to_string();
+        assert!(none.contains("entities like"), "{none}");
+        assert!(store.resolve_entity("#99").is_err());
+        assert!(store.resolve_entity("!!").is_err());
+    }
+
+    #[test]
+    fn facts_of_reads_only_the_entity_index_groups() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("s")).unwrap();
+        store
+            .ingest_text("One\n\nAnn Lee met Bob Stone in Paris.", "a")
+            .unwrap();
+        let mut other = String::from("Two\n\n");
+        for i in 0..30 {
+            other.push_str(&format!("Carl Moe{i} met Dan Roe{i}. "));
+        }
+        store.ingest_text(&other, "b").unwrap();
+        let total = store.stats().unwrap().facts;
+        let bob = store.resolve_entity("Bob Stone").unwrap();
+        let before = store.storage().entries_read();
+        let facts = store.facts_of(bob.id).unwrap();
+        let read = store.storage().entries_read() - before;
+        assert_eq!(facts.len(), 1, "{facts:?}");
+        assert_eq!(facts[0].object, crate::model::Object::Entity(bob.id));
+        assert!(
+            read <= 2 && total > 10,
+            "read {read} index entries of {total} facts"
+        );
     }
 
     #[test]
