@@ -67,7 +67,7 @@ pub enum IngestOutcome {
     },
 }
 
-/// Counts reported by [`Store::import_jsonl`].
+/// Counts reported by [`Store::import_jsonl`] and [`Store::import_with`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ImportSummary {
     /// Documents created.
@@ -80,6 +80,39 @@ pub struct ImportSummary {
     pub corroborated: u64,
     /// Lines read.
     pub lines: u64,
+    /// Bad lines skipped ([`ImportOptions::keep_going`]); each was reported.
+    pub skipped: u64,
+    /// Well-formed N-Triples lore has no place for (an `owl:sameAs`, an
+    /// `rdfs:comment`); always 0 for JSONL.
+    pub ignored: u64,
+}
+
+/// The formats `lore import` reads.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ImportFormat {
+    /// JSON lines: `lore export`'s schema, or other extractors' minimal facts.
+    #[default]
+    Jsonl,
+    /// RDF 1.1 N-Triples, such as `lore export --format ntriples` writes.
+    Ntriples,
+}
+
+impl ImportFormat {
+    /// The format a file name says: `.nt` is N-Triples, anything else JSONL.
+    pub fn from_path(path: &Path) -> ImportFormat {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some(e) if e.eq_ignore_ascii_case("nt") => ImportFormat::Ntriples,
+            _ => ImportFormat::Jsonl,
+        }
+    }
+}
+
+/// How [`Store::import_with`] treats bad lines.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ImportOptions {
+    /// Skip bad lines (each one is passed to the caller's error callback)
+    /// instead of stopping at the first; [`ImportSummary::skipped`] counts them.
+    pub keep_going: bool,
 }
 
 /// An open lore store.
@@ -344,7 +377,50 @@ impl Store {
         name: &str,
         progress: &mut dyn FnMut(u64),
     ) -> Result<ImportSummary> {
-        jsonl::import(&self.storage, input, name, progress)
+        let opts = ImportOptions::default();
+        jsonl::import(&self.storage, input, name, &opts, &mut |_| {}, progress)
+    }
+
+    /// Imports JSONL or N-Triples (see `docs/INTEROP.md`).
+    ///
+    /// A bad line ends the import with an error naming `name:line`, unless
+    /// `opts.keep_going`: then the error goes to `on_error`, the line is
+    /// skipped, and the summary counts it. `progress` is called with the
+    /// number of lines read so far. JSONL is written in atomic batches as it
+    /// is read; N-Triples is read whole first (statements may come in any
+    /// order), checked, then written.
+    ///
+    /// ```
+    /// use lore::{ImportFormat, ImportOptions};
+    /// let dir = tempfile::tempdir()?;
+    /// let store = lore::Store::open(dir.path().join("db"))?;
+    /// let lines = "{\"subject\":\"Ann Lee\",\"relation\":\"met with\",\"object\":\"Bob Stone\"}\n{\"subject\":\"Ann Lee\"}\n";
+    /// let opts = ImportOptions { keep_going: true };
+    /// let mut errors = Vec::new();
+    /// let summary = store.import_with(&mut lines.as_bytes(), "llm.jsonl", ImportFormat::Jsonl, &opts,
+    ///     &mut |e| errors.push(e.to_string()), &mut |_| {})?;
+    /// assert_eq!((summary.facts, summary.skipped), (1, 1));
+    /// assert!(errors[0].starts_with("llm.jsonl:2: a fact needs"));
+    /// assert_eq!(store.query("\"Ann Lee\" met ?who;")?.statements[0].rows.len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn import_with(
+        &self,
+        input: &mut dyn BufRead,
+        name: &str,
+        format: ImportFormat,
+        opts: &ImportOptions,
+        on_error: &mut dyn FnMut(Error),
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<ImportSummary> {
+        match format {
+            ImportFormat::Jsonl => {
+                jsonl::import(&self.storage, input, name, opts, on_error, progress)
+            }
+            ImportFormat::Ntriples => {
+                crate::rdf::import(&self.storage, input, name, opts, on_error, progress)
+            }
+        }
     }
 
     /// Writes the whole store as JSONL: documents, entities, then facts.
@@ -362,6 +438,38 @@ impl Store {
     /// ```
     pub fn export_jsonl(&self, out: &mut dyn Write) -> Result<()> {
         jsonl::export(&self.storage, out)
+    }
+
+    /// Writes the whole store as RDF 1.1 (N-Triples or Turtle) with IRIs under
+    /// `base`; the IRIs, the reification of facts and the vocabulary are
+    /// described in [`crate::rdf`] and `docs/INTEROP.md`.
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let store = lore::Store::open(dir.path().join("db"))?;
+    /// store.ingest_text("Talks\n\nAnn Lee met Bob Stone in Paris.", "a.txt")?;
+    /// let mut nt = Vec::new();
+    /// store.export_rdf(&mut nt, lore::rdf::RdfFormat::NTriples, "https://news.example.com/kb/")?;
+    /// assert!(String::from_utf8(nt)?.contains("<https://news.example.com/kb/entity/0>"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn export_rdf(
+        &self,
+        out: &mut dyn Write,
+        format: crate::rdf::RdfFormat,
+        base: &str,
+    ) -> Result<()> {
+        crate::rdf::export(self, out, format, base)
+    }
+
+    /// Writes one table of the store as CSV with a header row (see
+    /// [`crate::csv_export`] for the columns).
+    pub fn export_csv(
+        &self,
+        out: &mut dyn Write,
+        table: crate::csv_export::CsvTable,
+    ) -> Result<()> {
+        crate::csv_export::export(self, out, table)
     }
 
     /// Runs query text (one or more statements) with default options.

@@ -1,0 +1,466 @@
+//! Issue 7 end to end, on the real `lore` binary and the five sample
+//! articles: RDF and CSV export, import from other tools, pictures and
+//! timelines. RDF is checked with a real parser (oxttl), SVG with a real
+//! XML parser (roxmltree).
+
+use std::collections::HashSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+
+const RDF: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
+const XSD: &str = "http://www.w3.org/2001/XMLSchema#";
+const VOCAB: &str = "http://example.org/lore/vocab#";
+
+fn lore(db: &Path, args: &[&str]) -> Output {
+    lore_in(db, args, None)
+}
+
+fn lore_in(db: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lore"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("LORE_DB")
+        .env("NO_COLOR", "1")
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the lore binary runs");
+    if let Some(bytes) = stdin {
+        child.stdin.take().unwrap().write_all(bytes).unwrap();
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn ok(o: Output) -> String {
+    assert!(o.status.success(), "exit {:?}: {}", o.status, stderr(&o));
+    stdout(&o)
+}
+
+/// A store of the five sample articles, ingested once per test run and
+/// copied for each test (every `lore` process takes the store's lock).
+fn sample_store(dir: &Path) -> PathBuf {
+    static TEMPLATE: OnceLock<PathBuf> = OnceLock::new();
+    let template = TEMPLATE.get_or_init(|| {
+        let keep = tempfile::tempdir().unwrap().keep();
+        let db = keep.join("template");
+        let articles = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/articles");
+        ok(lore(&db, &["ingest", "-q", articles.to_str().unwrap()]));
+        db
+    });
+    let db = dir.join("sample");
+    copy_dir(template, &db);
+    db
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+fn stat(db: &Path, key: &str) -> u64 {
+    ok(lore(db, &["stats"]))
+        .lines()
+        .find_map(|l| l.strip_prefix(key).map(|v| v.trim().parse().unwrap()))
+        .unwrap_or_else(|| panic!("no {key} in stats"))
+}
+
+fn parse_rdf(turtle: bool, text: &str) -> HashSet<oxrdf::Triple> {
+    let parsed: Result<HashSet<_>, _> = if turtle {
+        oxttl::TurtleParser::new().for_slice(text).collect()
+    } else {
+        oxttl::NTriplesParser::new().for_slice(text).collect()
+    };
+    parsed.unwrap_or_else(|e| panic!("not valid RDF: {e}"))
+}
+
+fn iri(s: &str) -> oxrdf::Term {
+    oxrdf::Term::NamedNode(oxrdf::NamedNode::new(s).unwrap())
+}
+
+/// A small RFC 4180 reader (quoted fields with `""`, line breaks inside quotes).
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let (mut rows, mut row, mut field, mut quoted) = (vec![], vec![], String::new(), false);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            (true, '"') => quoted = false,
+            (true, c) => field.push(c),
+            (false, '"') => quoted = true,
+            (false, ',') => row.push(std::mem::take(&mut field)),
+            (false, '\n') => {
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            (false, c) => field.push(c),
+        }
+    }
+    assert!(
+        field.is_empty() && row.is_empty(),
+        "the last line has no newline"
+    );
+    rows
+}
+
+// ---------------------------------------------------------------- RDF
+
+#[test]
+fn ntriples_and_turtle_of_the_sample_articles_pass_a_real_rdf_parser() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sample_store(dir.path());
+    let nt = parse_rdf(false, &ok(lore(&db, &["export", "--format", "ntriples"])));
+    let ttl = parse_rdf(true, &ok(lore(&db, &["export", "--format", "turtle"])));
+    assert_eq!(nt, ttl, "N-Triples and Turtle describe different graphs");
+
+    let facts = stat(&db, "facts") as usize;
+    let statement = iri(&format!("{RDF}Statement"));
+    let statements: Vec<&oxrdf::Triple> = nt
+        .iter()
+        .filter(|t| t.predicate.as_str() == format!("{RDF}type") && t.object == statement)
+        .collect();
+    assert_eq!(statements.len(), facts, "one rdf:Statement per fact");
+
+    // The plain triples are exactly the positive statements: a denied fact
+    // is only a statement marked negative, never asserted on its own.
+    let negative = iri(&format!("{VOCAB}Negative"));
+    let part = |s: &oxrdf::NamedOrBlankNode, p: &str| {
+        nt.iter()
+            .find(|t| &t.subject == s && t.predicate.as_str() == p)
+            .map(|t| t.object.clone())
+            .unwrap()
+    };
+    let mut positive = HashSet::new();
+    let mut denied = 0;
+    for st in statements.iter().map(|t| &t.subject) {
+        let spo = (
+            part(st, &format!("{RDF}subject")),
+            part(st, &format!("{RDF}predicate")),
+            part(st, &format!("{RDF}object")),
+        );
+        if part(st, &format!("{VOCAB}polarity")) == negative {
+            denied += 1;
+        } else {
+            positive.insert(spo);
+        }
+    }
+    assert!(
+        denied > 0,
+        "the sample articles deny that Blinken and Lavrov spoke"
+    );
+    let asserted: HashSet<_> = nt
+        .iter()
+        .filter(|t| {
+            t.predicate
+                .as_str()
+                .starts_with("http://example.org/lore/relation/")
+        })
+        .map(|t| {
+            (
+                oxrdf::Term::from(t.subject.clone()),
+                oxrdf::Term::NamedNode(t.predicate.clone()),
+                t.object.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(asserted, positive);
+
+    // Names and aliases are labels; the meeting's date is an xsd:date.
+    let label = |text: &str| {
+        nt.iter().any(|t| {
+            t.predicate.as_str() == "http://www.w3.org/2000/01/rdf-schema#label"
+                && matches!(&t.object, oxrdf::Term::Literal(l) if l.value() == text)
+        })
+    };
+    assert!(label("Sergei Lavrov") && label("Sergey Lavrov") && label("Lavrov"));
+    let time = nt
+        .iter()
+        .find(|t| t.predicate.as_str() == "http://example.org/lore/qualifier#time")
+        .expect("a fact with a time");
+    let oxrdf::Term::Literal(l) = &time.object else {
+        panic!("time is not a literal")
+    };
+    assert!(
+        l.datatype().as_str().starts_with(XSD) && l.datatype().as_str() != format!("{XSD}string"),
+        "{l}"
+    );
+}
+
+#[test]
+fn ntriples_round_trip_into_an_empty_store_gives_the_same_facts() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sample_store(dir.path());
+    let nt = dir.path().join("sample.nt");
+    ok(lore(
+        &db,
+        &["export", "--format", "ntriples", "-o", nt.to_str().unwrap()],
+    ));
+    let other = dir.path().join("other");
+    let summary = ok(lore(&other, &["import", nt.to_str().unwrap()]));
+    assert!(
+        summary.contains(&format!("{} new facts", stat(&db, "facts"))),
+        "{summary}"
+    );
+    // The same (subject, relation, object) facts, and everything around them.
+    let facts = |db: &Path| {
+        let csv = ok(lore(db, &["export", "--format", "csv"]));
+        let mut rows: Vec<String> = parse_csv(&csv)
+            .into_iter()
+            .map(|r| format!("{} | {} | {} | {}", r[1], r[3], r[5], r[8]))
+            .collect();
+        rows.sort();
+        rows
+    };
+    assert_eq!(facts(&db), facts(&other));
+    assert_eq!(
+        ok(lore(&db, &["export"])),
+        ok(lore(&other, &["export"])),
+        "the JSONL exports differ"
+    );
+}
+
+#[test]
+fn base_sets_the_iris_and_a_bad_base_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sample_store(dir.path());
+    let ttl = ok(lore(
+        &db,
+        &[
+            "export",
+            "--format",
+            "turtle",
+            "--base",
+            "https://news.example.com/kb",
+        ],
+    ));
+    assert!(
+        ttl.contains("@prefix entity: <https://news.example.com/kb/entity/> ."),
+        "{}",
+        &ttl[..600]
+    );
+    let g = parse_rdf(true, &ttl);
+    assert!(
+        g.iter()
+            .any(|t| t.subject.to_string() == "<https://news.example.com/kb/entity/1>")
+    );
+    let o = lore(
+        &db,
+        &["export", "--format", "ntriples", "--base", "not an iri"],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("--base") && stderr(&o).contains("absolute IRI"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(o.stdout.is_empty());
+}
+
+// ---------------------------------------------------------------- CSV
+
+#[test]
+fn csv_export_of_facts_entities_and_sources_has_a_header_and_one_row_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sample_store(dir.path());
+    let facts = parse_csv(&ok(lore(&db, &["export", "--format", "csv"])));
+    assert_eq!(
+        facts[0][..6],
+        [
+            "id",
+            "subject",
+            "subject_id",
+            "relation",
+            "relation_text",
+            "object"
+        ]
+    );
+    assert_eq!(facts.len() as u64 - 1, stat(&db, "facts"));
+    assert!(facts.iter().all(|r| r.len() == facts[0].len()));
+    let meet = facts
+        .iter()
+        .find(|r| r[1] == "Antony Blinken" && r[3] == "meet" && r[5] == "Sergei Lavrov")
+        .expect("Blinken met Lavrov");
+    let col = |n: &str| facts[0].iter().position(|c| c == n).unwrap();
+    assert_eq!(meet[col("time")], "2023-03-02");
+    assert_eq!(meet[col("place")], "New Delhi");
+
+    let entities = parse_csv(&ok(lore(
+        &db,
+        &["export", "--format", "csv", "--table", "entities"],
+    )));
+    assert_eq!(entities[0], ["id", "name", "kind", "aliases", "facts"]);
+    assert_eq!(entities.len() as u64 - 1, stat(&db, "entities"));
+    let lavrov = entities.iter().find(|r| r[1] == "Sergei Lavrov").unwrap();
+    assert_eq!(lavrov[2], "person");
+    assert!(lavrov[3].contains("Sergey Lavrov"), "{lavrov:?}");
+
+    let sources_csv = ok(lore(
+        &db,
+        &["export", "--format", "csv", "--table", "sources"],
+    ));
+    let sources = parse_csv(&sources_csv);
+    assert_eq!(sources.len() as u64 - 1, stat(&db, "sources"));
+    // Sentences with commas come back whole, in their column.
+    assert!(sources.iter().all(|r| r.len() == 7));
+    assert!(sources.iter().skip(1).any(|r| r[4].contains(", ")));
+    let documents = parse_csv(&ok(lore(
+        &db,
+        &["export", "--format", "csv", "--table", "documents"],
+    )));
+    assert_eq!(documents.len(), 6);
+}
+
+// ---------------------------------------------------------------- import
+
+const FROM_AN_LLM: &str = r#"{"subject":"Sergey Lavrov","relation":"met with","object":"Qin Gang","sentence":"Lavrov met with Qin Gang on the sidelines.","document":"llm-run-7"}
+{"head":"Antony Blinken","type":"visited","tail":"New Delhi","tail_type":"GPE"}
+{"subject":"Antony Blinken","relation":"met"}
+{"text":"Olaf Scholz","label":"PERSON","start_char":0,"end_char":11}
+{"subject":"Olaf Scholz","predicate":"visited","object":"India","object_type":"GPE"}
+not json at all
+"#;
+
+#[test]
+fn jsonl_from_other_extractors_is_queryable_and_bad_lines_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sample_store(dir.path());
+    let file = dir.path().join("llm.jsonl");
+    std::fs::write(&file, FROM_AN_LLM).unwrap();
+    let facts = stat(&db, "facts");
+
+    // By default the first bad line stops the import and nothing is written.
+    let o = lore(&db, &["import", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("llm.jsonl:3: a fact needs \"subject\", \"relation\" and \"object\"; this line has no \"object\""), "{err}");
+    assert!(
+        err.contains("nothing was imported") && err.contains("--keep-going"),
+        "{err}"
+    );
+    assert_eq!(stat(&db, "facts"), facts);
+
+    // --keep-going: every bad line reported with its place, the rest imported, exit 1.
+    let o = lore(&db, &["import", "--keep-going", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    let places: Vec<&str> = err
+        .lines()
+        .map(|l| l.split(": ").nth(2).unwrap_or(l))
+        .collect();
+    assert_eq!(err.lines().count(), 2, "{err}");
+    assert!(err.lines().all(|l| l.starts_with("lore: error: ")), "{err}");
+    assert!(
+        places.iter().any(|p| p.ends_with("llm.jsonl:3")),
+        "{places:?}"
+    );
+    assert!(
+        places.iter().any(|p| p.ends_with("llm.jsonl:6")),
+        "{places:?}"
+    );
+    let summary = stdout(&o);
+    assert!(
+        summary.starts_with("6 lines: 1 documents, 1 entities, 3 new facts"),
+        "{summary}"
+    );
+    assert!(
+        summary.trim_end().ends_with("2 bad lines skipped"),
+        "{summary}"
+    );
+    assert_eq!(stat(&db, "facts"), facts + 3);
+
+    // Queryable like ingested facts: the names joined the stored entities and
+    // `met with` is the extractor's `meet`.
+    let q = ok(lore(&db, &["query", "Lavrov met ?who;", "--format", "csv"]));
+    assert!(q.lines().any(|l| l.starts_with("Qin Gang,")), "{q}");
+    let q = ok(lore(
+        &db,
+        &["query", "why Lavrov met \"Qin Gang\";", "--format", "csv"],
+    ));
+    assert!(
+        q.contains("llm-run-7") && q.contains("on the sidelines"),
+        "{q}"
+    );
+    let q = ok(lore(
+        &db,
+        &["query", "\"Olaf Scholz\" visit ?where;", "--format", "csv"],
+    ));
+    assert!(q.contains("India"), "{q}");
+    assert_eq!(
+        stat(&db, "entities"),
+        stat(&sample_store(&dir.path().join("fresh")), "entities") + 1,
+        "only Olaf Scholz is new"
+    );
+}
+
+#[test]
+fn foreign_ntriples_import_by_extension_or_format_and_turtle_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sample_store(dir.path());
+    let nt = "<http://ex.org/id/Olaf_Scholz> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://xmlns.com/foaf/0.1/Person> .\n\
+<http://ex.org/id/Olaf_Scholz> <http://xmlns.com/foaf/0.1/name> \"Olaf Scholz\"@de .\n\
+<http://ex.org/id/Olaf_Scholz> <http://ex.org/vocab#metWith> <http://ex.org/id/Lavrov> .\n\
+<http://ex.org/id/Olaf_Scholz> <http://ex.org/vocab#born> \"1958-06-14\"^^<http://www.w3.org/2001/XMLSchema#date> .\n\
+<http://ex.org/id/Olaf_Scholz> <http://www.w3.org/2002/07/owl#sameAs> <http://www.wikidata.org/entity/Q61053> .\n\
+<http://ex.org/id/Olaf_Scholz> <http://ex.org/vocab#age> \"65\"^^<http://www.w3.org/2001/XMLSchema#integer> .\n";
+    let file = dir.path().join("scholz.nt");
+    std::fs::write(&file, nt).unwrap();
+    let summary = ok(lore(&db, &["import", file.to_str().unwrap()]));
+    assert!(
+        summary.contains("3 new facts") && summary.contains("1 triple ignored"),
+        "{summary}"
+    );
+    let q = ok(lore(
+        &db,
+        &["query", "\"Olaf Scholz\" ?r ?x;", "--format", "csv"],
+    ));
+    for want in ["meet,Sergei Lavrov", "1958-06-14", ",65,"] {
+        assert!(q.contains(want), "{want} missing from {q}");
+    }
+    let person = ok(lore(
+        &db,
+        &["query", "entities like \"scholz\";", "--format", "csv"],
+    ));
+    assert!(person.contains("Olaf Scholz,person"), "{person}");
+
+    // From stdin the format is named; a syntax error names its line.
+    let o = lore_in(
+        &db,
+        &["import", "--format", "ntriples", "-"],
+        Some(b"<http://a> <http://b> <http://c> .\n<http://a> <http://b> .\n"),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("-:2: not N-Triples"), "{}", stderr(&o));
+
+    let ttl = dir.path().join("data.ttl");
+    std::fs::write(&ttl, "@prefix ex: <http://ex.org/> .\n").unwrap();
+    let o = lore(&db, &["import", ttl.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("N-Triples only"), "{}", stderr(&o));
+}
