@@ -111,6 +111,14 @@ pub enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// The dated facts about an entity in time order, with their sources.
+    Timeline {
+        /// The entity: any of its names, or #ID.
+        name: String,
+        /// Output format.
+        #[arg(long, short, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
     /// Open the interactive shell.
     Repl,
     /// Verify the store: indexes, counts, sources, names. Exits 2 when damaged.
@@ -186,6 +194,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             format,
             limit,
         }) => query(&open(&cli.db)?, &text, format, limit),
+        Some(Command::Timeline { name, format }) => timeline(&open(&cli.db)?, &name, format),
         Some(Command::Check) => {
             let path = cli.db.clone().unwrap_or_else(default_store_path);
             let opts = crate::storage::OpenOptions::default();
@@ -578,6 +587,19 @@ pub fn print_result(
         output::write(out, s, format, style)?;
     }
     Ok(())
+}
+
+fn timeline(store: &Store, name: &str, format: Format) -> Result<ExitCode> {
+    let out = store.timeline(name, format == Format::Table)?;
+    let style = Style {
+        width: output::terminal_width(),
+        ..Style::default()
+    };
+    let stdout = io::stdout();
+    match output::write(&mut stdout.lock(), &out, format, &style) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(Error::io("stdout", e)),
+        _ => Ok(ExitCode::SUCCESS),
+    }
 }
 
 fn query(store: &Store, text: &str, format: Format, limit: usize) -> Result<ExitCode> {

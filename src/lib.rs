@@ -36,6 +36,7 @@ pub mod repl;
 pub mod script;
 pub mod storage;
 pub mod store;
+pub mod timeline;
 
 pub use error::{Error, Result};
 pub use model::{Document, Entity, EntityKind, Fact, Literal, Object, Polarity, Source, Stats};

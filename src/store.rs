@@ -708,6 +708,12 @@ impl Store {
         }
     }
 
+    /// The dated facts about the entity `name` in time order, one row per
+    /// source; see [`crate::timeline::timeline`].
+    pub fn timeline(&self, name: &str, compact: bool) -> Result<crate::query::StatementOutput> {
+        crate::timeline::timeline(self, name, compact)
+    }
+
     /// Every fact with entity `id` as its subject or its object, each once, in
     /// id order, with sources.
     ///

@@ -464,3 +464,70 @@ fn foreign_ntriples_import_by_extension_or_format_and_turtle_is_refused() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("N-Triples only"), "{}", stderr(&o));
 }
+
+// ---------------------------------------------------------------- timeline
+
+#[test]
+fn timeline_lists_dated_facts_in_time_order_with_sources() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sample_store(dir.path());
+    let csv = parse_csv(&ok(lore(&db, &["timeline", "Ukraine", "--format", "csv"])));
+    assert_eq!(
+        csv[0],
+        [
+            "time", "subject", "relation", "object", "place", "document", "sentence", "fact"
+        ]
+    );
+    assert!(csv.len() > 1, "Ukraine has a dated fact");
+    let times: Vec<&str> = csv[1..].iter().map(|r| r[0].as_str()).collect();
+    let mut sorted = times.clone();
+    sorted.sort();
+    assert_eq!(times, sorted, "not in time order");
+    assert!(
+        csv[1..]
+            .iter()
+            .all(|r| !r[6].is_empty() && !r[5].is_empty()),
+        "{csv:?}"
+    );
+
+    // Lavrov: the meeting of 2023-03-02, with every sentence that reports it.
+    let json = ok(lore(
+        &db,
+        &["timeline", "Sergey Lavrov", "--format", "json"],
+    ));
+    let rows: Vec<serde_json::Value> = json
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let meet: Vec<&serde_json::Value> = rows.iter().filter(|r| r["relation"] == "meet").collect();
+    assert!(meet.len() >= 5, "{json}");
+    assert!(
+        meet.iter()
+            .all(|r| r["time"] == "2023-03-02" && r["place"] == "New Delhi")
+    );
+    assert!(
+        meet.iter()
+            .any(|r| r["sentence"].as_str().unwrap().contains("met"))
+    );
+
+    // The table says what it shows and leaves repeated cells empty.
+    let table = ok(lore(&db, &["timeline", "Lavrov"]));
+    let head = table.lines().next().unwrap();
+    assert!(
+        head.starts_with("-- Sergei Lavrov (#") && head.contains(", person): "),
+        "{table}"
+    );
+    assert!(head.contains(" dated facts of "), "{table}");
+    assert!(
+        table.lines().any(|l| l.starts_with("           | ")),
+        "{table}"
+    );
+
+    let o = lore(&db, &["timeline", "Lavorv"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("did you mean `Sergei Lavrov`?"),
+        "{}",
+        stderr(&o)
+    );
+}
