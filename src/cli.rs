@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 
 use crate::csv_export::CsvTable;
 use crate::error::{Error, Result};
+use crate::graph::GraphFormat;
 use crate::output::{self, Format, Style};
 use crate::query::QueryOptions;
 use crate::rdf::RdfFormat;
@@ -111,6 +112,23 @@ pub enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Draw an entity's neighbourhood as SVG (no Graphviz needed) or DOT.
+    Graph {
+        /// The entity: any of its names, or #ID.
+        name: String,
+        /// How many facts away the picture reaches.
+        #[arg(long, default_value_t = crate::graph::DEFAULT_DEPTH)]
+        depth: usize,
+        /// Most nodes drawn; the nearest and best-sourced are kept.
+        #[arg(long, default_value_t = crate::graph::DEFAULT_MAX_NODES)]
+        max_nodes: usize,
+        /// svg (a picture) or dot (for Graphviz). Default: by the -o file's extension, else svg.
+        #[arg(long, value_enum)]
+        format: Option<GraphFormat>,
+        /// Write to this file instead of stdout.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
     /// The dated facts about an entity in time order, with their sources.
     Timeline {
         /// The entity: any of its names, or #ID.
@@ -194,6 +212,20 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             format,
             limit,
         }) => query(&open(&cli.db)?, &text, format, limit),
+        Some(Command::Graph {
+            name,
+            depth,
+            max_nodes,
+            format,
+            output,
+        }) => graph(
+            &open(&cli.db)?,
+            &name,
+            depth,
+            max_nodes,
+            format,
+            output.as_deref(),
+        ),
         Some(Command::Timeline { name, format }) => timeline(&open(&cli.db)?, &name, format),
         Some(Command::Check) => {
             let path = cli.db.clone().unwrap_or_else(default_store_path);
@@ -587,6 +619,28 @@ pub fn print_result(
         output::write(out, s, format, style)?;
     }
     Ok(())
+}
+
+fn graph(
+    store: &Store,
+    name: &str,
+    depth: usize,
+    max_nodes: usize,
+    format: Option<GraphFormat>,
+    output: Option<&Path>,
+) -> Result<ExitCode> {
+    let format = format.unwrap_or_else(|| output.map_or(GraphFormat::Svg, GraphFormat::from_path));
+    let text = crate::graph::render(&store.neighbourhood(name, depth, max_nodes)?, format);
+    match output {
+        Some(path) => std::fs::write(path, text).map_err(|e| Error::io(path, e))?,
+        None => match io::stdout().lock().write_all(text.as_bytes()) {
+            Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
+                return Err(Error::io("stdout", e));
+            }
+            _ => {}
+        },
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn timeline(store: &Store, name: &str, format: Format) -> Result<ExitCode> {

@@ -26,6 +26,7 @@ pub mod cli;
 pub mod csv_export;
 pub mod diag;
 pub mod error;
+pub mod graph;
 pub mod ingest;
 pub mod jsonl;
 pub mod model;

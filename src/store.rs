@@ -708,6 +708,28 @@ impl Store {
         }
     }
 
+    /// The entities and values within `depth` facts of the entity `name`
+    /// (at most `max_nodes` of them) and the facts between them, ready to
+    /// draw with [`crate::graph::render`] as SVG or Graphviz DOT.
+    ///
+    /// ```
+    /// use lore::graph::{render, GraphFormat};
+    /// let dir = tempfile::tempdir()?;
+    /// let store = lore::Store::open(dir.path().join("db"))?;
+    /// store.ingest_text("Talks\n\nAnn Lee met Bob Stone in Paris.", "a.txt")?;
+    /// let n = store.neighbourhood("Ann Lee", 1, 30)?;
+    /// assert!(render(&n, GraphFormat::Dot).starts_with("digraph"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn neighbourhood(
+        &self,
+        name: &str,
+        depth: usize,
+        max_nodes: usize,
+    ) -> Result<crate::graph::Neighbourhood> {
+        crate::graph::neighbourhood(self, name, depth, max_nodes)
+    }
+
     /// The dated facts about the entity `name` in time order, one row per
     /// source; see [`crate::timeline::timeline`].
     pub fn timeline(&self, name: &str, compact: bool) -> Result<crate::query::StatementOutput> {

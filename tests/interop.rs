@@ -531,3 +531,210 @@ fn timeline_lists_dated_facts_in_time_order_with_sources() {
         stderr(&o)
     );
 }
+
+// ---------------------------------------------------------------- pictures
+
+/// Boxes of the node shapes and edge labels of an SVG written by `lore graph`.
+fn svg_boxes(doc: &roxmltree::Document) -> Vec<(String, [f64; 4])> {
+    let num = |n: roxmltree::Node, a: &str| n.attribute(a).unwrap().parse::<f64>().unwrap();
+    let mut out = Vec::new();
+    for g in doc
+        .descendants()
+        .filter(|d| matches!(d.attribute("class"), Some("node" | "edge-label")))
+    {
+        let text = g
+            .descendants()
+            .find(|d| d.has_tag_name("text"))
+            .and_then(|t| t.text())
+            .unwrap_or_default()
+            .to_string();
+        let shape = g
+            .children()
+            .find(|c| c.has_tag_name("rect") || c.has_tag_name("polygon"))
+            .unwrap();
+        let b = if shape.has_tag_name("rect") {
+            let (x, y) = (num(shape, "x"), num(shape, "y"));
+            [x, y, x + num(shape, "width"), y + num(shape, "height")]
+        } else {
+            let pts: Vec<f64> = shape
+                .attribute("points")
+                .unwrap()
+                .split([' ', ','])
+                .map(|v| v.parse().unwrap())
+                .collect();
+            let xs = pts.iter().step_by(2);
+            let ys = pts.iter().skip(1).step_by(2);
+            [
+                xs.clone().copied().fold(f64::INFINITY, f64::min),
+                ys.clone().copied().fold(f64::INFINITY, f64::min),
+                xs.copied().fold(f64::NEG_INFINITY, f64::max),
+                ys.copied().fold(f64::NEG_INFINITY, f64::max),
+            ]
+        };
+        out.push((text, b));
+    }
+    out
+}
+
+#[test]
+fn graph_of_lavrov_is_an_svg_with_his_neighbours_and_no_overlapping_labels() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sample_store(dir.path());
+    for depth in ["1", "2"] {
+        let svg = ok(lore(&db, &["graph", "Sergey Lavrov", "--depth", depth]));
+        let doc = roxmltree::Document::parse(&svg).expect("well-formed SVG");
+        assert_eq!(doc.root_element().tag_name().name(), "svg");
+        let nodes: Vec<(&str, &str)> = doc
+            .descendants()
+            .filter(|d| d.attribute("class") == Some("node"))
+            .map(|d| {
+                let text = d.descendants().find(|t| t.has_tag_name("text")).unwrap();
+                (text.text().unwrap(), d.attribute("data-kind").unwrap())
+            })
+            .collect();
+        for want in [
+            ("Sergei Lavrov", "person"),
+            ("Antony Blinken", "person"),
+            ("Ukraine", "place"),
+            ("China", "place"),
+        ] {
+            assert!(
+                nodes.contains(&want),
+                "depth {depth}: {want:?} not in {nodes:?}"
+            );
+        }
+        if depth == "2" {
+            assert!(nodes.contains(&("Paul Whelan", "person")), "{nodes:?}");
+        }
+        let edge = |from: &str, rel: &str, to: &str| {
+            doc.descendants().find(|d| {
+                d.attribute("class") == Some("edge")
+                    && d.attribute("data-from") == Some(from)
+                    && d.attribute("data-relation") == Some(rel)
+                    && d.attribute("data-to") == Some(to)
+            })
+        };
+        let meet = edge("Antony Blinken", "meet", "Sergei Lavrov").expect("Blinken met Lavrov");
+        let sources: usize = meet.attribute("data-sources").unwrap().parse().unwrap();
+        assert!(sources >= 5, "{sources}");
+        // Wider with more sources.
+        let width = |e: roxmltree::Node| -> f64 {
+            e.descendants()
+                .find(|p| p.has_tag_name("path"))
+                .and_then(|p| p.attribute("stroke-width"))
+                .unwrap()
+                .parse()
+                .unwrap()
+        };
+        let accuse = edge("Sergei Lavrov", "accuse", "West").expect("Lavrov accused the West");
+        assert!(width(meet) > width(accuse));
+
+        let boxes = svg_boxes(&doc);
+        assert!(boxes.len() > nodes.len(), "edge labels are drawn");
+        for (i, (a, ba)) in boxes.iter().enumerate() {
+            for (b, bb) in &boxes[i + 1..] {
+                let apart = ba[2] <= bb[0] || bb[2] <= ba[0] || ba[3] <= bb[1] || bb[3] <= ba[1];
+                assert!(apart, "depth {depth}: {a:?} {ba:?} overlaps {b:?} {bb:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn graph_writes_dot_for_graphviz_and_refuses_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sample_store(dir.path());
+    let file = dir.path().join("lavrov.dot");
+    ok(lore(
+        &db,
+        &["graph", "Lavrov", "-o", file.to_str().unwrap()],
+    ));
+    let dot = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        dot.starts_with("digraph lore {") && dot.trim_end().ends_with('}'),
+        "{dot}"
+    );
+    assert_eq!(dot.matches('{').count(), dot.matches('}').count());
+    let id = |name: &str| {
+        dot.lines()
+            .find(|l| l.contains(&format!("[label=\"{name}\",")))
+            .and_then(|l| l.trim().split(' ').next())
+            .unwrap_or_else(|| panic!("no node {name} in {dot}"))
+            .to_string()
+    };
+    let (blinken, lavrov) = (id("Antony Blinken"), id("Sergei Lavrov"));
+    for rel in ["meet", "tell", "not speak with"] {
+        let line = format!("{blinken} -> {lavrov} [label=\"{rel}\"");
+        assert!(dot.contains(&line), "{line} not in {dot}");
+    }
+    assert!(dot.contains(&format!("{lavrov} -> ")), "Lavrov's own facts");
+    let lavrov_id = dot
+        .split("tooltip=\"Sergei Lavrov (person, ")
+        .nth(1)
+        .and_then(|t| t.split(')').next())
+        .expect("the node's tooltip gives its id");
+    let same = ok(lore(&db, &["graph", lavrov_id, "--format", "dot"]));
+    assert_eq!(same, dot, "the same picture by id, and on every run");
+
+    for (args, says) in [
+        (vec!["graph", "Lavorv"], "did you mean `Sergei Lavrov`?"),
+        (vec!["graph", "Lavrov", "--depth", "0"], "--depth 1 to"),
+        (
+            vec!["graph", "Lavrov", "--max-nodes", "1"],
+            "at least 2 nodes",
+        ),
+    ] {
+        let o = lore(&db, &args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        assert!(stderr(&o).contains(says), "{args:?}: {}", stderr(&o));
+        assert_eq!(stderr(&o).lines().count(), 1);
+    }
+}
+
+#[test]
+fn graph_meta_command_writes_the_picture_where_it_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sample_store(dir.path());
+    let script = dir.path().join("pictures.lore");
+    std::fs::write(
+        &script,
+        ".graph Lavrov\n.graph \"Paul Whelan\" whelan.dot --depth 2\n.help graph\n",
+    )
+    .unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_lore"))
+        .current_dir(dir.path())
+        .args(["--db", db.to_str().unwrap(), "run", "pictures.lore"])
+        .env_remove("LORE_DB")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("wrote sergei-lavrov.svg (Sergei Lavrov: "),
+        "{err}"
+    );
+    assert!(err.contains("wrote whelan.dot (Paul Whelan: "), "{err}");
+    let svg = std::fs::read_to_string(dir.path().join("sergei-lavrov.svg")).unwrap();
+    roxmltree::Document::parse(&svg).expect("well-formed SVG");
+    let dot = std::fs::read_to_string(dir.path().join("whelan.dot")).unwrap();
+    assert!(dot.starts_with("digraph"), "{dot}");
+    assert!(
+        stdout(&o).contains(".graph NAME [FILE] [--depth N]"),
+        "{}",
+        stdout(&o)
+    );
+
+    std::fs::write(&script, ".graph Nobody\n").unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_lore"))
+        .current_dir(dir.path())
+        .args(["--db", db.to_str().unwrap(), "run", "pictures.lore"])
+        .env_remove("LORE_DB")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("pictures.lore:1:1: error: `Nobody`: no entity has this name"),
+        "{}",
+        stderr(&o)
+    );
+}
