@@ -485,7 +485,7 @@ fn import(
     if format.is_none() && matches!(ext.as_deref(), Some("ttl" | "turtle" | "rdf" | "owl")) {
         return Err(Error::bad_input(
             &name,
-            "lore imports RDF as N-Triples only; convert the file (e.g. `riot --output=ntriples FILE`) and import the .nt file",
+            "lore imports RDF as N-Triples only; convert the file (e.g. `riot --output=N-Triples FILE > FILE.nt`) and import the .nt file",
         ));
     }
     let format = format.unwrap_or_else(|| ImportFormat::from_path(file));
