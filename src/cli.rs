@@ -71,12 +71,12 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
         format: ExportFormat,
-        /// Base of the IRIs in RDF output (ntriples, turtle).
-        #[arg(long, value_name = "IRI", default_value = crate::rdf::DEFAULT_BASE)]
-        base: String,
-        /// What a CSV holds: facts, entities, sources or documents.
-        #[arg(long, value_enum, default_value_t = CsvTable::Facts)]
-        table: CsvTable,
+        /// Base of the IRIs in RDF output (ntriples, turtle) [default: http://example.org/lore/]
+        #[arg(long, value_name = "IRI")]
+        base: Option<String>,
+        /// What a CSV holds: facts, entities, sources or documents [default: facts]
+        #[arg(long, value_enum)]
+        table: Option<CsvTable>,
         /// Write to this file instead of stdout.
         #[arg(short, long)]
         output: Option<PathBuf>,
@@ -205,7 +205,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             ref base,
             table,
             ref output,
-        }) => export(&cli.db, format, base, table, output.as_deref()),
+        }) => export(&cli.db, format, base.as_deref(), table, output.as_deref()),
         Some(Command::Stats) => stats(&open(&cli.db)?),
         Some(Command::Query {
             text,
@@ -554,12 +554,27 @@ fn import(
 fn export(
     db: &Option<PathBuf>,
     format: ExportFormat,
-    base: &str,
-    table: CsvTable,
+    base: Option<&str>,
+    table: Option<CsvTable>,
     output: Option<&Path>,
 ) -> Result<ExitCode> {
     // Checked before the store is opened or a file created.
-    if matches!(format, ExportFormat::Ntriples | ExportFormat::Turtle) {
+    let rdf = matches!(format, ExportFormat::Ntriples | ExportFormat::Turtle);
+    if base.is_some() && !rdf {
+        return Err(Error::bad_input(
+            "--base",
+            "only RDF has IRIs; use it with --format ntriples or --format turtle",
+        ));
+    }
+    if table.is_some() && format != ExportFormat::Csv {
+        return Err(Error::bad_input(
+            "--table",
+            "only CSV is one table at a time; use it with --format csv",
+        ));
+    }
+    let base = base.unwrap_or(crate::rdf::DEFAULT_BASE);
+    let table = table.unwrap_or_default();
+    if rdf {
         crate::rdf::base_iri(base)?;
     }
     let store = open(db)?;

@@ -280,6 +280,21 @@ fn base_sets_the_iris_and_a_bad_base_is_refused() {
         stderr(&o)
     );
     assert!(o.stdout.is_empty());
+    for (args, says) in [
+        (
+            vec!["export", "--format", "csv", "--base", "http://x.org/"],
+            "--base",
+        ),
+        (vec!["export", "--table", "entities"], "--table"),
+    ] {
+        let o = lore(&db, &args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        assert!(
+            stderr(&o).contains(says) && stderr(&o).contains("use it with --format"),
+            "{}",
+            stderr(&o)
+        );
+    }
 }
 
 // ---------------------------------------------------------------- CSV
@@ -345,6 +360,34 @@ const FROM_AN_LLM: &str = r#"{"subject":"Sergey Lavrov","relation":"met with","o
 {"subject":"Olaf Scholz","predicate":"visited","object":"India","object_type":"GPE"}
 not json at all
 "#;
+
+#[test]
+fn help_lists_the_new_commands_and_options() {
+    let help = |args: &[&str]| {
+        let o = Command::new(env!("CARGO_BIN_EXE_lore"))
+            .args(args)
+            .output()
+            .unwrap();
+        stdout(&o)
+    };
+    let top = help(&["--help"]);
+    for cmd in ["graph", "timeline", "import", "export"] {
+        assert!(top.contains(cmd), "--help lacks {cmd}: {top}");
+    }
+    let export = help(&["export", "--help"]);
+    for opt in ["ntriples", "turtle", "csv", "--base", "--table"] {
+        assert!(export.contains(opt), "export --help lacks {opt}: {export}");
+    }
+    let import = help(&["import", "--help"]);
+    assert!(
+        import.contains("--keep-going") && import.contains("ntriples"),
+        "{import}"
+    );
+    let graph = help(&["graph", "--help"]);
+    for opt in ["--depth", "--max-nodes", "dot", "svg"] {
+        assert!(graph.contains(opt), "graph --help lacks {opt}: {graph}");
+    }
+}
 
 #[test]
 fn jsonl_from_other_extractors_is_queryable_and_bad_lines_are_reported() {
