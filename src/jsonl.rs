@@ -664,7 +664,9 @@ impl<'a> Importer<'a> {
                 "an empty relation; give the relation as a verb phrase, e.g. \"met\"",
             ));
         }
-        if normalize_name(&f.subject).is_empty() {
+        // A declared id names the entity; the name matters only without one.
+        let known = |id: Option<u64>| id.is_some_and(|id| self.entities.contains_key(&id));
+        if !known(f.subject_id) && normalize_name(&f.subject).is_empty() {
             return Err(Error::bad_input(
                 "fact",
                 format!(
@@ -674,6 +676,7 @@ impl<'a> Importer<'a> {
             ));
         }
         if let ObjectLine::Name(n) = &f.object
+            && !known(f.object_id)
             && normalize_name(n).is_empty()
         {
             return Err(Error::bad_input(
@@ -1128,6 +1131,29 @@ mod tests {
             s.stats().unwrap().entities,
             2,
             "no entity of a bad line is left behind"
+        );
+    }
+
+    #[test]
+    fn a_declared_id_names_the_entity_without_a_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path().join("a")).unwrap();
+        let input = r#"{"type":"entity","id":7,"name":"Ann Lee","kind":"person"}
+{"type":"entity","id":8,"name":"Bob Stone","kind":"person"}
+{"type":"fact","subject":"","subject_id":7,"relation":"meet","relation_text":"met","object":"","object_id":8}
+{"type":"fact","subject":"","subject_id":9,"relation":"meet","relation_text":"met","object":"Bob Stone"}
+"#;
+        let (sum, errors) = import_keep_going(&s, input, "ids.jsonl");
+        assert_eq!((sum.facts, sum.skipped), (1, 1), "{errors:?}");
+        assert!(
+            errors[0].starts_with("ids.jsonl:4: the subject \"\" has no letters"),
+            "{errors:?}"
+        );
+        assert_eq!(
+            s.query("\"Ann Lee\" met ?x;").unwrap().statements[0]
+                .rows
+                .len(),
+            1
         );
     }
 
