@@ -9,10 +9,15 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::csv_export::CsvTable;
 use crate::error::{Error, Result};
+use crate::graph::GraphFormat;
 use crate::output::{self, Format, Style};
 use crate::query::QueryOptions;
-use crate::store::{Encoding, IngestOptions, IngestOutcome, Store, default_store_path};
+use crate::rdf::RdfFormat;
+use crate::store::{
+    Encoding, ImportFormat, ImportOptions, IngestOptions, IngestOutcome, Store, default_store_path,
+};
 
 /// lore: an embedded knowledge store for news text.
 ///
@@ -45,16 +50,33 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Encoding::Utf8)]
         encoding: Encoding,
     },
-    /// Import facts from JSONL written by `lore export` or another extractor.
+    /// Import facts: JSONL (`lore export`'s, or another extractor's) or N-Triples.
+    ///
+    /// The first bad line stops the import (JSONL batches before it stay
+    /// stored; N-Triples is checked whole first and writes nothing); with
+    /// --keep-going every bad line is reported and skipped, and lore exits 1
+    /// at the end.
     Import {
-        /// The JSONL file, or `-` for stdin.
+        /// The file, or `-` for stdin.
         file: PathBuf,
+        /// jsonl or ntriples. Default: ntriples for a `.nt` file, else jsonl.
+        #[arg(long, value_enum)]
+        format: Option<ImportFormat>,
+        /// Report and skip bad lines instead of stopping at the first.
+        #[arg(long)]
+        keep_going: bool,
     },
-    /// Export the whole store as JSONL (documents, entities, facts).
+    /// Export the whole store: JSONL, RDF (N-Triples, Turtle) or CSV.
     Export {
-        /// Output format (only jsonl).
-        #[arg(long, default_value = "jsonl", value_parser = ["jsonl"])]
-        format: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
+        format: ExportFormat,
+        /// Base of the IRIs in RDF output (ntriples, turtle) [default: http://example.org/lore/]
+        #[arg(long, value_name = "IRI")]
+        base: Option<String>,
+        /// What a CSV holds: facts, entities, sources or documents [default: facts]
+        #[arg(long, value_enum)]
+        table: Option<CsvTable>,
         /// Write to this file instead of stdout.
         #[arg(short, long)]
         output: Option<PathBuf>,
@@ -90,10 +112,48 @@ pub enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Draw an entity's neighbourhood as SVG (no Graphviz needed) or DOT.
+    Graph {
+        /// The entity: any of its names, or #ID.
+        name: String,
+        /// How many facts away the picture reaches.
+        #[arg(long, default_value_t = crate::graph::DEFAULT_DEPTH)]
+        depth: usize,
+        /// Most nodes drawn; the nearest and best-sourced are kept.
+        #[arg(long, default_value_t = crate::graph::DEFAULT_MAX_NODES)]
+        max_nodes: usize,
+        /// svg (a picture) or dot (for Graphviz). Default: by the -o file's extension, else svg.
+        #[arg(long, value_enum)]
+        format: Option<GraphFormat>,
+        /// Write to this file instead of stdout.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// The dated facts about an entity in time order, with their sources.
+    Timeline {
+        /// The entity: any of its names, or #ID.
+        name: String,
+        /// Output format.
+        #[arg(long, short, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
     /// Open the interactive shell.
     Repl,
     /// Verify the store: indexes, counts, sources, names. Exits 2 when damaged.
     Check,
+}
+
+/// The formats of `lore export`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// lore's exchange schema: documents, entities, facts with sources.
+    Jsonl,
+    /// RDF 1.1 N-Triples (see docs/INTEROP.md for IRIs and provenance).
+    Ntriples,
+    /// RDF 1.1 Turtle: the same triples with prefixes.
+    Turtle,
+    /// One table (see --table) with a header row, RFC 4180 quoting.
+    Csv,
 }
 
 /// Parses the process arguments, runs, prints errors and returns the exit code.
@@ -135,14 +195,38 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             quiet,
             encoding,
         }) => ingest(&open(&cli.db)?, &paths, quiet, encoding),
-        Some(Command::Import { file }) => import(&open(&cli.db)?, &file),
-        Some(Command::Export { output, .. }) => export(&open(&cli.db)?, output.as_deref()),
+        Some(Command::Import {
+            file,
+            format,
+            keep_going,
+        }) => import(&cli.db, &file, format, keep_going),
+        Some(Command::Export {
+            format,
+            ref base,
+            table,
+            ref output,
+        }) => export(&cli.db, format, base.as_deref(), table, output.as_deref()),
         Some(Command::Stats) => stats(&open(&cli.db)?),
         Some(Command::Query {
             text,
             format,
             limit,
         }) => query(&open(&cli.db)?, &text, format, limit),
+        Some(Command::Graph {
+            name,
+            depth,
+            max_nodes,
+            format,
+            output,
+        }) => graph(
+            &open(&cli.db)?,
+            &name,
+            depth,
+            max_nodes,
+            format,
+            output.as_deref(),
+        ),
+        Some(Command::Timeline { name, format }) => timeline(&open(&cli.db)?, &name, format),
         Some(Command::Check) => {
             let path = cli.db.clone().unwrap_or_else(default_store_path);
             let opts = crate::storage::OpenOptions::default();
@@ -387,8 +471,25 @@ fn ingest(store: &Store, paths: &[PathBuf], quiet: bool, encoding: Encoding) -> 
     })
 }
 
-fn import(store: &Store, file: &Path) -> Result<ExitCode> {
+fn import(
+    db: &Option<PathBuf>,
+    file: &Path,
+    format: Option<ImportFormat>,
+    keep_going: bool,
+) -> Result<ExitCode> {
     let name = file.display().to_string();
+    let ext = file
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    if format.is_none() && matches!(ext.as_deref(), Some("ttl" | "turtle" | "rdf" | "owl")) {
+        return Err(Error::bad_input(
+            &name,
+            "lore imports RDF as N-Triples only; convert the file (e.g. `riot --output=N-Triples FILE > FILE.nt`) and import the .nt file",
+        ));
+    }
+    let format = format.unwrap_or_else(|| ImportFormat::from_path(file));
+    let store = open(db)?;
     let mut input: Box<dyn BufRead> = if file.as_os_str() == "-" {
         Box::new(io::BufReader::new(io::stdin()))
     } else {
@@ -403,33 +504,102 @@ fn import(store: &Store, file: &Path) -> Result<ExitCode> {
         b.set_message("importing");
         b
     });
-    let summary = store.import_jsonl(&mut input, &name, &mut |lines| {
-        if let Some(b) = &bar {
-            b.set_message(format!("{lines} lines"));
-            b.tick();
-        }
-    })?;
+    let opts = ImportOptions { keep_going };
+    let summary = store.import_with(
+        &mut input,
+        &name,
+        format,
+        &opts,
+        &mut |e| match &bar {
+            Some(b) => b.println(format!("lore: error: {e}")),
+            None => report(&e),
+        },
+        &mut |lines| {
+            if let Some(b) = &bar {
+                b.set_message(format!("{lines} lines"));
+                b.tick();
+            }
+        },
+    );
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    println!(
+    let summary = summary?;
+    let mut line = format!(
         "{} lines: {} documents, {} entities, {} new facts, {} facts corroborated",
         summary.lines, summary.documents, summary.entities, summary.facts, summary.corroborated
     );
-    Ok(ExitCode::SUCCESS)
+    if summary.ignored > 0 {
+        line.push_str(&format!(
+            "; {} triple{} ignored (nothing in lore holds them, e.g. owl:sameAs)",
+            summary.ignored,
+            if summary.ignored == 1 { "" } else { "s" }
+        ));
+    }
+    if summary.skipped > 0 {
+        line.push_str(&format!(
+            "; {} bad line{} skipped",
+            summary.skipped,
+            if summary.skipped == 1 { "" } else { "s" }
+        ));
+    }
+    println!("{line}");
+    Ok(if summary.skipped > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
-fn export(store: &Store, output: Option<&Path>) -> Result<ExitCode> {
+fn export(
+    db: &Option<PathBuf>,
+    format: ExportFormat,
+    base: Option<&str>,
+    table: Option<CsvTable>,
+    output: Option<&Path>,
+) -> Result<ExitCode> {
+    // Checked before the store is opened or a file created.
+    let rdf = matches!(format, ExportFormat::Ntriples | ExportFormat::Turtle);
+    if base.is_some() && !rdf {
+        return Err(Error::bad_input(
+            "--base",
+            "only RDF has IRIs; use it with --format ntriples or --format turtle",
+        ));
+    }
+    if table.is_some() && format != ExportFormat::Csv {
+        return Err(Error::bad_input(
+            "--table",
+            "only CSV is one table at a time; use it with --format csv",
+        ));
+    }
+    let base = base.unwrap_or(crate::rdf::DEFAULT_BASE);
+    let table = table.unwrap_or_default();
+    if rdf {
+        crate::rdf::base_iri(base)?;
+    }
+    let store = open(db)?;
+    let write = |w: &mut dyn Write| -> Result<()> {
+        match format {
+            ExportFormat::Jsonl => store.export_jsonl(w),
+            ExportFormat::Ntriples => store.export_rdf(w, RdfFormat::NTriples, base),
+            ExportFormat::Turtle => store.export_rdf(w, RdfFormat::Turtle, base),
+            ExportFormat::Csv => store.export_csv(w, table),
+        }?;
+        w.flush().map_err(|e| Error::io("output", e))
+    };
     match output {
         Some(path) => {
             let f = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
             let mut w = io::BufWriter::new(f);
-            store.export_jsonl(&mut w)?;
+            write(&mut w).map_err(|e| match e {
+                Error::Io { source, .. } => Error::io(path, source),
+                other => other,
+            })?;
         }
         None => {
             let stdout = io::stdout();
             let mut w = io::BufWriter::new(stdout.lock());
-            match store.export_jsonl(&mut w) {
+            match write(&mut w) {
                 Err(Error::Io { source, .. }) if source.kind() == io::ErrorKind::BrokenPipe => {}
                 other => other?,
             }
@@ -464,6 +634,41 @@ pub fn print_result(
         output::write(out, s, format, style)?;
     }
     Ok(())
+}
+
+fn graph(
+    store: &Store,
+    name: &str,
+    depth: usize,
+    max_nodes: usize,
+    format: Option<GraphFormat>,
+    output: Option<&Path>,
+) -> Result<ExitCode> {
+    let format = format.unwrap_or_else(|| output.map_or(GraphFormat::Svg, GraphFormat::from_path));
+    let text = crate::graph::render(&store.neighbourhood(name, depth, max_nodes)?, format);
+    match output {
+        Some(path) => std::fs::write(path, text).map_err(|e| Error::io(path, e))?,
+        None => match io::stdout().lock().write_all(text.as_bytes()) {
+            Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
+                return Err(Error::io("stdout", e));
+            }
+            _ => {}
+        },
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn timeline(store: &Store, name: &str, format: Format) -> Result<ExitCode> {
+    let out = store.timeline(name, format == Format::Table)?;
+    let style = Style {
+        width: output::terminal_width(),
+        ..Style::default()
+    };
+    let stdout = io::stdout();
+    match output::write(&mut stdout.lock(), &out, format, &style) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(Error::io("stdout", e)),
+        _ => Ok(ExitCode::SUCCESS),
+    }
 }
 
 fn query(store: &Store, text: &str, format: Format, limit: usize) -> Result<ExitCode> {

@@ -14,19 +14,33 @@
 //! A literal object is `{"type":"text"|"date"|"number","value":..}`; a bare
 //! string object names an entity. `subject_id`/`object_id`, the document
 //! lines and `relation_text` are optional for other extractors: a fact
-//! whose subject names no declared entity creates one of kind `other`, and
-//! a source whose `doc` is a string names (and creates) a document by origin.
+//! whose subject names no declared entity resolves to the one stored entity
+//! of that name or creates one (of kind `other` unless `subject_kind` says),
+//! and a source whose `doc` is a string names (and creates) a document by origin.
+//!
+//! Lines from other extractors (an LLM pipeline, spaCy) may be smaller: a
+//! line without `"type"` is a fact (`{"subject":"A","relation":"met","object":"B"}`,
+//! also `head`/`predicate`/`tail`, and a REBEL-style `"type"` holding the
+//! relation), a line with `text` and `label` but no subject is a spaCy-style
+//! entity, kinds accept spaCy and CoNLL labels (`PERSON`, `ORG`, `GPE`, ...),
+//! and `sentence`/`document` give a fact its one source. Such a fact's
+//! relation is normalized like an extracted one ("met with" → "meet"), so it
+//! is queried the same way; lore's own export carries `relation_text` and is
+//! taken as written. `docs/INTEROP.md` lists every field.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, Write};
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::error::{Error, Result};
-use crate::model::{Document, EntityKind, Literal, Object, Polarity, Qualifiers, normalize_name};
+use crate::model::{
+    Document, EntityId, EntityKind, Literal, Object, Polarity, Qualifiers, normalize_name,
+};
 use crate::storage::{
     FactDraft, NewEntity, ObjectDraft, Ref, SourceDraft, Storage, WriteOutcome, WriteSet,
 };
+use crate::store::{ImportOptions, ImportSummary};
 
 /// Longest JSONL line accepted, in bytes.
 pub const MAX_LINE_BYTES: usize = 16 << 20;
@@ -37,41 +51,45 @@ pub const IMPORT_BATCH: usize = 100_000;
 
 #[derive(Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
-enum Line {
+pub(crate) enum Line {
     Document(DocLine),
     Entity(EntityLine),
     Fact(FactLine),
 }
 
 #[derive(Serialize, Deserialize)]
-struct DocLine {
-    id: u64,
+pub(crate) struct DocLine {
+    pub(crate) id: u64,
     #[serde(default)]
-    title: String,
+    pub(crate) title: String,
     #[serde(default)]
-    origin: String,
+    pub(crate) origin: String,
     #[serde(default)]
-    published: Option<String>,
+    pub(crate) published: Option<String>,
     #[serde(default)]
-    byline: Option<String>,
+    pub(crate) byline: Option<String>,
     #[serde(default)]
-    dateline: Option<String>,
+    pub(crate) dateline: Option<String>,
     #[serde(default)]
-    hash: String,
+    pub(crate) hash: String,
 }
 
 #[derive(Serialize, Deserialize)]
-struct EntityLine {
-    id: u64,
-    name: String,
-    kind: EntityKind,
+pub(crate) struct EntityLine {
+    /// Present in exports; a line without one names an entity that may
+    /// already be stored (it is then reused, not duplicated).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) id: Option<u64>,
+    pub(crate) name: String,
+    #[serde(default = "other_kind", deserialize_with = "any_kind")]
+    pub(crate) kind: EntityKind,
     #[serde(default)]
-    aliases: Vec<String>,
+    pub(crate) aliases: Vec<String>,
 }
 
 #[derive(Serialize, Deserialize)]
 #[serde(untagged)]
-enum ObjectLine {
+pub(crate) enum ObjectLine {
     Name(String),
     Number(f64),
     Literal(LiteralLine),
@@ -80,7 +98,7 @@ enum ObjectLine {
 /// The JSONL form of a [`Literal`]: `{"type":"date","value":"2023-03-02"}`.
 #[derive(Serialize, Deserialize)]
 #[serde(tag = "type", content = "value", rename_all = "lowercase")]
-enum LiteralLine {
+pub(crate) enum LiteralLine {
     Text(String),
     Number(f64),
     Date(String),
@@ -108,45 +126,100 @@ impl From<LiteralLine> for Literal {
 
 #[derive(Serialize, Deserialize)]
 #[serde(untagged)]
-enum DocRef {
+pub(crate) enum DocRef {
     Id(u64),
     Origin(String),
 }
 
 #[derive(Serialize, Deserialize)]
-struct SourceLine {
-    doc: DocRef,
+pub(crate) struct SourceLine {
+    pub(crate) doc: DocRef,
     #[serde(default)]
-    sentence: String,
+    pub(crate) sentence: String,
     #[serde(default)]
-    span: (u64, u64),
+    pub(crate) span: (u64, u64),
 }
 
 #[derive(Serialize, Deserialize)]
-struct FactLine {
+pub(crate) struct FactLine {
     #[serde(default)]
-    id: Option<u64>,
-    subject: String,
+    pub(crate) id: Option<u64>,
+    #[serde(alias = "head")]
+    pub(crate) subject: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    subject_id: Option<u64>,
-    relation: String,
+    pub(crate) subject_id: Option<u64>,
+    #[serde(alias = "predicate")]
+    pub(crate) relation: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    relation_text: Option<String>,
-    object: ObjectLine,
+    pub(crate) relation_text: Option<String>,
+    #[serde(alias = "tail")]
+    pub(crate) object: ObjectLine,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    object_id: Option<u64>,
+    pub(crate) object_id: Option<u64>,
     #[serde(default)]
-    qualifiers: Qualifiers,
+    pub(crate) qualifiers: Qualifiers,
     #[serde(default)]
-    polarity: Polarity,
+    pub(crate) polarity: Polarity,
     #[serde(default)]
-    sources: Vec<SourceLine>,
+    pub(crate) sources: Vec<SourceLine>,
     #[serde(default = "default_confidence")]
-    confidence: f32,
+    pub(crate) confidence: f32,
+    // Only from other extractors; never written by `lore export`.
+    #[serde(
+        default,
+        alias = "subject_type",
+        alias = "head_type",
+        deserialize_with = "some_kind",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub(crate) subject_kind: Option<EntityKind>,
+    #[serde(
+        default,
+        alias = "object_type",
+        alias = "tail_type",
+        deserialize_with = "some_kind",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub(crate) object_kind: Option<EntityKind>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) sentence: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) document: Option<String>,
 }
 
 fn default_confidence() -> f32 {
     0.5
+}
+
+fn other_kind() -> EntityKind {
+    EntityKind::Other
+}
+
+/// The kind an extractor's label stands for: lore's own kind names, spaCy's
+/// (`PERSON`, `ORG`, `GPE`, `LOC`, `FAC`, `WORK_OF_ART`, `EVENT`, `LAW`, ...)
+/// and CoNLL's (`PER`, `ORG`, `LOC`, `MISC`), case-insensitively; anything
+/// else is `other` (an extractor's label set is open-ended).
+pub fn kind_from_label(label: &str) -> EntityKind {
+    if let Some(k) = EntityKind::parse(label.trim()) {
+        return k;
+    }
+    match label.trim().to_ascii_uppercase().as_str() {
+        "PER" | "PERSON" | "PEOPLE" | "HUMAN" => EntityKind::Person,
+        "ORG" | "ORGANISATION" | "COMPANY" | "CORPORATION" | "INSTITUTION" => {
+            EntityKind::Organization
+        }
+        "GPE" | "LOC" | "LOCATION" | "FAC" | "FACILITY" | "COUNTRY" | "CITY" => EntityKind::Place,
+        "WORK_OF_ART" | "WORK" | "EVENT" | "LAW" | "PRODUCT" => EntityKind::Work,
+        _ => EntityKind::Other,
+    }
+}
+
+fn any_kind<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<EntityKind, D::Error> {
+    Ok(kind_from_label(&String::deserialize(d)?))
+}
+
+fn some_kind<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<EntityKind>, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.map(|s| kind_from_label(&s)))
 }
 
 /// Writes every document, entity and fact as JSONL.
@@ -170,7 +243,7 @@ pub fn export(storage: &Storage, out: &mut dyn Write) -> Result<()> {
         let e = e?;
         names.insert(e.id, e.name.clone());
         let line = Line::Entity(EntityLine {
-            id: e.id,
+            id: Some(e.id),
             name: e.name,
             kind: e.kind,
             aliases: e.aliases,
@@ -204,6 +277,10 @@ pub fn export(storage: &Storage, out: &mut dyn Write) -> Result<()> {
                 })
                 .collect(),
             confidence: f.confidence,
+            subject_kind: None,
+            object_kind: None,
+            sentence: None,
+            document: None,
         });
         write_line(out, &line).map_err(io)?;
     }
@@ -215,32 +292,116 @@ fn write_line(out: &mut dyn Write, line: &Line) -> std::io::Result<()> {
     out.write_all(b"\n")
 }
 
-/// Reads one line of at most [`MAX_LINE_BYTES`] (newline not counted);
-/// `Ok(None)` at end of input. A longer line is refused without reading it
-/// all into memory.
-fn read_line(input: &mut dyn BufRead, buf: &mut Vec<u8>, what: &str) -> Result<Option<()>> {
+/// What [`read_line`] found.
+pub(crate) enum Read {
+    /// A line (without its newline) is in the buffer.
+    Line,
+    /// The line is longer than the limit; with `skip_rest` it was read past.
+    TooLong,
+    /// End of input.
+    End,
+}
+
+/// Reads one line of at most [`MAX_LINE_BYTES`] (newline not counted). A
+/// longer line is refused without reading it all into memory; with
+/// `skip_rest` the rest of it is read and dropped in pieces, so that the
+/// next call starts at the next line.
+pub(crate) fn read_line(
+    input: &mut dyn BufRead,
+    buf: &mut Vec<u8>,
+    what: &str,
+    skip_rest: bool,
+) -> Result<Read> {
     buf.clear();
     let mut limited = std::io::Read::take(&mut *input, MAX_LINE_BYTES as u64 + 1);
     let n = limited
         .read_until(b'\n', buf)
         .map_err(|e| Error::io(what, e))?;
     if n == 0 {
-        return Ok(None);
+        return Ok(Read::End);
     }
-    let content = buf.len() - usize::from(buf.ends_with(b"\n"));
-    if content > MAX_LINE_BYTES {
-        return Err(Error::bad_input(
-            what,
-            format!(
-                "the line is longer than {} MiB; split it into smaller facts",
-                MAX_LINE_BYTES >> 20
-            ),
-        ));
+    if buf.ends_with(b"\n") {
+        buf.pop();
+        if buf.ends_with(b"\r") {
+            buf.pop();
+        }
     }
-    Ok(Some(()))
+    if buf.len() <= MAX_LINE_BYTES {
+        return Ok(Read::Line);
+    }
+    if skip_rest {
+        loop {
+            buf.clear();
+            let mut piece = std::io::Read::take(&mut *input, 1 << 20);
+            let n = piece
+                .read_until(b'\n', buf)
+                .map_err(|e| Error::io(what, e))?;
+            if n == 0 || buf.ends_with(b"\n") {
+                break;
+            }
+        }
+    }
+    buf.clear();
+    Ok(Read::TooLong)
 }
 
-struct Importer<'a> {
+/// The message for a line over [`MAX_LINE_BYTES`].
+pub(crate) fn too_long() -> String {
+    format!(
+        "the line is longer than {} MiB; split it into smaller facts",
+        MAX_LINE_BYTES >> 20
+    )
+}
+
+/// Bad lines of one import: passed on and counted with `keep_going`,
+/// otherwise the first one ends the import with an error that says what
+/// was stored before it.
+pub(crate) struct BadLines<'a> {
+    name: &'a str,
+    keep_going: bool,
+    on_error: &'a mut dyn FnMut(Error),
+    /// Lines skipped so far.
+    pub(crate) skipped: u64,
+}
+
+impl<'a> BadLines<'a> {
+    pub(crate) fn new(
+        name: &'a str,
+        opts: &ImportOptions,
+        on_error: &'a mut dyn FnMut(Error),
+    ) -> BadLines<'a> {
+        BadLines {
+            name,
+            keep_going: opts.keep_going,
+            on_error,
+            skipped: 0,
+        }
+    }
+
+    /// Reports that `line` is bad for `reason`; `Err` unless the import keeps
+    /// going. `stored` is how many lines before it are already stored.
+    pub(crate) fn bad(&mut self, line: u64, reason: String, stored: u64) -> Result<()> {
+        let what = format!("{}:{line}", self.name);
+        if self.keep_going {
+            self.skipped += 1;
+            (self.on_error)(Error::bad_input(what, reason));
+            return Ok(());
+        }
+        let done = if stored == 0 {
+            "nothing was imported".to_string()
+        } else {
+            format!("lines 1 to {stored} were imported before it")
+        };
+        Err(Error::bad_input(
+            what,
+            format!("{reason}; {done} (fix the line, or skip bad lines with --keep-going)"),
+        ))
+    }
+}
+
+/// Writes import rows in atomic batches and resolves names and ids to
+/// store references. Shared by the JSONL and N-Triples importers.
+pub(crate) struct Importer<'a> {
     storage: &'a Storage,
     set: WriteSet,
     /// File entity id → store reference.
@@ -250,25 +411,64 @@ struct Importer<'a> {
     /// File document id → store reference.
     docs: HashMap<u64, Ref>,
     docs_by_origin: HashMap<String, Ref>,
-    summary: crate::store::ImportSummary,
-    t: std::time::Instant,
+    /// Entities this import created and already wrote.
+    created: HashSet<EntityId>,
+    /// Relations as other extractors wrote them → normalized.
+    relations: HashMap<String, String>,
+    /// Origin of the document a `sentence` without `document` is put in.
+    default_origin: String,
+    /// Batches written so far.
+    pub(crate) batches: u64,
+    pub(crate) summary: ImportSummary,
 }
 
-impl Importer<'_> {
-    fn flush(&mut self) -> Result<()> {
-        if self.set.docs.is_empty() && self.set.entities.is_empty() && self.set.facts.is_empty() {
+/// How an entity named by an import is matched with stored ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Match {
+    /// Always a new entity (an export restores its own entities).
+    New,
+    /// The one stored entity of that name and a compatible kind, if there is
+    /// exactly one and this import did not create it; else new.
+    Stored,
+    /// Like `Stored`, and also an entity this import named before.
+    Any,
+}
+
+impl<'a> Importer<'a> {
+    pub(crate) fn new(storage: &'a Storage, name: &str) -> Importer<'a> {
+        Importer {
+            storage,
+            set: WriteSet::default(),
+            entities: HashMap::new(),
+            by_name: HashMap::new(),
+            docs: HashMap::new(),
+            docs_by_origin: HashMap::new(),
+            created: HashSet::new(),
+            relations: HashMap::new(),
+            default_origin: name.to_string(),
+            batches: 0,
+            summary: ImportSummary::default(),
+        }
+    }
+
+    /// Writes what is staged; afterwards every reference is to a stored row.
+    pub(crate) fn flush(&mut self) -> Result<()> {
+        if self.set.docs.is_empty()
+            && self.set.entities.is_empty()
+            && self.set.facts.is_empty()
+            && self.set.aliases.is_empty()
+        {
             return Ok(());
         }
         let set = std::mem::take(&mut self.set);
-        if std::env::var_os("EXP_TRACE").is_some() {
-            eprintln!("parse+build {:.0} ms", self.t.elapsed().as_secs_f64() * 1e3);
-        }
         let new_docs = set.docs.len();
         let out: WriteOutcome = self.storage.write_bulk(set)?;
+        self.batches += 1;
         self.summary.documents += (new_docs as u64).min(out.doc_ids.len() as u64);
         self.summary.entities += out.entity_ids.len() as u64;
         self.summary.facts += out.new_facts;
         self.summary.corroborated += out.corroborated;
+        self.created.extend(out.entity_ids.iter().copied());
         let fix = |r: &mut Ref, ids: &[u64]| {
             if let Ref::New(i) = *r
                 && let Some(id) = ids.get(i)
@@ -286,7 +486,6 @@ impl Importer<'_> {
         {
             fix(r, &out.doc_ids);
         }
-        self.t = std::time::Instant::now();
         Ok(())
     }
 
@@ -311,23 +510,120 @@ impl Importer<'_> {
         r
     }
 
-    fn entity_by_name(&mut self, name: &str, id: Option<u64>) -> Result<Ref> {
+    /// The one stored entity named `key` whose kind fits `kind`, unless this
+    /// import created it.
+    fn stored_match(&self, key: &str, kind: Option<EntityKind>) -> Result<Option<EntityId>> {
+        let [id] = self.storage.lookup_name(key)?[..] else {
+            return Ok(None);
+        };
+        if self.created.contains(&id) {
+            return Ok(None);
+        }
+        let fits = match (kind, self.storage.entity(id)?) {
+            (_, None) => false,
+            (None | Some(EntityKind::Other), Some(_)) => true,
+            (Some(k), Some(e)) => e.kind == k || e.kind == EntityKind::Other,
+        };
+        Ok(fits.then_some(id))
+    }
+
+    /// An entity declared by a line (JSONL) or a node (RDF), registered under
+    /// `file_id` when it has one.
+    pub(crate) fn entity(
+        &mut self,
+        file_id: Option<u64>,
+        name: String,
+        kind: EntityKind,
+        aliases: Vec<String>,
+        how: Match,
+    ) -> Result<Ref> {
+        let key = normalize_name(&name);
+        if key.is_empty() {
+            return Err(Error::bad_input(
+                "entity",
+                "the name has no letters or digits; give the entity's name",
+            ));
+        }
+        let found = match how {
+            Match::New => None,
+            Match::Any if self.by_name.contains_key(&key) => self.by_name.get(&key).copied(),
+            Match::Stored | Match::Any => self
+                .stored_match(&key, Some(kind))?
+                .map(Ref::Existing)
+                .inspect(|r| {
+                    self.by_name.insert(key.clone(), *r);
+                }),
+        };
+        let r = match found {
+            Some(r) => {
+                self.add_aliases(r, std::iter::once(name).chain(aliases));
+                r
+            }
+            None => self.new_entity(name, kind, aliases),
+        };
+        if let Some(id) = file_id {
+            self.entities.insert(id, r);
+        }
+        self.flush_if_full()?;
+        Ok(r)
+    }
+
+    fn add_aliases(&mut self, r: Ref, names: impl Iterator<Item = String>) {
+        for a in names {
+            if normalize_name(&a).is_empty() {
+                continue;
+            }
+            match r {
+                // The storage skips names the entity already has.
+                Ref::Existing(id) => self.set.aliases.push((id, a)),
+                Ref::New(i) => {
+                    if let Some(e) = self.set.entities.get_mut(i)
+                        && e.name != a
+                        && !e.aliases.contains(&a)
+                    {
+                        e.aliases.push(a);
+                    }
+                }
+            }
+        }
+    }
+
+    fn entity_by_name(
+        &mut self,
+        name: &str,
+        id: Option<u64>,
+        kind: Option<EntityKind>,
+    ) -> Result<Ref> {
         if let Some(r) = id.and_then(|id| self.entities.get(&id)) {
             return Ok(*r);
         }
         let key = normalize_name(name);
-        if key.is_empty() {
-            return Err(Error::bad_input("entity", "an empty entity name"));
-        }
         if let Some(r) = self.by_name.get(&key) {
             return Ok(*r);
         }
-        if let [id] = self.storage.lookup_name(&key)?.as_slice() {
-            let r = Ref::Existing(*id);
+        if let Some(id) = self.stored_match(&key, None)? {
+            let r = Ref::Existing(id);
             self.by_name.insert(key, r);
             return Ok(r);
         }
-        Ok(self.new_entity(name.to_string(), EntityKind::Other, Vec::new()))
+        Ok(self.new_entity(
+            name.to_string(),
+            kind.unwrap_or(EntityKind::Other),
+            Vec::new(),
+        ))
+    }
+
+    /// A document declared by a line (JSONL) or a node (RDF), under `file_id`.
+    pub(crate) fn document(&mut self, file_id: u64, d: Document) -> Result<()> {
+        let r = Ref::New(self.set.docs.len());
+        let hash = if d.hash.is_empty() {
+            blake3::hash(d.origin.as_bytes()).to_hex().to_string()
+        } else {
+            d.hash
+        };
+        self.set.docs.push(Document { hash, ..d });
+        self.docs.insert(file_id, r);
+        self.flush_if_full()
     }
 
     fn doc(&mut self, d: DocRef) -> Result<Ref> {
@@ -358,125 +654,331 @@ impl Importer<'_> {
         }
     }
 
+    /// A fact; checked completely before anything is staged, so that a bad
+    /// line leaves no entity or document behind when the import goes on.
+    pub(crate) fn fact(&mut self, f: FactLine) -> Result<()> {
+        let relation_raw = f.relation.trim();
+        if relation_raw.is_empty() {
+            return Err(Error::bad_input(
+                "fact",
+                "an empty relation; give the relation as a verb phrase, e.g. \"met\"",
+            ));
+        }
+        // A declared id names the entity; the name matters only without one.
+        let known = |id: Option<u64>| id.is_some_and(|id| self.entities.contains_key(&id));
+        if !known(f.subject_id) && normalize_name(&f.subject).is_empty() {
+            return Err(Error::bad_input(
+                "fact",
+                format!(
+                    "the subject {:?} has no letters or digits; give the name of an entity",
+                    f.subject
+                ),
+            ));
+        }
+        if let ObjectLine::Name(n) = &f.object
+            && !known(f.object_id)
+            && normalize_name(n).is_empty()
+        {
+            return Err(Error::bad_input(
+                "fact",
+                format!(
+                    "the object {n:?} has no letters or digits; give an entity name, a number or {{\"type\":\"text\",\"value\":..}}"
+                ),
+            ));
+        }
+        if let Some(DocRef::Id(id)) = f
+            .sources
+            .iter()
+            .map(|s| &s.doc)
+            .find(|d| matches!(d, DocRef::Id(id) if !self.docs.contains_key(id)))
+        {
+            return Err(Error::bad_input(
+                "source",
+                format!(
+                    "document {id} is not declared by a document line above; declare it, or give the document's name as a string"
+                ),
+            ));
+        }
+        // lore's own export says how the relation was written and is stored as
+        // it stands; another extractor's relation is normalized like an
+        // extracted one, so that `met`, `met with` and `meet` are one relation.
+        let (relation, relation_text) = match f.relation_text {
+            Some(text) => (relation_raw.to_string(), text),
+            None => {
+                let normalized = match self.relations.get(relation_raw) {
+                    Some(n) => n.clone(),
+                    None => {
+                        let mut n = crate::ingest::normalize_relation(relation_raw);
+                        if n.is_empty() {
+                            n = relation_raw.to_lowercase();
+                        }
+                        self.relations.insert(relation_raw.to_string(), n.clone());
+                        n
+                    }
+                };
+                (normalized, relation_raw.to_string())
+            }
+        };
+        let subject = self.entity_by_name(&f.subject, f.subject_id, f.subject_kind)?;
+        let object = match f.object {
+            ObjectLine::Name(n) => {
+                ObjectDraft::Entity(self.entity_by_name(&n, f.object_id, f.object_kind)?)
+            }
+            ObjectLine::Number(n) => ObjectDraft::Literal(Literal::Number(n)),
+            ObjectLine::Literal(l) => ObjectDraft::Literal(l.into()),
+        };
+        let mut sources = Vec::with_capacity(f.sources.len().max(1));
+        for s in f.sources {
+            sources.push(SourceDraft {
+                doc: self.doc(s.doc)?,
+                sentence: s.sentence,
+                span: s.span,
+            });
+        }
+        if sources.is_empty() && (f.sentence.is_some() || f.document.is_some()) {
+            let origin = f.document.unwrap_or_else(|| self.default_origin.clone());
+            sources.push(SourceDraft {
+                doc: self.doc(DocRef::Origin(origin))?,
+                sentence: f.sentence.unwrap_or_default(),
+                span: (0, 0),
+            });
+        }
+        self.set.facts.push(FactDraft {
+            subject,
+            relation_text,
+            relation,
+            object,
+            qualifiers: f.qualifiers,
+            polarity: f.polarity,
+            confidence: if f.confidence.is_finite() {
+                f.confidence.clamp(0.0, 1.0)
+            } else {
+                0.5
+            },
+            sources,
+        });
+        self.flush_if_full()
+    }
+
     fn line(&mut self, line: Line) -> Result<()> {
         match line {
-            Line::Document(d) => {
-                let r = Ref::New(self.set.docs.len());
-                let hash = if d.hash.is_empty() {
-                    blake3::hash(d.origin.as_bytes()).to_hex().to_string()
-                } else {
-                    d.hash
-                };
-                self.set.docs.push(Document {
+            Line::Document(d) => self.document(
+                d.id,
+                Document {
                     id: 0,
                     title: d.title,
                     origin: d.origin,
                     published: d.published,
                     byline: d.byline,
                     dateline: d.dateline,
-                    hash,
-                });
-                self.docs.insert(d.id, r);
-                self.flush_if_full()?;
-            }
+                    hash: d.hash,
+                },
+            ),
             Line::Entity(e) => {
-                if normalize_name(&e.name).is_empty() {
-                    return Err(Error::bad_input("entity", "an empty entity name"));
-                }
-                let r = self.new_entity(e.name, e.kind, e.aliases);
-                self.entities.insert(e.id, r);
-                self.flush_if_full()?;
-            }
-            Line::Fact(f) => {
-                let subject = self.entity_by_name(&f.subject, f.subject_id)?;
-                let object = match f.object {
-                    ObjectLine::Name(n) => {
-                        ObjectDraft::Entity(self.entity_by_name(&n, f.object_id)?)
-                    }
-                    ObjectLine::Number(n) => ObjectDraft::Literal(Literal::Number(n)),
-                    ObjectLine::Literal(l) => ObjectDraft::Literal(l.into()),
+                let how = if e.id.is_some() {
+                    Match::New
+                } else {
+                    Match::Any
                 };
-                let relation = f.relation.trim().to_string();
-                if relation.is_empty() {
-                    return Err(Error::bad_input("fact", "an empty relation"));
-                }
-                let mut sources = Vec::with_capacity(f.sources.len());
-                for s in f.sources {
-                    sources.push(SourceDraft {
-                        doc: self.doc(s.doc)?,
-                        sentence: s.sentence,
-                        span: s.span,
-                    });
-                }
-                self.set.facts.push(FactDraft {
-                    subject,
-                    relation_text: f.relation_text.unwrap_or_else(|| relation.clone()),
-                    relation,
-                    object,
-                    qualifiers: f.qualifiers,
-                    polarity: f.polarity,
-                    confidence: if f.confidence.is_finite() {
-                        f.confidence
-                    } else {
-                        0.5
-                    },
-                    sources,
-                });
-                self.flush_if_full()?;
+                self.entity(e.id, e.name, e.kind, e.aliases, how).map(drop)
             }
+            Line::Fact(f) => self.fact(f),
         }
-        Ok(())
+    }
+
+    /// Writes the last batch and returns the counts.
+    pub(crate) fn finish(mut self) -> Result<ImportSummary> {
+        self.flush()?;
+        Ok(self.summary)
     }
 }
 
-/// Imports JSONL from `input`; `name` is used in error messages.
+/// Parses one line: the export schema on the fast path; on failure, the
+/// lenient forms of other extractors, or a message that says what is wrong.
+fn parse_line(text: &str) -> std::result::Result<Line, String> {
+    let fast = match serde_json::from_str::<Line>(text) {
+        Ok(line) => return Ok(line),
+        Err(e) => e,
+    };
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        format!("not valid JSON ({e}); each line must be one JSON object (see docs/INTEROP.md)")
+    })?;
+    let serde_json::Value::Object(mut map) = value else {
+        return Err(
+            "each line must be a JSON object, e.g. {\"subject\":\"Ann Lee\",\"relation\":\"met\",\"object\":\"Bob Stone\"}".into(),
+        );
+    };
+    let has = |map: &serde_json::Map<String, serde_json::Value>, keys: &[&str]| {
+        keys.iter().any(|k| map.contains_key(*k))
+    };
+    let kind = match map.get("type") {
+        None if has(&map, &["text"])
+            && has(&map, &["label"])
+            && !has(&map, &["subject", "head"]) =>
+        {
+            // A spaCy entity: {"text": "Ann Lee", "label": "PERSON", "start_char": .., ..}.
+            let name = map.remove("text").unwrap_or_default();
+            let label = map.remove("label").unwrap_or_default();
+            let mut e = serde_json::Map::new();
+            e.insert("name".into(), name);
+            e.insert("kind".into(), label);
+            map = e;
+            "entity"
+        }
+        None => "fact",
+        Some(serde_json::Value::String(t))
+            if matches!(t.as_str(), "document" | "entity" | "fact") =>
+        {
+            match t.as_str() {
+                "document" => {
+                    return Err(format!(
+                        "{fast}; a document line needs a numeric \"id\" (see docs/INTEROP.md)"
+                    ));
+                }
+                "entity" => "entity",
+                _ => "fact",
+            }
+        }
+        Some(serde_json::Value::String(t))
+            if has(&map, &["subject", "head"]) && !has(&map, &["relation", "predicate"]) =>
+        {
+            // REBEL and some LLM prompts put the relation in "type".
+            let rel = serde_json::Value::String(t.clone());
+            map.insert("relation".into(), rel);
+            "fact"
+        }
+        Some(serde_json::Value::String(t)) => {
+            return Err(format!(
+                "unknown \"type\" {t:?}: a line is a \"document\", \"entity\" or \"fact\" (a fact line may leave \"type\" out)"
+            ));
+        }
+        Some(_) => {
+            return Err("\"type\" must be a string: \"document\", \"entity\" or \"fact\"".into());
+        }
+    };
+    map.remove("type");
+    if kind == "entity" {
+        match map.get("name") {
+            Some(serde_json::Value::String(_)) => {}
+            Some(_) => return Err("an entity's \"name\" must be a string".into()),
+            None => {
+                return Err(
+                    "an entity line needs \"name\" (spaCy-style lines: \"text\" and \"label\")"
+                        .into(),
+                );
+            }
+        }
+        return serde_json::from_value::<EntityLine>(serde_json::Value::Object(map))
+            .map(Line::Entity)
+            .map_err(|e| format!("{e}; see docs/INTEROP.md for the fields of an entity line"));
+    }
+    let field = |names: &[&str]| names.iter().find_map(|n| map.get(*n));
+    match field(&["subject", "head"]) {
+        Some(serde_json::Value::String(_)) => {}
+        Some(_) => return Err("\"subject\" must be a string: the name of the entity the fact is about".into()),
+        None => return Err("a fact needs \"subject\", \"relation\" and \"object\"; this line has no \"subject\" (the entity the fact is about)".into()),
+    }
+    match field(&["relation", "predicate"]) {
+        Some(serde_json::Value::String(_)) => {}
+        Some(_) => return Err("\"relation\" must be a string, e.g. \"met\"".into()),
+        None => return Err("a fact needs \"subject\", \"relation\" and \"object\"; this line has no \"relation\" (a verb phrase such as \"met\")".into()),
+    }
+    const OBJECT_FORMS: &str =
+        "an entity name, a number, or {\"type\":\"text\"|\"date\"|\"number\",\"value\":..}";
+    match field(&["object", "tail"]) {
+        Some(serde_json::Value::String(_) | serde_json::Value::Number(_)) => {}
+        Some(serde_json::Value::Object(o))
+            if o.get("type")
+                .and_then(|t| t.as_str())
+                .is_some_and(|t| matches!(t, "text" | "date" | "number"))
+                && o.contains_key("value") => {}
+        Some(other) => return Err(format!("the object {other} is not {OBJECT_FORMS}")),
+        None => {
+            return Err(format!(
+                "a fact needs \"subject\", \"relation\" and \"object\"; this line has no \"object\" ({OBJECT_FORMS})"
+            ));
+        }
+    }
+    serde_json::from_value::<FactLine>(serde_json::Value::Object(map))
+        .map(Line::Fact)
+        .map_err(|e| format!("{e}; see docs/INTEROP.md for the fields of a fact line"))
+}
+
+/// Imports JSONL from `input`; `name` is used in error messages and as the
+/// document of sources given only by `sentence`.
+///
+/// A bad line (not JSON, a fact without an object, an undeclared document id)
+/// ends the import with an error naming `name:line`, unless
+/// `opts.keep_going`: then it goes to `on_error`, is skipped and counted in
+/// [`ImportSummary::skipped`].
 pub fn import(
     storage: &Storage,
     input: &mut dyn BufRead,
     name: &str,
+    opts: &ImportOptions,
+    on_error: &mut dyn FnMut(Error),
     progress: &mut dyn FnMut(u64),
-) -> Result<crate::store::ImportSummary> {
-    let mut imp = Importer {
-        storage,
-        set: WriteSet::default(),
-        entities: HashMap::new(),
-        by_name: HashMap::new(),
-        docs: HashMap::new(),
-        docs_by_origin: HashMap::new(),
-        summary: Default::default(),
-        t: std::time::Instant::now(),
-    };
+) -> Result<ImportSummary> {
+    let mut imp = Importer::new(storage, name);
+    let mut bad = BadLines::new(name, opts, on_error);
     let mut buf = Vec::new();
     let mut lineno = 0u64;
-    while read_line(input, &mut buf, &format!("{name}:{}", lineno + 1))?.is_some() {
+    // Lines whose rows are written (batches are atomic).
+    let mut stored = 0u64;
+    loop {
+        let read = read_line(
+            input,
+            &mut buf,
+            &format!("{name}:{}", lineno + 1),
+            opts.keep_going,
+        )?;
         lineno += 1;
-        let at = |reason: String| Error::bad_input(format!("{name}:{lineno}"), reason);
-        let text = std::str::from_utf8(&buf).map_err(|_| at("not valid UTF-8".into()))?;
-        if text.trim().is_empty() {
-            continue;
+        let outcome = match read {
+            Read::End => break,
+            Read::TooLong => Err(Error::bad_input("line", too_long())),
+            Read::Line => match std::str::from_utf8(&buf) {
+                Err(e) => Err(Error::bad_input(
+                    "line",
+                    format!(
+                        "not valid UTF-8 (first bad byte at column {}); save the file as UTF-8",
+                        e.valid_up_to() + 1
+                    ),
+                )),
+                Ok(text) if text.trim().is_empty() => Ok(()),
+                Ok(text) => match parse_line(text) {
+                    Ok(line) => {
+                        let before = imp.batches;
+                        let r = imp.line(line);
+                        if imp.batches != before {
+                            stored = lineno;
+                        }
+                        r
+                    }
+                    Err(reason) => Err(Error::bad_input("line", reason)),
+                },
+            },
+        };
+        match outcome {
+            Ok(()) => {}
+            Err(Error::BadInput { reason, .. }) => bad.bad(lineno, reason, stored)?,
+            Err(other) => return Err(other),
         }
-        let line: Line = serde_json::from_str(text).map_err(|e| {
-            at(format!(
-                "{e}; each line must be a JSON object with \"type\" document, entity or fact (see `lore export`)"
-            ))
-        })?;
-        imp.line(line).map_err(|e| match e {
-            Error::BadInput { reason, .. } => at(reason),
-            other => other,
-        })?;
         if lineno.is_multiple_of(10_000) {
             progress(lineno);
         }
     }
-    imp.flush()?;
-    imp.summary.lines = lineno;
-    progress(lineno);
-    Ok(imp.summary)
+    let skipped = bad.skipped;
+    let mut summary = imp.finish()?;
+    summary.lines = lineno - 1;
+    summary.skipped = skipped;
+    progress(summary.lines);
+    Ok(summary)
 }
 
 #[cfg(test)]
 mod tests {
     use crate::Store;
+    use crate::model::EntityKind;
 
     fn export(store: &Store) -> String {
         let mut out = Vec::new();
@@ -514,6 +1016,161 @@ mod tests {
             .import_jsonl(&mut input.as_bytes(), "f", &mut |_| {})
             .unwrap();
         assert_eq!((sum.facts, sum.entities, sum.documents), (3, 2, 1));
+    }
+
+    fn import_keep_going(
+        s: &Store,
+        input: &str,
+        name: &str,
+    ) -> (crate::ImportSummary, Vec<String>) {
+        let mut errors = Vec::new();
+        let opts = crate::ImportOptions { keep_going: true };
+        let sum = s
+            .import_with(
+                &mut input.as_bytes(),
+                name,
+                crate::ImportFormat::Jsonl,
+                &opts,
+                &mut |e| errors.push(e.to_string()),
+                &mut |_| {},
+            )
+            .unwrap();
+        (sum, errors)
+    }
+
+    #[test]
+    fn minimal_lines_of_other_extractors_join_the_stored_entities() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path().join("a")).unwrap();
+        s.ingest_text("Talks\n\nAnn Lee met Bob Stone in Paris.", "a.txt")
+            .unwrap();
+        let entities = s.stats().unwrap().entities;
+        let input = r#"{"subject":"Ann Lee","relation":"met with","object":"Carl Moe","object_kind":"PERSON","sentence":"Ann Lee met with Carl Moe.","document":"llm-run-7"}
+{"head":"Bob Stone","type":"visited","tail":"Rome","tail_type":"GPE"}
+{"text":"Dora Fox","label":"PERSON","start_char":0,"end_char":8}
+{"subject":"Dora Fox","predicate":"worked for","object":"Acme","object_type":"ORG"}
+"#;
+        let (sum, errors) = import_keep_going(&s, input, "llm.jsonl");
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!((sum.facts, sum.documents, sum.skipped), (3, 1, 0));
+        // Ann Lee and Bob Stone were reused; Carl Moe, Rome, Dora Fox and Acme are new.
+        assert_eq!(s.stats().unwrap().entities, entities + 4);
+        let kind = |n: &str| s.resolve_entity(n).unwrap().kind;
+        assert_eq!(kind("Carl Moe"), EntityKind::Person);
+        assert_eq!(kind("Rome"), EntityKind::Place);
+        assert_eq!(kind("Dora Fox"), EntityKind::Person);
+        assert_eq!(kind("Acme"), EntityKind::Organization);
+        // Normalized like extracted relations: `met with` is `meet`, found by `met`.
+        let rows = |q: &str| s.query(q).unwrap().statements[0].rows.len();
+        assert_eq!(rows("\"Ann Lee\" met ?who;"), 2);
+        assert_eq!(rows("\"Bob Stone\" visit Rome;"), 1);
+        assert_eq!(rows("\"Dora Fox\" \"works for\" ?x;"), 1);
+        let carl = s.resolve_entity("Carl Moe").unwrap();
+        let fact = s.facts_of(carl.id).unwrap().remove(0);
+        assert_eq!(
+            (fact.relation.as_str(), fact.relation_text.as_str()),
+            ("meet", "met with")
+        );
+        let doc = s.document(fact.sources[0].doc).unwrap().unwrap();
+        assert_eq!(doc.origin, "llm-run-7");
+        assert_eq!(fact.sources[0].sentence, "Ann Lee met with Carl Moe.");
+    }
+
+    #[test]
+    fn keep_going_reports_and_skips_each_bad_line_and_leaves_nothing_of_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path().join("a")).unwrap();
+        let input = r#"{"subject":"Ann Lee","relation":"met","object":"Bob Stone"}
+{"subject":"Stray One","relation":"met"}
+{"subject":"Stray Two","relation":"  ","object":"Stray Three"}
+[1,2]
+{"type":"widget"}
+{"subject":"Stray Four","relation":"r","object":"X","sources":[{"doc":7}]}
+{"subject":"Ann Lee","relation":"is","object":null}
+
+{"subject":"Ann Lee","relation":"visited","object":{"type":"date","value":"2023-03-02"}}
+"#;
+        // Without --keep-going the first bad line stops it, and nothing is written.
+        let err = s
+            .import_jsonl(&mut input.as_bytes(), "x.jsonl", &mut |_| {})
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("x.jsonl:2: a fact needs"), "{err}");
+        assert!(
+            err.ends_with(
+                "nothing was imported (fix the line, or skip bad lines with --keep-going)"
+            ),
+            "{err}"
+        );
+        assert_eq!(s.stats().unwrap().facts, 0);
+        let (sum, errors) = import_keep_going(&s, input, "x.jsonl");
+        assert_eq!((sum.lines, sum.facts, sum.skipped), (9, 2, 6));
+        let lines: Vec<&str> = errors
+            .iter()
+            .map(|e| e.split(':').nth(1).unwrap())
+            .collect();
+        assert_eq!(lines, ["2", "3", "4", "5", "6", "7"], "{errors:#?}");
+        assert!(errors[1].contains("an empty relation"), "{}", errors[1]);
+        assert!(errors[2].contains("must be a JSON object"), "{}", errors[2]);
+        assert!(
+            errors[3].contains("unknown \"type\" \"widget\""),
+            "{}",
+            errors[3]
+        );
+        assert!(
+            errors[4].contains("document 7 is not declared"),
+            "{}",
+            errors[4]
+        );
+        assert!(
+            errors[5].contains("the object null is not"),
+            "{}",
+            errors[5]
+        );
+        assert_eq!(
+            s.stats().unwrap().entities,
+            2,
+            "no entity of a bad line is left behind"
+        );
+    }
+
+    #[test]
+    fn a_declared_id_names_the_entity_without_a_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path().join("a")).unwrap();
+        let input = r#"{"type":"entity","id":7,"name":"Ann Lee","kind":"person"}
+{"type":"entity","id":8,"name":"Bob Stone","kind":"person"}
+{"type":"fact","subject":"","subject_id":7,"relation":"meet","relation_text":"met","object":"","object_id":8}
+{"type":"fact","subject":"","subject_id":9,"relation":"meet","relation_text":"met","object":"Bob Stone"}
+"#;
+        let (sum, errors) = import_keep_going(&s, input, "ids.jsonl");
+        assert_eq!((sum.facts, sum.skipped), (1, 1), "{errors:?}");
+        assert!(
+            errors[0].starts_with("ids.jsonl:4: the subject \"\" has no letters"),
+            "{errors:?}"
+        );
+        assert_eq!(
+            s.query("\"Ann Lee\" met ?x;").unwrap().statements[0]
+                .rows
+                .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn keep_going_reads_past_an_overlong_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path().join("a")).unwrap();
+        let ok = r#"{"subject":"Ann","relation":"age","object":41}"#;
+        let mut input = format!("{ok}\n{ok}");
+        input.push_str(&" ".repeat(super::MAX_LINE_BYTES + (3 << 20)));
+        input.push_str(&format!("\n{}\n", ok.replace("41", "42")));
+        let (sum, errors) = import_keep_going(&s, &input, "big.jsonl");
+        assert_eq!((sum.lines, sum.skipped, sum.facts), (3, 1, 2), "{errors:?}");
+        assert!(
+            errors[0].starts_with("big.jsonl:2: the line is longer"),
+            "{errors:?}"
+        );
     }
 
     #[test]

@@ -23,19 +23,25 @@
 
 pub mod check;
 pub mod cli;
+pub mod csv_export;
 pub mod diag;
 pub mod error;
+pub mod graph;
 pub mod ingest;
 pub mod jsonl;
 pub mod model;
 pub mod output;
 pub mod query;
+pub mod rdf;
 pub mod repl;
 pub mod script;
 pub mod storage;
 pub mod store;
+pub mod timeline;
 
 pub use error::{Error, Result};
 pub use model::{Document, Entity, EntityKind, Fact, Literal, Object, Polarity, Source, Stats};
 pub use query::{CancelToken, QueryOptions, QueryResult, StatementOutput, Value};
-pub use store::{Encoding, ImportSummary, IngestOptions, IngestOutcome, Store};
+pub use store::{
+    Encoding, ImportFormat, ImportOptions, ImportSummary, IngestOptions, IngestOutcome, Store,
+};

@@ -326,7 +326,9 @@ fn json(out: &mut dyn Write, s: &StatementOutput) -> io::Result<()> {
     Ok(())
 }
 
-fn csv_field(s: &str) -> String {
+/// One CSV field as RFC 4180 wants it: quoted (with `"` doubled) when it
+/// holds a comma, a quote or a line break, as it stands otherwise.
+pub fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {

@@ -11,10 +11,11 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::ingest::{self, EntityLookup, ExtractedObject, Resolution};
 use crate::jsonl;
-use crate::model::{Document, Entity, Fact, Stats, normalize_name};
+use crate::model::{Document, Entity, EntityId, Fact, Stats, normalize_name};
 use crate::query::{self, QueryOptions, QueryResult};
 use crate::storage::{
-    FactDraft, NewEntity, ObjectDraft, OpenOptions, Ref, SourceDraft, Storage, WriteSet,
+    FactDraft, IndexKind, NewEntity, ObjKey, ObjectDraft, OpenOptions, Ref, SourceDraft, Storage,
+    WriteSet,
 };
 
 /// Largest article lore ingests, in bytes; larger input is refused with a message.
@@ -66,7 +67,7 @@ pub enum IngestOutcome {
     },
 }
 
-/// Counts reported by [`Store::import_jsonl`].
+/// Counts reported by [`Store::import_jsonl`] and [`Store::import_with`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ImportSummary {
     /// Documents created.
@@ -79,6 +80,39 @@ pub struct ImportSummary {
     pub corroborated: u64,
     /// Lines read.
     pub lines: u64,
+    /// Bad lines skipped ([`ImportOptions::keep_going`]); each was reported.
+    pub skipped: u64,
+    /// Well-formed N-Triples lore has no place for (an `owl:sameAs`, an
+    /// `rdfs:comment`); always 0 for JSONL.
+    pub ignored: u64,
+}
+
+/// The formats `lore import` reads.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ImportFormat {
+    /// JSON lines: `lore export`'s schema, or other extractors' minimal facts.
+    #[default]
+    Jsonl,
+    /// RDF 1.1 N-Triples, such as `lore export --format ntriples` writes.
+    Ntriples,
+}
+
+impl ImportFormat {
+    /// The format a file name says: `.nt` is N-Triples, anything else JSONL.
+    pub fn from_path(path: &Path) -> ImportFormat {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some(e) if e.eq_ignore_ascii_case("nt") => ImportFormat::Ntriples,
+            _ => ImportFormat::Jsonl,
+        }
+    }
+}
+
+/// How [`Store::import_with`] treats bad lines.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ImportOptions {
+    /// Skip bad lines (each one is passed to the caller's error callback)
+    /// instead of stopping at the first; [`ImportSummary::skipped`] counts them.
+    pub keep_going: bool,
 }
 
 /// An open lore store.
@@ -343,7 +377,50 @@ impl Store {
         name: &str,
         progress: &mut dyn FnMut(u64),
     ) -> Result<ImportSummary> {
-        jsonl::import(&self.storage, input, name, progress)
+        let opts = ImportOptions::default();
+        jsonl::import(&self.storage, input, name, &opts, &mut |_| {}, progress)
+    }
+
+    /// Imports JSONL or N-Triples (see `docs/INTEROP.md`).
+    ///
+    /// A bad line ends the import with an error naming `name:line`, unless
+    /// `opts.keep_going`: then the error goes to `on_error`, the line is
+    /// skipped, and the summary counts it. `progress` is called with the
+    /// number of lines read so far. JSONL is written in atomic batches as it
+    /// is read; N-Triples is read whole first (statements may come in any
+    /// order), checked, then written.
+    ///
+    /// ```
+    /// use lore::{ImportFormat, ImportOptions};
+    /// let dir = tempfile::tempdir()?;
+    /// let store = lore::Store::open(dir.path().join("db"))?;
+    /// let lines = "{\"subject\":\"Ann Lee\",\"relation\":\"met with\",\"object\":\"Bob Stone\"}\n{\"subject\":\"Ann Lee\"}\n";
+    /// let opts = ImportOptions { keep_going: true };
+    /// let mut errors = Vec::new();
+    /// let summary = store.import_with(&mut lines.as_bytes(), "llm.jsonl", ImportFormat::Jsonl, &opts,
+    ///     &mut |e| errors.push(e.to_string()), &mut |_| {})?;
+    /// assert_eq!((summary.facts, summary.skipped), (1, 1));
+    /// assert!(errors[0].starts_with("llm.jsonl:2: a fact needs"));
+    /// assert_eq!(store.query("\"Ann Lee\" met ?who;")?.statements[0].rows.len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn import_with(
+        &self,
+        input: &mut dyn BufRead,
+        name: &str,
+        format: ImportFormat,
+        opts: &ImportOptions,
+        on_error: &mut dyn FnMut(Error),
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<ImportSummary> {
+        match format {
+            ImportFormat::Jsonl => {
+                jsonl::import(&self.storage, input, name, opts, on_error, progress)
+            }
+            ImportFormat::Ntriples => {
+                crate::rdf::import(&self.storage, input, name, opts, on_error, progress)
+            }
+        }
     }
 
     /// Writes the whole store as JSONL: documents, entities, then facts.
@@ -361,6 +438,38 @@ impl Store {
     /// ```
     pub fn export_jsonl(&self, out: &mut dyn Write) -> Result<()> {
         jsonl::export(&self.storage, out)
+    }
+
+    /// Writes the whole store as RDF 1.1 (N-Triples or Turtle) with IRIs under
+    /// `base`; the IRIs, the reification of facts and the vocabulary are
+    /// described in [`crate::rdf`] and `docs/INTEROP.md`.
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let store = lore::Store::open(dir.path().join("db"))?;
+    /// store.ingest_text("Talks\n\nAnn Lee met Bob Stone in Paris.", "a.txt")?;
+    /// let mut nt = Vec::new();
+    /// store.export_rdf(&mut nt, lore::rdf::RdfFormat::NTriples, "https://news.example.com/kb/")?;
+    /// assert!(String::from_utf8(nt)?.contains("<https://news.example.com/kb/entity/0>"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn export_rdf(
+        &self,
+        out: &mut dyn Write,
+        format: crate::rdf::RdfFormat,
+        base: &str,
+    ) -> Result<()> {
+        crate::rdf::export(self, out, format, base)
+    }
+
+    /// Writes one table of the store as CSV with a header row (see
+    /// [`crate::csv_export`] for the columns).
+    pub fn export_csv(
+        &self,
+        out: &mut dyn Write,
+        table: crate::csv_export::CsvTable,
+    ) -> Result<()> {
+        crate::csv_export::export(self, out, table)
     }
 
     /// Runs query text (one or more statements) with default options.
@@ -520,6 +629,161 @@ impl EntityLookup for Store {
     }
 }
 
+// One-entity reads for the front ends that draw or list what is known about
+// an entity (`lore graph`, `lore timeline`). Kept apart from the block above
+// so that the facade's core stays easy to read.
+impl Store {
+    /// The one entity a user means by `name`: any name or alias
+    /// (case-insensitive, punctuation ignored), or `#ID` for an id.
+    ///
+    /// An unknown name is an [`Error::BadInput`] that suggests the closest
+    /// stored name; a name shared by several entities is one that lists them
+    /// with their ids, so the user can pick one with `#ID`.
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let store = lore::Store::open(dir.path().join("db"))?;
+    /// store.ingest_text("Talks\n\nAnn Lee met Bob Stone in Paris.", "a.txt")?;
+    /// let ann = store.resolve_entity("ann lee")?;
+    /// assert_eq!(store.resolve_entity(&format!("#{}", ann.id))?, ann);
+    /// assert!(store.resolve_entity("Ann Leee").unwrap_err().to_string().contains("did you mean `Ann Lee`?"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn resolve_entity(&self, name: &str) -> Result<Entity> {
+        let name = name.trim();
+        if let Some(id) = name.strip_prefix('#').and_then(|n| n.parse::<u64>().ok()) {
+            return self.storage.entity(id)?.ok_or_else(|| {
+                Error::bad_input(
+                    name,
+                    "no entity has this id; find ids with `lore query 'entities like \"...\";'`",
+                )
+            });
+        }
+        let key = normalize_name(name);
+        if key.is_empty() {
+            return Err(Error::bad_input(
+                format!("`{name}`"),
+                "give an entity name, e.g. a surname",
+            ));
+        }
+        let mut found = self.by_name(&key)?;
+        match found.len() {
+            1 => Ok(found.remove(0)),
+            0 => {
+                // Only on this error path: every stored name, for "did you mean".
+                let mut names: Vec<(String, Vec<EntityId>)> = Vec::new();
+                for item in self.storage.names() {
+                    names.push(item?);
+                }
+                let best = crate::diag::did_you_mean(&key, names.iter().map(|(n, _)| n.as_str()));
+                let suggestion = match best
+                    .and_then(|b| names.iter().find(|(n, _)| n == b))
+                    .and_then(|(_, ids)| ids.first())
+                {
+                    Some(id) => self.storage.entity(*id)?.map(|e| e.name),
+                    None => None,
+                };
+                Err(Error::bad_input(
+                    format!("`{name}`"),
+                    match suggestion {
+                        Some(s) => format!("no entity has this name; did you mean `{s}`?"),
+                        None => "no entity has this name; list names with `lore query 'entities like \"...\";'`".to_string(),
+                    },
+                ))
+            }
+            n => {
+                let list: Vec<String> = found
+                    .iter()
+                    .map(|e| format!("{} (#{}, {})", e.name, e.id, e.kind))
+                    .collect();
+                Err(Error::bad_input(
+                    format!("`{name}`"),
+                    format!(
+                        "{n} entities have this name: {}; give a fuller name or an id such as #{}",
+                        list.join(", "),
+                        found[0].id
+                    ),
+                ))
+            }
+        }
+    }
+
+    /// The entities and values within `depth` facts of the entity `name`
+    /// (at most `max_nodes` of them) and the facts between them, ready to
+    /// draw with [`crate::graph::render`] as SVG or Graphviz DOT.
+    ///
+    /// ```
+    /// use lore::graph::{render, GraphFormat};
+    /// let dir = tempfile::tempdir()?;
+    /// let store = lore::Store::open(dir.path().join("db"))?;
+    /// store.ingest_text("Talks\n\nAnn Lee met Bob Stone in Paris.", "a.txt")?;
+    /// let n = store.neighbourhood("Ann Lee", 1, 30)?;
+    /// assert!(render(&n, GraphFormat::Dot).starts_with("digraph"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn neighbourhood(
+        &self,
+        name: &str,
+        depth: usize,
+        max_nodes: usize,
+    ) -> Result<crate::graph::Neighbourhood> {
+        crate::graph::neighbourhood(self, name, depth, max_nodes)
+    }
+
+    /// The dated facts about the entity `name` in time order, one row per
+    /// source; see [`crate::timeline::timeline`].
+    pub fn timeline(&self, name: &str, compact: bool) -> Result<crate::query::StatementOutput> {
+        crate::timeline::timeline(self, name, compact)
+    }
+
+    /// Every fact with entity `id` as its subject or its object, each once, in
+    /// id order, with sources.
+    ///
+    /// Reads only the entity's own groups of the `spo` and `osp` indexes, so
+    /// the cost grows with the entity's facts, not with the store.
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let store = lore::Store::open(dir.path().join("db"))?;
+    /// store.ingest_text("Talks\n\nAnn Lee met Bob Stone in Paris.", "a.txt")?;
+    /// let bob = store.resolve_entity("Bob Stone")?;
+    /// for fact in store.facts_of(bob.id)? {
+    ///     assert!(fact.subject == bob.id || fact.object == lore::Object::Entity(bob.id));
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn facts_of(&self, id: EntityId) -> Result<Vec<Fact>> {
+        let mut ids: Vec<u64> = Vec::new();
+        for t in self
+            .storage
+            .scan(IndexKind::Spo, Storage::subject_group(id))
+        {
+            ids.push(t?.fact);
+        }
+        for t in self
+            .storage
+            .scan(IndexKind::Osp, Storage::object_group(ObjKey::Entity(id)))
+        {
+            ids.push(t?.fact);
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        let mut out = Vec::with_capacity(ids.len());
+        for fid in ids {
+            match self.storage.fact(fid)? {
+                Some(f) => out.push(f),
+                None => {
+                    return Err(Error::Corrupt {
+                        path: self.path().to_path_buf(),
+                        detail: format!("an index names fact {fid}, which is missing"),
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
 /// Sort key of an entity reference: stored ids first, then new entities in creation order.
 fn ref_order(r: Ref) -> (u8, u64) {
     match r {
@@ -641,6 +905,58 @@ mod tests {
         let doc = store.document(0).unwrap().unwrap();
         assert_eq!(doc.title, "Café talks");
         assert_eq!(decode_windows_1252(b"\x96\x80"), "–€");
+    }
+
+    #[test]
+    fn resolve_entity_explains_unknown_and_shared_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("s")).unwrap();
+        let jsonl = r#"{"type":"entity","id":0,"name":"Ann Lee","kind":"person","aliases":["Lee"]}
+{"type":"entity","id":1,"name":"Bob Lee","kind":"person","aliases":["Lee"]}
+"#;
+        store
+            .import_jsonl(&mut jsonl.as_bytes(), "e.jsonl", &mut |_| {})
+            .unwrap();
+        assert_eq!(store.resolve_entity("  ANN lee ").unwrap().id, 0);
+        assert_eq!(store.resolve_entity("#1").unwrap().name, "Bob Lee");
+        let shared = store.resolve_entity("Lee").unwrap_err();
+        assert!(shared.is_user_error());
+        let text = shared.to_string();
+        assert!(
+            text.contains("2 entities have this name: Ann Lee (#0, person), Bob Lee (#1, person)"),
+            "{text}"
+        );
+        let typo = store.resolve_entity("Bob Leee").unwrap_err().to_string();
+        assert!(typo.contains("did you mean `Bob Lee`?"), "{typo}");
+        let none = store.resolve_entity("Zebulon").unwrap_err().to_string();
+        assert!(none.contains("entities like"), "{none}");
+        assert!(store.resolve_entity("#99").is_err());
+        assert!(store.resolve_entity("!!").is_err());
+    }
+
+    #[test]
+    fn facts_of_reads_only_the_entity_index_groups() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("s")).unwrap();
+        store
+            .ingest_text("One\n\nAnn Lee met Bob Stone in Paris.", "a")
+            .unwrap();
+        let mut other = String::from("Two\n\n");
+        for i in 0..30 {
+            other.push_str(&format!("Carl Moe{i} met Dan Roe{i}. "));
+        }
+        store.ingest_text(&other, "b").unwrap();
+        let total = store.stats().unwrap().facts;
+        let bob = store.resolve_entity("Bob Stone").unwrap();
+        let before = store.storage().entries_read();
+        let facts = store.facts_of(bob.id).unwrap();
+        let read = store.storage().entries_read() - before;
+        assert_eq!(facts.len(), 1, "{facts:?}");
+        assert_eq!(facts[0].object, crate::model::Object::Entity(bob.id));
+        assert!(
+            read <= 2 && total > 10,
+            "read {read} index entries of {total} facts"
+        );
     }
 
     #[test]

@@ -410,3 +410,25 @@ fn keywords_names_and_variables_are_highlighted() {
     s.send(";\r").unwrap();
     quit(s);
 }
+
+#[test]
+fn graph_completes_the_name_and_writes_the_picture() {
+    let dir = tempfile::tempdir().unwrap();
+    with_facts(dir.path());
+    let mut s = start(dir.path(), &[]);
+    let file = dir.path().join("blinken.svg");
+    // Tab turns "Antony" into the quoted full name; the file follows it.
+    s.send(format!(".graph Antony\t {}\r", file.display()))
+        .unwrap();
+    s.expect(".graph \"Antony Blinken\"").unwrap();
+    s.expect("wrote ").unwrap();
+    s.expect("open it in a browser").unwrap();
+    let svg = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        svg.starts_with("<svg") && svg.contains("Sergey Lavrov"),
+        "{svg}"
+    );
+    s.send_line(".help").unwrap();
+    s.expect(".graph NAME [FILE] [--depth N]").unwrap();
+    quit(s);
+}

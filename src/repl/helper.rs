@@ -167,6 +167,40 @@ impl LoreHelper {
         (start, out)
     }
 
+    /// Entity names for `.graph`: quoted with `"` when they hold a space
+    /// (the meta-command's own quoting).
+    fn complete_graph_name(&self, line: &str, pos: usize) -> (usize, Vec<Pair>) {
+        let start = word_start(line, pos);
+        let prefix = line[start..pos].trim_start_matches('"').to_lowercase();
+        self.refresh_vocabulary();
+        let v = self.vocab.borrow();
+        let mut out: Vec<Pair> = Vec::new();
+        for name in &v.names {
+            let lower = name.to_lowercase();
+            let whole = lower.starts_with(&prefix);
+            let part = prefix.len() >= 2
+                && lower
+                    .split(|c: char| !c.is_alphanumeric())
+                    .any(|w| w.starts_with(&prefix));
+            if !(whole || part) || name.contains('"') {
+                continue;
+            }
+            let replacement = if name.contains(char::is_whitespace) {
+                format!("\"{name}\"")
+            } else {
+                name.clone()
+            };
+            out.push(Pair {
+                display: name.clone(),
+                replacement,
+            });
+            if out.len() >= MAX_CANDIDATES {
+                break;
+            }
+        }
+        (start, out)
+    }
+
     fn paint(&self, line: &str) -> String {
         if line.trim_start().starts_with('.') {
             return paint_meta(line);
@@ -355,12 +389,38 @@ impl Completer for LoreHelper {
                 .collect();
             return Ok((line_start + lead, pairs_same(names)));
         }
+        if words.first().is_some_and(|(w, _)| w == ".graph") {
+            // The first argument is an entity, the second a file.
+            let index = if current.ends_with(char::is_whitespace) {
+                words.len()
+            } else {
+                words.len() - 1
+            };
+            // Arguments before the one being typed, without `--depth N`.
+            let mut positional = 0;
+            let mut after_flag = false;
+            for (w, _) in words.iter().take(index).skip(1) {
+                after_flag = match w.as_str() {
+                    "--depth" => true,
+                    _ if after_flag || w.starts_with("--") => false,
+                    _ => {
+                        positional += 1;
+                        false
+                    }
+                };
+            }
+            return Ok(match (after_flag, positional) {
+                (false, 0) => self.complete_graph_name(line, pos),
+                (false, 1) => self.files.complete(line, pos, ctx)?,
+                _ => (pos, Vec::new()),
+            });
+        }
         let options: &[&str] = match words.first().map(|(w, _)| w.as_str()) {
             Some(".mode") => &["table", "json", "csv", "line"],
             Some(".timer") => &["on", "off"],
             Some(".help") => &[
                 "queries", "keys", "mode", "timer", "limit", "ingest", "read", "stats", "open",
-                "export", "quit",
+                "export", "graph", "quit",
             ],
             Some(".ingest" | ".read" | ".open" | ".export") => {
                 return self.files.complete(line, pos, ctx);

@@ -79,6 +79,12 @@ pub const COMMANDS: &[Command] = &[
         detail: "",
     },
     Command {
+        name: ".graph",
+        args: "NAME [FILE] [--depth N]",
+        summary: "draw an entity's neighbourhood into an SVG (or DOT) file",
+        detail: "Without FILE the picture goes to the entity's name in lowercase with\n`.svg`, in the current directory (e.g. sergei-lavrov.svg); a FILE ending\nin .dot or .gv gets Graphviz DOT. --depth N reaches N facts away\n(default 1); the nearest, best-sourced 30 nodes are drawn.\nOpen the SVG in a browser; `lore graph --help` has more options.",
+    },
+    Command {
         name: ".quit",
         args: "",
         summary: "leave (also .exit or Ctrl-D)",
@@ -110,6 +116,15 @@ pub enum Meta {
     Open(PathBuf),
     /// `.export FILE`.
     Export(PathBuf),
+    /// `.graph NAME [FILE] [--depth N]`.
+    Graph {
+        /// The entity, as typed.
+        name: String,
+        /// Where the picture goes (`None`: a name made from the entity's).
+        file: Option<PathBuf>,
+        /// How many facts away it reaches.
+        depth: usize,
+    },
     /// `.quit` or `.exit`.
     Quit,
 }
@@ -292,6 +307,69 @@ pub fn parse(line: &str) -> Result<Meta, Diagnostic> {
         ".read" => Meta::Read(path("script file")?),
         ".open" => Meta::Open(path("store path")?),
         ".export" => Meta::Export(path("file to write")?),
+        ".graph" => {
+            let mut positional: Vec<&(String, std::ops::Range<usize>)> = Vec::new();
+            let mut depth = crate::graph::DEFAULT_DEPTH;
+            let mut i = 0;
+            while i < args.len() {
+                let (w, span) = &args[i];
+                let value = if w == "--depth" {
+                    i += 1;
+                    match args.get(i) {
+                        Some((v, s)) => Some((v.as_str(), s.clone())),
+                        None => {
+                            return Err(Diagnostic::new("--depth needs a number", span.clone())
+                                .with_help(usage(".graph")));
+                        }
+                    }
+                } else {
+                    w.strip_prefix("--depth=").map(|v| (v, span.clone()))
+                };
+                match value {
+                    Some((v, s)) => match v.parse::<usize>() {
+                        Ok(n) if (1..=crate::graph::MAX_DEPTH).contains(&n) => depth = n,
+                        _ => {
+                            return Err(Diagnostic::new(
+                                format!(
+                                    "expected a depth from 1 to {}, found `{v}`",
+                                    crate::graph::MAX_DEPTH
+                                ),
+                                s,
+                            )
+                            .with_help(usage(".graph")));
+                        }
+                    },
+                    None => positional.push(&args[i]),
+                }
+                i += 1;
+            }
+            match positional.as_slice() {
+                [] => {
+                    return Err(Diagnostic::new(".graph needs an entity name", name_span)
+                        .with_help("e.g. `.graph Lavrov` or `.graph \"Paul Whelan\" whelan.svg`"));
+                }
+                [(n, _)] => Meta::Graph {
+                    name: n.clone(),
+                    file: None,
+                    depth,
+                },
+                [(n, _), (f, _)] => Meta::Graph {
+                    name: n.clone(),
+                    file: Some(PathBuf::from(f)),
+                    depth,
+                },
+                [_, _, (w, s), ..] => {
+                    return Err(Diagnostic::new(
+                        format!("unexpected argument `{w}`"),
+                        s.start..whole_args.end,
+                    )
+                    .with_help(format!(
+                        "{}; quote a name with spaces: .graph \"Paul Whelan\"",
+                        usage(".graph")
+                    )));
+                }
+            }
+        }
         ".stats" => {
             too_many(0)?;
             Meta::Stats
@@ -399,6 +477,43 @@ mod tests {
         assert_eq!(parse(".open C:\\db"), Ok(Meta::Open("C:\\db".into())));
         assert_eq!(parse(".exit"), Ok(Meta::Quit));
         assert_eq!(parse(".help mode"), Ok(Meta::Help(Some("mode".into()))));
+    }
+
+    #[test]
+    fn graph_takes_a_name_a_file_and_a_depth_in_any_order() {
+        assert_eq!(
+            parse(".graph Lavrov"),
+            Ok(Meta::Graph {
+                name: "Lavrov".into(),
+                file: None,
+                depth: 1
+            })
+        );
+        assert_eq!(
+            parse(".graph --depth 2 \"Paul Whelan\" out/whelan.dot"),
+            Ok(Meta::Graph {
+                name: "Paul Whelan".into(),
+                file: Some("out/whelan.dot".into()),
+                depth: 2
+            })
+        );
+        assert_eq!(
+            parse(".graph Lavrov --depth=3;"),
+            Ok(Meta::Graph {
+                name: "Lavrov".into(),
+                file: None,
+                depth: 3
+            })
+        );
+        let d = parse(".graph").unwrap_err();
+        assert!(d.message.contains("needs an entity name"), "{d:?}");
+        let d = parse(".graph Lavrov --depth zero").unwrap_err();
+        assert_eq!(d.span, 22..26);
+        assert!(parse(".graph Lavrov --depth 99").is_err());
+        assert!(parse(".graph Lavrov --depth").is_err());
+        let d = parse(".graph Paul Whelan x.svg").unwrap_err();
+        assert_eq!(d.message, "unexpected argument `x.svg`");
+        assert!(d.help.unwrap().contains("quote a name"));
     }
 
     #[test]

@@ -12,6 +12,7 @@ use std::time::Instant;
 
 use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
+use crate::graph::GraphFormat;
 use crate::output::{self, Format, Style};
 use crate::query::{CancelToken, DEFAULT_LIMIT, QueryOptions};
 use crate::repl::meta::{self, Meta};
@@ -262,6 +263,27 @@ impl Session {
                 self.store.export_jsonl(&mut w)?;
                 w.flush().map_err(|e| Error::io(&path, e))?;
                 self.confirm(&format!("exported the store to {}", path.display()))?;
+            }
+            Meta::Graph { name, file, depth } => {
+                let n = self
+                    .store
+                    .neighbourhood(&name, depth, crate::graph::DEFAULT_MAX_NODES)?;
+                let file = file.unwrap_or_else(|| {
+                    PathBuf::from(crate::graph::default_file_name(&n, GraphFormat::Svg))
+                });
+                let format = GraphFormat::from_path(&file);
+                std::fs::write(&file, crate::graph::render(&n, format))
+                    .map_err(|e| Error::io(&file, e))?;
+                // Said in scripts too (like .ingest's summary): the file is the result.
+                let what = match format {
+                    GraphFormat::Svg => "open it in a browser",
+                    GraphFormat::Dot => "render it with Graphviz: dot -Tpng",
+                };
+                self.say_err(&format!(
+                    "wrote {} ({}); {what}",
+                    file.display(),
+                    n.caption()
+                ))?;
             }
             Meta::Quit => {
                 return Ok(Outcome {
