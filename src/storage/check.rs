@@ -9,8 +9,8 @@ use std::collections::{HashMap, HashSet};
 
 use super::runs::Space;
 use super::{
-    Counters, FACTS_PER_BLOCK, IndexKind, META_COUNTERS, ObjKey, Storage, StoredFact, T, Triple,
-    codec, count_key, index_tree,
+    Counters, FACTS_PER_BLOCK, IndexKind, META_COUNTERS, ObjKey, ROWS_PER_BLOCK, Storage,
+    StoredFact, T, Triple, codec, count_key, index_tree,
 };
 use crate::error::Result;
 use crate::model::{Entity, Object, Polarity, normalize_name};
@@ -127,22 +127,31 @@ impl Storage {
         for item in self.tree(T::Docs).iter() {
             let (k, v) = item.map_err(|e| self.sled(e))?;
             match k.first() {
-                Some(b'd') => {
-                    let id = codec::read_u64(&k[1..]).ok();
-                    let doc = codec::decode::<crate::model::Document>(&v).ok();
-                    match (id, doc) {
-                        (Some(id), Some(d)) if id < c.next_doc && d.id == id => {
-                            docs.set(id);
-                            r.documents += 1;
-                            match self.document_by_hash(&d.hash) {
-                                Ok(Some(h)) if h == id => {}
-                                _ => r.add(
-                                    "documents",
-                                    format!("document {id} is missing from the hash index"),
-                                ),
-                            }
+                Some(b'b') => {
+                    let block = codec::read_u64(&k[1..]).ok();
+                    let rows = codec::decode_items::<crate::model::Document>(&v).ok();
+                    let (Some(block), Some(rows)) = (block, rows) else {
+                        r.add("documents", format!("damaged document block {k:?}"));
+                        continue;
+                    };
+                    for (i, d) in rows.into_iter().enumerate() {
+                        let id = block * ROWS_PER_BLOCK + i as u64;
+                        if id >= c.next_doc || d.id != id {
+                            r.add(
+                                "documents",
+                                format!("document slot {id} holds document {}", d.id),
+                            );
+                            continue;
                         }
-                        _ => r.add("documents", format!("damaged document record {k:?}")),
+                        docs.set(id);
+                        r.documents += 1;
+                        match self.document_by_hash(&d.hash) {
+                            Ok(Some(h)) if h == id => {}
+                            _ => r.add(
+                                "documents",
+                                format!("document {id} is missing from the hash index"),
+                            ),
+                        }
                     }
                 }
                 Some(b'h') => hashes += 1,
@@ -184,14 +193,20 @@ impl Storage {
 
         // Entities and the name index, both ways.
         let mut ents = Bits::new(c.next_entity);
+        let mut stored_entities = Vec::new();
         for item in self.tree(T::Entities).iter() {
             let (k, v) = item.map_err(|e| self.sled(e))?;
-            let id = codec::read_u64(&k).ok();
-            let e = codec::decode::<Entity>(&v).ok();
-            let (Some(id), Some(e)) = (id, e) else {
-                r.add("entities", format!("damaged entity record {k:?}"));
+            let block = codec::read_u64(&k).ok();
+            let rows = codec::decode_items::<Entity>(&v).ok();
+            let (Some(block), Some(rows)) = (block, rows) else {
+                r.add("entities", format!("damaged entity block {k:?}"));
                 continue;
             };
+            for (i, e) in rows.into_iter().enumerate() {
+                stored_entities.push((block * ROWS_PER_BLOCK + i as u64, e));
+            }
+        }
+        for (id, e) in stored_entities {
             if id >= c.next_entity || e.id != id {
                 r.add(
                     "entities",
@@ -636,7 +651,7 @@ mod tests {
             .unwrap();
         let r = s.check().unwrap();
         assert_eq!(kinds(&r), vec!["names", "counts"], "{:?}", r.problems);
-        s.tree(T::Docs).remove(super::super::doc_key(0)).unwrap();
+        s.tree(T::Docs).remove(super::super::doc_block_key(0)).unwrap();
         let r = s.check().unwrap();
         assert!(kinds(&r).contains(&"sources"), "{:?}", r.problems);
         assert!(kinds(&r).contains(&"documents"), "{:?}", r.problems);

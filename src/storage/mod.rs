@@ -448,6 +448,7 @@ impl Storage {
         let config = sled::Config::new()
             .path(path)
             .cache_capacity(opts.cache_bytes)
+            .segment_size(std::env::var("EXP_SEG").ok().and_then(|v| v.parse().ok()).unwrap_or(512 * 1024))
             .flush_every_ms(Some(500));
         let db = open_db(path, &config)?;
         let mut trees = Vec::with_capacity(TREE_NAMES.len());
@@ -747,11 +748,26 @@ impl Storage {
 
     /// An entity by id.
     pub fn entity(&self, id: EntityId) -> Result<Option<Entity>> {
-        match self.get(T::Entities, &codec::u64_key(id))? {
-            Some(v) => Ok(Some(
-                codec::decode(&v).map_err(|e| self.corrupt("entity", e))?,
-            )),
+        match self.get(T::Entities, &codec::u64_key(id / ROWS_PER_BLOCK))? {
+            Some(v) => codec::decode_item(&v, (id % ROWS_PER_BLOCK) as usize)
+                .map_err(|e| self.corrupt("entity block", e)),
             None => Ok(None),
+        }
+    }
+
+    /// The entities of one block, as stored (empty when there is none).
+    fn entity_block(&self, block: u64) -> Result<Vec<Entity>> {
+        match self.get(T::Entities, &codec::u64_key(block))? {
+            Some(v) => codec::decode_items(&v).map_err(|e| self.corrupt("entity block", e)),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// The documents of one block, as stored (empty when there is none).
+    fn doc_block(&self, block: u64) -> Result<Vec<Document>> {
+        match self.get(T::Docs, &doc_block_key(block))? {
+            Some(v) => codec::decode_items(&v).map_err(|e| self.corrupt("document block", e)),
+            None => Ok(Vec::new()),
         }
     }
 
@@ -816,18 +832,26 @@ impl Storage {
 
     /// Every entity in id order.
     pub fn entities(&self) -> impl Iterator<Item = Result<Entity>> + '_ {
-        self.tree(T::Entities).iter().map(move |item| {
-            let (_, v) = item.map_err(|e| self.sled(e))?;
-            codec::decode(&v).map_err(|e| self.corrupt("entity", e))
-        })
+        self.tree(T::Entities)
+            .iter()
+            .flat_map(move |item| -> Vec<Result<Entity>> {
+                let block = item
+                    .map_err(|e| self.sled(e))
+                    .and_then(|(_, v)| {
+                        codec::decode_items(&v).map_err(|e| self.corrupt("entity block", e))
+                    });
+                match block {
+                    Ok(entities) => entities.into_iter().map(Ok).collect(),
+                    Err(e) => vec![Err(e)],
+                }
+            })
     }
 
     /// A document by id.
     pub fn document(&self, id: DocId) -> Result<Option<Document>> {
-        match self.get(T::Docs, &doc_key(id))? {
-            Some(v) => Ok(Some(
-                codec::decode(&v).map_err(|e| self.corrupt("document", e))?,
-            )),
+        match self.get(T::Docs, &doc_block_key(id / ROWS_PER_BLOCK))? {
+            Some(v) => codec::decode_item(&v, (id % ROWS_PER_BLOCK) as usize)
+                .map_err(|e| self.corrupt("document block", e)),
             None => Ok(None),
         }
     }
@@ -848,10 +872,19 @@ impl Storage {
 
     /// Every document in id order.
     pub fn documents(&self) -> impl Iterator<Item = Result<Document>> + '_ {
-        self.tree(T::Docs).scan_prefix(b"d").map(move |item| {
-            let (_, v) = item.map_err(|e| self.sled(e))?;
-            codec::decode(&v).map_err(|e| self.corrupt("document", e))
-        })
+        self.tree(T::Docs)
+            .scan_prefix(DOC_BLOCK_TAG)
+            .flat_map(move |item| -> Vec<Result<Document>> {
+                let block = item
+                    .map_err(|e| self.sled(e))
+                    .and_then(|(_, v)| {
+                        codec::decode_items(&v).map_err(|e| self.corrupt("document block", e))
+                    });
+                match block {
+                    Ok(docs) => docs.into_iter().map(Ok).collect(),
+                    Err(e) => vec![Err(e)],
+                }
+            })
     }
 
     fn block(&self, block: u64) -> Result<Vec<StoredFact>> {
@@ -1080,6 +1113,8 @@ impl Storage {
             c: *counters,
             blocks: BTreeMap::new(),
             old_facts: HashMap::new(),
+            doc_blocks: BTreeMap::new(),
+            entity_blocks: BTreeMap::new(),
             extras: BTreeMap::new(),
             first_new_fact: counters.next_fact,
             idents,
@@ -1120,7 +1155,12 @@ impl Storage {
             self.add_runs(built.dir, built.runs)?;
         }
         *counters = new_counters;
-        if idents.known.len() + idents.times.len() <= self.ident_limit {
+        let mut idents = idents;
+        if idents.times.len() > self.ident_limit {
+            // Times are cheap to read again; the identities are not.
+            idents.times.clear();
+        }
+        if idents.known.len() <= self.ident_limit {
             *self.idents.lock().map_err(|_| poisoned())? = idents;
         }
         if !new_rels.is_empty() {
@@ -1138,7 +1178,9 @@ impl Storage {
         if bulk {
             let t_c = std::time::Instant::now();
             // Under the writer lock: merges never race another writer.
-            self.compact()?;
+            if std::env::var_os("EXP_NOCOMPACT").is_none() {
+                self.compact()?;
+            }
             if std::env::var_os("EXP_TRACE").is_some() {
                 eprintln!("batch: apply {:.0} ms finish {:.0} ms commit {:.0} ms compact {:.0} ms", d_apply.as_secs_f64()*1e3, d_fin.as_secs_f64()*1e3, d_commit.as_secs_f64()*1e3, t_c.elapsed().as_secs_f64()*1e3);
             }
@@ -1357,9 +1399,16 @@ fn poisoned() -> Error {
     Error::Storage("a lore thread panicked while holding the store lock".into())
 }
 
-fn doc_key(id: DocId) -> Vec<u8> {
-    let mut k = vec![b'd'];
-    k.extend_from_slice(&codec::u64_key(id));
+/// Documents and entities are stored this many to a key (block = id / 64),
+/// like facts: an import writes one key per 64 rows instead of one per row.
+pub const ROWS_PER_BLOCK: u64 = 64;
+
+/// First byte of a document block key in `docs`.
+const DOC_BLOCK_TAG: &[u8] = b"b";
+
+fn doc_block_key(block: u64) -> Vec<u8> {
+    let mut k = DOC_BLOCK_TAG.to_vec();
+    k.extend_from_slice(&codec::u64_key(block));
     k
 }
 
@@ -1474,6 +1523,10 @@ struct Writer<'a> {
     blocks: BTreeMap<u64, Vec<StoredFact>>,
     /// Single facts of older blocks read by this write (corroborations, times).
     old_facts: HashMap<FactId, Option<StoredFact>>,
+    /// Document blocks read or changed by this write (changed: true).
+    doc_blocks: BTreeMap<u64, (bool, Vec<Document>)>,
+    /// Entity blocks read or changed by this write (changed: true).
+    entity_blocks: BTreeMap<u64, (bool, Vec<Entity>)>,
     /// Extras of facts stored before this write that gained sources in it.
     extras: BTreeMap<FactId, FactExtra>,
     /// Facts from this id on are created by this write (their blocks are rewritten).
@@ -1526,18 +1579,14 @@ impl Writer<'_> {
             }
             doc.id = self.c.next_doc;
             self.c.next_doc += 1;
-            let bytes = self.encode(&doc)?;
-            self.put(T::Docs, doc_key(doc.id), bytes);
+            let id = doc.id;
             if self.to_runs {
-                self.run_adds.hashes.insert(doc.hash.clone(), doc.id);
+                self.run_adds.hashes.insert(doc.hash.clone(), id);
             } else {
-                self.put(
-                    T::Docs,
-                    hash_key(&doc.hash),
-                    codec::u64_key(doc.id).to_vec(),
-                );
+                self.put(T::Docs, hash_key(&doc.hash), codec::u64_key(id).to_vec());
             }
-            out.doc_ids.push(doc.id);
+            self.push_row(doc)?;
+            out.doc_ids.push(id);
         }
         for e in set.entities {
             let id = self.c.next_entity;
@@ -1552,21 +1601,19 @@ impl Writer<'_> {
                 add_alias(&mut entity, a);
             }
             self.index_names(&entity)?;
-            let bytes = self.encode(&entity)?;
-            self.put(T::Entities, codec::u64_key(id).to_vec(), bytes);
+            self.push_row(entity)?;
             out.entity_ids.push(id);
         }
         for (id, alias) in set.aliases {
-            let key = codec::u64_key(id).to_vec();
-            let Some(bytes) = self.get(T::Entities, &key)? else {
+            let (block, pos) = (id / ROWS_PER_BLOCK, (id % ROWS_PER_BLOCK) as usize);
+            let rows = self.rows::<Entity>(block)?;
+            let Some(entity) = rows.1.get_mut(pos) else {
                 return Err(Error::Storage(format!("alias for unknown entity {id}")));
             };
-            let mut entity: Entity =
-                codec::decode(&bytes).map_err(|e| self.storage.corrupt("entity", e))?;
-            if add_alias(&mut entity, alias) {
+            if add_alias(entity, alias) {
+                rows.0 = true;
+                let entity = entity.clone();
                 self.index_names(&entity)?;
-                let bytes = self.encode(&entity)?;
-                self.put(T::Entities, key, bytes);
             }
         }
         for draft in set.facts {
@@ -1577,6 +1624,33 @@ impl Writer<'_> {
             }
         }
         Ok(out)
+    }
+
+    /// The block of documents or entities `block`, read once per write;
+    /// the flag says whether this write changed it.
+    fn rows<R: Row>(&mut self, block: u64) -> Result<&mut (bool, Vec<R>)> {
+        if !R::blocks(self).contains_key(&block) {
+            let rows = R::read(self.storage, block)?;
+            R::blocks(self).insert(block, (false, rows));
+        }
+        R::blocks(self)
+            .get_mut(&block)
+            .ok_or_else(|| Error::Storage("row block vanished".into()))
+    }
+
+    /// Appends a new document or entity (its id is the next in its block).
+    fn push_row<R: Row>(&mut self, row: R) -> Result<()> {
+        let id = row.id();
+        let rows = self.rows::<R>(id / ROWS_PER_BLOCK)?;
+        if rows.1.len() as u64 != id % ROWS_PER_BLOCK {
+            return Err(Error::Storage(format!(
+                "row block for {id} holds {} rows",
+                rows.1.len()
+            )));
+        }
+        rows.1.push(row);
+        rows.0 = true;
+        Ok(())
     }
 
     /// The document stored (on either level) or staged with this hash.
@@ -2018,6 +2092,18 @@ impl Writer<'_> {
             let bytes = codec::encode_items(facts).map_err(|e| Error::Storage(e.0))?;
             self.put(T::Facts, codec::u64_key(*block).to_vec(), bytes);
         }
+        for (block, (changed, docs)) in std::mem::take(&mut self.doc_blocks) {
+            if changed {
+                let bytes = codec::encode_items(&docs).map_err(|e| Error::Storage(e.0))?;
+                self.put(T::Docs, doc_block_key(block), bytes);
+            }
+        }
+        for (block, (changed, entities)) in std::mem::take(&mut self.entity_blocks) {
+            if changed {
+                let bytes = codec::encode_items(&entities).map_err(|e| Error::Storage(e.0))?;
+                self.put(T::Entities, codec::u64_key(block).to_vec(), bytes);
+            }
+        }
         let sentences = std::mem::take(&mut self.sentences);
         for (doc, (changed, group)) in sentences {
             if changed {
@@ -2094,6 +2180,37 @@ impl Writer<'_> {
         }
         self.put(index_tree(kind), codec::chunk_key(group, n), chunk);
         Ok(())
+    }
+}
+
+/// Documents and entities: rows stored [`ROWS_PER_BLOCK`] to a key.
+trait Row: Serialize + Sized {
+    fn id(&self) -> u64;
+    fn read(storage: &Storage, block: u64) -> Result<Vec<Self>>;
+    fn blocks<'w>(w: &'w mut Writer<'_>) -> &'w mut BTreeMap<u64, (bool, Vec<Self>)>;
+}
+
+impl Row for Document {
+    fn id(&self) -> u64 {
+        self.id
+    }
+    fn read(storage: &Storage, block: u64) -> Result<Vec<Self>> {
+        storage.doc_block(block)
+    }
+    fn blocks<'w>(w: &'w mut Writer<'_>) -> &'w mut BTreeMap<u64, (bool, Vec<Self>)> {
+        &mut w.doc_blocks
+    }
+}
+
+impl Row for Entity {
+    fn id(&self) -> u64 {
+        self.id
+    }
+    fn read(storage: &Storage, block: u64) -> Result<Vec<Self>> {
+        storage.entity_block(block)
+    }
+    fn blocks<'w>(w: &'w mut Writer<'_>) -> &'w mut BTreeMap<u64, (bool, Vec<Self>)> {
+        &mut w.entity_blocks
     }
 }
 
