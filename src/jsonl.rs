@@ -998,7 +998,12 @@ enum Parsed {
 
 /// The parser thread: reads and parses lines, sends them in chunks, and
 /// stops at the end of input, at an I/O error, or when the writer hangs up.
-fn parse_lines(input: &mut dyn BufRead, name: &str, keep_going: bool, tx: &SyncSender<Vec<Parsed>>) {
+fn parse_lines(
+    input: &mut dyn BufRead,
+    name: &str,
+    keep_going: bool,
+    tx: &SyncSender<Vec<Parsed>>,
+) {
     let mut buf = Vec::new();
     let mut chunk = Vec::with_capacity(PIPELINE_LINES);
     let mut lineno = 0u64;

@@ -248,7 +248,8 @@ impl Storage {
         let set = self.run_set()?;
         let reader = self.run_reader();
         let mut out: BTreeMap<String, Vec<EntityId>> = BTreeMap::new();
-        let mut m = runs::Merge::new(&reader, set.runs(Space::Names)).map_err(|e| self.run_err(e))?;
+        let mut m =
+            runs::Merge::new(&reader, set.runs(Space::Names)).map_err(|e| self.run_err(e))?;
         while let Some((k, values)) = m.next_group().map_err(|e| self.run_err(e))? {
             let name = String::from_utf8(k)
                 .map_err(|_| self.corrupt("name key", codec::CodecError("not UTF-8".into())))?;
@@ -308,20 +309,21 @@ impl Storage {
                 total += n;
                 continue;
             }
-            let _ = reader.for_each_prefixed(run, group, &|e| self.run_err(e), &mut |key, value| {
-                let (g, _) = codec::split_run_chunk_key(key)
-                    .map_err(|e| self.corrupt("run index key", e))?;
-                if g == group {
-                    let (n, neg, _) =
-                        codec::run_chunk_counts(value).map_err(|e| self.corrupt("run index chunk", e))?;
-                    total += match polarity {
-                        None => n,
-                        Some(false) => n - neg,
-                        Some(true) => neg,
-                    };
-                }
-                Ok(ControlFlow::Continue(()))
-            })?;
+            let _ =
+                reader.for_each_prefixed(run, group, &|e| self.run_err(e), &mut |key, value| {
+                    let (g, _) = codec::split_run_chunk_key(key)
+                        .map_err(|e| self.corrupt("run index key", e))?;
+                    if g == group {
+                        let (n, neg, _) = codec::run_chunk_counts(value)
+                            .map_err(|e| self.corrupt("run index chunk", e))?;
+                        total += match polarity {
+                            None => n,
+                            Some(false) => n - neg,
+                            Some(true) => neg,
+                        };
+                    }
+                    Ok(ControlFlow::Continue(()))
+                })?;
         }
         Ok(total)
     }
@@ -399,8 +401,7 @@ impl Storage {
             }
             let mut b = RunBuilder::new(index_space(kind));
             for (group, triples) in groups {
-                push_group(&mut b, kind, &group, &triples)
-                    .map_err(|e| Error::Storage(e.0))?;
+                push_group(&mut b, kind, &group, &triples).map_err(|e| Error::Storage(e.0))?;
             }
             builders.push(b);
         }
@@ -408,7 +409,8 @@ impl Storage {
             let mut b = RunBuilder::new(Space::Names);
             for (name, ids) in &adds.names {
                 let v = codec::encode(ids).map_err(|e| Error::Storage(e.0))?;
-                b.push(name.as_bytes(), &v).map_err(|e| Error::Storage(e.0))?;
+                b.push(name.as_bytes(), &v)
+                    .map_err(|e| Error::Storage(e.0))?;
                 b.filter(runs::hash64(name.as_bytes()));
             }
             builders.push(b);
@@ -709,7 +711,8 @@ impl MergeOut<'_> {
     /// Writes the last blocks and the metadata, flushed; returns the block count.
     fn finish(mut self) -> Result<(u32, RunMeta)> {
         self.write_full_blocks(true)?;
-        let (rest, meta) = std::mem::replace(&mut self.builder, RunBuilder::new(self.space)).finish();
+        let (rest, meta) =
+            std::mem::replace(&mut self.builder, RunBuilder::new(self.space)).finish();
         let mut batch = sled::Batch::default();
         for block in rest {
             batch.insert(&runs::block_key(self.space, self.id, self.written), block);

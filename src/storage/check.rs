@@ -464,19 +464,30 @@ impl Storage {
                         Ok(Some(kv)) => kv,
                         Ok(None) => break,
                         Err(e) => {
-                            r.add("runs", format!("{} run {}: {}", kind.name(), run.id, self.run_err(e)));
+                            r.add(
+                                "runs",
+                                format!("{} run {}: {}", kind.name(), run.id, self.run_err(e)),
+                            );
                             break;
                         }
                     };
                     let Ok((g, _)) = codec::split_run_chunk_key(&k) else {
-                        r.add("runs", format!("{} run {}: damaged key {k:?}", kind.name(), run.id));
+                        r.add(
+                            "runs",
+                            format!("{} run {}: damaged key {k:?}", kind.name(), run.id),
+                        );
                         continue;
                     };
                     let mut decoded = Vec::new();
                     if let Err(e) = codec::decode_run_chunk(kind, g, &v, |t| decoded.push(t)) {
                         r.add(
                             "index",
-                            format!("{} run {} chunk {k:?} is damaged: {}", kind.name(), run.id, e.0),
+                            format!(
+                                "{} run {} chunk {k:?} is damaged: {}",
+                                kind.name(),
+                                run.id,
+                                e.0
+                            ),
                         );
                         continue;
                     }
@@ -651,7 +662,9 @@ mod tests {
             .unwrap();
         let r = s.check().unwrap();
         assert_eq!(kinds(&r), vec!["names", "counts"], "{:?}", r.problems);
-        s.tree(T::Docs).remove(super::super::doc_block_key(0)).unwrap();
+        s.tree(T::Docs)
+            .remove(super::super::doc_block_key(0))
+            .unwrap();
         let r = s.check().unwrap();
         assert!(kinds(&r).contains(&"sources"), "{:?}", r.problems);
         assert!(kinds(&r).contains(&"documents"), "{:?}", r.problems);

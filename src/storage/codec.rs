@@ -116,7 +116,10 @@ pub fn decode_items<T: DeserializeOwned>(bytes: &[u8]) -> Result<Vec<T>, CodecEr
 }
 
 /// Decodes item `index` of a block written by [`encode_items`], if there is one.
-pub fn decode_item<T: DeserializeOwned>(bytes: &[u8], index: usize) -> Result<Option<T>, CodecError> {
+pub fn decode_item<T: DeserializeOwned>(
+    bytes: &[u8],
+    index: usize,
+) -> Result<Option<T>, CodecError> {
     let raw = decompress(BLOCK_ITEMS_ZSTD, bytes)?;
     let (lens, pos) = item_table(&raw)?;
     if index >= lens.len() {
@@ -138,7 +141,10 @@ fn item_table(raw: &[u8]) -> Result<(Vec<usize>, usize), CodecError> {
     let mut pos = 0;
     let n = get_varint(raw, &mut pos)?;
     if n > raw.len() as u64 {
-        return Err(CodecError(format!("block claims {n} items in {} bytes", raw.len())));
+        return Err(CodecError(format!(
+            "block claims {n} items in {} bytes",
+            raw.len()
+        )));
     }
     let mut lens = Vec::with_capacity(n as usize);
     let mut total = 0usize;
@@ -456,7 +462,10 @@ pub fn split_run_chunk_key(key: &[u8]) -> Result<(&[u8], FactId), CodecError> {
 pub fn encode_run_chunk(kind: IndexKind, triples: &[Triple]) -> Vec<u8> {
     let mut out = Vec::with_capacity(triples.len() * 6 + 4);
     put_varint(&mut out, triples.len() as u64);
-    put_varint(&mut out, triples.iter().filter(|t| t.negative).count() as u64);
+    put_varint(
+        &mut out,
+        triples.iter().filter(|t| t.negative).count() as u64,
+    );
     let mut prev = None;
     for t in triples {
         push_entry(kind, &mut out, prev, t);
@@ -477,7 +486,10 @@ pub fn run_chunks(kind: IndexKind, triples: &[Triple]) -> Vec<(FactId, Vec<u8>)>
         let prev = (i > start).then(|| triples[i - 1].fact);
         push_entry(kind, &mut scratch, prev, t);
         if size + scratch.len() > CHUNK_BYTES && i > start {
-            out.push((triples[start].fact, encode_run_chunk(kind, &triples[start..i])));
+            out.push((
+                triples[start].fact,
+                encode_run_chunk(kind, &triples[start..i]),
+            ));
             start = i;
             size = 0;
             // The first entry of a chunk holds its fact id whole.
@@ -487,7 +499,10 @@ pub fn run_chunks(kind: IndexKind, triples: &[Triple]) -> Vec<(FactId, Vec<u8>)>
         size += scratch.len();
     }
     if start < triples.len() {
-        out.push((triples[start].fact, encode_run_chunk(kind, &triples[start..])));
+        out.push((
+            triples[start].fact,
+            encode_run_chunk(kind, &triples[start..]),
+        ));
     }
     out
 }
@@ -663,7 +678,15 @@ mod tests {
     #[test]
     fn run_chunks_round_trip_and_split_near_the_chunk_size() {
         let triples: Vec<Triple> = (0..2000u64)
-            .map(|i| triple(i * 3 + 7, 42, (i % 5) as u32, i % 7 == 0, ObjKey::Entity(i * 11)))
+            .map(|i| {
+                triple(
+                    i * 3 + 7,
+                    42,
+                    (i % 5) as u32,
+                    i % 7 == 0,
+                    ObjKey::Entity(i * 11),
+                )
+            })
             .collect();
         for kind in [IndexKind::Spo, IndexKind::Pos, IndexKind::Osp] {
             let group = kind.group_key(&triples[0]);
@@ -745,7 +768,10 @@ mod tests {
         let b = encode_items(&items).unwrap();
         assert_eq!(decode_items::<String>(&b).unwrap(), items);
         assert_eq!(item_count(&b).unwrap(), 64);
-        assert_eq!(decode_item::<String>(&b, 17).unwrap(), Some(items[17].clone()));
+        assert_eq!(
+            decode_item::<String>(&b, 17).unwrap(),
+            Some(items[17].clone())
+        );
         assert_eq!(decode_item::<String>(&b, 64).unwrap(), None);
         assert!(decode_items::<String>(&encode_block(&items).unwrap()).is_err());
         // A table whose lengths overrun the items is an error.

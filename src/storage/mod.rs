@@ -44,6 +44,13 @@ use crate::model::{
 use codec::{CodecError, FORMAT_VERSION};
 pub use codec::{FACTS_PER_BLOCK, IndexKind, ObjKey, Triple};
 
+/// sled's log segment size (its default is 512 KiB; fixed when a store is
+/// created). sled reclaims a segment only when little of it is live, and
+/// writes pages larger than a quarter segment to blob files of their own;
+/// with smaller segments a 1M-fact import takes 253 instead of 310 bytes
+/// per fact on disk for the same CPU (BENCHMARKS.md, Scale).
+const SEGMENT_BYTES: usize = 128 << 10;
+
 /// Default sled page cache: small, because lore's grouped layout keeps the hot set small.
 pub const DEFAULT_CACHE_BYTES: u64 = 64 << 20;
 
@@ -319,8 +326,8 @@ struct IdentCache {
     more: HashMap<(EntityId, RelId, bool, ObjKey), Vec<FactId>>,
     /// Groups whose stored facts are all in `known`: `spo` subjects, `osp` objects.
     loaded: HashSet<(IndexKind, Vec<u8>)>,
-    /// `spo` groups of runs whose facts are all in `known`: (run id, subject).
-    loaded_runs: HashSet<(u32, EntityId)>,
+    /// Index groups of runs whose facts are all in `known`: (run id, group).
+    loaded_runs: HashSet<(u32, Vec<u8>)>,
     /// The time qualifier of facts created or read by earlier writes, so that
     /// telling occasions apart does not decode their blocks again.
     times: HashMap<FactId, Option<String>>,
@@ -396,6 +403,19 @@ fn sled_error(path: &Path, e: sled::Error) -> Error {
     }
 }
 
+/// The segment size an existing store was created with (sled refuses to
+/// open it with another), so that a store of an older lore format opens far
+/// enough to be refused with the format-version error, not as damaged.
+fn stored_segment_size(path: &Path) -> Option<usize> {
+    // Text lines, then a binary checksum.
+    let bytes = std::fs::read(path.join("conf")).ok()?;
+    String::from_utf8_lossy(&bytes)
+        .lines()
+        .find_map(|l| l.strip_prefix("segment_size:"))
+        .and_then(|v| v.trim().parse().ok())
+        .filter(|n: &usize| n.is_power_of_two() && (256..=1 << 24).contains(n))
+}
+
 /// Opens the sled database, turning panics and lock failures into lore errors.
 fn open_db(path: &Path, config: &sled::Config) -> Result<sled::Db> {
     // A handle dropped a moment ago in this process releases its file lock only
@@ -448,7 +468,7 @@ impl Storage {
         let config = sled::Config::new()
             .path(path)
             .cache_capacity(opts.cache_bytes)
-            .segment_size(std::env::var("EXP_SEG").ok().and_then(|v| v.parse().ok()).unwrap_or(512 * 1024))
+            .segment_size(stored_segment_size(path).unwrap_or(SEGMENT_BYTES))
             .flush_every_ms(Some(500));
         let db = open_db(path, &config)?;
         let mut trees = Vec::with_capacity(TREE_NAMES.len());
@@ -677,7 +697,12 @@ impl Storage {
     /// Entries of one index group with the given polarity (`None`: both),
     /// exactly, without decoding the runs' entries. The mutable level is
     /// decoded (it holds what articles wrote, which is small).
-    pub fn group_total(&self, kind: IndexKind, group: &[u8], negative: Option<bool>) -> Result<u64> {
+    pub fn group_total(
+        &self,
+        kind: IndexKind,
+        group: &[u8],
+        negative: Option<bool>,
+    ) -> Result<u64> {
         let mut n = 0u64;
         for item in self.tree(index_tree(kind)).scan_prefix(group) {
             let (k, v) = item.map_err(|e| self.sled(e))?;
@@ -835,11 +860,9 @@ impl Storage {
         self.tree(T::Entities)
             .iter()
             .flat_map(move |item| -> Vec<Result<Entity>> {
-                let block = item
-                    .map_err(|e| self.sled(e))
-                    .and_then(|(_, v)| {
-                        codec::decode_items(&v).map_err(|e| self.corrupt("entity block", e))
-                    });
+                let block = item.map_err(|e| self.sled(e)).and_then(|(_, v)| {
+                    codec::decode_items(&v).map_err(|e| self.corrupt("entity block", e))
+                });
                 match block {
                     Ok(entities) => entities.into_iter().map(Ok).collect(),
                     Err(e) => vec![Err(e)],
@@ -872,19 +895,17 @@ impl Storage {
 
     /// Every document in id order.
     pub fn documents(&self) -> impl Iterator<Item = Result<Document>> + '_ {
-        self.tree(T::Docs)
-            .scan_prefix(DOC_BLOCK_TAG)
-            .flat_map(move |item| -> Vec<Result<Document>> {
-                let block = item
-                    .map_err(|e| self.sled(e))
-                    .and_then(|(_, v)| {
-                        codec::decode_items(&v).map_err(|e| self.corrupt("document block", e))
-                    });
+        self.tree(T::Docs).scan_prefix(DOC_BLOCK_TAG).flat_map(
+            move |item| -> Vec<Result<Document>> {
+                let block = item.map_err(|e| self.sled(e)).and_then(|(_, v)| {
+                    codec::decode_items(&v).map_err(|e| self.corrupt("document block", e))
+                });
                 match block {
                     Ok(docs) => docs.into_iter().map(Ok).collect(),
                     Err(e) => vec![Err(e)],
                 }
-            })
+            },
+        )
     }
 
     fn block(&self, block: u64) -> Result<Vec<StoredFact>> {
@@ -1113,6 +1134,7 @@ impl Storage {
             c: *counters,
             blocks: BTreeMap::new(),
             old_facts: HashMap::new(),
+            fresh: Vec::new(),
             doc_blocks: BTreeMap::new(),
             entity_blocks: BTreeMap::new(),
             extras: BTreeMap::new(),
@@ -1125,18 +1147,13 @@ impl Storage {
             rel_ids: HashMap::new(),
         };
         let defer_flush = set.defer_flush;
-        let t_apply = std::time::Instant::now();
         let outcome = w.apply(set)?;
-        let d_apply = t_apply.elapsed();
         if outcome.skipped {
             *self.idents.lock().map_err(|_| poisoned())? = w.idents;
             return Ok(outcome);
         }
         let first_new_fact = counters.next_fact;
-        let t_fin = std::time::Instant::now();
         let (staged, new_counters, new_rels, idents, built) = w.finish()?;
-        let d_fin = t_fin.elapsed();
-        let t_commit = std::time::Instant::now();
         let keys: usize = staged.iter().map(BTreeMap::len).sum();
         if !bulk && keys <= SMALL_WRITE_KEYS {
             self.commit_transaction(&staged)?;
@@ -1174,16 +1191,9 @@ impl Storage {
                 }
             }
         }
-        let d_commit = t_commit.elapsed();
         if bulk {
-            let t_c = std::time::Instant::now();
             // Under the writer lock: merges never race another writer.
-            if std::env::var_os("EXP_NOCOMPACT").is_none() {
-                self.compact()?;
-            }
-            if std::env::var_os("EXP_TRACE").is_some() {
-                eprintln!("batch: apply {:.0} ms finish {:.0} ms commit {:.0} ms compact {:.0} ms", d_apply.as_secs_f64()*1e3, d_fin.as_secs_f64()*1e3, d_commit.as_secs_f64()*1e3, t_c.elapsed().as_secs_f64()*1e3);
-            }
+            self.compact()?;
         } else {
             self.collect_garbage()?;
         }
@@ -1299,16 +1309,10 @@ impl Storage {
                     continue;
                 }
                 let mut batch = sled::Batch::default();
-                let nk = ops.len();
-                let nb: usize = ops.iter().map(|(k, v)| k.len() + v.len()).sum();
                 for (k, v) in ops {
                     batch.insert(k, v);
                 }
-                let t0 = std::time::Instant::now();
                 self.trees[i].apply_batch(batch).map_err(|e| self.sled(e))?;
-                if std::env::var_os("EXP_TRACE").is_some() {
-                    eprintln!("apply {} keys={} bytes={} {:.1} ms", TREE_NAMES[i], nk, nb, t0.elapsed().as_secs_f64() * 1e3);
-                }
             }
             self.flush()?;
             self.tree(T::Meta)
@@ -1523,6 +1527,8 @@ struct Writer<'a> {
     blocks: BTreeMap<u64, Vec<StoredFact>>,
     /// Single facts of older blocks read by this write (corroborations, times).
     old_facts: HashMap<FactId, Option<StoredFact>>,
+    /// Identities of the facts this write creates (kept when the cache is trimmed).
+    fresh: Vec<((EntityId, RelId, bool, ObjKey), FactId)>,
     /// Document blocks read or changed by this write (changed: true).
     doc_blocks: BTreeMap<u64, (bool, Vec<Document>)>,
     /// Entity blocks read or changed by this write (changed: true).
@@ -1774,11 +1780,13 @@ impl Writer<'_> {
     /// re-read the huge groups of popular subjects: quadratic at scale.
     ///
     /// The runs are asked only when their filter says the identity may be
-    /// there; then the subject's group of that run is loaded.
+    /// there; then the smaller of the subject's group in that run and the
+    /// object's groups in the `osp` runs is loaded.
     fn existing(&mut self, identity: (EntityId, RelId, bool, ObjKey)) -> Result<Option<FactId>> {
         if let Some(id) = self.idents.known.get(&identity) {
             return Ok(Some(*id));
         }
+        self.make_room();
         let (subject, rel, negative, object) = identity;
         let by_subject = (IndexKind::Spo, Storage::subject_group(subject));
         let by_object = (IndexKind::Osp, Storage::object_group(object));
@@ -1787,13 +1795,12 @@ impl Writer<'_> {
             && !self.idents.loaded.contains(&by_object)
         {
             let mutable = |tag, term: &[u8]| self.storage.count(&count_key(tag, term));
-            let group = if mutable(b'o', &object.to_bytes())?
-                < mutable(b's', &codec::u64_key(subject))?
-            {
-                by_object
-            } else {
-                by_subject
-            };
+            let group =
+                if mutable(b'o', &object.to_bytes())? < mutable(b's', &codec::u64_key(subject))? {
+                    by_object
+                } else {
+                    by_subject
+                };
             for t in self.storage.scan_mutable(group.0, group.1.clone()) {
                 let t = t?;
                 self.idents
@@ -1803,28 +1810,69 @@ impl Writer<'_> {
         }
         let h = bulk::identity_hash(subject, rel, negative, object);
         let runs = self.run_set.clone();
+        let subject_group = codec::u64_key(subject);
+        let object_group = object.to_bytes();
         for run in runs.runs(runs::Space::Spo) {
-            if !run.meta.filter.may_contain(h) || self.idents.loaded_runs.contains(&(run.id, subject))
-            {
+            if !run.meta.filter.may_contain(h) {
                 continue;
             }
-            let mut scratch = Vec::new();
-            let idents = &mut self.idents;
-            let _always_continues = self.storage.for_each_run_chunk(
-                run,
-                IndexKind::Spo,
-                &codec::u64_key(subject),
-                &mut scratch,
-                &mut |chunk| {
+            // Group sizes from the runs' totals (small groups are not listed).
+            let small = runs::BIG_GROUP;
+            let by_subject = run.big_group(&subject_group).unwrap_or(small);
+            let by_object: u64 = runs
+                .runs(runs::Space::Osp)
+                .iter()
+                .map(|r| r.big_group(&object_group).unwrap_or(small))
+                .sum();
+            if by_subject <= by_object {
+                self.load_run_group(run, IndexKind::Spo, &subject_group)?;
+            } else {
+                for osp in runs.runs(runs::Space::Osp) {
+                    self.load_run_group(osp, IndexKind::Osp, &object_group)?;
+                }
+            }
+            if let Some(id) = self.idents.known.get(&identity) {
+                return Ok(Some(*id));
+            }
+        }
+        Ok(self.idents.known.get(&identity).copied())
+    }
+
+    /// Puts every fact of one run's index group into the identity cache (once).
+    fn load_run_group(&mut self, run: &runs::Run, kind: IndexKind, group: &[u8]) -> Result<()> {
+        let key = (run.id, group.to_vec());
+        if self.idents.loaded_runs.contains(&key) {
+            return Ok(());
+        }
+        let mut scratch = Vec::new();
+        let idents = &mut self.idents;
+        let _always_continues =
+            self.storage
+                .for_each_run_chunk(run, kind, group, &mut scratch, &mut |chunk| {
                     for t in chunk {
                         idents.remember((t.subject, t.relation, t.negative, t.object), t.fact);
                     }
                     Ok(std::ops::ControlFlow::Continue(()))
-                },
-            )?;
-            self.idents.loaded_runs.insert((run.id, subject));
+                })?;
+        self.idents.loaded_runs.insert(key);
+        Ok(())
+    }
+
+    /// Keeps the identity cache within its bound during a write: past it,
+    /// everything loaded is dropped and only this write's own facts are kept
+    /// (they are not in any index yet).
+    fn make_room(&mut self) {
+        if self.idents.known.len() <= self.storage.ident_limit {
+            return;
         }
-        Ok(self.idents.known.get(&identity).copied())
+        let times = std::mem::take(&mut self.idents.times);
+        self.idents = IdentCache::default();
+        for &(identity, id) in &self.fresh {
+            self.idents.remember(identity, id);
+            if let Some(t) = times.get(&id) {
+                self.idents.times.insert(id, t.clone());
+            }
+        }
     }
 
     /// The fact a reading with these qualifiers corroborates, if any: among the
@@ -1872,9 +1920,7 @@ impl Writer<'_> {
         let pos = (id % FACTS_PER_BLOCK) as usize;
         let in_block = match self.blocks.get(&(id / FACTS_PER_BLOCK)) {
             Some(block) => block.get(pos).map(|f| f.qualifiers.get(TIME).cloned()),
-            None => self
-                .old_fact(id)?
-                .map(|f| f.qualifiers.get(TIME).cloned()),
+            None => self.old_fact(id)?.map(|f| f.qualifiers.get(TIME).cloned()),
         };
         if let Some(Some(t)) = in_block {
             return Ok(Some(t));
@@ -2004,7 +2050,9 @@ impl Writer<'_> {
                 let bytes = self.encode(l)?;
                 let key = ObjKey::Literal(codec::literal_hash(&bytes));
                 if self.to_runs {
-                    self.run_adds.literals.insert(key.to_bytes().to_vec(), bytes);
+                    self.run_adds
+                        .literals
+                        .insert(key.to_bytes().to_vec(), bytes);
                 } else {
                     self.put(T::Literals, key.to_bytes().to_vec(), bytes);
                 }
@@ -2057,6 +2105,7 @@ impl Writer<'_> {
         }
         block.push(stored);
         self.idents.remember(identity, id);
+        self.fresh.push((identity, id));
         self.idents.times.insert(id, time);
         let t = Triple {
             fact: id,
@@ -2721,6 +2770,26 @@ mod tests {
         let err = Storage::open(dir.path(), &OpenOptions::default()).unwrap_err();
         assert!(
             matches!(err, Error::FormatVersion { found, .. } if found == FORMAT_VERSION - 1),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_store_of_format_2_with_sled_default_segments_gets_the_version_error() {
+        // Format 2 stores were created with sled's default 512 KiB segments,
+        // which sled refuses to open with another size.
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let db = sled::Config::new().path(dir.path()).open().unwrap();
+            db.open_tree("meta")
+                .unwrap()
+                .insert(META_FORMAT, &codec::u32_key(2))
+                .unwrap();
+            db.flush().unwrap();
+        }
+        let err = Storage::open(dir.path(), &OpenOptions::default()).unwrap_err();
+        assert!(
+            matches!(err, Error::FormatVersion { found: 2, .. }),
             "{err}"
         );
     }

@@ -190,8 +190,11 @@ impl Bloom {
         if self.bits.is_empty() {
             return true;
         }
-        self.positions(h)
-            .all(|p| self.bits.get(p / 64).is_some_and(|w| w & (1 << (p % 64)) != 0))
+        self.positions(h).all(|p| {
+            self.bits
+                .get(p / 64)
+                .is_some_and(|w| w & (1 << (p % 64)) != 0)
+        })
     }
 
     /// Bytes held in memory.
@@ -282,7 +285,12 @@ impl Run {
     pub fn memory_bytes(&self) -> usize {
         self.meta.filter.bytes()
             + self.meta.fences.iter().map(|f| f.len() + 24).sum::<usize>()
-            + self.meta.big.iter().map(|(g, _)| g.len() + 48).sum::<usize>()
+            + self
+                .meta
+                .big
+                .iter()
+                .map(|(g, _)| g.len() + 48)
+                .sum::<usize>()
     }
 }
 
@@ -335,7 +343,9 @@ impl<'a> BlockReader<'a> {
         let shared = usize_of(get_varint(self.bytes, &mut self.pos)?)?;
         let suffix_len = usize_of(get_varint(self.bytes, &mut self.pos)?)?;
         if shared > self.key.len() {
-            return Err(CodecError("run block key shares more than the key before".into()));
+            return Err(CodecError(
+                "run block key shares more than the key before".into(),
+            ));
         }
         let suffix = take(self.bytes, &mut self.pos, suffix_len)?;
         let value_len = usize_of(get_varint(self.bytes, &mut self.pos)?)?;
@@ -651,26 +661,28 @@ impl Cursor<'_> {
 
 // ---------------------------------------------------------------- merging
 
-/// The size-tiered policy: merge the two newest runs of a space while the
-/// newest holds more than half as many entries as the one before. Sizes then
-/// about double from newest to oldest (a binary counter of batches), so a
-/// space holds about log2(total / batch) runs and each entry is rewritten
-/// about that many times.
+/// Runs merged at once by the size-tiered policy.
+pub const MERGE_FANOUT: usize = 4;
+
+/// The size-tiered policy: the newest [`MERGE_FANOUT`] runs of a space are
+/// merged into one when they are of about the same size (the largest at
+/// most twice the smallest). Import batches then add up like a counter in
+/// base four: a space holds at most three runs per size tier, about
+/// `3 * log4(total / batch)` runs, and each entry is rewritten about
+/// `log4(total / batch)` times (every rewrite is also garbage sled must
+/// reclaim, so a larger fan-out keeps the store smaller during imports).
+/// Returns how many of the newest runs to merge (0: none).
 pub fn runs_to_merge(sizes: &[u64]) -> usize {
-    let mut sizes = sizes.to_vec();
-    let mut merged = 1;
-    while sizes.len() >= 2 {
-        let n = sizes.len();
-        if sizes[n - 1].saturating_mul(2) <= sizes[n - 2] {
-            break;
-        }
-        let last = sizes.pop().unwrap_or(0);
-        if let Some(prev) = sizes.last_mut() {
-            *prev += last;
-        }
-        merged += 1;
+    let Some(last) = sizes.len().checked_sub(MERGE_FANOUT).map(|i| &sizes[i..]) else {
+        return 0;
+    };
+    let min = last.iter().copied().min().unwrap_or(0);
+    let max = last.iter().copied().max().unwrap_or(0);
+    if max <= min.saturating_mul(2) {
+        MERGE_FANOUT
+    } else {
+        0
     }
-    if merged == 1 { 0 } else { merged }
 }
 
 /// k-way merge of runs by key. Equal keys (only possible across runs) are
@@ -693,14 +705,7 @@ impl<'a> Merge<'a> {
 
     /// The next key with its values from every run that has it, oldest first.
     pub fn next_group(&mut self) -> Result<Option<(Vec<u8>, Vec<Vec<u8>>)>, ReadError> {
-        let Some(min) = self
-            .heads
-            .iter()
-            .flatten()
-            .map(|(k, _)| k)
-            .min()
-            .cloned()
-        else {
+        let Some(min) = self.heads.iter().flatten().map(|(k, _)| k).min().cloned() else {
             return Ok(None);
         };
         let mut values = Vec::new();
@@ -734,7 +739,11 @@ mod tests {
         }
         tree.insert(meta_key(space, id), codec::encode(&meta).unwrap())
             .unwrap();
-        Arc::new(Run::new(space, id, Reader::new(tree).meta(space, id).unwrap()))
+        Arc::new(Run::new(
+            space,
+            id,
+            Reader::new(tree).meta(space, id).unwrap(),
+        ))
     }
 
     #[test]
@@ -750,7 +759,10 @@ mod tests {
         assert!(run.blocks > 10, "{} blocks", run.blocks);
         let r = Reader::new(&tree);
         for k in keys.iter().step_by(97) {
-            assert_eq!(r.get(&run, k.as_bytes()).unwrap(), Some(k.to_uppercase().into_bytes()));
+            assert_eq!(
+                r.get(&run, k.as_bytes()).unwrap(),
+                Some(k.to_uppercase().into_bytes())
+            );
             assert!(run.meta.filter.may_contain(hash64(k.as_bytes())));
         }
         assert_eq!(r.get(&run, b"name").unwrap(), None);
@@ -762,7 +774,11 @@ mod tests {
                 Ok(ControlFlow::Continue(()))
             })
             .unwrap();
-        let want: Vec<String> = keys.iter().filter(|k| k.starts_with("name0012")).cloned().collect();
+        let want: Vec<String> = keys
+            .iter()
+            .filter(|k| k.starts_with("name0012"))
+            .cloned()
+            .collect();
         assert_eq!(seen, want);
         let mut all = Vec::new();
         let mut c = r.cursor(&run);
@@ -799,7 +815,9 @@ mod tests {
             &[BLOCK_TAG, 5, 1, b'a', 0][..],
             &[BLOCK_TAG, 0, 200, b'a'][..],
             &[BLOCK_TAG, 0, 1, b'a', 9, 1][..],
-            &[BLOCK_TAG, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f][..],
+            &[
+                BLOCK_TAG, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f,
+            ][..],
         ] {
             let mut ok = true;
             match BlockReader::new(bytes) {
@@ -854,26 +872,30 @@ mod tests {
     }
 
     #[test]
-    fn the_merge_policy_keeps_sizes_doubling() {
-        assert_eq!(runs_to_merge(&[100]), 0);
-        assert_eq!(runs_to_merge(&[100, 100]), 2);
-        assert_eq!(runs_to_merge(&[200, 100]), 0);
-        assert_eq!(runs_to_merge(&[200, 100, 100]), 3);
-        assert_eq!(runs_to_merge(&[400, 100, 100]), 2);
-        assert_eq!(runs_to_merge(&[1000, 10]), 0);
-        // Simulate 100 equal batches: the run count stays logarithmic.
+    fn the_merge_policy_counts_in_base_four() {
+        assert_eq!(runs_to_merge(&[100, 100, 100]), 0);
+        assert_eq!(runs_to_merge(&[100, 100, 100, 100]), 4);
+        assert_eq!(runs_to_merge(&[400, 100, 100, 100]), 0);
+        assert_eq!(runs_to_merge(&[400, 100, 100, 100, 100]), 4);
+        assert_eq!(runs_to_merge(&[100, 100, 100, 10]), 0);
+        // 100 equal batches: few runs, each entry rewritten about log4(100) times.
         let mut runs: Vec<u64> = Vec::new();
-        let mut max_runs = 0;
+        let (mut max_runs, mut rewritten) = (0, 0u64);
         for _ in 0..100 {
             runs.push(100);
-            let k = runs_to_merge(&runs);
-            if k > 0 {
+            loop {
+                let k = runs_to_merge(&runs);
+                if k == 0 {
+                    break;
+                }
                 let merged: u64 = runs.split_off(runs.len() - k).iter().sum();
+                rewritten += merged;
                 runs.push(merged);
             }
             max_runs = max_runs.max(runs.len());
         }
-        assert!(max_runs <= 8, "{max_runs} runs");
+        assert!(max_runs <= 10, "{max_runs} runs");
+        assert!(rewritten <= 4 * 10_000, "{rewritten} entries rewritten");
         assert_eq!(runs.iter().sum::<u64>(), 10_000);
     }
 
