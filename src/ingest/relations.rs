@@ -29,7 +29,7 @@
 use super::entities::{Mention, Registry, listed_on, span_text};
 use super::lexicon::{Lexicon, lexicon};
 use super::sentences::{TokKind, Token};
-use super::time::{Date, resolve_at};
+use super::time::{Date, expression_at};
 use super::{is_symmetric, normalize_relation};
 use crate::model::{EntityKind, Literal, Polarity, Qualifiers};
 use std::collections::BTreeMap;
@@ -408,10 +408,11 @@ fn sentence_qualifiers(
     let mut i = 0;
     while i < wr.len() {
         if !sub(i)
-            && let Some((v, n)) = resolve_at(&wr, i, published)
+            && let Some(e) = expression_at(&wr, i, published)
+            && let Some(v) = e.value
         {
             q.push(("time".into(), v, i));
-            i += n;
+            i += e.len;
             continue;
         }
         {
