@@ -790,6 +790,20 @@ mod tests {
     }
 
     #[test]
+    fn a_report_ends_at_a_but_that_goes_on_narrating() {
+        let ex = extract(
+            "T\n\nAnn Lee said Norway remains open to talks, but she accused Bob Stone of \
+             blocking them.",
+        );
+        let f = ex
+            .facts
+            .iter()
+            .find(|f| f.relation == "accuse")
+            .expect("accuse fact");
+        assert!(!f.qualifiers.contains_key("attribution"), "{:?}", f.qualifiers);
+    }
+
+    #[test]
     fn a_name_before_a_country_after_in_is_a_place() {
         let v = facts("T\n\nAnn Lee met Bob Stone in Novo Mesto, Slovenia.");
         assert!(has(&v, "Novo Mesto", "be located in", "Slovenia"), "{v:?}");

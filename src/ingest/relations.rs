@@ -620,6 +620,17 @@ fn across_clauses(words: &[String], a: usize, b: usize) -> bool {
     })
 }
 
+/// True if the reported speech of a verb at token `verb` (0: the whole
+/// sentence) ends before token `at`: a "; " or ", but" starts a clause of the
+/// narrator's ("He said X, but he accused Y").
+fn speech_ends_between(words: &[String], verb: usize, at: usize) -> bool {
+    verb > 0
+        && words.get(verb..at).is_some_and(|ws| {
+            ws.iter().any(|w| w == ";")
+                || ws.windows(2).any(|w| w[0] == "," && w[1] == "but")
+        })
+}
+
 /// "The last time they met was ...", "when they last spoke": the fact at
 /// token `at` is told as an earlier occasion, whatever time its clause gives.
 fn told_as_last_time(words: &[String], at: usize) -> bool {
@@ -1277,8 +1288,10 @@ pub fn read_sentence(
                 if told_as_last_time(&words, at) {
                     f.other_occasion = true;
                 }
+                // "He said X, but he accused Y": the report ends where the narration goes on.
                 if let Some((who, after, _)) = &sp
                     && at >= *after
+                    && !speech_ends_between(&words, *after, at)
                     && !(f.relation == "say"
                         || f.relation == "tell" && reg.entities[f.subject].name == *who)
                 {
