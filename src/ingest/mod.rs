@@ -367,8 +367,11 @@ fn keep_occasions_apart(facts: &mut Vec<ExtractedFact>, other: &[bool]) {
 ///
 /// Verbs are lemmatized ("met" → "meet"), tense auxiliaries go ("has met" →
 /// "meet"), forms of "be" become "be" ("was detained in" → "be detained in"),
-/// articles go, and the rewrites of `data/lexicon/relation_rewrites.tsv` apply
-/// ("met with" → "meet"). Idempotent: normalizing a normalized form returns it.
+/// a participle used only in the passive keeps its "be" ("born in", "was born
+/// in" → "be born in"), an "-ing" word after the verb is a noun ("cancel
+/// meeting with"), articles go, and the rewrites of
+/// `data/lexicon/relation_rewrites.tsv` apply ("met with" → "meet").
+/// Idempotent: normalizing a normalized form returns it.
 pub fn normalize_relation(phrase: &str) -> String {
     let lex = lexicon::lexicon();
     let lower = phrase.to_lowercase();
@@ -378,6 +381,8 @@ pub fn normalize_relation(phrase: &str) -> String {
         .collect();
     let mut out: Vec<String> = Vec::with_capacity(words.len());
     let mut progressive = false;
+    // The lemma of the phrase's verb, once one was read.
+    let mut head: Option<String> = None;
     for (i, w) in words.iter().copied().enumerate() {
         if matches!(w, "a" | "an" | "the" | "its" | "his" | "her" | "their") {
             continue;
@@ -398,7 +403,26 @@ pub fn normalize_relation(phrase: &str) -> String {
             }
             continue;
         }
+        // "born" is the passive of "bear" in no other sense: "be born", never "bear".
+        if lex.is(w, "passive") {
+            if out.last().map(String::as_str) != Some("be") {
+                out.push("be".into());
+            }
+            out.push(w.to_string());
+            head.get_or_insert_with(|| w.to_string());
+            continue;
+        }
         let after_be = out.last().map(String::as_str) == Some("be");
+        // "canceled a follow-up meeting with": after the verb an "-ing" word is a
+        // noun, unless the verb is an aspect verb ("continue meeting with").
+        if w.ends_with("ing")
+            && !after_be
+            && out.last().map(String::as_str) != Some("to")
+            && head.as_deref().is_some_and(|h| !lex.is(h, "aspect"))
+        {
+            out.push(w.to_string());
+            continue;
+        }
         if after_be && w.ends_with("ing") && lex.verb(w).is_some() {
             // "is meeting with" → "meet with": the progressive "be" goes.
             out.pop();
@@ -411,7 +435,9 @@ pub fn normalize_relation(phrase: &str) -> String {
             && !lex.lemmas.contains(w);
         if participle || lex.lemmas.contains(w) {
             out.push(w.to_string());
+            head.get_or_insert_with(|| w.to_string());
         } else if let Some((l, _)) = lex.verb(w) {
+            head.get_or_insert_with(|| l.clone());
             out.push(l);
         } else {
             out.push(w.to_string());
@@ -523,6 +549,18 @@ mod tests {
         }
         assert_eq!(normalize_relation("urged release of"), "urge release of");
         assert_eq!(normalize_relation("spoke to"), "speak with");
+        // "born" is no form of "bear" a reader would ask for.
+        for p in ["born in", "was born in", "is born in", "has been born in"] {
+            assert_eq!(normalize_relation(p), "be born in", "{p}");
+        }
+        assert_eq!(normalize_relation("born"), "be born");
+        // An "-ing" word after the verb is a noun; after an aspect verb, a verb.
+        assert_eq!(
+            normalize_relation("canceled meeting with"),
+            "cancel meeting with"
+        );
+        assert_eq!(normalize_relation("held meeting with"), "hold meeting with");
+        assert_eq!(normalize_relation("meeting with"), "meet");
         // Found by the idempotence property test: a rewrite that uncovers another.
         assert_eq!(normalize_relation("met with with"), "meet");
     }
@@ -538,6 +576,10 @@ mod tests {
             "was released in an exchange for",
             "remains imprisoned in",
             "suspended participation in",
+            "born",
+            "was born in",
+            "canceled a meeting with",
+            "began meeting with",
         ] {
             let once = normalize_relation(p);
             assert_eq!(normalize_relation(&once), once, "{p}");
