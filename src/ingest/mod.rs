@@ -619,6 +619,17 @@ mod tests {
     }
 
     #[test]
+    fn should_in_a_told_clause_gives_the_urging_written_once() {
+        let ex = extract("T\n\nJane Doe told Max Mustermann that Norway should release Anna Berg.");
+        let f = ex
+            .facts
+            .iter()
+            .find(|f| f.relation == "urge release of")
+            .expect("urging");
+        assert_eq!(f.relation_text, "should release");
+    }
+
+    #[test]
     fn passive_with_by_turns_round() {
         let v =
             facts("T\n\nThe plan was rejected by Jane Doe. Max Mustermann was detained in Norway.");

@@ -1090,7 +1090,7 @@ pub fn read_sentence(
                         &mut out,
                         sp.entity,
                         &format!("urge {verb} of"),
-                        &format!("should {}", p.text),
+                        &p.text,
                         Obj::Entity(object),
                         p.negative,
                         p.verb_at,
