@@ -263,8 +263,7 @@ fn evaluate(gold: &str, dir: &str) -> Report {
     let mut correct = 0;
     let mut wrong = Vec::new();
     for p in &produced {
-        if g
-            .facts
+        if g.facts
             .iter()
             .chain(&g.also)
             .any(|gf| matches(&g, gf, p) && occasion_ok(gf, p, true))

@@ -786,10 +786,15 @@ mod tests {
         );
         let meets = readings(&ex, "meet");
         assert_eq!(meets.len(), 1, "{meets:?}");
-        assert_eq!(q(&meets[0], "time"), None, "a reading without a time stays untimed");
+        assert_eq!(
+            q(&meets[0], "time"),
+            None,
+            "a reading without a time stays untimed"
+        );
         assert_eq!(q(&meets[0], "place"), Some("Oslo"));
         // With no own reading of that fact, the earlier occasion is kept with its time.
-        let ex = extract("T\n\nThe last time Ann Lee and Bob Stone met was in Lyon in January 2022.");
+        let ex =
+            extract("T\n\nThe last time Ann Lee and Bob Stone met was in Lyon in January 2022.");
         let meets = readings(&ex, "meet");
         assert_eq!(meets.len(), 1, "{meets:?}");
         assert_eq!(q(&meets[0], "time"), Some("2022-01"));
@@ -853,7 +858,11 @@ mod tests {
             .iter()
             .find(|f| f.relation == "accuse")
             .expect("accuse fact");
-        assert!(!f.qualifiers.contains_key("attribution"), "{:?}", f.qualifiers);
+        assert!(
+            !f.qualifiers.contains_key("attribution"),
+            "{:?}",
+            f.qualifiers
+        );
     }
 
     #[test]

@@ -626,8 +626,7 @@ fn across_clauses(words: &[String], a: usize, b: usize) -> bool {
 fn speech_ends_between(words: &[String], verb: usize, at: usize) -> bool {
     verb > 0
         && words.get(verb..at).is_some_and(|ws| {
-            ws.iter().any(|w| w == ";")
-                || ws.windows(2).any(|w| w[0] == "," && w[1] == "but")
+            ws.iter().any(|w| w == ";") || ws.windows(2).any(|w| w[0] == "," && w[1] == "but")
         })
 }
 

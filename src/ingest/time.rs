@@ -267,7 +267,11 @@ pub fn expression_at(words: &[&str], i: usize, published: Option<Date>) -> Optio
         }
         if let Some(d) = num(w(i + 1)).filter(|d| (1..=31).contains(d)) {
             // The tokenizer gives the comma of "February 24, 2022" a token of its own.
-            let (y_at, len) = if w(i + 2) == "," { (i + 3, 4) } else { (i + 2, 3) };
+            let (y_at, len) = if w(i + 2) == "," {
+                (i + 3, 4)
+            } else {
+                (i + 2, 3)
+            };
             if let Some(y) = year(w(y_at)) {
                 return valid(y, m, d).then(|| TimeExpr {
                     value: Some(Date { y, m, d }.iso()),
@@ -318,7 +322,10 @@ pub fn expression_at(words: &[&str], i: usize, published: Option<Date>) -> Optio
 /// Year and month `n` months after (or before, for negative `n`) `y`-`m`.
 fn shift_month(y: i32, m: u32, n: i64) -> (i32, u32) {
     let total = i64::from(y) * 12 + i64::from(m) - 1 + n;
-    (total.div_euclid(12) as i32, (total.rem_euclid(12) + 1) as u32)
+    (
+        total.div_euclid(12) as i32,
+        (total.rem_euclid(12) + 1) as u32,
+    )
 }
 
 /// The weekday `wd` nearest before (or, with `after`, after) the date `p`, `p` included.
@@ -376,7 +383,9 @@ mod tests {
         assert_eq!(r("march 2").as_deref(), Some("2023-03-02"));
         let words = ["in", "2022"];
         assert_eq!(
-            expression_at(&words, 1, None).and_then(|x| x.value).as_deref(),
+            expression_at(&words, 1, None)
+                .and_then(|x| x.value)
+                .as_deref(),
             Some("2022")
         );
         assert_eq!(resolve("thursday", None), None, "no anchor, no date");
