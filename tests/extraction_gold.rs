@@ -150,6 +150,22 @@ struct Produced {
     docs: usize,
 }
 
+/// Two ISO times name the same occasion when one refines the other (as the store compares them).
+fn times_agree(a: &str, b: &str) -> bool {
+    a.starts_with(b) || b.starts_with(a)
+}
+
+/// A gold fact with a `time` is one occasion: a produced fact with another time
+/// is not it. A produced fact without a time matches it only when `untimed_ok`
+/// (it claims no other occasion, so it is not wrong; but it does not find this one).
+fn occasion_ok(gf: &GoldFact, p: &Produced, untimed_ok: bool) -> bool {
+    match (gf.qualifiers.get("time"), p.qualifiers.get("time")) {
+        (Some(g), Some(t)) => times_agree(g, t),
+        (Some(_), None) => untimed_ok,
+        (None, _) => true,
+    }
+}
+
 fn matches(g: &Gold, gf: &GoldFact, p: &Produced) -> bool {
     if normalize_relation(&gf.relation) != p.relation || gf.polarity != p.polarity {
         return false;
@@ -168,6 +184,20 @@ fn matches(g: &Gold, gf: &GoldFact, p: &Produced) -> bool {
         }
         _ => false,
     }
+}
+
+/// Every qualifier a `notfact:` line names is on the produced fact with an
+/// agreeing value: a time one refines the other, other values by name.
+fn qualifiers_agree(want: &BTreeMap<String, String>, got: &BTreeMap<String, String>) -> bool {
+    want.iter().all(|(k, v)| {
+        got.get(k).is_some_and(|g| {
+            if k == "time" {
+                times_agree(g, v)
+            } else {
+                normalize_name(g) == normalize_name(v)
+            }
+        })
+    })
 }
 
 fn articles(dir: &str) -> Vec<std::path::PathBuf> {
@@ -233,7 +263,11 @@ fn evaluate(gold: &str, dir: &str) -> Report {
     let mut correct = 0;
     let mut wrong = Vec::new();
     for p in &produced {
-        if g.facts.iter().chain(&g.also).any(|gf| matches(&g, gf, p)) {
+        if g.facts
+            .iter()
+            .chain(&g.also)
+            .any(|gf| matches(&g, gf, p) && occasion_ok(gf, p, true))
+        {
             correct += 1;
         } else {
             wrong.push(p);
@@ -242,7 +276,10 @@ fn evaluate(gold: &str, dir: &str) -> Report {
     // Recall: gold facts found.
     let mut missed = Vec::new();
     for gf in &g.facts {
-        if !produced.iter().any(|p| matches(&g, gf, p)) {
+        if !produced
+            .iter()
+            .any(|p| matches(&g, gf, p) && occasion_ok(gf, p, false))
+        {
             missed.push(gf);
         }
     }
@@ -270,7 +307,9 @@ fn evaluate(gold: &str, dir: &str) -> Report {
                 polarity: Polarity::Positive,
                 ..gf.clone()
             };
-            if matches(&g, &positive, p) && p.sentences.iter().any(|s| s.contains(snippet.as_str()))
+            if matches(&g, &positive, p)
+                && qualifiers_agree(&gf.qualifiers, &p.qualifiers)
+                && p.sentences.iter().any(|s| s.contains(snippet.as_str()))
             {
                 denied.push(format!("{} <- {snippet}", gf.line));
             }
@@ -440,7 +479,7 @@ fn evaluate(gold: &str, dir: &str) -> Report {
     }
     let first_fact_docs = produced
         .iter()
-        .find(|p| matches(&g, &g.facts[0], p))
+        .find(|p| matches(&g, &g.facts[0], p) && occasion_ok(&g.facts[0], p, false))
         .map(|p| p.docs);
     Report {
         precision,

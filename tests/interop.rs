@@ -533,7 +533,8 @@ fn timeline_lists_dated_facts_in_time_order_with_sources() {
         "{csv:?}"
     );
 
-    // Lavrov: the meeting of 2023-03-02, with every sentence that reports it.
+    // Lavrov: the meeting of 2023-03-02, with every sentence that reports it,
+    // and before it the last one, in Geneva in January 2022, as a fact of its own.
     let json = ok(lore(
         &db,
         &["timeline", "Sergey Lavrov", "--format", "json"],
@@ -542,15 +543,32 @@ fn timeline_lists_dated_facts_in_time_order_with_sources() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    let meet: Vec<&serde_json::Value> = rows.iter().filter(|r| r["relation"] == "meet").collect();
-    assert!(meet.len() >= 5, "{json}");
+    let meet = |time: &str| -> Vec<&serde_json::Value> {
+        rows.iter()
+            .filter(|r| r["relation"] == "meet" && r["time"] == time)
+            .collect()
+    };
+    let delhi = meet("2023-03-02");
+    assert!(delhi.len() >= 5, "{json}");
+    assert!(delhi.iter().all(|r| r["place"] == "New Delhi"), "{json}");
     assert!(
-        meet.iter()
-            .all(|r| r["time"] == "2023-03-02" && r["place"] == "New Delhi")
+        delhi
+            .iter()
+            .any(|r| r["sentence"].as_str().unwrap().contains("met"))
     );
     assert!(
-        meet.iter()
-            .any(|r| r["sentence"].as_str().unwrap().contains("met"))
+        delhi
+            .iter()
+            .all(|r| !r["sentence"].as_str().unwrap().contains("The last time")),
+        "an earlier meeting is no source of this one: {json}"
+    );
+    let geneva = meet("2022-01");
+    assert!(!geneva.is_empty(), "{json}");
+    assert!(geneva.iter().all(|r| r["place"] == "Geneva"), "{json}");
+    assert_eq!(
+        rows.iter().filter(|r| r["relation"] == "meet").count(),
+        delhi.len() + geneva.len(),
+        "{json}"
     );
 
     // The table says what it shows and leaves repeated cells empty.

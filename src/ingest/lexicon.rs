@@ -74,6 +74,10 @@ pub struct Lexicon {
     pub months: HashMap<&'static str, u32>,
     /// Weekday name → 0 (Monday) ..= 6.
     pub weekdays: HashMap<&'static str, u32>,
+    /// Season name → month it starts in ("summer" → 6).
+    pub seasons: HashMap<&'static str, u32>,
+    /// Number word → value ("two" → 2), for time expressions.
+    pub numbers: HashMap<&'static str, u32>,
     /// Kind words: lower-case word → kind name ("organization", "work", "place").
     pub kind_words: HashMap<&'static str, &'static str>,
     /// Verb form → (lemma, Penn tag).
@@ -171,6 +175,8 @@ fn build() -> Lexicon {
     };
     let months = pairs(include_str!("../../data/gazetteers/months.txt"));
     let weekdays = pairs(include_str!("../../data/gazetteers/weekdays.txt"));
+    let seasons = pairs(include_str!("../../data/gazetteers/seasons.txt"));
+    let numbers = pairs(include_str!("../../data/gazetteers/numbers.txt"));
     let kind_words = data_lines(include_str!("../../data/gazetteers/kinds.tsv"))
         .filter_map(|l| {
             let (k, w) = l.split_once('\t')?;
@@ -219,6 +225,8 @@ fn build() -> Lexicon {
         honorifics,
         months,
         weekdays,
+        seasons,
+        numbers,
         kind_words,
         verbs,
         lemmas,
@@ -348,6 +356,8 @@ mod tests {
         assert_eq!(l.country("paris", true).map(|c| c.name), Some("France"));
         assert!(l.role_heads.contains("minister"));
         assert_eq!(l.months.get("march"), Some(&3));
+        assert_eq!(l.seasons.get("summer"), Some(&6));
+        assert_eq!(l.numbers.get("two"), Some(&2));
     }
 
     #[test]

@@ -105,6 +105,10 @@ pub fn extract(text: &str) -> Extraction {
     let published = meta.published.as_deref().and_then(time::Date::from_iso);
     let mut reg = entities::Registry::default();
     let mut facts: Vec<ExtractedFact> = Vec::new();
+    // Per fact: told as another occasion than the article's own event.
+    let mut other: Vec<bool> = Vec::new();
+    // The occasion of the sentence before, for "At that meeting, ...".
+    let mut prev_occasion: Option<relations::Occasion> = None;
     // The person a "he"/"she" refers to: the subject of a recent sentence.
     let mut focus: Option<(usize, usize)> = None; // (person, sentence number)
     let mut n_sentence = 0usize;
@@ -134,7 +138,11 @@ pub fn extract(text: &str) -> Extraction {
             }
             ms.retain(|m| m.entity != entities::NO_REFERENT);
             entities::places_before_countries(&toks, &ms, &mut reg);
-            for f in relations::read_sentence(text, &toks, &ms, &reg, published) {
+            let (read, occasion) =
+                relations::read_sentence(text, &toks, &ms, &reg, published, prev_occasion.as_ref());
+            prev_occasion = occasion;
+            for f in read {
+                other.push(f.other_occasion);
                 let object = match f.object {
                     relations::Obj::Entity(e) => ExtractedObject::Entity(e),
                     relations::Obj::Lit(l) => ExtractedObject::Literal(l),
@@ -160,9 +168,10 @@ pub fn extract(text: &str) -> Extraction {
             }
         }
     }
+    share_event_qualifiers(&mut facts, &other, published);
+    keep_occasions_apart(&mut facts, &other);
     dateline_fact(text, &meta, &mut reg, lex, &mut facts);
     byline_facts(text, &meta, &mut reg, &mut facts);
-    share_event_qualifiers(&mut facts, published);
     Extraction {
         meta,
         entities: reg.entities,
@@ -260,24 +269,32 @@ fn dateline_fact(
 /// Symmetric facts about the same pair in one article usually tell one event: the
 /// time, place and duration read in one sentence hold for the others. A fact whose
 /// time differs (an earlier meeting) neither gives nor takes; a sentence without a
-/// time is taken to be about the article's own day. Among repeats of one fact, a
-/// later sentence with another time keeps only its attribution.
-fn share_event_qualifiers(facts: &mut [ExtractedFact], published: Option<time::Date>) {
+/// time is taken to be about the article's own day, unless it is told as another
+/// occasion (`other`: "the last time they met", "since last summer, when they
+/// spoke") whose time could not be resolved: that one keeps what it has.
+fn share_event_qualifiers(
+    facts: &mut [ExtractedFact],
+    other: &[bool],
+    published: Option<time::Date>,
+) {
     use std::collections::HashMap;
     let main_time = published.map(time::Date::iso);
-    let time_of = |f: &ExtractedFact| {
-        f.qualifiers
-            .get("time")
-            .cloned()
-            .or_else(|| main_time.clone())
-    };
     // Group symmetric facts by (pair, polarity, time); linear in the number of facts.
     let mut groups: HashMap<(usize, usize, Polarity, Option<String>), Vec<usize>> = HashMap::new();
     for (i, f) in facts.iter().enumerate() {
+        let time = f.qualifiers.get("time").cloned();
+        if time.is_none() && other.get(i).copied().unwrap_or(false) {
+            continue;
+        }
         if let ExtractedObject::Entity(o) = f.object
             && is_symmetric(&f.relation)
         {
-            let key = (f.subject.min(o), f.subject.max(o), f.polarity, time_of(f));
+            let key = (
+                f.subject.min(o),
+                f.subject.max(o),
+                f.polarity,
+                time.or_else(|| main_time.clone()),
+            );
             groups.entry(key).or_default().push(i);
         }
     }
@@ -299,36 +316,62 @@ fn share_event_qualifiers(facts: &mut [ExtractedFact], published: Option<time::D
             }
         }
     }
-    // Repeats of one fact with a conflicting time keep only their attribution.
-    let mut first: HashMap<(usize, &str, String, Polarity), Option<String>> = HashMap::new();
-    let mut strip = Vec::new();
-    for (i, f) in facts.iter().enumerate() {
-        let key = (
+}
+
+/// Leaves out the readings of another occasion that the store could not tell
+/// from the article's own event, so that their sentences do not become sources
+/// of it. The store keeps two readings of one fact apart only when both have a
+/// time and the times conflict: a reading without a time corroborates the first
+/// fact of its kind, and a timed reading joins a fact without a time. So a
+/// reading told as another occasion goes when it has no time and its pair's
+/// events repeat (a symmetric relation) or the article has an own reading of the
+/// same fact, and when it has a time but an own reading of the same fact has none
+/// (an undated article: "the two men met" and "the last time they met was in
+/// January 2022").
+fn keep_occasions_apart(facts: &mut Vec<ExtractedFact>, other: &[bool]) {
+    use std::collections::HashMap;
+    let key = |f: &ExtractedFact| -> (usize, String, String, Polarity) {
+        (
             f.subject,
-            f.relation.as_str(),
+            f.relation.clone(),
             format!("{:?}", f.object),
             f.polarity,
-        );
-        let t = time_of(f);
-        match first.get(&key) {
-            Some(t0) if *t0 != t => strip.push(i),
-            Some(_) => {}
-            None => {
-                first.insert(key, t);
-            }
+        )
+    };
+    // Per fact: (has an own reading, has an own reading without a time).
+    let mut own: HashMap<(usize, String, String, Polarity), (bool, bool)> = HashMap::new();
+    for (i, f) in facts.iter().enumerate() {
+        if !other.get(i).copied().unwrap_or(false) {
+            let e = own.entry(key(f)).or_default();
+            e.0 = true;
+            e.1 |= !f.qualifiers.contains_key("time");
         }
     }
-    for i in strip {
-        facts[i].qualifiers.retain(|k, _| k == "attribution");
-    }
+    let mut i = 0;
+    facts.retain(|f| {
+        let is_other = other.get(i).copied().unwrap_or(false);
+        i += 1;
+        if !is_other {
+            return true;
+        }
+        let (has_own, own_untimed) = own.get(&key(f)).copied().unwrap_or_default();
+        if f.qualifiers.contains_key("time") {
+            !own_untimed
+        } else {
+            !(has_own || is_symmetric(&f.relation))
+        }
+    });
 }
 
 /// Normalizes a relation phrase to one form per verb and construction.
 ///
 /// Verbs are lemmatized ("met" → "meet"), tense auxiliaries go ("has met" →
 /// "meet"), forms of "be" become "be" ("was detained in" → "be detained in"),
-/// articles go, and the rewrites of `data/lexicon/relation_rewrites.tsv` apply
-/// ("met with" → "meet"). Idempotent: normalizing a normalized form returns it.
+/// a participle used only in the passive keeps its "be" ("born in", "was born
+/// in" → "be born in"), an "-ing" word after the verb is a noun ("cancel
+/// meeting with"), articles go, and the rewrites of
+/// `data/lexicon/relation_rewrites.tsv` apply ("met with" → "meet").
+/// Idempotent: normalizing a normalized form returns it.
 pub fn normalize_relation(phrase: &str) -> String {
     let lex = lexicon::lexicon();
     let lower = phrase.to_lowercase();
@@ -338,6 +381,8 @@ pub fn normalize_relation(phrase: &str) -> String {
         .collect();
     let mut out: Vec<String> = Vec::with_capacity(words.len());
     let mut progressive = false;
+    // The lemma of the phrase's verb, once one was read.
+    let mut head: Option<String> = None;
     for (i, w) in words.iter().copied().enumerate() {
         if matches!(w, "a" | "an" | "the" | "its" | "his" | "her" | "their") {
             continue;
@@ -358,7 +403,26 @@ pub fn normalize_relation(phrase: &str) -> String {
             }
             continue;
         }
+        // "born" is the passive of "bear" in no other sense: "be born", never "bear".
+        if lex.is(w, "passive") {
+            if out.last().map(String::as_str) != Some("be") {
+                out.push("be".into());
+            }
+            out.push(w.to_string());
+            head.get_or_insert_with(|| w.to_string());
+            continue;
+        }
         let after_be = out.last().map(String::as_str) == Some("be");
+        // "canceled a follow-up meeting with": after the verb an "-ing" word is a
+        // noun, unless the verb is an aspect verb ("continue meeting with").
+        if w.ends_with("ing")
+            && !after_be
+            && out.last().map(String::as_str) != Some("to")
+            && head.as_deref().is_some_and(|h| !lex.is(h, "aspect"))
+        {
+            out.push(w.to_string());
+            continue;
+        }
         if after_be && w.ends_with("ing") && lex.verb(w).is_some() {
             // "is meeting with" → "meet with": the progressive "be" goes.
             out.pop();
@@ -371,7 +435,9 @@ pub fn normalize_relation(phrase: &str) -> String {
             && !lex.lemmas.contains(w);
         if participle || lex.lemmas.contains(w) {
             out.push(w.to_string());
+            head.get_or_insert_with(|| w.to_string());
         } else if let Some((l, _)) = lex.verb(w) {
+            head.get_or_insert_with(|| l.clone());
             out.push(l);
         } else {
             out.push(w.to_string());
@@ -483,6 +549,18 @@ mod tests {
         }
         assert_eq!(normalize_relation("urged release of"), "urge release of");
         assert_eq!(normalize_relation("spoke to"), "speak with");
+        // "born" is no form of "bear" a reader would ask for.
+        for p in ["born in", "was born in", "is born in", "has been born in"] {
+            assert_eq!(normalize_relation(p), "be born in", "{p}");
+        }
+        assert_eq!(normalize_relation("born"), "be born");
+        // An "-ing" word after the verb is a noun; after an aspect verb, a verb.
+        assert_eq!(
+            normalize_relation("canceled meeting with"),
+            "cancel meeting with"
+        );
+        assert_eq!(normalize_relation("held meeting with"), "hold meeting with");
+        assert_eq!(normalize_relation("meeting with"), "meet");
         // Found by the idempotence property test: a rewrite that uncovers another.
         assert_eq!(normalize_relation("met with with"), "meet");
     }
@@ -498,6 +576,10 @@ mod tests {
             "was released in an exchange for",
             "remains imprisoned in",
             "suspended participation in",
+            "born",
+            "was born in",
+            "canceled a meeting with",
+            "began meeting with",
         ] {
             let once = normalize_relation(p);
             assert_eq!(normalize_relation(&once), once, "{p}");
@@ -534,6 +616,17 @@ mod tests {
             f.qualifiers.get("attribution").map(String::as_str),
             Some("Jane Doe")
         );
+    }
+
+    #[test]
+    fn should_in_a_told_clause_gives_the_urging_written_once() {
+        let ex = extract("T\n\nJane Doe told Max Mustermann that Norway should release Anna Berg.");
+        let f = ex
+            .facts
+            .iter()
+            .find(|f| f.relation == "urge release of")
+            .expect("urging");
+        assert_eq!(f.relation_text, "should release");
     }
 
     #[test]
@@ -621,6 +714,155 @@ mod tests {
         let swap = q("be exchanged for");
         assert!(!swap.contains_key("place"), "{swap:?}");
         assert_eq!(swap.get("time").map(String::as_str), Some("2023-01"));
+    }
+
+    /// The qualifiers of every fact with relation `r`, in reading order.
+    fn readings(ex: &Extraction, r: &str) -> Vec<Qualifiers> {
+        ex.facts
+            .iter()
+            .filter(|f| f.relation == r && f.polarity == Polarity::Positive)
+            .map(|f| f.qualifiers.clone())
+            .collect()
+    }
+
+    fn q<'a>(qs: &'a Qualifiers, k: &str) -> Option<&'a str> {
+        qs.get(k).map(String::as_str)
+    }
+
+    #[test]
+    fn the_last_time_they_met_is_another_occasion_with_its_own_time_and_place() {
+        let ex = extract(
+            "T\n\ndate 2023-03-02\n\nAnn Lee met Bob Stone on Thursday in Oslo. \
+             The last time Ann Lee and Bob Stone met in person was in Lyon, France, in \
+             January 2022 on the eve of the vote. The last time the two met was in Lyon \
+             last January.",
+        );
+        let meets = readings(&ex, "meet");
+        assert_eq!(meets.len(), 3, "{meets:?}");
+        assert_eq!(q(&meets[0], "time"), Some("2023-03-02"));
+        assert_eq!(q(&meets[0], "place"), Some("Oslo"));
+        for m in &meets[1..] {
+            assert_eq!(q(m, "time"), Some("2022-01"), "{m:?}");
+            assert_eq!(q(m, "place"), Some("Lyon"), "{m:?}");
+        }
+    }
+
+    #[test]
+    fn a_call_last_july_keeps_its_month_and_takes_nothing_from_the_meeting() {
+        let ex = extract(
+            "T\n\ndate 2023-03-02\n\nAnn Lee met Bob Stone on Thursday in Oslo. The two \
+             spoke for roughly 10 minutes. Ann Lee spoke with Bob Stone by phone last July.",
+        );
+        let calls = readings(&ex, "speak with");
+        assert_eq!(calls.len(), 2, "{calls:?}");
+        assert_eq!(q(&calls[0], "time"), Some("2023-03-02"));
+        assert_eq!(q(&calls[1], "time"), Some("2022-07"));
+        assert_eq!(q(&calls[1], "place"), None, "{calls:?}");
+        assert_eq!(q(&calls[1], "duration"), None, "{calls:?}");
+    }
+
+    #[test]
+    fn a_when_clause_after_since_happened_at_the_time_it_hangs_on() {
+        let text = "Ann Lee met Bob Stone on Thursday in Oslo. It was their first contact \
+                    since last summer, when Ann Lee spoke with Bob Stone by phone about a plan.";
+        let dated = extract(&format!("T\n\ndate 2023-03-02\n\n{text}"));
+        let calls = readings(&dated, "speak with");
+        assert_eq!(calls.len(), 1, "{calls:?}");
+        assert_eq!(q(&calls[0], "time"), Some("2022"));
+        assert_eq!(q(&calls[0], "place"), None, "{calls:?}");
+        // Undated, "last summer" cannot be resolved: the call is not the meeting's
+        // day, and an untimed reading would be stored as a source of the meeting.
+        let undated = extract(&format!("T\n\n{text}"));
+        assert!(readings(&undated, "speak with").is_empty(), "{undated:?}");
+        assert_eq!(readings(&undated, "meet").len(), 1);
+    }
+
+    #[test]
+    fn an_undated_article_keeps_its_own_meeting_untimed_and_leaves_out_the_earlier_one() {
+        // The store would make one fact of an untimed and a timed reading.
+        let ex = extract(
+            "T\n\nAnn Lee met briefly with Bob Stone in Oslo. The last time the two met \
+             was in Lyon in January 2022.",
+        );
+        let meets = readings(&ex, "meet");
+        assert_eq!(meets.len(), 1, "{meets:?}");
+        assert_eq!(
+            q(&meets[0], "time"),
+            None,
+            "a reading without a time stays untimed"
+        );
+        assert_eq!(q(&meets[0], "place"), Some("Oslo"));
+        // With no own reading of that fact, the earlier occasion is kept with its time.
+        let ex =
+            extract("T\n\nThe last time Ann Lee and Bob Stone met was in Lyon in January 2022.");
+        let meets = readings(&ex, "meet");
+        assert_eq!(meets.len(), 1, "{meets:?}");
+        assert_eq!(q(&meets[0], "time"), Some("2022-01"));
+    }
+
+    #[test]
+    fn at_that_meeting_takes_the_time_and_place_of_the_occasion_just_told() {
+        let ex = extract(
+            "T\n\ndate 2023-03-02\n\nThe last time Ann Lee and Bob Stone met was in Lyon in \
+             January 2022. At that meeting, Ann Lee warned Bob Stone of the risks, but Carl \
+             Diaz praised Dan Ruiz. In that “frank and direct conversation,” Ann Lee said she \
+             pressed Dan Ruiz.",
+        );
+        let warn = readings(&ex, "warn");
+        assert_eq!(q(&warn[0], "time"), Some("2022-01"), "{warn:?}");
+        assert_eq!(q(&warn[0], "place"), Some("Lyon"), "{warn:?}");
+        // The clause after "but" is not the anaphor's.
+        let praise = readings(&ex, "praise");
+        assert_eq!(praise.len(), 1, "{:?}", ex.facts);
+        assert_eq!(q(&praise[0], "time"), None, "{praise:?}");
+        // "that conversation" is the sentence before's occasion, which had none of its own.
+        let press = readings(&ex, "press");
+        assert_eq!(q(&press[0], "time"), Some("2022-01"), "{press:?}");
+    }
+
+    #[test]
+    fn a_since_phrase_dates_nothing_in_its_clause() {
+        // "more than a year ago" belongs to the war's start, not to the meeting.
+        let ex = extract(
+            "T\n\ndate 2023-06-05\n\nAnn Lee met with Bob Stone for the first time since \
+             the war began more than a year ago.",
+        );
+        let meets = readings(&ex, "meet");
+        assert_eq!(meets.len(), 1, "{meets:?}");
+        assert_eq!(q(&meets[0], "time"), None, "{meets:?}");
+    }
+
+    #[test]
+    fn days_before_an_event_are_no_duration_and_the_before_clause_has_its_own_time() {
+        let ex = extract(
+            "T\n\nAnn Lee canceled a planned meeting with Bob Stone that was set for just \
+             two days before Norway invaded Sweden on February 24, 2022.",
+        );
+        let f = ex
+            .facts
+            .iter()
+            .find(|f| f.relation.starts_with("cancel"))
+            .expect("cancel fact");
+        assert!(!f.qualifiers.contains_key("duration"), "{:?}", f.qualifiers);
+        assert!(!f.qualifiers.contains_key("time"), "{:?}", f.qualifiers);
+    }
+
+    #[test]
+    fn a_report_ends_at_a_but_that_goes_on_narrating() {
+        let ex = extract(
+            "T\n\nAnn Lee said Norway remains open to talks, but she accused Bob Stone of \
+             blocking them.",
+        );
+        let f = ex
+            .facts
+            .iter()
+            .find(|f| f.relation == "accuse")
+            .expect("accuse fact");
+        assert!(
+            !f.qualifiers.contains_key("attribution"),
+            "{:?}",
+            f.qualifiers
+        );
     }
 
     #[test]

@@ -24,12 +24,21 @@
 //!   withdrew from").
 //!
 //! Time, place and duration qualifiers go to the facts of their own clause,
-//! the nearest of each kind.
+//! the nearest of each kind. Clauses end at "; ", "—", "but", relative
+//! pronouns and the subordinators "when", "since", "before", "after",
+//! "until": a time in "since the war began a year ago" or "two days before X
+//! invaded on 24 February" dates nothing outside its phrase, but "since last
+//! summer, when X spoke with Y" dates the "when" clause. "At that meeting, ..."
+//! takes the time and place of the sentence before. A fact told as another
+//! occasion than the article's own event ("the last time they met was ...",
+//! "spoke last July", a "when" clause after "since") is marked so, and the
+//! article-level pass (`share_event_qualifiers`, `keep_occasions_apart` in
+//! the parent module) keeps it apart from that event.
 
 use super::entities::{Mention, Registry, listed_on, span_text};
 use super::lexicon::{Lexicon, lexicon};
 use super::sentences::{TokKind, Token};
-use super::time::{Date, resolve_at};
+use super::time::{Date, expression_at};
 use super::{is_symmetric, normalize_relation};
 use crate::model::{EntityKind, Literal, Polarity, Qualifiers};
 use std::collections::BTreeMap;
@@ -60,6 +69,22 @@ pub struct RawFact {
     pub qualifiers: Qualifiers,
     /// Confidence.
     pub confidence: f32,
+    /// The clause tells of another occasion than the article's own event
+    /// ("the last time they met was ...", "spoke last July", "since last
+    /// summer, when ..."), whether or not its time could be resolved.
+    pub other_occasion: bool,
+}
+
+/// When and where the events of a sentence happened, as a following
+/// "At that meeting, ..." or "In that conversation, ..." refers to them.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Occasion {
+    /// ISO time, if resolved.
+    pub time: Option<String>,
+    /// Place name.
+    pub place: Option<String>,
+    /// Another occasion than the article's own event.
+    pub past: bool,
 }
 
 /// Relations that describe a state rather than an event: no time or place qualifiers.
@@ -390,28 +415,87 @@ fn lower(t: &Token) -> String {
     t.text.to_lowercase()
 }
 
+/// A qualifier read in a sentence, at the token where it holds.
+#[derive(Clone, Debug)]
+struct Qual {
+    key: &'static str,
+    /// `None` only for a time the article date cannot fix ("last summer" undated).
+    value: Option<String>,
+    at: usize,
+    /// A time of another occasion than the article's own event.
+    past: bool,
+}
+
 /// Qualifiers of the sentence (time, place, duration), each with the token it
-/// was read at: they hold for the facts of the same clause.
+/// was read at: they hold for the facts of the same clause. `prev` is the
+/// occasion of the sentence before, which "At that meeting, ..." takes up.
 fn sentence_qualifiers(
     toks: &[Token],
     words: &[String],
     ms: &[Mention],
     reg: &Registry,
     published: Option<Date>,
-) -> Vec<(String, String, usize)> {
-    let mut q: Vec<(String, String, usize)> = Vec::new();
+    prev: Option<&Occasion>,
+) -> Vec<Qual> {
+    let lex = lexicon();
+    let mut q: Vec<Qual> = Vec::new();
     let wr: Vec<&str> = words.iter().map(String::as_str).collect();
     let sub = |i: usize| {
         (i.saturating_sub(3)..i)
             .any(|j| matches!(wr[j], "since" | "before" | "after" | "until" | "ago"))
     };
+    // "At that meeting, Blinken warned ...", "In that “frank and direct
+    // conversation,” ...": the time and place of the occasion just told.
+    if let Some(o) = prev
+        && wr.len() > 2
+        && matches!(wr[0], "at" | "in" | "during")
+        && wr[1] == "that"
+        && let Some(at) = (2..wr.len().min(8))
+            .take_while(|&k| toks[k].kind == TokKind::Word || QUOTES.contains(&toks[k].text))
+            .find(|&k| lex.is(wr[k], "event") || lex.is(wr[k], "occasion"))
+    {
+        if o.time.is_some() || o.past {
+            q.push(Qual {
+                key: "time",
+                value: o.time.clone(),
+                at,
+                past: o.past,
+            });
+        }
+        if let Some(p) = &o.place {
+            q.push(Qual {
+                key: "place",
+                value: Some(p.clone()),
+                at,
+                past: o.past,
+            });
+        }
+    }
     let mut i = 0;
     while i < wr.len() {
-        if !sub(i)
-            && let Some((v, n)) = resolve_at(&wr, i, published)
-        {
-            q.push(("time".into(), v, i));
-            i += n;
+        if let Some(e) = expression_at(&wr, i, published) {
+            let subordinate = sub(i);
+            let after = i + e.len;
+            // "since last summer, when Blinken spoke with ...": the "when" clause
+            // happened at the time it hangs on, even one in a "since" phrase.
+            if wr.get(after) == Some(&",") && wr.get(after + 1) == Some(&"when") {
+                q.push(Qual {
+                    key: "time",
+                    value: e.value.clone(),
+                    at: after + 2,
+                    past: e.past || subordinate,
+                });
+            }
+            // A "since"/"before" phrase dates something else than its clause.
+            if !subordinate && (e.value.is_some() || e.past) {
+                q.push(Qual {
+                    key: "time",
+                    value: e.value,
+                    at: i,
+                    past: e.past,
+                });
+            }
+            i = after;
             continue;
         }
         {
@@ -439,19 +523,29 @@ fn sentence_qualifiers(
                     j += 1;
                 }
                 let is_num = |w: &str| w.parse::<f64>().is_ok() || NUMBER_WORDS.contains(&w);
+                // "set for just two days before X": a distance in time, not a duration.
+                let relative = wr.get(j + 2).is_some_and(|w| {
+                    matches!(*w, "before" | "after" | "ago" | "earlier" | "later")
+                });
                 if j + 1 < wr.len()
                     && is_num(wr[j])
                     && matches!(
                         wr[j + 1].trim_end_matches('s'),
                         "second" | "minute" | "hour" | "day" | "week" | "month" | "year"
                     )
+                    && !relative
                 {
                     let text = toks[s..j + 2]
                         .iter()
                         .map(|t| t.text)
                         .collect::<Vec<_>>()
                         .join(" ");
-                    q.push(("duration".into(), text, i));
+                    q.push(Qual {
+                        key: "duration",
+                        value: Some(text),
+                        at: i,
+                        past: false,
+                    });
                     i = j + 2;
                     continue;
                 }
@@ -473,23 +567,82 @@ fn sentence_qualifiers(
                     "war" | "conflict" | "invasion" | "support" | "fighting" | "crisis"
                 ))
         {
-            q.push(("place".into(), reg.entities[m.entity].name.clone(), m.start));
+            q.push(Qual {
+                key: "place",
+                value: Some(reg.entities[m.entity].name.clone()),
+                at: m.start,
+                past: false,
+            });
         }
     }
     q
 }
 
-/// True if a clause boundary ("; ", "but", "while") lies between tokens `a` and `b`.
+/// The occasion a sentence tells of, for a following "At that meeting": its
+/// first time outside subordinate phrases, with the place of the same clause.
+fn sentence_occasion(words: &[String], q: &[Qual]) -> Option<Occasion> {
+    let t = q.iter().find(|x| x.key == "time")?;
+    let place = q
+        .iter()
+        .find(|x| x.key == "place" && !across_clauses(words, t.at, x.at))
+        .and_then(|x| x.value.clone());
+    Some(Occasion {
+        time: t.value.clone(),
+        place,
+        past: t.past,
+    })
+}
+
+/// True if a clause boundary ("; ", "but", "while", a relative pronoun, a
+/// subordinating "when", "since", "before", "after", "until") lies between
+/// tokens `a` and `b`.
 fn across_clauses(words: &[String], a: usize, b: usize) -> bool {
     let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
     words.get(lo..hi.min(words.len())).is_some_and(|ws| {
         ws.iter().any(|w| {
             matches!(
                 w.as_str(),
-                ";" | "—" | "but" | "while" | "whereas" | "although" | "who" | "whom" | "which"
+                ";" | "—"
+                    | "but"
+                    | "while"
+                    | "whereas"
+                    | "although"
+                    | "who"
+                    | "whom"
+                    | "which"
+                    | "when"
+                    | "since"
+                    | "before"
+                    | "after"
+                    | "until"
             )
         })
     })
+}
+
+/// True if the reported speech of a verb at token `verb` (0: the whole
+/// sentence) ends before token `at`: a "; " or ", but" starts a clause of the
+/// narrator's ("He said X, but he accused Y").
+fn speech_ends_between(words: &[String], verb: usize, at: usize) -> bool {
+    verb > 0
+        && words.get(verb..at).is_some_and(|ws| {
+            ws.iter().any(|w| w == ";") || ws.windows(2).any(|w| w[0] == "," && w[1] == "but")
+        })
+}
+
+/// "The last time they met was ...", "when they last spoke": the fact at
+/// token `at` is told as an earlier occasion, whatever time its clause gives.
+fn told_as_last_time(words: &[String], at: usize) -> bool {
+    if at > 0 && words[at - 1] == "last" {
+        return true;
+    }
+    let lo = (0..at)
+        .rev()
+        .find(|&k| across_clauses(words, k, k + 1))
+        .map_or(0, |k| k + 1);
+    words[lo..at]
+        .windows(2)
+        .any(|w| matches!(w[0].as_str(), "last" | "previous") && w[1] == "time")
 }
 
 const NUMBER_WORDS: &[&str] = &[
@@ -591,7 +744,8 @@ pub fn read_sentence(
     ms: &[Mention],
     reg: &Registry,
     published: Option<Date>,
-) -> Vec<RawFact> {
+    prev: Option<&Occasion>,
+) -> (Vec<RawFact>, Option<Occasion>) {
     let lex = lexicon();
     let mut out: Vec<(RawFact, usize)> = Vec::new();
     let push = |out: &mut Vec<(RawFact, usize)>,
@@ -620,19 +774,21 @@ pub fn read_sentence(
                 },
                 qualifiers: Qualifiers::new(),
                 confidence: conf,
+                other_occasion: false,
             },
             at,
         ));
     };
     // Without a name in the sentence only "the two ..." can give a fact.
+    let words: Vec<String> = toks.iter().map(lower).collect();
     if ms.is_empty()
         && (reg.recent_persons.len() < 2
             || !toks.iter().any(|t| t.text.eq_ignore_ascii_case("two")))
     {
-        return Vec::new();
+        let q = sentence_qualifiers(toks, &words, ms, reg, published, prev);
+        return (Vec::new(), sentence_occasion(&words, &q));
     }
     let kind = |m: &Mention| reg.entities[m.entity].kind;
-    let words: Vec<String> = toks.iter().map(lower).collect();
     let denied = denied_from(&words);
     // Roles and employers.
     for m in ms.iter().filter(|m| !m.pseudo) {
@@ -933,7 +1089,7 @@ pub fn read_sentence(
                         &mut out,
                         sp.entity,
                         &format!("urge {verb} of"),
-                        &format!("should {}", p.text),
+                        &p.text,
                         Obj::Entity(object),
                         p.negative,
                         p.verb_at,
@@ -1102,28 +1258,39 @@ pub fn read_sentence(
         }
     }
     // Qualifiers.
-    let q = sentence_qualifiers(toks, &words, ms, reg, published);
+    let q = sentence_qualifiers(toks, &words, ms, reg, published, prev);
     let sp = speaker(text, toks, &words, ms, reg);
-    out.into_iter()
+    let facts = out
+        .into_iter()
         .map(|(mut f, at)| {
             if !STATIC.contains(&f.relation.as_str()) {
                 // Of each kind, the nearest value in the fact's own clause.
-                let mut best: BTreeMap<&str, (&str, usize)> = BTreeMap::new();
-                for (k, v, q_at) in &q {
-                    let is_obj = matches!(&f.object, Obj::Entity(e) if reg.entities[*e].name == *v);
-                    if (k == "place" && is_obj) || across_clauses(&words, at, *q_at) {
+                let mut best: BTreeMap<&str, (&Qual, usize)> = BTreeMap::new();
+                for x in &q {
+                    let is_obj = matches!((&f.object, &x.value), (Obj::Entity(e), Some(v)) if reg.entities[*e].name == *v);
+                    if (x.key == "place" && is_obj) || across_clauses(&words, at, x.at) {
                         continue;
                     }
-                    let d = at.abs_diff(*q_at);
-                    if best.get(k.as_str()).is_none_or(|b| d < b.1) {
-                        best.insert(k, (v, d));
+                    let d = at.abs_diff(x.at);
+                    if best.get(x.key).is_none_or(|b| d < b.1) {
+                        best.insert(x.key, (x, d));
                     }
                 }
-                for (k, (v, _)) in best {
-                    f.qualifiers.insert(k.to_string(), v.to_string());
+                for (k, (x, _)) in best {
+                    if let Some(v) = &x.value {
+                        f.qualifiers.insert(k.to_string(), v.clone());
+                    }
+                    if k == "time" && x.past {
+                        f.other_occasion = true;
+                    }
                 }
+                if told_as_last_time(&words, at) {
+                    f.other_occasion = true;
+                }
+                // "He said X, but he accused Y": the report ends where the narration goes on.
                 if let Some((who, after, _)) = &sp
                     && at >= *after
+                    && !speech_ends_between(&words, *after, at)
                     && !(f.relation == "say"
                         || f.relation == "tell" && reg.entities[f.subject].name == *who)
                 {
@@ -1139,7 +1306,8 @@ pub fn read_sentence(
             }
             f
         })
-        .collect()
+        .collect();
+    (facts, sentence_occasion(&words, &q))
 }
 
 /// One sentence as the pattern passes below read it.
