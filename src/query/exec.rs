@@ -567,8 +567,8 @@ impl<'a> Exec<'a> {
         if let Some(n) = self.names.get(&id) {
             return Ok(n.clone());
         }
-        let name = match self.st.entity(id)? {
-            Some(e) => e.name,
+        let name = match self.st.entity_name(id)? {
+            Some(n) => n.to_string(),
             None => format!("#{id}"),
         };
         self.names.insert(id, name.clone());

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use super::runs::{self, Reader, Run, RunBuilder, RunDir, RunMeta, RunSet, Space};
 use super::{IndexKind, ObjKey, Storage, T, Triple, codec, poisoned};
 use crate::error::{Error, Result};
-use crate::model::{DocId, EntityId, RelId};
+use crate::model::{DocId, EntityId, FactId, RelId};
 
 /// `meta` key of the run directory.
 pub(super) const META_RUNS: &[u8] = b"runs";
@@ -61,6 +61,24 @@ pub(super) fn identity_hash(subject: EntityId, rel: RelId, negative: bool, objec
 
 fn triple_identity(t: &Triple) -> u64 {
     identity_hash(t.subject, t.relation, t.negative, t.object)
+}
+
+/// Key of a fact in the `idents` space.
+fn ident_key(identity: u64, fact: FactId) -> [u8; 16] {
+    let mut k = [0u8; 16];
+    k[..8].copy_from_slice(&identity.to_be_bytes());
+    k[8..].copy_from_slice(&fact.to_be_bytes());
+    k
+}
+
+/// What a run's filter holds for a key: the identity hash for `idents`
+/// (looked up by identity, not by key), else the hash of the key.
+fn filter_hash(space: Space, key: &[u8]) -> Result<u64> {
+    if space == Space::Idents {
+        return codec::read_u64(key.get(..8).unwrap_or_default())
+            .map_err(|e| Error::Storage(format!("identity key: {}", e.0)));
+    }
+    Ok(runs::hash64(key))
 }
 
 /// What an import batch adds to the run level, collected while staging.
@@ -267,6 +285,27 @@ impl Storage {
         Ok(out)
     }
 
+    /// The facts of the run level whose identity hashes to `identity`
+    /// (almost always the facts of that identity: callers check).
+    pub(super) fn run_ident_candidates(&self, identity: u64, out: &mut Vec<FactId>) -> Result<()> {
+        let set = self.run_set()?;
+        let reader = self.run_reader();
+        let prefix = identity.to_be_bytes();
+        for run in set.runs(Space::Idents) {
+            if !run.meta.filter.may_contain(identity) {
+                continue;
+            }
+            let _always_continues =
+                reader.for_each_prefixed(run, &prefix, &|e| self.run_err(e), &mut |k, _| {
+                    let fact = codec::read_u64(k.get(8..).unwrap_or_default())
+                        .map_err(|e| self.corrupt("identity key", e))?;
+                    out.push(fact);
+                    Ok(ControlFlow::Continue(()))
+                })?;
+        }
+        Ok(())
+    }
+
     /// Calls `f` with the entries of `group` (every group when empty) in one
     /// run, a chunk at a time, decoded into `buf`.
     pub(super) fn for_each_run_chunk(
@@ -392,6 +431,22 @@ impl Storage {
             by_kind[slot].insert(group, triples);
         }
         let mut builders = Vec::new();
+        // Every new fact once, by identity (from its `spo` entries).
+        let mut idents: Vec<(u64, u64)> = by_kind[0]
+            .values()
+            .flatten()
+            .map(|t| (triple_identity(t), t.fact))
+            .collect();
+        if !idents.is_empty() {
+            idents.sort_unstable();
+            let mut b = RunBuilder::new(Space::Idents);
+            for (h, fact) in idents {
+                b.push(&ident_key(h, fact), &[])
+                    .map_err(|e| Error::Storage(e.0))?;
+                b.filter(h);
+            }
+            builders.push(b);
+        }
         for (kind, groups) in [IndexKind::Spo, IndexKind::Pos, IndexKind::Osp]
             .into_iter()
             .zip(by_kind)
@@ -554,7 +609,7 @@ impl Storage {
                     out.builder
                         .push(&key, &value)
                         .map_err(|e| Error::Storage(e.0))?;
-                    out.builder.filter(runs::hash64(&key));
+                    out.builder.filter(filter_hash(space, &key)?);
                     out.write_full_blocks(false)?;
                 }
             }
@@ -665,11 +720,6 @@ fn push_group(
         b.push(&codec::run_chunk_key(group, first), &bytes)?;
     }
     b.count_group(group, triples.len() as u64);
-    if kind == IndexKind::Spo {
-        for t in triples {
-            b.filter(triple_identity(t));
-        }
-    }
     Ok(())
 }
 

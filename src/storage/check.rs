@@ -274,6 +274,8 @@ impl Storage {
             );
         }
         let mut prints = vec![0u64; c.next_fact as usize];
+        // Identity hashes, for the `idents` runs.
+        let mut identities = vec![0u64; c.next_fact as usize];
         let mut sources = 0u64;
         let mut last_block = None;
         for item in self.tree(T::Facts).iter() {
@@ -364,6 +366,8 @@ impl Storage {
                     object,
                 };
                 prints[id as usize] = fingerprint(&t);
+                identities[id as usize] =
+                    super::bulk::identity_hash(t.subject, t.relation, t.negative, t.object);
             }
         }
         r.sources = sources;
@@ -385,6 +389,7 @@ impl Storage {
         // cover the mutable level; runs keep totals in their chunk headers
         // and metadata, checked here too.
         let mut counts: HashMap<Vec<u8>, u64> = HashMap::new();
+        let mut in_spo_runs = Bits::new(c.next_fact);
         for kind in [IndexKind::Spo, IndexKind::Pos, IndexKind::Osp] {
             let mut seen = Bits::new(c.next_fact);
             let mut entry = |r: &mut CheckReport, t: Triple| {
@@ -499,6 +504,9 @@ impl Storage {
                         *n += decoded.len() as u64;
                     }
                     for t in decoded {
+                        if kind == IndexKind::Spo {
+                            in_spo_runs.set(t.fact);
+                        }
                         entry(&mut r, t);
                     }
                 }
@@ -511,6 +519,53 @@ impl Storage {
                         format!("fact {id} is missing from the {} index", kind.name()),
                     );
                 }
+            }
+        }
+
+        // The identity runs list every fact of the run level once, under its
+        // identity (imports find corroborated facts through them).
+        let mut in_idents = Bits::new(c.next_fact);
+        let reader = self.run_reader();
+        for run in self.run_set()?.runs(Space::Idents) {
+            let mut cursor = reader.cursor(run);
+            loop {
+                let k = match cursor.next_entry() {
+                    Ok(Some((k, _))) => k,
+                    Ok(None) => break,
+                    Err(e) => {
+                        r.add(
+                            "runs",
+                            format!("idents run {}: {}", run.id, self.run_err(e)),
+                        );
+                        break;
+                    }
+                };
+                let (Ok(h), Ok(fact)) = (
+                    codec::read_u64(k.get(..8).unwrap_or_default()),
+                    codec::read_u64(k.get(8..).unwrap_or_default()),
+                ) else {
+                    r.add("runs", format!("idents run {}: damaged key {k:?}", run.id));
+                    continue;
+                };
+                if identities.get(fact as usize).copied() != Some(h) {
+                    r.add(
+                        "index",
+                        format!("the identity index names fact {fact} under another identity"),
+                    );
+                } else if in_idents.set(fact) {
+                    r.add(
+                        "index",
+                        format!("the identity index lists fact {fact} twice"),
+                    );
+                }
+            }
+        }
+        for id in 0..c.next_fact {
+            if in_spo_runs.get(id) && !in_idents.get(id) {
+                r.add(
+                    "index",
+                    format!("fact {id} is missing from the identity index"),
+                );
             }
         }
 

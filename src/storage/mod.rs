@@ -307,11 +307,21 @@ pub struct Storage {
     garbage: Mutex<Vec<Arc<runs::Run>>>,
     /// Run totals of groups the planner asked for, for the run set of the
     /// generation in the first field (see `run_group_estimate`).
-    run_totals: Mutex<(u64, HashMap<(u8, Vec<u8>), u64>)>,
+    run_totals: Mutex<RunTotals>,
+    /// Canonical names of committed entities (see [`Storage::entity_name`]).
+    names: RwLock<HashMap<EntityId, Arc<str>>>,
+    /// Entities with ids below this are committed: their names never change.
+    committed_entities: AtomicU64,
+    /// Names `names` may hold before it starts afresh.
+    name_limit: usize,
     /// Tests: a bulk commit stops (as if killed) after applying this many trees.
     #[cfg(test)]
     crash_after_trees: std::sync::atomic::AtomicUsize,
 }
+
+/// Run-level group totals the planner asked for, by (space, group), for the
+/// run set of the generation in the first field.
+type RunTotals = (u64, HashMap<(u8, Vec<u8>), u64>);
 
 /// Fact identities of the index groups already read, kept between writes so
 /// that a bulk import reads the groups of popular entities once, not once per
@@ -326,8 +336,6 @@ struct IdentCache {
     more: HashMap<(EntityId, RelId, bool, ObjKey), Vec<FactId>>,
     /// Groups whose stored facts are all in `known`: `spo` subjects, `osp` objects.
     loaded: HashSet<(IndexKind, Vec<u8>)>,
-    /// Index groups of runs whose facts are all in `known`: (run id, group).
-    loaded_runs: HashSet<(u32, Vec<u8>)>,
     /// The time qualifier of facts created or read by earlier writes, so that
     /// telling occasions apart does not decode their blocks again.
     times: HashMap<FactId, Option<String>>,
@@ -370,6 +378,10 @@ fn times_agree(a: &str, b: &str) -> bool {
 
 /// Bytes one cached identity costs in memory, for the limit derived from the page cache.
 const IDENT_ENTRY_BYTES: u64 = 64;
+
+/// Memory one cached entity name is counted as (map slot, `Arc`, a short name),
+/// so that the name cache takes at most a quarter of the cache budget.
+const NAME_ENTRY_BYTES: u64 = 4 * 64;
 
 impl std::fmt::Debug for Storage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -489,6 +501,11 @@ impl Storage {
             runs: RwLock::new(Arc::new(runs::RunSet::default())),
             garbage: Mutex::new(Vec::new()),
             run_totals: Mutex::new((0, HashMap::new())),
+            names: RwLock::new(HashMap::new()),
+            committed_entities: AtomicU64::new(0),
+            name_limit: usize::try_from(opts.cache_bytes / NAME_ENTRY_BYTES)
+                .unwrap_or(usize::MAX)
+                .max(1 << 12),
             #[cfg(test)]
             crash_after_trees: std::sync::atomic::AtomicUsize::new(usize::MAX),
         };
@@ -563,6 +580,8 @@ impl Storage {
             }
         };
         *self.writer.lock().map_err(|_| poisoned())? = counters;
+        self.committed_entities
+            .store(counters.next_entity, Ordering::Release);
         let mut cache = RelCache::default();
         for item in self.tree(T::Relations).scan_prefix(b"i") {
             let (k, v) = item.map_err(|e| self.sled(e))?;
@@ -778,6 +797,30 @@ impl Storage {
                 .map_err(|e| self.corrupt("entity block", e)),
             None => Ok(None),
         }
+    }
+
+    /// The canonical name of an entity, from a cache that lives as long as
+    /// the store: a query shows every entity of its rows by name, and a
+    /// name read from disk costs a sled read and a block decode. Names never
+    /// change once committed (aliases do, and are not cached); only ids below
+    /// the committed counter are cached, so an undone bulk write, whose ids
+    /// are handed out again, never leaves a stale name behind.
+    pub fn entity_name(&self, id: EntityId) -> Result<Option<Arc<str>>> {
+        if let Some(n) = self.names.read().map_err(|_| poisoned())?.get(&id) {
+            return Ok(Some(n.clone()));
+        }
+        let Some(e) = self.entity(id)? else {
+            return Ok(None);
+        };
+        let name: Arc<str> = Arc::from(e.name);
+        if id < self.committed_entities.load(Ordering::Acquire) {
+            let mut names = self.names.write().map_err(|_| poisoned())?;
+            if names.len() >= self.name_limit {
+                names.clear();
+            }
+            names.insert(id, name.clone());
+        }
+        Ok(Some(name))
     }
 
     /// The entities of one block, as stored (empty when there is none).
@@ -1127,7 +1170,6 @@ impl Storage {
         let mut w = Writer {
             storage: self,
             to_runs: bulk,
-            run_set: self.run_set()?,
             run_adds: bulk::RunAdds::default(),
             mutable_empty,
             staged: (0..TREE_NAMES.len()).map(|_| BTreeMap::new()).collect(),
@@ -1172,6 +1214,8 @@ impl Storage {
             self.add_runs(built.dir, built.runs)?;
         }
         *counters = new_counters;
+        self.committed_entities
+            .store(new_counters.next_entity, Ordering::Release);
         let mut idents = idents;
         if idents.times.len() > self.ident_limit {
             // Times are cheap to read again; the identities are not.
@@ -1423,7 +1467,7 @@ fn hash_key(hash: &str) -> Vec<u8> {
 }
 
 /// The sentences of one document that sources cite, as (start byte, text)
-/// sorted by start: one LZ4-compressed value per document in `sentences`, so
+/// sorted by start: one zstd-compressed value per document in `sentences`, so
 /// that an article's sentences cost one key and compress together.
 type SentenceGroup = Vec<(u64, String)>;
 
@@ -1516,7 +1560,6 @@ struct Writer<'a> {
     /// runs instead of the mutable trees (see `runs`).
     to_runs: bool,
     /// The runs when the write started (identity and hash lookups).
-    run_set: Arc<runs::RunSet>,
     /// What an import batch adds to the runs besides index entries.
     run_adds: bulk::RunAdds,
     /// The mutable index level was empty when the write started: no group to load there.
@@ -1774,14 +1817,17 @@ impl Writer<'_> {
 
     /// The fact with this identity, stored or created by this write.
     ///
-    /// A fact is in the `spo` group of its subject and the `osp` group of its
-    /// object; loading either is enough, so the smaller one is loaded (by the
-    /// stored counts). Loading always the subject's group made every batch
-    /// re-read the huge groups of popular subjects: quadratic at scale.
+    /// Mutable level: a fact is in the `spo` group of its subject and the
+    /// `osp` group of its object; loading either is enough, so the smaller
+    /// one is loaded (by the stored counts). Loading always the subject's
+    /// group made every batch re-read the huge groups of popular subjects:
+    /// quadratic at scale.
     ///
-    /// The runs are asked only when their filter says the identity may be
-    /// there; then the smaller of the subject's group in that run and the
-    /// object's groups in the `osp` runs is loaded.
+    /// Run level: the `idents` runs map identity hashes to fact ids; a
+    /// lookup reads at most one block of each run whose filter admits the
+    /// hash, and each fact found is read to confirm its identity. Loading
+    /// index groups instead thrashed the bounded cache at 10M facts, whose
+    /// most popular entities have groups of 700k facts.
     fn existing(&mut self, identity: (EntityId, RelId, bool, ObjKey)) -> Result<Option<FactId>> {
         if let Some(id) = self.idents.known.get(&identity) {
             return Ok(Some(*id));
@@ -1808,54 +1854,31 @@ impl Writer<'_> {
             }
             self.idents.loaded.insert(group);
         }
+        // The run level: the facts whose identity hash matches, each checked.
         let h = bulk::identity_hash(subject, rel, negative, object);
-        let runs = self.run_set.clone();
-        let subject_group = codec::u64_key(subject);
-        let object_group = object.to_bytes();
-        for run in runs.runs(runs::Space::Spo) {
-            if !run.meta.filter.may_contain(h) {
-                continue;
-            }
-            // Group sizes from the runs' totals (small groups are not listed).
-            let small = runs::BIG_GROUP;
-            let by_subject = run.big_group(&subject_group).unwrap_or(small);
-            let by_object: u64 = runs
-                .runs(runs::Space::Osp)
-                .iter()
-                .map(|r| r.big_group(&object_group).unwrap_or(small))
-                .sum();
-            if by_subject <= by_object {
-                self.load_run_group(run, IndexKind::Spo, &subject_group)?;
-            } else {
-                for osp in runs.runs(runs::Space::Osp) {
-                    self.load_run_group(osp, IndexKind::Osp, &object_group)?;
-                }
-            }
-            if let Some(id) = self.idents.known.get(&identity) {
-                return Ok(Some(*id));
+        let mut candidates = Vec::new();
+        self.storage.run_ident_candidates(h, &mut candidates)?;
+        for id in candidates {
+            let Some(f) = self.old_fact(id)? else {
+                return Err(Error::Corrupt {
+                    path: self.storage.path.clone(),
+                    detail: format!("fact {id} of the identity index is missing"),
+                });
+            };
+            let same = f.subject == subject
+                && f.relation == rel
+                && (f.polarity == Polarity::Negative) == negative
+                && match &f.object {
+                    Object::Entity(e) => object == ObjKey::Entity(*e),
+                    Object::Literal(lit) => {
+                        matches!(object, ObjKey::Literal(_)) && Storage::literal_key(lit)? == object
+                    }
+                };
+            if same {
+                self.idents.remember(identity, id);
             }
         }
         Ok(self.idents.known.get(&identity).copied())
-    }
-
-    /// Puts every fact of one run's index group into the identity cache (once).
-    fn load_run_group(&mut self, run: &runs::Run, kind: IndexKind, group: &[u8]) -> Result<()> {
-        let key = (run.id, group.to_vec());
-        if self.idents.loaded_runs.contains(&key) {
-            return Ok(());
-        }
-        let mut scratch = Vec::new();
-        let idents = &mut self.idents;
-        let _always_continues =
-            self.storage
-                .for_each_run_chunk(run, kind, group, &mut scratch, &mut |chunk| {
-                    for t in chunk {
-                        idents.remember((t.subject, t.relation, t.negative, t.object), t.fact);
-                    }
-                    Ok(std::ops::ControlFlow::Continue(()))
-                })?;
-        self.idents.loaded_runs.insert(key);
-        Ok(())
     }
 
     /// Keeps the identity cache within its bound during a write: past it,
@@ -1865,11 +1888,15 @@ impl Writer<'_> {
         if self.idents.known.len() <= self.storage.ident_limit {
             return;
         }
-        let times = std::mem::take(&mut self.idents.times);
-        self.idents = IdentCache::default();
+        let old = std::mem::take(&mut self.idents);
         for &(identity, id) in &self.fresh {
             self.idents.remember(identity, id);
-            if let Some(t) = times.get(&id) {
+            // Stored facts of the same identity (other times) stay known with it.
+            let stored = old.known.get(&identity).into_iter();
+            for &other in stored.chain(old.more.get(&identity).into_iter().flatten()) {
+                self.idents.remember(identity, other);
+            }
+            if let Some(t) = old.times.get(&id) {
                 self.idents.times.insert(id, t.clone());
             }
         }
@@ -2810,5 +2837,23 @@ mod tests {
         assert_eq!(s.document_by_hash("second").unwrap(), None);
         let report = s.check().unwrap();
         assert!(report.is_clean(), "{:?}", report.problems);
+    }
+
+    #[test]
+    fn a_name_read_from_an_undone_write_is_not_remembered() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = open(dir.path());
+        s.write_bulk(first_bulk_set()).unwrap();
+        assert_eq!(&*s.entity_name(0).unwrap().unwrap(), "first entity 0");
+        s.crash_after_trees.store(7, Ordering::Relaxed);
+        s.write_bulk(bulk_set("second", 1)).unwrap_err();
+        // The half batch's entity is readable until it is undone...
+        assert_eq!(&*s.entity_name(3).unwrap().unwrap(), "second entity 0");
+        s.crash_after_trees.store(usize::MAX, Ordering::Relaxed);
+        s.write(bulk_set("third", 1)).unwrap();
+        // ...and its id, handed out again, shows the new name, not the cached one.
+        assert_eq!(&*s.entity_name(3).unwrap().unwrap(), "third entity 0");
+        assert_eq!(&*s.entity_name(0).unwrap().unwrap(), "first entity 0");
+        assert_eq!(s.entity_name(1 << 40).unwrap(), None);
     }
 }
