@@ -93,6 +93,11 @@ fn main() -> lore::Result<()> {
         for (name, n, kb, vb) in s.tree_sizes()? {
             println!("{name} {n} {kb} {vb} {:.1}", vb as f64 / facts as f64);
         }
+        println!("run space: runs entries blocks");
+        for (space, runs, entries, blocks) in s.run_summary()? {
+            println!("{space}: {runs} {entries} {blocks}");
+        }
+        println!("run memory: {} bytes", s.run_memory_bytes()?);
     }
     Ok(())
 }

@@ -490,7 +490,7 @@ fn import(
     }
     let format = format.unwrap_or_else(|| ImportFormat::from_path(file));
     let store = open(db)?;
-    let mut input: Box<dyn BufRead> = if file.as_os_str() == "-" {
+    let mut input: Box<dyn BufRead + Send> = if file.as_os_str() == "-" {
         Box::new(io::BufReader::new(io::stdin()))
     } else {
         let f = std::fs::File::open(file).map_err(|e| match e.kind() {

@@ -30,6 +30,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, Write};
+use std::sync::mpsc::SyncSender;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
@@ -306,17 +307,22 @@ pub(crate) enum Read {
 /// longer line is refused without reading it all into memory; with
 /// `skip_rest` the rest of it is read and dropped in pieces, so that the
 /// next call starts at the next line.
+///
+/// `name` and `lineno` (the number of the line being read) only name the
+/// place of an I/O error.
 pub(crate) fn read_line(
     input: &mut dyn BufRead,
     buf: &mut Vec<u8>,
-    what: &str,
+    name: &str,
+    lineno: u64,
     skip_rest: bool,
 ) -> Result<Read> {
+    let what = || format!("{name}:{lineno}");
     buf.clear();
     let mut limited = std::io::Read::take(&mut *input, MAX_LINE_BYTES as u64 + 1);
     let n = limited
         .read_until(b'\n', buf)
-        .map_err(|e| Error::io(what, e))?;
+        .map_err(|e| Error::io(what(), e))?;
     if n == 0 {
         return Ok(Read::End);
     }
@@ -335,7 +341,7 @@ pub(crate) fn read_line(
             let mut piece = std::io::Read::take(&mut *input, 1 << 20);
             let n = piece
                 .read_until(b'\n', buf)
-                .map_err(|e| Error::io(what, e))?;
+                .map_err(|e| Error::io(what(), e))?;
             if n == 0 || buf.ends_with(b"\n") {
                 break;
             }
@@ -913,7 +919,7 @@ fn parse_line(text: &str) -> std::result::Result<Line, String> {
 /// [`ImportSummary::skipped`].
 pub fn import(
     storage: &Storage,
-    input: &mut dyn BufRead,
+    input: &mut (dyn BufRead + Send),
     name: &str,
     opts: &ImportOptions,
     on_error: &mut dyn FnMut(Error),
@@ -921,58 +927,113 @@ pub fn import(
 ) -> Result<ImportSummary> {
     let mut imp = Importer::new(storage, name);
     let mut bad = BadLines::new(name, opts, on_error);
-    let mut buf = Vec::new();
     let mut lineno = 0u64;
     // Lines whose rows are written (batches are atomic).
     let mut stored = 0u64;
-    loop {
-        let read = read_line(
-            input,
-            &mut buf,
-            &format!("{name}:{}", lineno + 1),
-            opts.keep_going,
-        )?;
-        lineno += 1;
-        let outcome = match read {
-            Read::End => break,
-            Read::TooLong => Err(Error::bad_input("line", too_long())),
-            Read::Line => match std::str::from_utf8(&buf) {
-                Err(e) => Err(Error::bad_input(
-                    "line",
-                    format!(
-                        "not valid UTF-8 (first bad byte at column {}); save the file as UTF-8",
-                        e.valid_up_to() + 1
-                    ),
-                )),
-                Ok(text) if text.trim().is_empty() => Ok(()),
-                Ok(text) => match parse_line(text) {
-                    Ok(line) => {
+    // Reading and JSON parsing run on a second thread, a chunk of lines
+    // ahead, while this one stages and writes: on two cores parsing costs
+    // the import no wall time.
+    let keep_going = opts.keep_going;
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Parsed>>(PIPELINE_CHUNKS);
+        scope.spawn(move || parse_lines(input, name, keep_going, &tx));
+        'lines: for chunk in rx {
+            for item in chunk {
+                lineno += 1;
+                let outcome = match item {
+                    Parsed::End => break 'lines,
+                    Parsed::Io(e) => return Err(e),
+                    Parsed::Empty => Ok(()),
+                    Parsed::Bad(reason) => Err(Error::bad_input("line", reason)),
+                    Parsed::Line(line) => {
                         let before = imp.batches;
-                        let r = imp.line(line);
+                        let r = imp.line(*line);
                         if imp.batches != before {
                             stored = lineno;
                         }
                         r
                     }
-                    Err(reason) => Err(Error::bad_input("line", reason)),
-                },
-            },
-        };
-        match outcome {
-            Ok(()) => {}
-            Err(Error::BadInput { reason, .. }) => bad.bad(lineno, reason, stored)?,
-            Err(other) => return Err(other),
+                };
+                match outcome {
+                    Ok(()) => {}
+                    Err(Error::BadInput { reason, .. }) => bad.bad(lineno, reason, stored)?,
+                    Err(other) => return Err(other),
+                }
+                if lineno.is_multiple_of(10_000) {
+                    progress(lineno);
+                }
+            }
         }
-        if lineno.is_multiple_of(10_000) {
-            progress(lineno);
-        }
-    }
+        // Dropping the receiver ends the parser early after an error.
+        Ok(())
+    })?;
     let skipped = bad.skipped;
     let mut summary = imp.finish()?;
-    summary.lines = lineno - 1;
+    summary.lines = lineno.saturating_sub(1);
     summary.skipped = skipped;
     progress(summary.lines);
     Ok(summary)
+}
+
+/// Chunks of parsed lines the parser may run ahead of the writer (each
+/// [`PIPELINE_LINES`] lines): about one import batch.
+const PIPELINE_CHUNKS: usize = 96;
+
+/// Lines per chunk handed from the parser to the writer.
+const PIPELINE_LINES: usize = 1024;
+
+/// One input line as the parser thread hands it over.
+enum Parsed {
+    /// End of input (or the end of what could be read).
+    End,
+    /// A blank line.
+    Empty,
+    /// A line read into a row.
+    Line(Box<Line>),
+    /// A line that is not a row, with the reason.
+    Bad(String),
+    /// The input could not be read; nothing after it is.
+    Io(Error),
+}
+
+/// The parser thread: reads and parses lines, sends them in chunks, and
+/// stops at the end of input, at an I/O error, or when the writer hangs up.
+fn parse_lines(
+    input: &mut dyn BufRead,
+    name: &str,
+    keep_going: bool,
+    tx: &SyncSender<Vec<Parsed>>,
+) {
+    let mut buf = Vec::new();
+    let mut chunk = Vec::with_capacity(PIPELINE_LINES);
+    let mut lineno = 0u64;
+    loop {
+        lineno += 1;
+        let item = match read_line(input, &mut buf, name, lineno, keep_going) {
+            Err(e) => Parsed::Io(e),
+            Ok(Read::End) => Parsed::End,
+            Ok(Read::TooLong) => Parsed::Bad(too_long()),
+            Ok(Read::Line) => match std::str::from_utf8(&buf) {
+                Err(e) => Parsed::Bad(format!(
+                    "not valid UTF-8 (first bad byte at column {}); save the file as UTF-8",
+                    e.valid_up_to() + 1
+                )),
+                Ok(text) if text.trim().is_empty() => Parsed::Empty,
+                Ok(text) => match parse_line(text) {
+                    Ok(line) => Parsed::Line(Box::new(line)),
+                    Err(reason) => Parsed::Bad(reason),
+                },
+            },
+        };
+        let last = matches!(item, Parsed::End | Parsed::Io(_));
+        chunk.push(item);
+        if last || chunk.len() == PIPELINE_LINES {
+            let full = std::mem::replace(&mut chunk, Vec::with_capacity(PIPELINE_LINES));
+            if tx.send(full).is_err() || last {
+                return;
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -852,12 +852,7 @@ pub fn import(
     let mut buf = Vec::new();
     let mut lineno = 0u64;
     loop {
-        let read = jsonl::read_line(
-            input,
-            &mut buf,
-            &format!("{name}:{}", lineno + 1),
-            opts.keep_going,
-        )?;
+        let read = jsonl::read_line(input, &mut buf, name, lineno + 1, opts.keep_going)?;
         lineno += 1;
         match read {
             Read::End => break,

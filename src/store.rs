@@ -373,7 +373,7 @@ impl Store {
     /// ```
     pub fn import_jsonl(
         &self,
-        input: &mut dyn BufRead,
+        input: &mut (dyn BufRead + Send),
         name: &str,
         progress: &mut dyn FnMut(u64),
     ) -> Result<ImportSummary> {
@@ -406,7 +406,7 @@ impl Store {
     /// ```
     pub fn import_with(
         &self,
-        input: &mut dyn BufRead,
+        input: &mut (dyn BufRead + Send),
         name: &str,
         format: ImportFormat,
         opts: &ImportOptions,

@@ -229,7 +229,7 @@ impl<'a> Exec<'a> {
         let ObjKey::Entity(sid) = s[0] else {
             return Ok(true);
         };
-        Ok(self.st.count_object(o[0])? < self.st.count_subject(sid)?)
+        Ok(self.st.estimate_object(o[0])? < self.st.estimate_subject(sid)?)
     }
 
     fn feed(
@@ -416,12 +416,55 @@ impl<'a> Exec<'a> {
         {
             return Ok(None);
         }
+        if let Some(n) = self.count_by_totals(pat)? {
+            return Ok(Some(n));
+        }
         let mut b: Binding = vec![None; plan.slots.len()];
         self.count_only = Some(0);
         let res = self.match_pattern(pat, &mut b, &mut |_, _| Ok(Flow::Continue(())));
         let n = self.count_only.take();
         let _always_continues = res?;
         Ok(n)
+    }
+
+    /// The count of a lone pattern that binds one term and checks nothing
+    /// else (no relation filter besides that term, no reverse reading of
+    /// symmetric relations), from the index group totals: big groups of the
+    /// runs and chunk headers answer without decoding an entry.
+    fn count_by_totals(&mut self, pat: &PPattern) -> Result<Option<u64>> {
+        if pat.symmetric {
+            return Ok(None);
+        }
+        let negative = match pat.polarity {
+            PolaritySel::Positive => Some(false),
+            PolaritySel::Negative => Some(true),
+            PolaritySel::Any | PolaritySel::Var(_) => None,
+        };
+        let groups: Vec<(IndexKind, Vec<u8>)> = match (&pat.s, &pat.p, &pat.o) {
+            (NodeTerm::Keys(keys, _), RelTerm::Var(_), NodeTerm::Var(_)) => keys
+                .iter()
+                .filter_map(|k| match k {
+                    ObjKey::Entity(id) => Some((IndexKind::Spo, Storage::subject_group(*id))),
+                    ObjKey::Literal(_) => None,
+                })
+                .collect(),
+            (NodeTerm::Var(_), RelTerm::Var(_), NodeTerm::Keys(keys, _)) => keys
+                .iter()
+                .map(|k| (IndexKind::Osp, Storage::object_group(*k)))
+                .collect(),
+            (NodeTerm::Var(_), RelTerm::Id(r), NodeTerm::Var(_)) => {
+                vec![(IndexKind::Pos, Storage::relation_group(*r))]
+            }
+            _ => return Ok(None),
+        };
+        let mut n = 0;
+        for (kind, group) in groups {
+            if let Some(t) = &mut self.trace {
+                t.push((kind, group.clone()));
+            }
+            n += self.st.group_total(kind, &group, negative)?;
+        }
+        Ok(Some(n))
     }
 
     /// Runs the planned body, calling `emit` with every full binding.
@@ -524,8 +567,8 @@ impl<'a> Exec<'a> {
         if let Some(n) = self.names.get(&id) {
             return Ok(n.clone());
         }
-        let name = match self.st.entity(id)? {
-            Some(e) => e.name,
+        let name = match self.st.entity_name(id)? {
+            Some(n) => n.to_string(),
             None => format!("#{id}"),
         };
         self.names.insert(id, name.clone());
@@ -1109,8 +1152,8 @@ impl<'a> Exec<'a> {
                 for id in self.resolve_entities(t)? {
                     let name = self.entity_name(id)?;
                     for (index, n, dir) in [
-                        ("spo", self.st.count_subject(id)?, "out"),
-                        ("osp", self.st.count_object(ObjKey::Entity(id))?, "in"),
+                        ("spo", self.st.estimate_subject(id)?, "out"),
+                        ("osp", self.st.estimate_object(ObjKey::Entity(id))?, "in"),
                     ] {
                         out.rows.push(vec![
                             Value::Number(step as f64),

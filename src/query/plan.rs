@@ -645,9 +645,9 @@ fn key_counts(st: &Storage, keys: &[ObjKey], subject: bool) -> Result<u64> {
     let mut n = 0;
     for k in keys {
         n += match (subject, k) {
-            (true, ObjKey::Entity(id)) => st.count_subject(*id)?,
+            (true, ObjKey::Entity(id)) => st.estimate_subject(*id)?,
             (true, ObjKey::Literal(_)) => 0,
-            (false, k) => st.count_object(*k)?,
+            (false, k) => st.estimate_object(*k)?,
         };
     }
     Ok(n)
@@ -697,7 +697,7 @@ fn estimate_one(
         (Some(a), _) => (a, IndexKind::Spo.name(), desc),
         (None, Some(b)) => (b, IndexKind::Osp.name(), desc),
         (None, None) => match p {
-            RelTerm::Id(id) => (st.count_relation(*id)?, IndexKind::Pos.name(), desc),
+            RelTerm::Id(id) => (st.estimate_relation(*id)?, IndexKind::Pos.name(), desc),
             RelTerm::Var(_) => (totals.facts, "scan", desc),
         },
     })

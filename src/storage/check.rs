@@ -7,9 +7,10 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::runs::Space;
 use super::{
-    Counters, FACTS_PER_BLOCK, IndexKind, META_COUNTERS, ObjKey, Storage, StoredFact, T, Triple,
-    codec, count_key, index_tree,
+    Counters, FACTS_PER_BLOCK, IndexKind, META_COUNTERS, ObjKey, ROWS_PER_BLOCK, Storage,
+    StoredFact, T, Triple, codec, count_key, index_tree,
 };
 use crate::error::Result;
 use crate::model::{Entity, Object, Polarity, normalize_name};
@@ -126,22 +127,31 @@ impl Storage {
         for item in self.tree(T::Docs).iter() {
             let (k, v) = item.map_err(|e| self.sled(e))?;
             match k.first() {
-                Some(b'd') => {
-                    let id = codec::read_u64(&k[1..]).ok();
-                    let doc = codec::decode::<crate::model::Document>(&v).ok();
-                    match (id, doc) {
-                        (Some(id), Some(d)) if id < c.next_doc && d.id == id => {
-                            docs.set(id);
-                            r.documents += 1;
-                            match self.document_by_hash(&d.hash) {
-                                Ok(Some(h)) if h == id => {}
-                                _ => r.add(
-                                    "documents",
-                                    format!("document {id} is missing from the hash index"),
-                                ),
-                            }
+                Some(b'b') => {
+                    let block = codec::read_u64(&k[1..]).ok();
+                    let rows = codec::decode_items::<crate::model::Document>(&v).ok();
+                    let (Some(block), Some(rows)) = (block, rows) else {
+                        r.add("documents", format!("damaged document block {k:?}"));
+                        continue;
+                    };
+                    for (i, d) in rows.into_iter().enumerate() {
+                        let id = block * ROWS_PER_BLOCK + i as u64;
+                        if id >= c.next_doc || d.id != id {
+                            r.add(
+                                "documents",
+                                format!("document slot {id} holds document {}", d.id),
+                            );
+                            continue;
                         }
-                        _ => r.add("documents", format!("damaged document record {k:?}")),
+                        docs.set(id);
+                        r.documents += 1;
+                        match self.document_by_hash(&d.hash) {
+                            Ok(Some(h)) if h == id => {}
+                            _ => r.add(
+                                "documents",
+                                format!("document {id} is missing from the hash index"),
+                            ),
+                        }
                     }
                 }
                 Some(b'h') => hashes += 1,
@@ -171,6 +181,9 @@ impl Storage {
                 ),
             );
         }
+        for run in self.run_set()?.runs(Space::Hashes) {
+            hashes += run.meta.entries;
+        }
         if hashes != r.documents {
             r.add(
                 "documents",
@@ -180,14 +193,20 @@ impl Storage {
 
         // Entities and the name index, both ways.
         let mut ents = Bits::new(c.next_entity);
+        let mut stored_entities = Vec::new();
         for item in self.tree(T::Entities).iter() {
             let (k, v) = item.map_err(|e| self.sled(e))?;
-            let id = codec::read_u64(&k).ok();
-            let e = codec::decode::<Entity>(&v).ok();
-            let (Some(id), Some(e)) = (id, e) else {
-                r.add("entities", format!("damaged entity record {k:?}"));
+            let block = codec::read_u64(&k).ok();
+            let rows = codec::decode_items::<Entity>(&v).ok();
+            let (Some(block), Some(rows)) = (block, rows) else {
+                r.add("entities", format!("damaged entity block {k:?}"));
                 continue;
             };
+            for (i, e) in rows.into_iter().enumerate() {
+                stored_entities.push((block * ROWS_PER_BLOCK + i as u64, e));
+            }
+        }
+        for (id, e) in stored_entities {
             if id >= c.next_entity || e.id != id {
                 r.add(
                     "entities",
@@ -255,7 +274,8 @@ impl Storage {
             );
         }
         let mut prints = vec![0u64; c.next_fact as usize];
-        let mut counts: HashMap<Vec<u8>, u64> = HashMap::new();
+        // Identity hashes, for the `idents` runs.
+        let mut identities = vec![0u64; c.next_fact as usize];
         let mut sources = 0u64;
         let mut last_block = None;
         for item in self.tree(T::Facts).iter() {
@@ -346,13 +366,8 @@ impl Storage {
                     object,
                 };
                 prints[id as usize] = fingerprint(&t);
-                for key in [
-                    count_key(b's', &codec::u64_key(t.subject)),
-                    count_key(b'p', &codec::u32_key(t.relation)),
-                    count_key(b'o', &t.object.to_bytes()),
-                ] {
-                    *counts.entry(key).or_default() += 1;
-                }
+                identities[id as usize] =
+                    super::bulk::identity_hash(t.subject, t.relation, t.negative, t.object);
             }
         }
         r.sources = sources;
@@ -369,45 +384,133 @@ impl Storage {
             );
         }
 
-        // Indexes: each entry matches its fact, each fact is in each index once.
+        // Indexes: each entry matches its fact, each fact is in each index
+        // once (on the mutable level or in one run). The per-term counts
+        // cover the mutable level; runs keep totals in their chunk headers
+        // and metadata, checked here too.
+        let mut counts: HashMap<Vec<u8>, u64> = HashMap::new();
+        let mut in_spo_runs = Bits::new(c.next_fact);
         for kind in [IndexKind::Spo, IndexKind::Pos, IndexKind::Osp] {
             let mut seen = Bits::new(c.next_fact);
-            for item in self.tree(index_tree(kind)).iter() {
-                let (k, v) = item.map_err(|e| self.sled(e))?;
-                let decoded = codec::decode_chunk(kind, &k, &v, |t| {
-                    r.index_entries += 1;
-                    let known = prints.get(t.fact as usize).copied().unwrap_or(0);
-                    if known == 0 {
-                        r.add(
-                            "index",
-                            format!(
-                                "{} entry names fact {}, which is missing",
-                                kind.name(),
-                                t.fact
-                            ),
-                        );
-                    } else if known != fingerprint(&t) {
-                        r.add(
-                            "index",
-                            format!(
-                                "{} entry for fact {} disagrees with the fact",
-                                kind.name(),
-                                t.fact
-                            ),
-                        );
-                    } else if seen.set(t.fact) {
-                        r.add(
-                            "index",
-                            format!("{} lists fact {} twice", kind.name(), t.fact),
-                        );
-                    }
-                });
-                if let Err(e) = decoded {
+            let mut entry = |r: &mut CheckReport, t: Triple| {
+                r.index_entries += 1;
+                let known = prints.get(t.fact as usize).copied().unwrap_or(0);
+                if known == 0 {
                     r.add(
                         "index",
-                        format!("{} chunk {k:?} is damaged: {}", kind.name(), e.0),
+                        format!(
+                            "{} entry names fact {}, which is missing",
+                            kind.name(),
+                            t.fact
+                        ),
+                    );
+                } else if known != fingerprint(&t) {
+                    r.add(
+                        "index",
+                        format!(
+                            "{} entry for fact {} disagrees with the fact",
+                            kind.name(),
+                            t.fact
+                        ),
+                    );
+                } else if seen.set(t.fact) {
+                    r.add(
+                        "index",
+                        format!("{} lists fact {} twice", kind.name(), t.fact),
                     );
                 }
+            };
+            let tag = match kind {
+                IndexKind::Spo => b's',
+                IndexKind::Pos => b'p',
+                IndexKind::Osp => b'o',
+            };
+            for item in self.tree(index_tree(kind)).iter() {
+                let (k, v) = item.map_err(|e| self.sled(e))?;
+                let mut decoded = Vec::new();
+                match codec::decode_chunk(kind, &k, &v, |t| decoded.push(t)) {
+                    Ok(_) => {
+                        for t in decoded {
+                            *counts
+                                .entry(count_key(tag, &kind.group_key(&t)))
+                                .or_default() += 1;
+                            entry(&mut r, t);
+                        }
+                    }
+                    Err(e) => r.add(
+                        "index",
+                        format!("{} chunk {k:?} is damaged: {}", kind.name(), e.0),
+                    ),
+                }
+            }
+            let space = super::bulk::index_space(kind);
+            let reader = self.run_reader();
+            for run in self.run_set()?.runs(space) {
+                let mut cursor = reader.cursor(run);
+                let mut group: Option<(Vec<u8>, u64)> = None;
+                let check_group = |r: &mut CheckReport, g: Option<(Vec<u8>, u64)>| {
+                    if let Some((g, n)) = g {
+                        let kept = run.big_group(&g);
+                        let want = (n >= super::runs::BIG_GROUP).then_some(n);
+                        if kept != want {
+                            r.add(
+                                "runs",
+                                format!(
+                                    "{} run {}: group {g:?} has {n} entries, its metadata says {kept:?}",
+                                    kind.name(),
+                                    run.id
+                                ),
+                            );
+                        }
+                    }
+                };
+                loop {
+                    let (k, v) = match cursor.next_entry() {
+                        Ok(Some(kv)) => kv,
+                        Ok(None) => break,
+                        Err(e) => {
+                            r.add(
+                                "runs",
+                                format!("{} run {}: {}", kind.name(), run.id, self.run_err(e)),
+                            );
+                            break;
+                        }
+                    };
+                    let Ok((g, _)) = codec::split_run_chunk_key(&k) else {
+                        r.add(
+                            "runs",
+                            format!("{} run {}: damaged key {k:?}", kind.name(), run.id),
+                        );
+                        continue;
+                    };
+                    let mut decoded = Vec::new();
+                    if let Err(e) = codec::decode_run_chunk(kind, g, &v, |t| decoded.push(t)) {
+                        r.add(
+                            "index",
+                            format!(
+                                "{} run {} chunk {k:?} is damaged: {}",
+                                kind.name(),
+                                run.id,
+                                e.0
+                            ),
+                        );
+                        continue;
+                    }
+                    if group.as_ref().is_none_or(|(cur, _)| cur.as_slice() != g) {
+                        check_group(&mut r, group.take());
+                        group = Some((g.to_vec(), 0));
+                    }
+                    if let Some((_, n)) = &mut group {
+                        *n += decoded.len() as u64;
+                    }
+                    for t in decoded {
+                        if kind == IndexKind::Spo {
+                            in_spo_runs.set(t.fact);
+                        }
+                        entry(&mut r, t);
+                    }
+                }
+                check_group(&mut r, group.take());
             }
             for (id, p) in prints.iter().enumerate() {
                 if *p != 0 && !seen.get(id as u64) {
@@ -416,6 +519,79 @@ impl Storage {
                         format!("fact {id} is missing from the {} index", kind.name()),
                     );
                 }
+            }
+        }
+
+        // The identity runs list every fact of the run level once, under its
+        // identity (imports find corroborated facts through them).
+        let mut in_idents = Bits::new(c.next_fact);
+        let reader = self.run_reader();
+        for run in self.run_set()?.runs(Space::Idents) {
+            let mut cursor = reader.cursor(run);
+            loop {
+                let k = match cursor.next_entry() {
+                    Ok(Some((k, _))) => k,
+                    Ok(None) => break,
+                    Err(e) => {
+                        r.add(
+                            "runs",
+                            format!("idents run {}: {}", run.id, self.run_err(e)),
+                        );
+                        break;
+                    }
+                };
+                let (Ok(h), Ok(fact)) = (
+                    codec::read_u64(k.get(..8).unwrap_or_default()),
+                    codec::read_u64(k.get(8..).unwrap_or_default()),
+                ) else {
+                    r.add("runs", format!("idents run {}: damaged key {k:?}", run.id));
+                    continue;
+                };
+                if identities.get(fact as usize).copied() != Some(h) {
+                    r.add(
+                        "index",
+                        format!("the identity index names fact {fact} under another identity"),
+                    );
+                } else if in_idents.set(fact) {
+                    r.add(
+                        "index",
+                        format!("the identity index lists fact {fact} twice"),
+                    );
+                }
+            }
+        }
+        for id in 0..c.next_fact {
+            if in_spo_runs.get(id) && !in_idents.get(id) {
+                r.add(
+                    "index",
+                    format!("fact {id} is missing from the identity index"),
+                );
+            }
+        }
+
+        // Every key of the runs tree belongs to a live run.
+        let set = self.run_set()?;
+        let live: HashMap<(Space, u32), u32> = set
+            .by_space
+            .iter()
+            .flatten()
+            .map(|run| ((run.space, run.id), run.blocks))
+            .collect();
+        for item in self.tree(T::Runs).iter() {
+            let (k, _) = item.map_err(|e| self.sled(e))?;
+            match super::runs::split_key(&k) {
+                Ok((space, id, block)) => match live.get(&(space, id)) {
+                    Some(&blocks) if block < blocks || block == u32::MAX => {}
+                    Some(_) => r.add(
+                        "runs",
+                        format!("{} run {id} has a stray block {block}", space.name()),
+                    ),
+                    None => r.add(
+                        "runs",
+                        format!("{} run {id} is stored but not live", space.name()),
+                    ),
+                },
+                Err(e) => r.add("runs", format!("damaged run key {k:?}: {}", e.0)),
             }
         }
 
@@ -519,7 +695,8 @@ mod tests {
         let (k, _) = s.tree(T::Pos).iter().next().unwrap().unwrap();
         s.tree(T::Pos).remove(k).unwrap();
         let r = s.check().unwrap();
-        assert_eq!(kinds(&r), vec!["index"]);
+        // The stored count of that relation now disagrees with the entries too.
+        assert_eq!(kinds(&r), vec!["index", "counts"]);
         assert!(
             r.problems[0].1[0].contains("missing from the pos index"),
             "{:?}",
@@ -540,7 +717,9 @@ mod tests {
             .unwrap();
         let r = s.check().unwrap();
         assert_eq!(kinds(&r), vec!["names", "counts"], "{:?}", r.problems);
-        s.tree(T::Docs).remove(super::super::doc_key(0)).unwrap();
+        s.tree(T::Docs)
+            .remove(super::super::doc_block_key(0))
+            .unwrap();
         let r = s.check().unwrap();
         assert!(kinds(&r).contains(&"sources"), "{:?}", r.problems);
         assert!(kinds(&r).contains(&"documents"), "{:?}", r.problems);

@@ -18,9 +18,11 @@
 //! undoes a batch a crash interrupted). Both flush before returning, so a
 //! document is on disk completely or not at all, and durable once reported.
 
+mod bulk;
 mod check;
 pub mod codec;
 mod query_support;
+mod runs;
 
 pub use check::CheckReport;
 
@@ -28,7 +30,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use serde::{Deserialize, Serialize};
 use sled::Transactional;
@@ -41,6 +43,13 @@ use crate::model::{
 };
 use codec::{CodecError, FORMAT_VERSION};
 pub use codec::{FACTS_PER_BLOCK, IndexKind, ObjKey, Triple};
+
+/// sled's log segment size (its default is 512 KiB; fixed when a store is
+/// created). sled reclaims a segment only when little of it is live, and
+/// writes pages larger than a quarter segment to blob files of their own;
+/// with smaller segments a 1M-fact import takes 253 instead of 310 bytes
+/// per fact on disk for the same CPU (BENCHMARKS.md, Scale).
+const SEGMENT_BYTES: usize = 128 << 10;
 
 /// Default sled page cache: small, because lore's grouped layout keeps the hot set small.
 pub const DEFAULT_CACHE_BYTES: u64 = 64 << 20;
@@ -64,9 +73,10 @@ enum T {
     Literals,
     Counts,
     Sentences,
+    Runs,
 }
 
-const TREE_NAMES: [&str; 12] = [
+const TREE_NAMES: [&str; 13] = [
     "meta",
     "docs",
     "entities",
@@ -79,6 +89,7 @@ const TREE_NAMES: [&str; 12] = [
     "literals",
     "counts",
     "sentences",
+    "runs",
 ];
 
 fn index_tree(kind: IndexKind) -> T {
@@ -290,10 +301,27 @@ pub struct Storage {
     idents: Mutex<IdentCache>,
     /// Entries `idents` may hold before it is dropped and rebuilt.
     ident_limit: usize,
+    /// The live runs of the bulk level; readers take a snapshot (see `runs`).
+    runs: RwLock<Arc<runs::RunSet>>,
+    /// Runs a merge replaced whose blocks wait until no reader holds them.
+    garbage: Mutex<Vec<Arc<runs::Run>>>,
+    /// Run totals of groups the planner asked for, for the run set of the
+    /// generation in the first field (see `run_group_estimate`).
+    run_totals: Mutex<RunTotals>,
+    /// Canonical names of committed entities (see [`Storage::entity_name`]).
+    names: RwLock<HashMap<EntityId, Arc<str>>>,
+    /// Entities with ids below this are committed: their names never change.
+    committed_entities: AtomicU64,
+    /// Names `names` may hold before it starts afresh.
+    name_limit: usize,
     /// Tests: a bulk commit stops (as if killed) after applying this many trees.
     #[cfg(test)]
     crash_after_trees: std::sync::atomic::AtomicUsize,
 }
+
+/// Run-level group totals the planner asked for, by (space, group), for the
+/// run set of the generation in the first field.
+type RunTotals = (u64, HashMap<(u8, Vec<u8>), u64>);
 
 /// Fact identities of the index groups already read, kept between writes so
 /// that a bulk import reads the groups of popular entities once, not once per
@@ -308,6 +336,9 @@ struct IdentCache {
     more: HashMap<(EntityId, RelId, bool, ObjKey), Vec<FactId>>,
     /// Groups whose stored facts are all in `known`: `spo` subjects, `osp` objects.
     loaded: HashSet<(IndexKind, Vec<u8>)>,
+    /// The time qualifier of facts created or read by earlier writes, so that
+    /// telling occasions apart does not decode their blocks again.
+    times: HashMap<FactId, Option<String>>,
 }
 
 impl IdentCache {
@@ -348,6 +379,10 @@ fn times_agree(a: &str, b: &str) -> bool {
 /// Bytes one cached identity costs in memory, for the limit derived from the page cache.
 const IDENT_ENTRY_BYTES: u64 = 64;
 
+/// Memory one cached entity name is counted as (map slot, `Arc`, a short name),
+/// so that the name cache takes at most a quarter of the cache budget.
+const NAME_ENTRY_BYTES: u64 = 4 * 64;
+
 impl std::fmt::Debug for Storage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Storage").field("path", &self.path).finish()
@@ -378,6 +413,19 @@ fn sled_error(path: &Path, e: sled::Error) -> Error {
         },
         other => Error::Storage(other.to_string()),
     }
+}
+
+/// The segment size an existing store was created with (sled refuses to
+/// open it with another), so that a store of an older lore format opens far
+/// enough to be refused with the format-version error, not as damaged.
+fn stored_segment_size(path: &Path) -> Option<usize> {
+    // Text lines, then a binary checksum.
+    let bytes = std::fs::read(path.join("conf")).ok()?;
+    String::from_utf8_lossy(&bytes)
+        .lines()
+        .find_map(|l| l.strip_prefix("segment_size:"))
+        .and_then(|v| v.trim().parse().ok())
+        .filter(|n: &usize| n.is_power_of_two() && (256..=1 << 24).contains(n))
 }
 
 /// Opens the sled database, turning panics and lock failures into lore errors.
@@ -432,6 +480,7 @@ impl Storage {
         let config = sled::Config::new()
             .path(path)
             .cache_capacity(opts.cache_bytes)
+            .segment_size(stored_segment_size(path).unwrap_or(SEGMENT_BYTES))
             .flush_every_ms(Some(500));
         let db = open_db(path, &config)?;
         let mut trees = Vec::with_capacity(TREE_NAMES.len());
@@ -449,11 +498,20 @@ impl Storage {
             ident_limit: usize::try_from(opts.cache_bytes / IDENT_ENTRY_BYTES)
                 .unwrap_or(usize::MAX)
                 .max(1 << 16),
+            runs: RwLock::new(Arc::new(runs::RunSet::default())),
+            garbage: Mutex::new(Vec::new()),
+            run_totals: Mutex::new((0, HashMap::new())),
+            names: RwLock::new(HashMap::new()),
+            committed_entities: AtomicU64::new(0),
+            name_limit: usize::try_from(opts.cache_bytes / NAME_ENTRY_BYTES)
+                .unwrap_or(usize::MAX)
+                .max(1 << 12),
             #[cfg(test)]
             crash_after_trees: std::sync::atomic::AtomicUsize::new(usize::MAX),
         };
         storage.check_format()?;
         storage.recover()?;
+        storage.load_runs()?;
         storage.load_caches()?;
         Ok(storage)
     }
@@ -522,6 +580,8 @@ impl Storage {
             }
         };
         *self.writer.lock().map_err(|_| poisoned())? = counters;
+        self.committed_entities
+            .store(counters.next_entity, Ordering::Release);
         let mut cache = RelCache::default();
         for item in self.tree(T::Relations).scan_prefix(b"i") {
             let (k, v) = item.map_err(|e| self.sled(e))?;
@@ -559,24 +619,39 @@ impl Storage {
         self.entries_read.load(Ordering::Relaxed)
     }
 
-    /// Streams the triples of one index group (`group` is the group key of `kind`).
+    /// Streams the triples of one index group (`group` is the group key of
+    /// `kind`): the mutable level first, then each run, oldest first.
     pub fn scan(&self, kind: IndexKind, group: Vec<u8>) -> IndexScan<'_> {
+        let runs = self
+            .run_set()
+            .map(|set| set.runs(bulk::index_space(kind)).to_vec())
+            .unwrap_or_default();
         IndexScan {
             storage: self,
             kind,
-            iter: self.tree(index_tree(kind)).scan_prefix(group),
+            iter: self.tree(index_tree(kind)).scan_prefix(&group),
+            group,
+            runs: runs.into(),
             buf: std::collections::VecDeque::new(),
         }
     }
 
-    /// Streams every triple in the store (subject order).
-    pub fn scan_all(&self) -> IndexScan<'_> {
+    /// Streams the triples of one index group of the mutable level only.
+    fn scan_mutable(&self, kind: IndexKind, group: Vec<u8>) -> IndexScan<'_> {
         IndexScan {
             storage: self,
-            kind: IndexKind::Spo,
-            iter: self.tree(T::Spo).iter(),
+            kind,
+            iter: self.tree(index_tree(kind)).scan_prefix(&group),
+            group,
+            runs: std::collections::VecDeque::new(),
             buf: std::collections::VecDeque::new(),
         }
+    }
+
+    /// Streams every triple in the store: the mutable level in subject
+    /// order, then each run in subject order.
+    pub fn scan_all(&self) -> IndexScan<'_> {
+        self.scan(IndexKind::Spo, Vec::new())
     }
 
     /// Group key of a subject in `spo`.
@@ -594,19 +669,70 @@ impl Storage {
         obj.to_bytes().to_vec()
     }
 
-    /// Facts with `subject` as subject (planner estimate, exact after a clean write).
+    /// Facts with `subject` as subject, exactly (both levels; for the runs,
+    /// from group totals and chunk headers: no entry is decoded).
     pub fn count_subject(&self, subject: EntityId) -> Result<u64> {
-        self.count(&count_key(b's', &codec::u64_key(subject)))
+        let group = codec::u64_key(subject);
+        Ok(self.count(&count_key(b's', &group))?
+            + self.run_group_total(IndexKind::Spo, &group, None)?)
     }
 
-    /// Facts with relation `rel`.
+    /// Facts with relation `rel`, exactly.
     pub fn count_relation(&self, rel: RelId) -> Result<u64> {
-        self.count(&count_key(b'p', &codec::u32_key(rel)))
+        let group = codec::u32_key(rel);
+        Ok(self.count(&count_key(b'p', &group))?
+            + self.run_group_total(IndexKind::Pos, &group, None)?)
     }
 
-    /// Facts with `obj` as object.
+    /// Facts with `obj` as object, exactly.
     pub fn count_object(&self, obj: ObjKey) -> Result<u64> {
-        self.count(&count_key(b'o', &obj.to_bytes()))
+        let group = obj.to_bytes();
+        Ok(self.count(&count_key(b'o', &group))?
+            + self.run_group_total(IndexKind::Osp, &group, None)?)
+    }
+
+    /// The planner's estimate of [`Storage::count_subject`]: the exact
+    /// figure, with the runs' part remembered between queries.
+    pub fn estimate_subject(&self, subject: EntityId) -> Result<u64> {
+        let group = codec::u64_key(subject);
+        Ok(self.count(&count_key(b's', &group))?
+            + self.run_group_estimate(IndexKind::Spo, &group)?)
+    }
+
+    /// The planner's estimate of [`Storage::count_relation`].
+    pub fn estimate_relation(&self, rel: RelId) -> Result<u64> {
+        let group = codec::u32_key(rel);
+        Ok(self.count(&count_key(b'p', &group))?
+            + self.run_group_estimate(IndexKind::Pos, &group)?)
+    }
+
+    /// The planner's estimate of [`Storage::count_object`].
+    pub fn estimate_object(&self, obj: ObjKey) -> Result<u64> {
+        let group = obj.to_bytes();
+        Ok(self.count(&count_key(b'o', &group))?
+            + self.run_group_estimate(IndexKind::Osp, &group)?)
+    }
+
+    /// Entries of one index group with the given polarity (`None`: both),
+    /// exactly, without decoding the runs' entries. The mutable level is
+    /// decoded (it holds what articles wrote, which is small).
+    pub fn group_total(
+        &self,
+        kind: IndexKind,
+        group: &[u8],
+        negative: Option<bool>,
+    ) -> Result<u64> {
+        let mut n = 0u64;
+        for item in self.tree(index_tree(kind)).scan_prefix(group) {
+            let (k, v) = item.map_err(|e| self.sled(e))?;
+            codec::decode_chunk(kind, &k, &v, |t| {
+                if negative.is_none_or(|neg| neg == t.negative) {
+                    n += 1;
+                }
+            })
+            .map_err(|e| self.corrupt("index chunk", e))?;
+        }
+        Ok(n + self.run_group_total(kind, group, negative)?)
     }
 
     fn count(&self, key: &[u8]) -> Result<u64> {
@@ -646,12 +772,16 @@ impl Storage {
 
     /// The literal behind a literal object key.
     pub fn literal(&self, key: ObjKey) -> Result<Option<Literal>> {
-        match self.get(T::Literals, &key.to_bytes())? {
-            Some(v) => Ok(Some(
-                codec::decode(&v).map_err(|e| self.corrupt("literal", e))?,
-            )),
-            None => Ok(None),
-        }
+        let bytes = match self.get(T::Literals, &key.to_bytes())? {
+            Some(v) => v.to_vec(),
+            None => match self.run_point(runs::Space::Literals, &key.to_bytes())? {
+                Some(v) => v,
+                None => return Ok(None),
+            },
+        };
+        Ok(Some(
+            codec::decode(&bytes).map_err(|e| self.corrupt("literal", e))?,
+        ))
     }
 
     /// The object key a literal has (whether or not it is stored).
@@ -662,73 +792,179 @@ impl Storage {
 
     /// An entity by id.
     pub fn entity(&self, id: EntityId) -> Result<Option<Entity>> {
-        match self.get(T::Entities, &codec::u64_key(id))? {
-            Some(v) => Ok(Some(
-                codec::decode(&v).map_err(|e| self.corrupt("entity", e))?,
-            )),
+        match self.get(T::Entities, &codec::u64_key(id / ROWS_PER_BLOCK))? {
+            Some(v) => codec::decode_item(&v, (id % ROWS_PER_BLOCK) as usize)
+                .map_err(|e| self.corrupt("entity block", e)),
             None => Ok(None),
+        }
+    }
+
+    /// The canonical name of an entity, from a cache that lives as long as
+    /// the store: a query shows every entity of its rows by name, and a
+    /// name read from disk costs a sled read and a block decode. Names never
+    /// change once committed (aliases do, and are not cached); only ids below
+    /// the committed counter are cached, so an undone bulk write, whose ids
+    /// are handed out again, never leaves a stale name behind.
+    pub fn entity_name(&self, id: EntityId) -> Result<Option<Arc<str>>> {
+        if let Some(n) = self.names.read().map_err(|_| poisoned())?.get(&id) {
+            return Ok(Some(n.clone()));
+        }
+        let Some(e) = self.entity(id)? else {
+            return Ok(None);
+        };
+        let name: Arc<str> = Arc::from(e.name);
+        if id < self.committed_entities.load(Ordering::Acquire) {
+            let mut names = self.names.write().map_err(|_| poisoned())?;
+            if names.len() >= self.name_limit {
+                names.clear();
+            }
+            names.insert(id, name.clone());
+        }
+        Ok(Some(name))
+    }
+
+    /// The entities of one block, as stored (empty when there is none).
+    fn entity_block(&self, block: u64) -> Result<Vec<Entity>> {
+        match self.get(T::Entities, &codec::u64_key(block))? {
+            Some(v) => codec::decode_items(&v).map_err(|e| self.corrupt("entity block", e)),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// The documents of one block, as stored (empty when there is none).
+    fn doc_block(&self, block: u64) -> Result<Vec<Document>> {
+        match self.get(T::Docs, &doc_block_key(block))? {
+            Some(v) => codec::decode_items(&v).map_err(|e| self.corrupt("document block", e)),
+            None => Ok(Vec::new()),
         }
     }
 
     /// Entities whose name or alias normalizes to `normalized`.
     pub fn lookup_name(&self, normalized: &str) -> Result<Vec<EntityId>> {
-        match self.get(T::Names, normalized.as_bytes())? {
-            Some(v) => codec::decode(&v).map_err(|e| self.corrupt("name index", e)),
-            None => Ok(Vec::new()),
+        let mut ids: Vec<EntityId> = match self.get(T::Names, normalized.as_bytes())? {
+            Some(v) => codec::decode(&v).map_err(|e| self.corrupt("name index", e))?,
+            None => Vec::new(),
+        };
+        for id in self.run_names(normalized)? {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
         }
+        Ok(ids)
     }
 
-    /// Every (normalized name, entity ids) pair in name order.
+    /// Every (normalized name, entity ids) pair in name order, over both
+    /// levels (the runs' names are read into memory first).
     pub fn names(&self) -> impl Iterator<Item = Result<(String, Vec<EntityId>)>> + '_ {
-        self.tree(T::Names).iter().map(move |item| {
+        let (mut from_runs, failed) = match self.run_all_names() {
+            Ok(m) => (m, None),
+            Err(e) => (BTreeMap::new(), Some(Err(e))),
+        };
+        let mutable = self.tree(T::Names).iter().map(move |item| {
             let (k, v) = item.map_err(|e| self.sled(e))?;
             let name = String::from_utf8(k.to_vec())
                 .map_err(|_| self.corrupt("name key", CodecError("not UTF-8".into())))?;
-            let ids = codec::decode(&v).map_err(|e| self.corrupt("name index", e))?;
+            let ids: Vec<EntityId> =
+                codec::decode(&v).map_err(|e| self.corrupt("name index", e))?;
             Ok((name, ids))
-        })
+        });
+        let mut mutable = mutable.peekable();
+        let merged = std::iter::from_fn(move || {
+            let run_first = from_runs.first_key_value().map(|(k, _)| k.clone());
+            let next_mutable = match mutable.peek() {
+                Some(Ok((k, _))) => Some(k.clone()),
+                Some(Err(_)) => return mutable.next(),
+                None => None,
+            };
+            match (next_mutable, run_first) {
+                (None, None) => None,
+                (Some(m), Some(r)) if r < m => from_runs.pop_first().map(Ok),
+                (None, Some(_)) => from_runs.pop_first().map(Ok),
+                (Some(m), _) => {
+                    let item = mutable.next()?;
+                    Some(item.map(|(name, mut ids)| {
+                        if let Some(more) = from_runs.remove(&m) {
+                            for id in more {
+                                if !ids.contains(&id) {
+                                    ids.push(id);
+                                }
+                            }
+                        }
+                        (name, ids)
+                    }))
+                }
+            }
+        });
+        failed.into_iter().chain(merged)
     }
 
     /// Every entity in id order.
     pub fn entities(&self) -> impl Iterator<Item = Result<Entity>> + '_ {
-        self.tree(T::Entities).iter().map(move |item| {
-            let (_, v) = item.map_err(|e| self.sled(e))?;
-            codec::decode(&v).map_err(|e| self.corrupt("entity", e))
-        })
+        self.tree(T::Entities)
+            .iter()
+            .flat_map(move |item| -> Vec<Result<Entity>> {
+                let block = item.map_err(|e| self.sled(e)).and_then(|(_, v)| {
+                    codec::decode_items(&v).map_err(|e| self.corrupt("entity block", e))
+                });
+                match block {
+                    Ok(entities) => entities.into_iter().map(Ok).collect(),
+                    Err(e) => vec![Err(e)],
+                }
+            })
     }
 
     /// A document by id.
     pub fn document(&self, id: DocId) -> Result<Option<Document>> {
-        match self.get(T::Docs, &doc_key(id))? {
-            Some(v) => Ok(Some(
-                codec::decode(&v).map_err(|e| self.corrupt("document", e))?,
-            )),
+        match self.get(T::Docs, &doc_block_key(id / ROWS_PER_BLOCK))? {
+            Some(v) => codec::decode_item(&v, (id % ROWS_PER_BLOCK) as usize)
+                .map_err(|e| self.corrupt("document block", e)),
             None => Ok(None),
         }
     }
 
     /// The document whose content hash is `hash` (hex), if ingested.
     pub fn document_by_hash(&self, hash: &str) -> Result<Option<DocId>> {
-        match self.get(T::Docs, &hash_key(hash))? {
-            Some(v) => Ok(Some(
-                codec::read_u64(&v).map_err(|e| self.corrupt("document hash", e))?,
-            )),
-            None => Ok(None),
-        }
+        let bytes = match self.get(T::Docs, &hash_key(hash))? {
+            Some(v) => v.to_vec(),
+            None => match self.run_point(runs::Space::Hashes, hash.as_bytes())? {
+                Some(v) => v,
+                None => return Ok(None),
+            },
+        };
+        Ok(Some(
+            codec::read_u64(&bytes).map_err(|e| self.corrupt("document hash", e))?,
+        ))
     }
 
     /// Every document in id order.
     pub fn documents(&self) -> impl Iterator<Item = Result<Document>> + '_ {
-        self.tree(T::Docs).scan_prefix(b"d").map(move |item| {
-            let (_, v) = item.map_err(|e| self.sled(e))?;
-            codec::decode(&v).map_err(|e| self.corrupt("document", e))
-        })
+        self.tree(T::Docs).scan_prefix(DOC_BLOCK_TAG).flat_map(
+            move |item| -> Vec<Result<Document>> {
+                let block = item.map_err(|e| self.sled(e)).and_then(|(_, v)| {
+                    codec::decode_items(&v).map_err(|e| self.corrupt("document block", e))
+                });
+                match block {
+                    Ok(docs) => docs.into_iter().map(Ok).collect(),
+                    Err(e) => vec![Err(e)],
+                }
+            },
+        )
     }
 
     fn block(&self, block: u64) -> Result<Vec<StoredFact>> {
         match self.get(T::Facts, &codec::u64_key(block))? {
-            Some(v) => codec::decode_block(&v).map_err(|e| self.corrupt("fact block", e)),
+            Some(v) => codec::decode_items(&v).map_err(|e| self.corrupt("fact block", e)),
             None => Ok(Vec::new()),
+        }
+    }
+
+    /// One fact as stored in its block (without the extras it gained later),
+    /// decoded alone.
+    fn stored_fact(&self, id: FactId) -> Result<Option<StoredFact>> {
+        match self.get(T::Facts, &codec::u64_key(id / FACTS_PER_BLOCK))? {
+            Some(v) => codec::decode_item(&v, (id % FACTS_PER_BLOCK) as usize)
+                .map_err(|e| self.corrupt("fact block", e)),
+            None => Ok(None),
         }
     }
 
@@ -744,7 +980,7 @@ impl Storage {
     /// Decodes block `block` (its stored bytes) and merges the extras stored after it.
     fn merged_block(&self, block: u64, bytes: &[u8]) -> Result<Vec<StoredFact>> {
         let mut facts: Vec<StoredFact> =
-            codec::decode_block(bytes).map_err(|e| self.corrupt("fact block", e))?;
+            codec::decode_items(bytes).map_err(|e| self.corrupt("fact block", e))?;
         let first = block.saturating_mul(FACTS_PER_BLOCK);
         for item in self
             .tree(T::Facts)
@@ -837,12 +1073,9 @@ impl Storage {
 
     /// A fact by id.
     pub fn fact(&self, id: FactId) -> Result<Option<Fact>> {
-        let mut block = self.block(id / FACTS_PER_BLOCK)?;
-        let pos = (id % FACTS_PER_BLOCK) as usize;
-        if pos >= block.len() {
+        let Some(mut stored) = self.stored_fact(id)? else {
             return Ok(None);
-        }
-        let mut stored = block.swap_remove(pos);
+        };
         if let Some(extra) = self.extra(id)? {
             extra.apply(&mut stored);
         }
@@ -929,13 +1162,23 @@ impl Storage {
         // at once left its undo record: undo it before anything overwrites
         // the record (one read otherwise). The in-memory counters and caches
         // were never advanced for it.
-        self.recover()?;
+        if self.recover()? {
+            self.load_runs()?;
+        }
         let idents = std::mem::take(&mut *self.idents.lock().map_err(|_| poisoned())?);
+        let mutable_empty = self.tree(T::Spo).is_empty();
         let mut w = Writer {
             storage: self,
+            to_runs: bulk,
+            run_adds: bulk::RunAdds::default(),
+            mutable_empty,
             staged: (0..TREE_NAMES.len()).map(|_| BTreeMap::new()).collect(),
             c: *counters,
             blocks: BTreeMap::new(),
+            old_facts: HashMap::new(),
+            fresh: Vec::new(),
+            doc_blocks: BTreeMap::new(),
+            entity_blocks: BTreeMap::new(),
             extras: BTreeMap::new(),
             first_new_fact: counters.next_fact,
             idents,
@@ -952,7 +1195,7 @@ impl Storage {
             return Ok(outcome);
         }
         let first_new_fact = counters.next_fact;
-        let (staged, new_counters, new_rels, idents) = w.finish()?;
+        let (staged, new_counters, new_rels, idents, built) = w.finish()?;
         let keys: usize = staged.iter().map(BTreeMap::len).sum();
         if !bulk && keys <= SMALL_WRITE_KEYS {
             self.commit_transaction(&staged)?;
@@ -961,9 +1204,23 @@ impl Storage {
             }
         } else {
             // The undo protocol flushes as part of the write, deferred or not.
-            self.commit_bulk(staged, first_new_fact)?;
+            if let Err(e) = self.commit_bulk(staged, first_new_fact) {
+                // The undo put the old run directory back on disk.
+                let _ = self.load_runs();
+                return Err(e);
+            }
+        }
+        if let Some(built) = built {
+            self.add_runs(built.dir, built.runs)?;
         }
         *counters = new_counters;
+        self.committed_entities
+            .store(new_counters.next_entity, Ordering::Release);
+        let mut idents = idents;
+        if idents.times.len() > self.ident_limit {
+            // Times are cheap to read again; the identities are not.
+            idents.times.clear();
+        }
         if idents.known.len() <= self.ident_limit {
             *self.idents.lock().map_err(|_| poisoned())? = idents;
         }
@@ -977,6 +1234,12 @@ impl Storage {
                     *slot = rec;
                 }
             }
+        }
+        if bulk {
+            // Under the writer lock: merges never race another writer.
+            self.compact()?;
+        } else {
+            self.collect_garbage()?;
         }
         Ok(outcome)
     }
@@ -1184,9 +1447,16 @@ fn poisoned() -> Error {
     Error::Storage("a lore thread panicked while holding the store lock".into())
 }
 
-fn doc_key(id: DocId) -> Vec<u8> {
-    let mut k = vec![b'd'];
-    k.extend_from_slice(&codec::u64_key(id));
+/// Documents and entities are stored this many to a key (block = id / 64),
+/// like facts: an import writes one key per 64 rows instead of one per row.
+pub const ROWS_PER_BLOCK: u64 = 64;
+
+/// First byte of a document block key in `docs`.
+const DOC_BLOCK_TAG: &[u8] = b"b";
+
+fn doc_block_key(block: u64) -> Vec<u8> {
+    let mut k = DOC_BLOCK_TAG.to_vec();
+    k.extend_from_slice(&codec::u64_key(block));
     k
 }
 
@@ -1197,7 +1467,7 @@ fn hash_key(hash: &str) -> Vec<u8> {
 }
 
 /// The sentences of one document that sources cite, as (start byte, text)
-/// sorted by start: one LZ4-compressed value per document in `sentences`, so
+/// sorted by start: one zstd-compressed value per document in `sentences`, so
 /// that an article's sentences cost one key and compress together.
 type SentenceGroup = Vec<(u64, String)>;
 
@@ -1228,11 +1498,14 @@ fn rel_name_key(name: &str) -> Vec<u8> {
     k
 }
 
-/// Streaming iterator over index triples; decodes one chunk at a time.
+/// Streaming iterator over index triples: the mutable level a chunk at a
+/// time, then each run's part of the group at once.
 pub struct IndexScan<'a> {
     storage: &'a Storage,
     kind: IndexKind,
     iter: sled::Iter,
+    group: Vec<u8>,
+    runs: std::collections::VecDeque<Arc<runs::Run>>,
     buf: std::collections::VecDeque<Triple>,
 }
 
@@ -1245,13 +1518,36 @@ impl Iterator for IndexScan<'_> {
                 self.storage.entries_read.fetch_add(1, Ordering::Relaxed);
                 return Some(Ok(t));
             }
-            let (k, v) = match self.iter.next()? {
-                Ok(kv) => kv,
-                Err(e) => return Some(Err(self.storage.sled(e))),
-            };
-            let buf = &mut self.buf;
-            if let Err(e) = codec::decode_chunk(self.kind, &k, &v, |t| buf.push_back(t)) {
-                return Some(Err(self.storage.corrupt("index chunk", e)));
+            match self.iter.next() {
+                Some(Ok((k, v))) => {
+                    let buf = &mut self.buf;
+                    if let Err(e) = codec::decode_chunk(self.kind, &k, &v, |t| buf.push_back(t)) {
+                        return Some(Err(self.storage.corrupt("index chunk", e)));
+                    }
+                }
+                Some(Err(e)) => return Some(Err(self.storage.sled(e))),
+                None => {
+                    let run = self.runs.pop_front()?;
+                    let mut scratch = Vec::new();
+                    let buf = &mut self.buf;
+                    let read = self.storage.for_each_run_chunk(
+                        &run,
+                        self.kind,
+                        &self.group,
+                        &mut scratch,
+                        &mut |chunk| {
+                            buf.extend(chunk.iter().copied());
+                            Ok(std::ops::ControlFlow::Continue(()))
+                        },
+                    );
+                    // Counted again as they are handed out.
+                    self.storage
+                        .entries_read
+                        .fetch_sub(self.buf.len() as u64, Ordering::Relaxed);
+                    if let Err(e) = read {
+                        return Some(Err(e));
+                    }
+                }
             }
         }
     }
@@ -1260,10 +1556,26 @@ impl Iterator for IndexScan<'_> {
 /// The state of one write while it is being staged.
 struct Writer<'a> {
     storage: &'a Storage,
+    /// An import batch: index entries, names, hashes and literals go to new
+    /// runs instead of the mutable trees (see `runs`).
+    to_runs: bool,
+    /// The runs when the write started (identity and hash lookups).
+    /// What an import batch adds to the runs besides index entries.
+    run_adds: bulk::RunAdds,
+    /// The mutable index level was empty when the write started: no group to load there.
+    mutable_empty: bool,
     staged: Vec<BTreeMap<Vec<u8>, Vec<u8>>>,
     c: Counters,
-    /// Fact blocks touched by this write.
+    /// Fact blocks this write adds facts to.
     blocks: BTreeMap<u64, Vec<StoredFact>>,
+    /// Single facts of older blocks read by this write (corroborations, times).
+    old_facts: HashMap<FactId, Option<StoredFact>>,
+    /// Identities of the facts this write creates (kept when the cache is trimmed).
+    fresh: Vec<((EntityId, RelId, bool, ObjKey), FactId)>,
+    /// Document blocks read or changed by this write (changed: true).
+    doc_blocks: BTreeMap<u64, (bool, Vec<Document>)>,
+    /// Entity blocks read or changed by this write (changed: true).
+    entity_blocks: BTreeMap<u64, (bool, Vec<Entity>)>,
     /// Extras of facts stored before this write that gained sources in it.
     extras: BTreeMap<FactId, FactExtra>,
     /// Facts from this id on are created by this write (their blocks are rewritten).
@@ -1284,6 +1596,7 @@ type Finished = (
     Counters,
     Vec<(RelId, RelationRecord)>,
     IdentCache,
+    Option<bulk::BuiltRuns>,
 );
 
 impl Writer<'_> {
@@ -1305,26 +1618,24 @@ impl Writer<'_> {
     fn apply(&mut self, set: WriteSet) -> Result<WriteOutcome> {
         let mut out = WriteOutcome::default();
         for (i, mut doc) in set.docs.into_iter().enumerate() {
-            if let Some(v) = self.get(T::Docs, &hash_key(&doc.hash))? {
+            if let Some(id) = self.doc_by_hash(&doc.hash)? {
                 if set.skip_if_known && i == 0 {
                     out.skipped = true;
                     return Ok(out);
                 }
-                let id =
-                    codec::read_u64(&v).map_err(|e| self.storage.corrupt("document hash", e))?;
                 out.doc_ids.push(id);
                 continue;
             }
             doc.id = self.c.next_doc;
             self.c.next_doc += 1;
-            let bytes = self.encode(&doc)?;
-            self.put(T::Docs, doc_key(doc.id), bytes);
-            self.put(
-                T::Docs,
-                hash_key(&doc.hash),
-                codec::u64_key(doc.id).to_vec(),
-            );
-            out.doc_ids.push(doc.id);
+            let id = doc.id;
+            if self.to_runs {
+                self.run_adds.hashes.insert(doc.hash.clone(), id);
+            } else {
+                self.put(T::Docs, hash_key(&doc.hash), codec::u64_key(id).to_vec());
+            }
+            self.push_row(doc)?;
+            out.doc_ids.push(id);
         }
         for e in set.entities {
             let id = self.c.next_entity;
@@ -1339,21 +1650,19 @@ impl Writer<'_> {
                 add_alias(&mut entity, a);
             }
             self.index_names(&entity)?;
-            let bytes = self.encode(&entity)?;
-            self.put(T::Entities, codec::u64_key(id).to_vec(), bytes);
+            self.push_row(entity)?;
             out.entity_ids.push(id);
         }
         for (id, alias) in set.aliases {
-            let key = codec::u64_key(id).to_vec();
-            let Some(bytes) = self.get(T::Entities, &key)? else {
+            let (block, pos) = (id / ROWS_PER_BLOCK, (id % ROWS_PER_BLOCK) as usize);
+            let rows = self.rows::<Entity>(block)?;
+            let Some(entity) = rows.1.get_mut(pos) else {
                 return Err(Error::Storage(format!("alias for unknown entity {id}")));
             };
-            let mut entity: Entity =
-                codec::decode(&bytes).map_err(|e| self.storage.corrupt("entity", e))?;
-            if add_alias(&mut entity, alias) {
+            if add_alias(entity, alias) {
+                rows.0 = true;
+                let entity = entity.clone();
                 self.index_names(&entity)?;
-                let bytes = self.encode(&entity)?;
-                self.put(T::Entities, key, bytes);
             }
         }
         for draft in set.facts {
@@ -1366,11 +1675,56 @@ impl Writer<'_> {
         Ok(out)
     }
 
+    /// The block of documents or entities `block`, read once per write;
+    /// the flag says whether this write changed it.
+    fn rows<R: Row>(&mut self, block: u64) -> Result<&mut (bool, Vec<R>)> {
+        if !R::blocks(self).contains_key(&block) {
+            let rows = R::read(self.storage, block)?;
+            R::blocks(self).insert(block, (false, rows));
+        }
+        R::blocks(self)
+            .get_mut(&block)
+            .ok_or_else(|| Error::Storage("row block vanished".into()))
+    }
+
+    /// Appends a new document or entity (its id is the next in its block).
+    fn push_row<R: Row>(&mut self, row: R) -> Result<()> {
+        let id = row.id();
+        let rows = self.rows::<R>(id / ROWS_PER_BLOCK)?;
+        if rows.1.len() as u64 != id % ROWS_PER_BLOCK {
+            return Err(Error::Storage(format!(
+                "row block for {id} holds {} rows",
+                rows.1.len()
+            )));
+        }
+        rows.1.push(row);
+        rows.0 = true;
+        Ok(())
+    }
+
+    /// The document stored (on either level) or staged with this hash.
+    fn doc_by_hash(&self, hash: &str) -> Result<Option<DocId>> {
+        if let Some(v) = self.staged[T::Docs as usize].get(&hash_key(hash)) {
+            return Ok(Some(
+                codec::read_u64(v).map_err(|e| self.storage.corrupt("document hash", e))?,
+            ));
+        }
+        if let Some(id) = self.run_adds.hashes.get(hash) {
+            return Ok(Some(*id));
+        }
+        self.storage.document_by_hash(hash)
+    }
+
     fn index_names(&mut self, entity: &Entity) -> Result<()> {
         let names = std::iter::once(&entity.name).chain(entity.aliases.iter());
         let keys: HashSet<String> = names.map(|n| normalize_name(n)).collect();
         for key in keys {
             if key.is_empty() {
+                continue;
+            }
+            if self.to_runs {
+                // No read: lookups take the union over the runs.
+                self.run_adds.name(key, entity.id);
                 continue;
             }
             let mut ids: Vec<EntityId> = match self.get(T::Names, key.as_bytes())? {
@@ -1441,6 +1795,16 @@ impl Writer<'_> {
         Ok(id)
     }
 
+    /// A fact stored before this write, as in its block, decoded alone and
+    /// kept for the rest of the write.
+    fn old_fact(&mut self, id: FactId) -> Result<Option<&StoredFact>> {
+        if !self.old_facts.contains_key(&id) {
+            let f = self.storage.stored_fact(id)?;
+            self.old_facts.insert(id, f);
+        }
+        Ok(self.old_facts.get(&id).and_then(Option::as_ref))
+    }
+
     fn load_block(&mut self, block: u64) -> Result<&mut Vec<StoredFact>> {
         if !self.blocks.contains_key(&block) {
             let facts = self.storage.block(block)?;
@@ -1453,32 +1817,89 @@ impl Writer<'_> {
 
     /// The fact with this identity, stored or created by this write.
     ///
-    /// A fact is in the `spo` group of its subject and the `osp` group of its
-    /// object; loading either is enough, so the smaller one is loaded (by the
-    /// stored counts). Loading always the subject's group made every batch
-    /// re-read the huge groups of popular subjects: quadratic at scale.
+    /// Mutable level: a fact is in the `spo` group of its subject and the
+    /// `osp` group of its object; loading either is enough, so the smaller
+    /// one is loaded (by the stored counts). Loading always the subject's
+    /// group made every batch re-read the huge groups of popular subjects:
+    /// quadratic at scale.
+    ///
+    /// Run level: the `idents` runs map identity hashes to fact ids; a
+    /// lookup reads at most one block of each run whose filter admits the
+    /// hash, and each fact found is read to confirm its identity. Loading
+    /// index groups instead thrashed the bounded cache at 10M facts, whose
+    /// most popular entities have groups of 700k facts.
     fn existing(&mut self, identity: (EntityId, RelId, bool, ObjKey)) -> Result<Option<FactId>> {
         if let Some(id) = self.idents.known.get(&identity) {
             return Ok(Some(*id));
         }
-        let (subject, _, _, object) = identity;
+        self.make_room();
+        let (subject, rel, negative, object) = identity;
         let by_subject = (IndexKind::Spo, Storage::subject_group(subject));
         let by_object = (IndexKind::Osp, Storage::object_group(object));
-        if self.idents.loaded.contains(&by_subject) || self.idents.loaded.contains(&by_object) {
-            return Ok(None);
+        if !self.mutable_empty
+            && !self.idents.loaded.contains(&by_subject)
+            && !self.idents.loaded.contains(&by_object)
+        {
+            let mutable = |tag, term: &[u8]| self.storage.count(&count_key(tag, term));
+            let group =
+                if mutable(b'o', &object.to_bytes())? < mutable(b's', &codec::u64_key(subject))? {
+                    by_object
+                } else {
+                    by_subject
+                };
+            for t in self.storage.scan_mutable(group.0, group.1.clone()) {
+                let t = t?;
+                self.idents
+                    .remember((t.subject, t.relation, t.negative, t.object), t.fact);
+            }
+            self.idents.loaded.insert(group);
         }
-        let group = if self.storage.count_object(object)? < self.storage.count_subject(subject)? {
-            by_object
-        } else {
-            by_subject
-        };
-        for t in self.storage.scan(group.0, group.1.clone()) {
-            let t = t?;
-            self.idents
-                .remember((t.subject, t.relation, t.negative, t.object), t.fact);
+        // The run level: the facts whose identity hash matches, each checked.
+        let h = bulk::identity_hash(subject, rel, negative, object);
+        let mut candidates = Vec::new();
+        self.storage.run_ident_candidates(h, &mut candidates)?;
+        for id in candidates {
+            let Some(f) = self.old_fact(id)? else {
+                return Err(Error::Corrupt {
+                    path: self.storage.path.clone(),
+                    detail: format!("fact {id} of the identity index is missing"),
+                });
+            };
+            let same = f.subject == subject
+                && f.relation == rel
+                && (f.polarity == Polarity::Negative) == negative
+                && match &f.object {
+                    Object::Entity(e) => object == ObjKey::Entity(*e),
+                    Object::Literal(lit) => {
+                        matches!(object, ObjKey::Literal(_)) && Storage::literal_key(lit)? == object
+                    }
+                };
+            if same {
+                self.idents.remember(identity, id);
+            }
         }
-        self.idents.loaded.insert(group);
         Ok(self.idents.known.get(&identity).copied())
+    }
+
+    /// Keeps the identity cache within its bound during a write: past it,
+    /// everything loaded is dropped and only this write's own facts are kept
+    /// (they are not in any index yet).
+    fn make_room(&mut self) {
+        if self.idents.known.len() <= self.storage.ident_limit {
+            return;
+        }
+        let old = std::mem::take(&mut self.idents);
+        for &(identity, id) in &self.fresh {
+            self.idents.remember(identity, id);
+            // Stored facts of the same identity (other times) stay known with it.
+            let stored = old.known.get(&identity).into_iter();
+            for &other in stored.chain(old.more.get(&identity).into_iter().flatten()) {
+                self.idents.remember(identity, other);
+            }
+            if let Some(t) = old.times.get(&id) {
+                self.idents.times.insert(id, t.clone());
+            }
+        }
     }
 
     /// The fact a reading with these qualifiers corroborates, if any: among the
@@ -1514,10 +1935,22 @@ impl Writer<'_> {
 
     /// The time qualifier of fact `id` as stored or as staged by this write.
     fn fact_time(&mut self, id: FactId) -> Result<Option<String>> {
+        if let Some(t) = self.idents.times.get(&id) {
+            return Ok(t.clone());
+        }
+        let t = self.read_fact_time(id)?;
+        self.idents.times.insert(id, t.clone());
+        Ok(t)
+    }
+
+    fn read_fact_time(&mut self, id: FactId) -> Result<Option<String>> {
         let pos = (id % FACTS_PER_BLOCK) as usize;
-        let block = self.load_block(id / FACTS_PER_BLOCK)?;
-        if let Some(t) = block.get(pos).and_then(|f| f.qualifiers.get(TIME)) {
-            return Ok(Some(t.clone()));
+        let in_block = match self.blocks.get(&(id / FACTS_PER_BLOCK)) {
+            Some(block) => block.get(pos).map(|f| f.qualifiers.get(TIME).cloned()),
+            None => self.old_fact(id)?.map(|f| f.qualifiers.get(TIME).cloned()),
+        };
+        if let Some(Some(t)) = in_block {
+            return Ok(Some(t));
         }
         if let Some(extra) = self.extras.get(&id) {
             return Ok(extra.qualifiers.get(TIME).cloned());
@@ -1538,14 +1971,20 @@ impl Writer<'_> {
         qualifiers: Qualifiers,
         confidence: f32,
     ) -> Result<u64> {
+        if let Some(t) = qualifiers.get(TIME)
+            && let Some(cached @ None) = self.idents.times.get_mut(&id)
+        {
+            // The fact had no time: it takes the first one a reading brings.
+            *cached = Some(t.clone());
+        }
         let block = id / FACTS_PER_BLOCK;
         let pos = (id % FACTS_PER_BLOCK) as usize;
-        self.load_block(block)?;
         let missing = || Error::Corrupt {
             path: self.storage.path.clone(),
             detail: format!("index names fact {id}, which is missing"),
         };
         if id >= self.first_new_fact {
+            self.load_block(block)?;
             let fact = self
                 .blocks
                 .get_mut(&block)
@@ -1562,28 +2001,35 @@ impl Writer<'_> {
                 confidence,
             ));
         }
-        let base = self
-            .blocks
-            .get(&block)
-            .and_then(|b| b.get(pos))
+        let (base_confidence, base_sources, base_qualifiers) = {
+            let base = match self.blocks.get(&block) {
+                Some(b) => b.get(pos),
+                None => self.old_fact(id)?,
+            }
             .ok_or_else(missing)?;
+            (
+                base.confidence,
+                base.sources.clone(),
+                base.qualifiers.keys().cloned().collect::<Vec<String>>(),
+            )
+        };
         let extra = match self.extras.entry(id) {
             std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::btree_map::Entry::Vacant(e) => {
                 let stored = self.storage.extra(id)?.unwrap_or_else(|| FactExtra {
-                    confidence: base.confidence,
+                    confidence: base_confidence,
                     ..FactExtra::default()
                 });
                 e.insert(stored)
             }
         };
         for (k, v) in qualifiers {
-            if !base.qualifiers.contains_key(&k) {
+            if !base_qualifiers.contains(&k) {
                 extra.qualifiers.entry(k).or_insert(v);
             }
         }
         Ok(add_sources(
-            &base.sources,
+            &base_sources,
             &mut extra.sources,
             &mut extra.confidence,
             sources,
@@ -1630,7 +2076,13 @@ impl Writer<'_> {
             Object::Literal(l) => {
                 let bytes = self.encode(l)?;
                 let key = ObjKey::Literal(codec::literal_hash(&bytes));
-                self.put(T::Literals, key.to_bytes().to_vec(), bytes);
+                if self.to_runs {
+                    self.run_adds
+                        .literals
+                        .insert(key.to_bytes().to_vec(), bytes);
+                } else {
+                    self.put(T::Literals, key.to_bytes().to_vec(), bytes);
+                }
                 key
             }
         };
@@ -1660,6 +2112,7 @@ impl Writer<'_> {
         let id = self.c.next_fact;
         self.c.next_fact += 1;
         self.c.sources += sources.len() as u64;
+        let time = d.qualifiers.get(TIME).cloned();
         let stored = StoredFact {
             subject,
             relation: rel,
@@ -1679,6 +2132,8 @@ impl Writer<'_> {
         }
         block.push(stored);
         self.idents.remember(identity, id);
+        self.fresh.push((identity, id));
+        self.idents.times.insert(id, time);
         let t = Triple {
             fact: id,
             subject,
@@ -1692,6 +2147,10 @@ impl Writer<'_> {
                 .or_default()
                 .push(t);
         }
+        if self.to_runs {
+            // Runs keep their own group totals.
+            return Ok(true);
+        }
         for key in [
             count_key(b's', &codec::u64_key(subject)),
             count_key(b'p', &codec::u32_key(rel)),
@@ -1704,11 +2163,22 @@ impl Writer<'_> {
 
     fn finish(mut self) -> Result<Finished> {
         let blocks = std::mem::take(&mut self.blocks);
-        // Blocks read only to check corroborations are not rewritten.
         let first_changed = self.first_new_fact / FACTS_PER_BLOCK;
         for (block, facts) in blocks.range(first_changed..) {
-            let bytes = codec::encode_block(facts).map_err(|e| Error::Storage(e.0))?;
+            let bytes = codec::encode_items(facts).map_err(|e| Error::Storage(e.0))?;
             self.put(T::Facts, codec::u64_key(*block).to_vec(), bytes);
+        }
+        for (block, (changed, docs)) in std::mem::take(&mut self.doc_blocks) {
+            if changed {
+                let bytes = codec::encode_items(&docs).map_err(|e| Error::Storage(e.0))?;
+                self.put(T::Docs, doc_block_key(block), bytes);
+            }
+        }
+        for (block, (changed, entities)) in std::mem::take(&mut self.entity_blocks) {
+            if changed {
+                let bytes = codec::encode_items(&entities).map_err(|e| Error::Storage(e.0))?;
+                self.put(T::Entities, codec::u64_key(block).to_vec(), bytes);
+            }
         }
         let sentences = std::mem::take(&mut self.sentences);
         for (doc, (changed, group)) in sentences {
@@ -1723,8 +2193,20 @@ impl Writer<'_> {
             self.put(T::Facts, extra_key(id), bytes);
         }
         let appends = std::mem::take(&mut self.appends);
-        for ((kind, group), triples) in appends {
-            self.append_group(kind, &group, &triples)?;
+        let mut built = None;
+        if self.to_runs {
+            let adds = std::mem::take(&mut self.run_adds);
+            let b = self.storage.build_runs(appends, adds)?;
+            for (k, v) in &b.staged {
+                self.put(T::Runs, k.clone(), v.clone());
+            }
+            let dir = self.encode(&b.dir)?;
+            self.put(T::Meta, bulk::META_RUNS.to_vec(), dir);
+            built = Some(b);
+        } else {
+            for ((kind, group), triples) in appends {
+                self.append_group(kind, &group, &triples)?;
+            }
         }
         let counts = std::mem::take(&mut self.counts);
         for (key, add) in counts {
@@ -1737,7 +2219,7 @@ impl Writer<'_> {
         let counters = self.encode(&self.c)?;
         self.put(T::Meta, META_COUNTERS.to_vec(), counters);
         let idents = std::mem::take(&mut self.idents);
-        Ok((self.staged, self.c, self.new_rels, idents))
+        Ok((self.staged, self.c, self.new_rels, idents, built))
     }
 
     fn append_group(&mut self, kind: IndexKind, group: &[u8], triples: &[Triple]) -> Result<()> {
@@ -1774,6 +2256,37 @@ impl Writer<'_> {
         }
         self.put(index_tree(kind), codec::chunk_key(group, n), chunk);
         Ok(())
+    }
+}
+
+/// Documents and entities: rows stored [`ROWS_PER_BLOCK`] to a key.
+trait Row: Serialize + Sized {
+    fn id(&self) -> u64;
+    fn read(storage: &Storage, block: u64) -> Result<Vec<Self>>;
+    fn blocks<'w>(w: &'w mut Writer<'_>) -> &'w mut BTreeMap<u64, (bool, Vec<Self>)>;
+}
+
+impl Row for Document {
+    fn id(&self) -> u64 {
+        self.id
+    }
+    fn read(storage: &Storage, block: u64) -> Result<Vec<Self>> {
+        storage.doc_block(block)
+    }
+    fn blocks<'w>(w: &'w mut Writer<'_>) -> &'w mut BTreeMap<u64, (bool, Vec<Self>)> {
+        &mut w.doc_blocks
+    }
+}
+
+impl Row for Entity {
+    fn id(&self) -> u64 {
+        self.id
+    }
+    fn read(storage: &Storage, block: u64) -> Result<Vec<Self>> {
+        storage.entity_block(block)
+    }
+    fn blocks<'w>(w: &'w mut Writer<'_>) -> &'w mut BTreeMap<u64, (bool, Vec<Self>)> {
+        &mut w.entity_blocks
     }
 }
 
@@ -2289,6 +2802,26 @@ mod tests {
     }
 
     #[test]
+    fn a_store_of_format_2_with_sled_default_segments_gets_the_version_error() {
+        // Format 2 stores were created with sled's default 512 KiB segments,
+        // which sled refuses to open with another size.
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let db = sled::Config::new().path(dir.path()).open().unwrap();
+            db.open_tree("meta")
+                .unwrap()
+                .insert(META_FORMAT, &codec::u32_key(2))
+                .unwrap();
+            db.flush().unwrap();
+        }
+        let err = Storage::open(dir.path(), &OpenOptions::default()).unwrap_err();
+        assert!(
+            matches!(err, Error::FormatVersion { found: 2, .. }),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn a_failed_bulk_write_is_undone_before_the_same_handle_writes_again() {
         let dir = tempfile::tempdir().unwrap();
         let s = open(dir.path());
@@ -2304,5 +2837,23 @@ mod tests {
         assert_eq!(s.document_by_hash("second").unwrap(), None);
         let report = s.check().unwrap();
         assert!(report.is_clean(), "{:?}", report.problems);
+    }
+
+    #[test]
+    fn a_name_read_from_an_undone_write_is_not_remembered() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = open(dir.path());
+        s.write_bulk(first_bulk_set()).unwrap();
+        assert_eq!(&*s.entity_name(0).unwrap().unwrap(), "first entity 0");
+        s.crash_after_trees.store(7, Ordering::Relaxed);
+        s.write_bulk(bulk_set("second", 1)).unwrap_err();
+        // The half batch's entity is readable until it is undone...
+        assert_eq!(&*s.entity_name(3).unwrap().unwrap(), "second entity 0");
+        s.crash_after_trees.store(usize::MAX, Ordering::Relaxed);
+        s.write(bulk_set("third", 1)).unwrap();
+        // ...and its id, handed out again, shows the new name, not the cached one.
+        assert_eq!(&*s.entity_name(3).unwrap().unwrap(), "third entity 0");
+        assert_eq!(&*s.entity_name(0).unwrap().unwrap(), "first entity 0");
+        assert_eq!(s.entity_name(1 << 40).unwrap(), None);
     }
 }

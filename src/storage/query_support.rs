@@ -7,6 +7,7 @@
 use std::ops::ControlFlow;
 use std::sync::atomic::Ordering;
 
+use super::bulk::index_space;
 use super::{IndexKind, Storage, Triple, codec, index_tree, poisoned};
 use crate::error::Result;
 use crate::model::RelId;
@@ -26,11 +27,12 @@ impl Storage {
             let (k, v) = item.map_err(|e| self.sled(e))?;
             bytes += (k.len() + v.len()) as u64;
         }
-        Ok(bytes)
+        Ok(bytes + self.run_raw_bytes(kind, group)?)
     }
 
     /// Calls `f` with the triples of one index group (the whole index when
-    /// `group` is empty), one decoded chunk at a time, until `f` breaks.
+    /// `group` is empty), one decoded chunk at a time, until `f` breaks: the
+    /// mutable level first, then each run, oldest first.
     ///
     /// The executor's access path: a chunk is decoded into one reused buffer,
     /// with none of the per-entry bookkeeping of [`Storage::scan`]; every
@@ -50,6 +52,15 @@ impl Storage {
             self.entries_read
                 .fetch_add(buf.len() as u64, Ordering::Relaxed);
             if f(&buf)?.is_break() {
+                return Ok(ControlFlow::Break(()));
+            }
+        }
+        let set = self.run_set()?;
+        for run in set.runs(index_space(kind)) {
+            if self
+                .for_each_run_chunk(run, kind, group, &mut buf, &mut f)?
+                .is_break()
+            {
                 return Ok(ControlFlow::Break(()));
             }
         }
