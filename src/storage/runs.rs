@@ -6,8 +6,9 @@
 //! document hash and literal is capped far below 100k facts/s. An import
 //! batch instead writes, per [`Space`], one immutable sorted run packed into
 //! blocks of about [`BLOCK_BYTES`]: a few hundred sled keys per 100k facts.
-//! Runs of similar size are merged (compaction), so a space holds about
-//! log2(batches) runs and a lookup reads one block per run at most; an
+//! Runs of similar size are merged four at a time (compaction, see
+//! [`runs_to_merge`]), so a space holds at most three runs per size tier and
+//! a lookup reads one block per run at most; an
 //! in-memory Bloom filter per run skips the runs that cannot hold a key.
 //!
 //! Articles keep writing the mutable level (the per-group chunk trees, the
