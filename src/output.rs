@@ -306,7 +306,7 @@ fn json(out: &mut dyn Write, s: &StatementOutput) -> io::Result<()> {
         let mut map = serde_json::Map::new();
         for (c, v) in s.columns.iter().zip(row) {
             let value = match v {
-                Value::Entity { name, .. } => serde_json::Value::String(name.clone()),
+                Value::Entity { name, .. } => serde_json::Value::String(name.to_string()),
                 // Counts are whole numbers: `3`, not `3.0`, for tools like jq.
                 Value::Number(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => {
                     serde_json::Value::from(*n as i64)
@@ -316,7 +316,8 @@ fn json(out: &mut dyn Write, s: &StatementOutput) -> io::Result<()> {
                     .unwrap_or(serde_json::Value::Null),
                 Value::Fact(id) => serde_json::Value::from(*id),
                 Value::Null => serde_json::Value::Null,
-                Value::Text(t) | Value::Date(t) => serde_json::Value::String(t.clone()),
+                Value::Text(t) => serde_json::Value::String(t.to_string()),
+                Value::Date(t) => serde_json::Value::String(t.clone()),
             };
             map.insert(c.trim_start_matches('?').to_string(), value);
         }
@@ -485,7 +486,7 @@ mod tests {
         wide.columns = (0..8).map(|i| format!("column{i}")).collect();
         wide.rows = vec![
             (0..8)
-                .map(|i| Value::Text(format!("value number {i}")))
+                .map(|i| Value::Text(format!("value number {i}").into()))
                 .collect(),
         ];
         let mut out = Vec::new();

@@ -97,7 +97,8 @@ pub fn timeline(store: &Store, name: &str, compact: bool) -> Result<StatementOut
             id,
             name: store
                 .entity(id)?
-                .map_or_else(|| format!("#{id}"), |e| e.name),
+                .map_or_else(|| format!("#{id}"), |e| e.name)
+                .into(),
         };
         names.insert(id, v.clone());
         Ok(v)
@@ -111,16 +112,16 @@ pub fn timeline(store: &Store, name: &str, compact: bool) -> Result<StatementOut
         };
         let object = match &f.object {
             Object::Entity(id) => name_of(*id)?,
-            Object::Literal(l) => Value::Text(l.to_string()),
+            Object::Literal(l) => Value::Text(l.to_string().into()),
         };
         let head = vec![
             Value::Date(time),
             name_of(f.subject)?,
-            Value::Text(relation),
+            Value::Text(relation.into()),
             object,
             f.qualifiers
                 .get("place")
-                .map_or(Value::Null, |p| Value::Text(p.clone())),
+                .map_or(Value::Null, |p| Value::Text(p.as_str().into())),
         ];
         let sources: Vec<Option<&crate::model::Source>> = if f.sources.is_empty() {
             vec![None]
@@ -140,9 +141,9 @@ pub fn timeline(store: &Store, name: &str, compact: bool) -> Result<StatementOut
                         None => {
                             let t = store.document(s.doc)?.map_or(Value::Null, |d| {
                                 Value::Text(if d.title.is_empty() {
-                                    d.origin
+                                    d.origin.into()
                                 } else {
-                                    d.title
+                                    d.title.into()
                                 })
                             });
                             titles.insert(s.doc, t.clone());
@@ -150,7 +151,7 @@ pub fn timeline(store: &Store, name: &str, compact: bool) -> Result<StatementOut
                         }
                     };
                     row.push(title);
-                    row.push(Value::Text(s.sentence.clone()));
+                    row.push(Value::Text(s.sentence.as_str().into()));
                 }
                 None => row.extend([Value::Null, Value::Null]),
             }

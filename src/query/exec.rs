@@ -8,6 +8,9 @@
 
 use std::collections::{HashMap, HashSet};
 use std::ops::ControlFlow;
+use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
 
 use super::ast::{self, CmpOp, Query, Select, SelectItem, Span, Statement, StmtKind, Term};
 use super::plan::{
@@ -69,14 +72,16 @@ pub fn statement(st: &Storage, stmt: &Statement, opts: &QueryOptions) -> Result<
 struct Exec<'a> {
     st: &'a Storage,
     opts: &'a QueryOptions,
-    names: HashMap<EntityId, String>,
-    literals: HashMap<u64, Literal>,
-    facts: HashMap<FactId, Fact>,
+    literals: FxHashMap<u64, Literal>,
+    facts: FxHashMap<FactId, Fact>,
     /// When set, every index group read is recorded (for benchmark floors).
     trace: Option<Vec<(IndexKind, Vec<u8>)>>,
     /// When set, matches are only counted here, never bound (see `count_fast`).
     count_only: Option<u64>,
-    relation_names: HashMap<RelId, String>,
+    /// Decoding buffers of finished scans, for the next ones.
+    buffers: Vec<Vec<Triple>>,
+    /// Relation names by id (ids are dense and few).
+    relation_names: Vec<Option<Arc<str>>>,
 }
 
 /// Runs one statement and returns the index groups it read, in order.
@@ -98,12 +103,12 @@ impl<'a> Exec<'a> {
         Exec {
             st,
             opts,
-            names: HashMap::new(),
-            literals: HashMap::new(),
-            facts: HashMap::new(),
+            literals: FxHashMap::default(),
+            facts: FxHashMap::default(),
             trace: None,
             count_only: None,
-            relation_names: HashMap::new(),
+            relation_names: Vec::new(),
+            buffers: Vec::new(),
         }
     }
 
@@ -209,16 +214,30 @@ impl<'a> Exec<'a> {
             groups
         };
         let st = self.st;
+        // Scans nest (one per pattern of a join): each takes a buffer from the pool.
+        let mut buf = self.buffers.pop().unwrap_or_default();
+        let mut flow = Flow::Continue(());
         for (kind, group) in groups {
             if let Some(t) = &mut self.trace {
                 t.push((kind, group.clone()));
             }
-            let flow = st.for_each_chunk(kind, &group, |chunk| self.feed(chunk, probe, b, k))?;
-            if flow.is_break() {
-                return Ok(Flow::Break(()));
+            match st.for_each_chunk(kind, &group, &mut buf, |chunk| {
+                self.feed(chunk, probe, b, k)
+            }) {
+                Ok(f) if f.is_break() => {
+                    flow = Flow::Break(());
+                    break;
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    self.buffers.push(buf);
+                    return Err(e);
+                }
             }
         }
-        Ok(Flow::Continue(()))
+        buf.clear();
+        self.buffers.push(buf);
+        Ok(flow)
     }
 
     /// With both ends known, read the smaller group (a cheap count lookup each).
@@ -563,27 +582,32 @@ impl<'a> Exec<'a> {
 
     // ------------------------------------------------------------ values
 
-    fn entity_name(&mut self, id: EntityId) -> Result<String> {
-        if let Some(n) = self.names.get(&id) {
-            return Ok(n.clone());
-        }
-        let name = match self.st.entity_name(id)? {
-            Some(n) => n.to_string(),
-            None => format!("#{id}"),
-        };
-        self.names.insert(id, name.clone());
-        Ok(name)
+    fn entity_name(&mut self, id: EntityId) -> Result<Arc<str>> {
+        // The store keeps the names of committed entities; a copy here would
+        // cost a second lookup and an allocation per row.
+        Ok(match self.st.entity_name(id)? {
+            Some(n) => n,
+            None => format!("#{id}").into(),
+        })
     }
 
-    fn relation_name(&mut self, r: RelId) -> String {
-        if let Some(n) = self.relation_names.get(&r) {
+    fn relation_name(&mut self, r: RelId) -> Arc<str> {
+        let i = r as usize;
+        if let Some(Some(n)) = self.relation_names.get(i) {
             return n.clone();
         }
-        let name = self
+        let name: Arc<str> = self
             .st
             .relation(r)
-            .map_or_else(|| format!("#{r}"), |rec| rec.name);
-        self.relation_names.insert(r, name.clone());
+            .map_or_else(|| format!("#{r}"), |rec| rec.name)
+            .into();
+        // Relation ids are dense (one per distinct relation phrase).
+        if i < 1 << 20 {
+            if self.relation_names.len() <= i {
+                self.relation_names.resize(i + 1, None);
+            }
+            self.relation_names[i] = Some(name.clone());
+        }
         name
     }
 
@@ -614,7 +638,7 @@ impl<'a> Exec<'a> {
         Ok(match v {
             V::Obj(k) => self.object_value(*k)?,
             V::Rel(r) => Value::Text(self.relation_name(*r)),
-            V::Text(t) => Value::Text(t.clone()),
+            V::Text(t) => Value::Text(t.as_str().into()),
             V::Num(n) => Value::Number(*n),
             V::Fact(f) => Value::Fact(*f),
             V::Null => Value::Null,
@@ -925,19 +949,19 @@ impl<'a> Exec<'a> {
                 out.rows.push(vec![
                     Value::Fact(fact.id),
                     subject.clone(),
-                    Value::Text(fact.relation.clone()),
+                    Value::Text(fact.relation.as_str().into()),
                     object.clone(),
                     Value::Text(fact.polarity.as_str().into()),
                     Value::Number((f64::from(fact.confidence) * 100.0).round() / 100.0),
                     doc.as_ref()
-                        .map_or(Value::Null, |d| Value::Text(d.title.clone())),
+                        .map_or(Value::Null, |d| Value::Text(d.title.as_str().into())),
                     doc.as_ref()
-                        .map_or(Value::Null, |d| Value::Text(d.origin.clone())),
+                        .map_or(Value::Null, |d| Value::Text(d.origin.as_str().into())),
                     doc.as_ref()
                         .and_then(|d| d.published.clone())
                         .map_or(Value::Null, Value::Date),
-                    Value::Text(src.sentence.clone()),
-                    Value::Text(format!("{}..{}", src.span.0, src.span.1)),
+                    Value::Text(src.sentence.as_str().into()),
+                    Value::Text(format!("{}..{}", src.span.0, src.span.1).into()),
                 ]);
             }
         }
@@ -1000,7 +1024,7 @@ impl<'a> Exec<'a> {
             ));
             let who = Value::Entity {
                 id,
-                name: e.name.clone(),
+                name: e.name.as_str().into(),
             };
             for (kind, group, dir) in [
                 (IndexKind::Spo, Storage::subject_group(id), "out"),
@@ -1030,10 +1054,10 @@ impl<'a> Exec<'a> {
                     out.rows.push(vec![
                         who.clone(),
                         Value::Text(dir.into()),
-                        Value::Text(fact.relation.clone()),
+                        Value::Text(fact.relation.as_str().into()),
                         other,
                         Value::Text(fact.polarity.as_str().into()),
-                        Value::Text(quals.join("; ")),
+                        Value::Text(quals.join("; ").into()),
                         Value::Number(fact.sources.len() as f64),
                         Value::Fact(fact.id),
                     ]);
@@ -1087,10 +1111,10 @@ impl<'a> Exec<'a> {
             out.rows.push(vec![
                 Value::Entity {
                     id,
-                    name: e.name.clone(),
+                    name: e.name.as_str().into(),
                 },
                 Value::Text(e.kind.as_str().into()),
-                Value::Text(e.aliases.join(", ")),
+                Value::Text(e.aliases.join(", ").into()),
                 Value::Number(n as f64),
             ]);
         }
@@ -1123,7 +1147,13 @@ impl<'a> Exec<'a> {
             columns: ["relation", "facts", "forms"].map(String::from).to_vec(),
             rows: rows
                 .into_iter()
-                .map(|(n, c, f)| vec![Value::Text(n), Value::Number(c as f64), Value::Text(f)])
+                .map(|(n, c, f)| {
+                    vec![
+                        Value::Text(n.into()),
+                        Value::Number(c as f64),
+                        Value::Text(f.into()),
+                    ]
+                })
                 .collect(),
             truncated,
             ..StatementOutput::default()
@@ -1157,11 +1187,11 @@ impl<'a> Exec<'a> {
                     ] {
                         out.rows.push(vec![
                             Value::Number(step as f64),
-                            Value::Text(format!("{name} (#{id}): facts {dir}")),
+                            Value::Text(format!("{name} (#{id}): facts {dir}").into()),
                             Value::Text(index.into()),
                             Value::Text(if index == "spo" { "subject" } else { "object" }.into()),
                             Value::Number(n as f64),
-                            Value::Text(String::new()),
+                            Value::Text(String::new().into()),
                         ]);
                         step += 1;
                     }
@@ -1194,7 +1224,7 @@ impl<'a> Exec<'a> {
                             if j == 3 {
                                 Value::Number(s.parse().unwrap_or(0.0))
                             } else {
-                                Value::Text(s)
+                                Value::Text(s.into())
                             }
                         }),
                 );
@@ -1295,7 +1325,7 @@ fn with_columns(columns: &[&str]) -> StatementOutput {
 
 fn literal_value(l: Literal) -> Value {
     match l {
-        Literal::Text(t) => Value::Text(t),
+        Literal::Text(t) => Value::Text(t.into()),
         Literal::Number(n) => Value::Number(n),
         Literal::Date(d) => Value::Date(d),
     }

@@ -105,11 +105,13 @@ pub enum Value {
     Entity {
         /// Entity id.
         id: EntityId,
-        /// Canonical name.
-        name: String,
+        /// Canonical name (shared with the store's name cache, so a row
+        /// costs no copy of it).
+        name: Arc<str>,
     },
-    /// A relation, text or other string.
-    Text(String),
+    /// A relation, text or other string (shared: a relation name repeats
+    /// on every row).
+    Text(Arc<str>),
     /// A number or count.
     Number(f64),
     /// An ISO date.
@@ -124,7 +126,8 @@ impl std::fmt::Display for Value {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Value::Entity { name, .. } => f.write_str(name),
-            Value::Text(s) | Value::Date(s) => f.write_str(s),
+            Value::Text(s) => f.write_str(s),
+            Value::Date(s) => f.write_str(s),
             Value::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => write!(f, "{}", *n as i64),
             Value::Number(n) => write!(f, "{n}"),
             Value::Fact(id) => write!(f, "#{id}"),

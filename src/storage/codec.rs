@@ -16,7 +16,7 @@ use serde::de::DeserializeOwned;
 use crate::model::{EntityId, FactId, RelId};
 
 /// On-disk format version; a store written with another value is refused on open.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 
 /// Largest value lore will decode (bytes). Bigger means damage.
 pub const MAX_VALUE_BYTES: usize = 64 << 20;
@@ -609,26 +609,59 @@ pub fn put_varint(out: &mut Vec<u8>, mut v: u64) {
 }
 
 /// Reads a LEB128 varint at `*pos`, advancing it; truncation and overlong forms are errors.
+#[inline]
 pub fn get_varint(bytes: &[u8], pos: &mut usize) -> Result<u64, CodecError> {
+    match varint(bytes, pos) {
+        Some(v) => Ok(v),
+        None => Err(varint_error(bytes, *pos)),
+    }
+}
+
+/// [`get_varint`] without the error: the form the hot loops use, since a
+/// `Result` carrying a `String` is returned through memory on every call.
+/// `*pos` is unspecified after `None`.
+#[inline(always)]
+fn varint(bytes: &[u8], pos: &mut usize) -> Option<u64> {
     let mut v: u64 = 0;
     let mut shift = 0u32;
     loop {
-        let b = *bytes
-            .get(*pos)
-            .ok_or_else(|| CodecError("truncated varint".into()))?;
+        let b = *bytes.get(*pos)?;
         *pos += 1;
-        if shift == 63 && b > 1 {
-            return Err(CodecError("varint overflows 64 bits".into()));
+        if b < 0x80 {
+            // The tenth byte may only hold the top bit of 64.
+            if shift == 63 && b > 1 {
+                return None;
+            }
+            return Some(v | (u64::from(b) << shift));
         }
         v |= u64::from(b & 0x7f) << shift;
-        if b & 0x80 == 0 {
-            return Ok(v);
-        }
         shift += 7;
         if shift > 63 {
-            return Err(CodecError("varint longer than 10 bytes".into()));
+            return None;
         }
     }
+}
+
+/// Why the varint at `pos` did not decode.
+#[cold]
+fn varint_error(bytes: &[u8], pos: usize) -> CodecError {
+    let mut p = pos;
+    let mut n = 0;
+    while let Some(&b) = bytes.get(p) {
+        n += 1;
+        p += 1;
+        if b < 0x80 {
+            return CodecError(if n == 10 {
+                "varint overflows 64 bits".into()
+            } else {
+                "varint longer than 10 bytes".into()
+            });
+        }
+        if n == 10 {
+            return CodecError("varint longer than 10 bytes".into());
+        }
+    }
+    CodecError("truncated varint".into())
 }
 
 #[cfg(test)]

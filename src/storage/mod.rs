@@ -309,7 +309,9 @@ pub struct Storage {
     /// generation in the first field (see `run_group_estimate`).
     run_totals: Mutex<RunTotals>,
     /// Canonical names of committed entities (see [`Storage::entity_name`]).
-    names: RwLock<HashMap<EntityId, Arc<str>>>,
+    /// Keys are entity ids: Fx hashing (a multiply) instead of SipHash, which
+    /// cost as much as the rest of a name lookup.
+    names: RwLock<rustc_hash::FxHashMap<EntityId, Arc<str>>>,
     /// Entities with ids below this are committed: their names never change.
     committed_entities: AtomicU64,
     /// Names `names` may hold before it starts afresh.
@@ -501,7 +503,7 @@ impl Storage {
             runs: RwLock::new(Arc::new(runs::RunSet::default())),
             garbage: Mutex::new(Vec::new()),
             run_totals: Mutex::new((0, HashMap::new())),
-            names: RwLock::new(HashMap::new()),
+            names: RwLock::new(rustc_hash::FxHashMap::default()),
             committed_entities: AtomicU64::new(0),
             name_limit: usize::try_from(opts.cache_bytes / NAME_ENTRY_BYTES)
                 .unwrap_or(usize::MAX)

@@ -36,14 +36,15 @@ impl Storage {
     ///
     /// The executor's access path: a chunk is decoded into one reused buffer,
     /// with none of the per-entry bookkeeping of [`Storage::scan`]; every
-    /// decoded entry still counts in [`Storage::entries_read`].
+    /// decoded entry still counts in [`Storage::entries_read`]. `buf` is the
+    /// caller's, so that a join probing thousands of groups allocates none.
     pub fn for_each_chunk(
         &self,
         kind: IndexKind,
         group: &[u8],
+        buf: &mut Vec<Triple>,
         mut f: impl FnMut(&[Triple]) -> Result<ControlFlow<()>>,
     ) -> Result<ControlFlow<()>> {
-        let mut buf: Vec<Triple> = Vec::with_capacity(256);
         for item in self.tree(index_tree(kind)).scan_prefix(group) {
             let (k, v) = item.map_err(|e| self.sled(e))?;
             buf.clear();
@@ -51,14 +52,14 @@ impl Storage {
                 .map_err(|e| self.corrupt("index chunk", e))?;
             self.entries_read
                 .fetch_add(buf.len() as u64, Ordering::Relaxed);
-            if f(&buf)?.is_break() {
+            if f(buf)?.is_break() {
                 return Ok(ControlFlow::Break(()));
             }
         }
         let set = self.run_set()?;
         for run in set.runs(index_space(kind)) {
             if self
-                .for_each_run_chunk(run, kind, group, &mut buf, &mut f)?
+                .for_each_run_chunk(run, kind, group, buf, &mut f)?
                 .is_break()
             {
                 return Ok(ControlFlow::Break(()));

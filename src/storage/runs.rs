@@ -18,7 +18,7 @@
 //!
 //! | key | value |
 //! |---|---|
-//! | space (u8) + run (u32) + block (u32) | block: tag, then entries `(shared prefix len, suffix len, suffix, value len, value)` with keys strictly ascending |
+//! | space (u8) + run (u32) + block (u32) | block: tag, then entries `(shared prefix len, suffix len, suffix, value len, value)` with keys strictly ascending, then the offsets of the restart points (u32 LE each; every 16th entry, stored with shared length 0) and their count (u32 LE) |
 //! | space (u8) + run (u32) + `u32::MAX` | [`RunMeta`]: entry count, first key of every block, group totals, Bloom filter |
 //!
 //! The live runs and those waiting to be deleted are listed in the `meta`
@@ -48,8 +48,14 @@ const BLOOM_PROBES: u8 = 7;
 /// Block number under which a run's metadata is stored.
 const META_BLOCK: u32 = u32::MAX;
 
-/// First byte of a block.
-const BLOCK_TAG: u8 = 1;
+/// First byte of a block (format 4: blocks end with restart points; the
+/// linear blocks of format 3 had tag 1).
+const BLOCK_TAG: u8 = 2;
+
+/// Every this many entries a block stores a key whole (a restart point) and
+/// lists its offset in the block's trailer, so that a lookup binary-searches
+/// the restart points and then reads at most this many entries.
+const RESTART_INTERVAL: usize = 16;
 
 /// What a run holds. Every space is an independent sorted key space.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -235,6 +241,9 @@ pub struct RunMeta {
     pub items: u64,
     /// The first key of every block, ascending.
     pub fences: Vec<Vec<u8>>,
+    /// The last key of the run: a lookup past it reads no block (without
+    /// it, the last block is read for every key above its first one).
+    pub last: Vec<u8>,
     /// Index spaces: (group, entries) for groups of at least [`BIG_GROUP`] entries.
     pub big: Vec<(Vec<u8>, u64)>,
     /// Filter over the keys (names, hashes, literals) or over fact
@@ -265,18 +274,34 @@ pub struct Run {
     /// Its metadata.
     pub meta: RunMeta,
     big: HashMap<Vec<u8>, u64>,
+    /// The first eight bytes of every fence as a big-endian number (zero
+    /// padded): binary searches compare these before the keys, as most
+    /// fences differ there and a slice comparison is a call into memcmp.
+    heads: Vec<u64>,
+}
+
+/// The first eight bytes of `key`, zero padded, as a big-endian number:
+/// `a < b` implies `head(a) <= head(b)`.
+#[inline]
+fn head(key: &[u8]) -> u64 {
+    let mut b = [0u8; 8];
+    let n = key.len().min(8);
+    b[..n].copy_from_slice(&key[..n]);
+    u64::from_be_bytes(b)
 }
 
 impl Run {
     /// A run from its stored metadata.
     pub fn new(space: Space, id: u32, meta: RunMeta) -> Run {
         let big = meta.big.iter().cloned().collect();
+        let heads = meta.fences.iter().map(|f| head(f)).collect();
         Run {
             space,
             id,
             blocks: meta.fences.len() as u32,
             meta,
             big,
+            heads,
         }
     }
 
@@ -287,23 +312,59 @@ impl Run {
 
     /// Blocks that may hold keys starting with `prefix`.
     pub fn blocks_for_prefix(&self, prefix: &[u8]) -> Range<u32> {
-        let f = &self.meta.fences;
-        let first_at_or_after = f.partition_point(|k| k.as_slice() < prefix);
+        if self.past_last(prefix) && !self.meta.last.starts_with(prefix) {
+            return 0..0;
+        }
+        let first_at_or_after = self.fences_below(prefix);
         // Keys with the prefix may begin inside the block before.
         let start = first_at_or_after.saturating_sub(1);
-        let end = f.partition_point(|k| k.as_slice() < prefix || k.starts_with(prefix));
+        // Fences below the prefix or starting with it: those below, then
+        // the ones from there on that start with it.
+        let f = &self.meta.fences;
+        let h = head(prefix);
+        let end = first_at_or_after
+            + f[first_at_or_after..]
+                .iter()
+                .zip(&self.heads[first_at_or_after..])
+                .position(|(k, kh)| (prefix.len() >= 8 && *kh != h) || !k.starts_with(prefix))
+                .unwrap_or(f.len() - first_at_or_after);
         (start as u32)..(end.max(start) as u32)
+    }
+
+    /// Whether `key` sorts after the run's last key.
+    fn past_last(&self, key: &[u8]) -> bool {
+        self.meta.last.as_slice() < key
+    }
+
+    /// How many fences sort below `key`.
+    fn fences_below(&self, key: &[u8]) -> usize {
+        let h = head(key);
+        let (lo, hi) = (
+            self.heads.partition_point(|x| *x < h),
+            self.heads.partition_point(|x| *x <= h),
+        );
+        // Only fences with the same head need the slice comparison.
+        lo + self.meta.fences[lo..hi].partition_point(|k| k.as_slice() < key)
     }
 
     /// The one block that may hold `key`.
     pub fn block_for_key(&self, key: &[u8]) -> Option<u32> {
-        let n = self.meta.fences.partition_point(|k| k.as_slice() <= key);
+        if self.past_last(key) {
+            return None;
+        }
+        let h = head(key);
+        let (lo, hi) = (
+            self.heads.partition_point(|x| *x < h),
+            self.heads.partition_point(|x| *x <= h),
+        );
+        let n = lo + self.meta.fences[lo..hi].partition_point(|k| k.as_slice() <= key);
         n.checked_sub(1).map(|b| b as u32)
     }
 
     /// Approximate bytes this run keeps in memory.
     pub fn memory_bytes(&self) -> usize {
         self.meta.filter.bytes()
+            + self.heads.len() * 8
             + self.meta.fences.iter().map(|f| f.len() + 24).sum::<usize>()
             + self
                 .meta
@@ -336,27 +397,69 @@ impl RunSet {
 
 /// Reads the entries of one block in order.
 pub struct BlockReader<'a> {
+    /// The tag and the entries (the trailer cut off).
     bytes: &'a [u8],
     pos: usize,
     key: Vec<u8>,
+    /// The restart offsets, `u32` little-endian each.
+    restarts: &'a [u8],
 }
 
 impl<'a> BlockReader<'a> {
-    /// Starts reading `bytes`; a block with another tag is an error.
+    /// Starts reading `bytes`; a block with another tag or a damaged
+    /// trailer is an error.
     pub fn new(bytes: &'a [u8]) -> Result<BlockReader<'a>, CodecError> {
         match bytes.first() {
-            Some(&BLOCK_TAG) => Ok(BlockReader {
-                bytes,
-                pos: 1,
-                key: Vec::new(),
-            }),
-            Some(t) => Err(CodecError(format!("unknown run block encoding {t}"))),
-            None => Err(CodecError("empty run block".into())),
+            Some(&BLOCK_TAG) => {}
+            Some(t) => return Err(CodecError(format!("unknown run block encoding {t}"))),
+            None => return Err(CodecError("empty run block".into())),
         }
+        let bad = || CodecError("run block trailer is damaged".into());
+        let count_at = bytes
+            .len()
+            .checked_sub(4)
+            .filter(|&n| n >= 1)
+            .ok_or_else(bad)?;
+        let count = read_u32_le(&bytes[count_at..]).map_err(|_| bad())? as usize;
+        let restarts_at = count
+            .checked_mul(4)
+            .and_then(|n| count_at.checked_sub(n))
+            .filter(|&n| n >= 1)
+            .ok_or_else(bad)?;
+        Ok(BlockReader {
+            bytes: &bytes[..restarts_at],
+            pos: 1,
+            key: Vec::new(),
+            restarts: &bytes[restarts_at..count_at],
+        })
+    }
+
+    /// The key stored whole at restart point `i`.
+    fn restart_key(&self, i: usize) -> Result<(usize, &'a [u8]), CodecError> {
+        let at = self
+            .restarts
+            .get(i * 4..i * 4 + 4)
+            .ok_or_else(|| CodecError("run block restart out of range".into()))?;
+        let mut pos = read_u32_le(at)? as usize;
+        let start = pos;
+        if pos < 1 || pos >= self.bytes.len() || get_varint(self.bytes, &mut pos)? != 0 {
+            return Err(CodecError("run block restart point is damaged".into()));
+        }
+        let len = usize_of(get_varint(self.bytes, &mut pos)?)?;
+        Ok((start, take(self.bytes, &mut pos, len)?))
     }
 
     /// The next (key, value), or `None` at the end of the block.
     pub fn next_entry(&mut self) -> Result<Option<BlockEntry<'_, 'a>>, CodecError> {
+        Ok(self
+            .advance()?
+            .map(|(_, value)| (self.key.as_slice(), value)))
+    }
+
+    /// Reads the next entry into `self.key`; returns how many leading bytes
+    /// its key shares with the key before, and its value.
+    #[inline]
+    fn advance(&mut self) -> Result<Option<(usize, &'a [u8])>, CodecError> {
         if self.pos >= self.bytes.len() {
             return Ok(None);
         }
@@ -372,8 +475,92 @@ impl<'a> BlockReader<'a> {
         let value = take(self.bytes, &mut self.pos, value_len)?;
         self.key.truncate(shared);
         self.key.extend_from_slice(suffix);
-        Ok(Some((&self.key, value)))
+        Ok(Some((shared, value)))
     }
+
+    /// Moves to the first entry whose key is at least `target` and returns it
+    /// (`None`: every key of the block is smaller), from wherever the reader was.
+    ///
+    /// Why not compare every key: a block holds up to a few hundred keys and
+    /// the writer stores each as the longest prefix it shares with the key
+    /// before plus a suffix. Knowing how much of `target` the last (smaller)
+    /// key matched, the shared length alone decides most entries: sharing
+    /// less means the key already passed `target`, sharing more means it is
+    /// still below it. Only keys sharing exactly that much are compared.
+    pub fn seek(&mut self, target: &[u8]) -> Result<Option<BlockEntry<'_, 'a>>, CodecError> {
+        // The last restart point whose key is below `target` (keys before
+        // it are smaller still), found by binary search.
+        let (mut lo, mut hi) = (0usize, self.restarts.len() / 4);
+        let target_head = head(target);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let key = self.restart_key(mid)?.1;
+            let below = match head(key).cmp(&target_head) {
+                std::cmp::Ordering::Equal => key < target,
+                o => o.is_lt(),
+            };
+            if below {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        self.pos = match lo {
+            0 => 1,
+            _ => self.restart_key(lo - 1)?.0,
+        };
+        self.key.clear();
+        // Bytes of `target` the last key read (smaller than `target`) matched.
+        let mut matched = 0usize;
+        while let Some((shared, value)) = self.advance()? {
+            if shared < matched {
+                // It left the last key at a byte where that key equalled
+                // `target`, upwards (keys ascend): it is above `target`.
+                return Ok(Some((self.key.as_slice(), value)));
+            }
+            if shared > matched {
+                // It agrees with the last key where that key was below `target`.
+                continue;
+            }
+            let rest = &self.key[matched..];
+            let want = target.get(matched..).unwrap_or_default();
+            let common = rest.iter().zip(want).take_while(|(a, b)| a == b).count();
+            if common == want.len() || rest.get(common) > want.get(common) {
+                // Equal to `target`, or above it.
+                return Ok(Some((self.key.as_slice(), value)));
+            }
+            matched += common;
+        }
+        Ok(None)
+    }
+
+    /// Whether every entry has been read.
+    pub fn at_end(&self) -> bool {
+        self.pos >= self.bytes.len()
+    }
+
+    /// The next (key, value) if its key still starts with `prefix` (which
+    /// the current key must start with); only restart points, which share
+    /// nothing with the key before, are compared.
+    pub fn next_with_prefix(
+        &mut self,
+        prefix: &[u8],
+    ) -> Result<Option<BlockEntry<'_, 'a>>, CodecError> {
+        match self.advance()? {
+            Some((shared, value)) if shared >= prefix.len() || self.key.starts_with(prefix) => {
+                Ok(Some((self.key.as_slice(), value)))
+            }
+            _ => Ok(None),
+        }
+    }
+}
+
+fn read_u32_le(bytes: &[u8]) -> Result<u32, CodecError> {
+    bytes
+        .get(..4)
+        .and_then(|b| b.try_into().ok())
+        .map(u32::from_le_bytes)
+        .ok_or_else(|| CodecError("truncated run block trailer".into()))
 }
 
 fn usize_of(v: u64) -> Result<usize, CodecError> {
@@ -397,6 +584,10 @@ pub struct RunBuilder {
     blocks: Vec<Vec<u8>>,
     fences: Vec<Vec<u8>>,
     cur: Vec<u8>,
+    /// Restart offsets of the block in `cur`.
+    restarts: Vec<u32>,
+    /// Entries in the block in `cur`.
+    in_block: usize,
     prev: Vec<u8>,
     entries: u64,
     items: u64,
@@ -413,6 +604,8 @@ impl RunBuilder {
             blocks: Vec::new(),
             fences: Vec::new(),
             cur: Vec::new(),
+            restarts: Vec::new(),
+            in_block: 0,
             prev: Vec::new(),
             entries: 0,
             items: 0,
@@ -433,19 +626,28 @@ impl RunBuilder {
             return Err(CodecError("run keys out of order".into()));
         }
         if self.cur.is_empty() || self.cur.len() >= BLOCK_BYTES {
-            if !self.cur.is_empty() {
-                self.blocks.push(std::mem::take(&mut self.cur));
-            }
+            self.close_block();
             self.cur.push(BLOCK_TAG);
             self.fences.push(key.to_vec());
             self.prev.clear();
         }
-        let shared = self
-            .prev
-            .iter()
-            .zip(key)
-            .take_while(|(a, b)| a == b)
-            .count();
+        let shared = if self.in_block.is_multiple_of(RESTART_INTERVAL) {
+            // A restart point: the key whole. Offsets fit u32: a block ends
+            // once it passes BLOCK_BYTES, and one entry is bounded by the
+            // import limits, far below 4 GiB.
+            self.restarts.push(
+                u32::try_from(self.cur.len())
+                    .map_err(|_| CodecError("run block grew past 4 GiB".into()))?,
+            );
+            0
+        } else {
+            self.prev
+                .iter()
+                .zip(key)
+                .take_while(|(a, b)| a == b)
+                .count()
+        };
+        self.in_block += 1;
         put_varint(&mut self.cur, shared as u64);
         put_varint(&mut self.cur, (key.len() - shared) as u64);
         self.cur.extend_from_slice(&key[shared..]);
@@ -455,6 +657,23 @@ impl RunBuilder {
         self.prev.extend_from_slice(key);
         self.entries += 1;
         Ok(())
+    }
+
+    /// Ends the block in `cur` (if any) with its restart trailer.
+    fn close_block(&mut self) {
+        if self.cur.is_empty() {
+            return;
+        }
+        for r in &self.restarts {
+            self.cur.extend_from_slice(&r.to_le_bytes());
+        }
+        // At most one restart per entry and entries take bytes: fits u32
+        // whenever the offsets did.
+        let n = self.restarts.len() as u32;
+        self.cur.extend_from_slice(&n.to_le_bytes());
+        self.blocks.push(std::mem::take(&mut self.cur));
+        self.restarts.clear();
+        self.in_block = 0;
     }
 
     /// Blocks completed and not yet taken.
@@ -498,15 +717,14 @@ impl RunBuilder {
     /// The blocks and the metadata of the finished run.
     pub fn finish(mut self) -> (Vec<Vec<u8>>, RunMeta) {
         self.close_group();
-        if !self.cur.is_empty() {
-            self.blocks.push(std::mem::take(&mut self.cur));
-        }
+        self.close_block();
         self.filter.sort_unstable();
         self.filter.dedup();
         let meta = RunMeta {
             entries: self.entries,
             items: self.items,
             fences: self.fences,
+            last: self.prev,
             big: self.big,
             filter: Bloom::build(&self.filter),
         };
@@ -568,14 +786,10 @@ impl<'a> Reader<'a> {
         };
         let bytes = self.block(run, b)?;
         let mut r = BlockReader::new(&bytes)?;
-        while let Some((k, v)) = r.next_entry()? {
-            match k.cmp(key) {
-                std::cmp::Ordering::Less => continue,
-                std::cmp::Ordering::Equal => return Ok(Some(v.to_vec())),
-                std::cmp::Ordering::Greater => break,
-            }
-        }
-        Ok(None)
+        Ok(match r.seek(key)? {
+            Some((k, v)) if k == key => Some(v.to_vec()),
+            _ => None,
+        })
     }
 
     /// Calls `f` with every (key, value) of `run` whose key starts with
@@ -590,14 +804,24 @@ impl<'a> Reader<'a> {
         for b in run.blocks_for_prefix(prefix) {
             let bytes = self.block(run, b).map_err(on_err)?;
             let mut r = BlockReader::new(&bytes).map_err(|e| on_err(e.into()))?;
-            while let Some((k, v)) = r.next_entry().map_err(|e| on_err(e.into()))? {
-                if k.starts_with(prefix) {
+            match r.seek(prefix).map_err(|e| on_err(e.into()))? {
+                Some((k, v)) if k.starts_with(prefix) => {
                     if f(k, v)?.is_break() {
                         return Ok(ControlFlow::Break(()));
                     }
-                } else if k > prefix {
-                    return Ok(ControlFlow::Continue(()));
                 }
+                // Past the prefix (or the block ends below it: go on to the next).
+                Some(_) => return Ok(ControlFlow::Continue(())),
+                None => continue,
+            }
+            while let Some((k, v)) = r.next_with_prefix(prefix).map_err(|e| on_err(e.into()))? {
+                if f(k, v)?.is_break() {
+                    return Ok(ControlFlow::Break(()));
+                }
+            }
+            if !r.at_end() {
+                // An entry beyond the prefix ended the loop.
+                return Ok(ControlFlow::Continue(()));
             }
         }
         Ok(ControlFlow::Continue(()))
@@ -651,11 +875,9 @@ impl Cursor<'_> {
     pub fn next_entry(&mut self) -> Result<Option<OwnedEntry>, ReadError> {
         loop {
             if let Some(bytes) = &self.block {
-                let mut r = BlockReader {
-                    bytes,
-                    pos: self.pos,
-                    key: std::mem::take(&mut self.key),
-                };
+                let mut r = BlockReader::new(bytes)?;
+                r.pos = self.pos;
+                r.key = std::mem::take(&mut self.key);
                 let item = r.next_entry()?.map(|(k, v)| (k.to_vec(), v.to_vec()));
                 self.pos = r.pos;
                 self.key = r.key;
@@ -766,6 +988,55 @@ mod tests {
         ))
     }
 
+    proptest::proptest! {
+        /// `seek`, `get` and `for_each_prefixed` skip keys by their shared
+        /// lengths; they must agree with comparing every key.
+        #[test]
+        fn seeks_and_prefix_scans_agree_with_comparing_every_key(
+            raw in proptest::collection::btree_set(
+                proptest::collection::vec(0u8..4, 0..7), 1..400),
+            targets in proptest::collection::vec(
+                proptest::collection::vec(0u8..4, 0..7), 1..20),
+        ) {
+            let keys: Vec<Vec<u8>> = raw.into_iter().collect();
+            let mut b = RunBuilder::new(Space::Names);
+            // Values of 32 bytes: several blocks, so fences are searched too.
+            let value = |i: usize| (i as u32).to_be_bytes().repeat(8);
+            for (i, k) in keys.iter().enumerate() {
+                b.push(k, &value(i)).unwrap();
+            }
+            let (_d, _db, tree) = temp_tree();
+            let run = store_run(&tree, Space::Names, 0, b);
+            let r = Reader::new(&tree);
+            for t in &targets {
+                let present = keys.binary_search(t).ok();
+                let got = r.get(&run, t).unwrap();
+                proptest::prop_assert_eq!(got, present.map(value));
+                let mut seen = Vec::new();
+                let _ = r.for_each_prefixed(&run, t, &|e| e, &mut |k, _| {
+                    seen.push(k.to_vec());
+                    Ok(ControlFlow::Continue(()))
+                }).unwrap();
+                let want: Vec<Vec<u8>> =
+                    keys.iter().filter(|k| k.starts_with(t)).cloned().collect();
+                proptest::prop_assert_eq!(seen, want);
+                // Within one block: the first key at or above the target.
+                for bi in 0..run.blocks {
+                    let bytes = r.block(&run, bi).unwrap();
+                    let mut all = Vec::new();
+                    let mut br = BlockReader::new(&bytes).unwrap();
+                    while let Some((k, _)) = br.next_entry().unwrap() {
+                        all.push(k.to_vec());
+                    }
+                    let mut br = BlockReader::new(&bytes).unwrap();
+                    let found = br.seek(t).unwrap().map(|(k, _)| k.to_vec());
+                    let want = all.iter().find(|k| k.as_slice() >= t.as_slice()).cloned();
+                    proptest::prop_assert_eq!(found, want);
+                }
+            }
+        }
+    }
+
     #[test]
     fn blocks_round_trip_and_prefix_scans_find_every_key() {
         let (_d, _db, tree) = temp_tree();
@@ -829,31 +1100,75 @@ mod tests {
 
     #[test]
     fn damaged_blocks_are_errors_not_panics() {
-        for bytes in [
-            &b""[..],
-            &[9, 0, 1, b'a', 0][..],
+        // Damaged entries behind a valid trailer (no restart points) ...
+        let mut cases: Vec<Vec<u8>> = [
             &[BLOCK_TAG, 5, 1, b'a', 0][..],
             &[BLOCK_TAG, 0, 200, b'a'][..],
             &[BLOCK_TAG, 0, 1, b'a', 9, 1][..],
             &[
                 BLOCK_TAG, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f,
             ][..],
-        ] {
+        ]
+        .iter()
+        .map(|entries| [*entries, &[0, 0, 0, 0][..]].concat())
+        .collect();
+        // ... and damaged blocks or trailers around a valid entry `a`.
+        cases.extend(
+            [
+                &b""[..],
+                &[9, 0, 1, b'a', 0, 0, 0, 0, 0][..],
+                &[BLOCK_TAG, 0, 1, b'a', 0][..],
+                &[BLOCK_TAG, 0, 1, b'a', 0, 0xff, 0xff, 0xff, 0x0f][..],
+                &[BLOCK_TAG, 0, 1, b'a', 0, 99, 0, 0, 0, 1, 0, 0, 0][..],
+                &[BLOCK_TAG, 0, 1, b'a', 0, 3, 0, 0, 0, 1, 0, 0, 0][..],
+            ]
+            .iter()
+            .map(|b| b.to_vec()),
+        );
+        for bytes in &cases {
             let mut ok = true;
             match BlockReader::new(bytes) {
                 Err(_) => ok = false,
-                Ok(mut r) => loop {
-                    match r.next_entry() {
-                        Ok(Some(_)) => {}
-                        Ok(None) => break,
-                        Err(_) => {
-                            ok = false;
-                            break;
+                Ok(mut r) => {
+                    loop {
+                        match r.next_entry() {
+                            Ok(Some(_)) => {}
+                            Ok(None) => break,
+                            Err(_) => {
+                                ok = false;
+                                break;
+                            }
                         }
                     }
-                },
+                    if let Ok(mut r) = BlockReader::new(bytes)
+                        && r.seek(b"b").is_err()
+                    {
+                        ok = false;
+                    }
+                }
             }
             assert!(!ok, "{bytes:?} read as a valid block");
+        }
+        // The valid block those were made from.
+        let good = [BLOCK_TAG, 0, 1, b'a', 0, 1, 0, 0, 0, 1, 0, 0, 0];
+        let mut r = BlockReader::new(&good).unwrap();
+        assert_eq!(r.seek(b"a").unwrap(), Some((&b"a"[..], &b""[..])));
+    }
+
+    #[test]
+    fn blocks_keep_a_restart_point_every_sixteen_entries() {
+        let mut b = RunBuilder::new(Space::Names);
+        for i in 0..40u32 {
+            b.push(&i.to_be_bytes(), b"").unwrap();
+        }
+        let (blocks, _) = b.finish();
+        let [block] = blocks.as_slice() else {
+            panic!("{} blocks", blocks.len());
+        };
+        let r = BlockReader::new(block).unwrap();
+        assert_eq!(r.restarts.len() / 4, 3);
+        for (i, want) in [0u32, 16, 32].into_iter().enumerate() {
+            assert_eq!(r.restart_key(i).unwrap().1, want.to_be_bytes());
         }
     }
 
