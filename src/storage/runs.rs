@@ -534,6 +534,39 @@ impl<'a> BlockReader<'a> {
         Ok(None)
     }
 
+    /// Checks that the restart points are exactly every
+    /// [`RESTART_INTERVAL`]th entry, each stored whole: a wrong offset would
+    /// not fail a lookup, it would make it miss keys. Reads the whole block.
+    pub fn verify(bytes: &[u8]) -> Result<(), CodecError> {
+        let mut r = BlockReader::new(bytes)?;
+        let mut i = 0usize;
+        loop {
+            let at = r.pos;
+            let Some((shared, _)) = r.advance()? else {
+                break;
+            };
+            if i.is_multiple_of(RESTART_INTERVAL) {
+                let want = r
+                    .restarts
+                    .get(i / RESTART_INTERVAL * 4..i / RESTART_INTERVAL * 4 + 4);
+                if shared != 0 || want.map(read_u32_le).transpose()? != Some(at as u32) {
+                    return Err(CodecError(format!(
+                        "run block restart point {} does not match entry {i}",
+                        i / RESTART_INTERVAL
+                    )));
+                }
+            }
+            i += 1;
+        }
+        if r.restarts.len() / 4 != i.div_ceil(RESTART_INTERVAL) {
+            return Err(CodecError(format!(
+                "run block lists {} restart points for {i} entries",
+                r.restarts.len() / 4
+            )));
+        }
+        Ok(())
+    }
+
     /// Whether every entry has been read.
     pub fn at_end(&self) -> bool {
         self.pos >= self.bytes.len()
@@ -892,8 +925,9 @@ impl Cursor<'_> {
             let b = self.next_block;
             self.next_block += 1;
             let bytes = Reader { tree: self.tree }.block(&self.run, b)?;
-            // Checks the tag; entries start after it.
-            BlockReader::new(&bytes)?;
+            // Merges and `lore check` read every block this way: a damaged
+            // block must not be copied on or pass unnoticed.
+            BlockReader::verify(&bytes)?;
             self.block = Some(bytes);
             self.pos = 1;
             self.key.clear();
@@ -1149,6 +1183,22 @@ mod tests {
             }
             assert!(!ok, "{bytes:?} read as a valid block");
         }
+        // Restart points that are not every 16th entry, or not stored whole.
+        let mut b = RunBuilder::new(Space::Names);
+        for i in 0..20u32 {
+            b.push(&i.to_be_bytes(), b"").unwrap();
+        }
+        let (blocks, _) = b.finish();
+        BlockReader::verify(&blocks[0]).unwrap();
+        let n = blocks[0].len();
+        let mut moved = blocks[0].clone();
+        // The second restart offset (entry 16) now points at entry 15.
+        let second = u32::from_le_bytes(moved[n - 8..n - 4].try_into().unwrap());
+        moved[n - 8..n - 4].copy_from_slice(&(second - 5).to_le_bytes());
+        assert!(BlockReader::verify(&moved).is_err());
+        let mut dropped = blocks[0][..n - 8].to_vec();
+        dropped.extend_from_slice(&1u32.to_le_bytes());
+        assert!(BlockReader::verify(&dropped).is_err());
         // The valid block those were made from.
         let good = [BLOCK_TAG, 0, 1, b'a', 0, 1, 0, 0, 0, 1, 0, 0, 0];
         let mut r = BlockReader::new(&good).unwrap();
