@@ -123,7 +123,7 @@ impl Storage {
     }
 
     pub(super) fn run_reader(&self) -> Reader<'_> {
-        Reader::new(self.tree(T::Runs))
+        Reader::cached(self.tree(T::Runs), &self.blocks)
     }
 
     pub(super) fn run_err(&self, e: runs::ReadError) -> Error {
@@ -152,6 +152,8 @@ impl Storage {
     /// deleting what a crash left: blocks of a merge that never became live
     /// and blocks of runs a merge replaced.
     pub(super) fn load_runs(&self) -> Result<()> {
+        // Run ids of a failed write may be handed out again.
+        self.blocks.clear();
         let mut dir = self.read_dir()?;
         let tree = self.tree(T::Runs);
         let mut batch = sled::Batch::default();
@@ -313,6 +315,7 @@ impl Storage {
         run: &Run,
         kind: IndexKind,
         group: &[u8],
+        relation: Option<RelId>,
         buf: &mut Vec<Triple>,
         f: &mut dyn FnMut(&[Triple]) -> Result<ControlFlow<()>>,
     ) -> Result<ControlFlow<()>> {
@@ -321,10 +324,19 @@ impl Storage {
             let (g, _) =
                 codec::split_run_chunk_key(key).map_err(|e| self.corrupt("run index key", e))?;
             buf.clear();
-            codec::decode_run_chunk(kind, g, value, |t| buf.push(t))
-                .map_err(|e| self.corrupt("run index chunk", e))?;
+            let mut decoded = 0u64;
+            codec::decode_run_chunk(kind, g, value, |t| {
+                decoded += 1;
+                if relation.is_none_or(|r| r == t.relation) {
+                    buf.push(t);
+                }
+            })
+            .map_err(|e| self.corrupt("run index chunk", e))?;
             self.entries_read
-                .fetch_add(buf.len() as u64, std::sync::atomic::Ordering::Relaxed);
+                .fetch_add(decoded, std::sync::atomic::Ordering::Relaxed);
+            if buf.is_empty() {
+                return Ok(ControlFlow::Continue(()));
+            }
             f(buf)
         })
     }
@@ -676,7 +688,8 @@ impl Storage {
         })
     }
 
-    /// Memory the run level keeps (filters, fences, group totals), in bytes.
+    /// Memory the run level keeps (filters, fences, group totals, cached
+    /// blocks), in bytes.
     pub fn run_memory_bytes(&self) -> Result<usize> {
         let set = self.run_set()?;
         Ok(set
@@ -684,7 +697,8 @@ impl Storage {
             .iter()
             .flatten()
             .map(|r| r.memory_bytes())
-            .sum())
+            .sum::<usize>()
+            + self.blocks.bytes())
     }
 
     /// (space, runs, entries, blocks) per space, for `lore stats --trees` and benchmarks.

@@ -51,6 +51,10 @@ pub use codec::{FACTS_PER_BLOCK, IndexKind, ObjKey, Triple};
 /// per fact on disk for the same CPU (BENCHMARKS.md, Scale).
 const SEGMENT_BYTES: usize = 128 << 10;
 
+/// The run-block cache gets this fraction (1/n) of the cache budget, in
+/// addition to sled's page cache.
+const BLOCK_CACHE_SHARE: u64 = 4;
+
 /// Default sled page cache: small, because lore's grouped layout keeps the hot set small.
 pub const DEFAULT_CACHE_BYTES: u64 = 64 << 20;
 
@@ -312,6 +316,9 @@ pub struct Storage {
     /// Keys are entity ids: Fx hashing (a multiply) instead of SipHash, which
     /// cost as much as the rest of a name lookup.
     names: RwLock<rustc_hash::FxHashMap<EntityId, Arc<str>>>,
+    /// Run blocks read by queries, a quarter of the cache budget (see
+    /// [`runs::BlockCache`]).
+    blocks: runs::BlockCache,
     /// Entities with ids below this are committed: their names never change.
     committed_entities: AtomicU64,
     /// Names `names` may hold before it starts afresh.
@@ -505,6 +512,9 @@ impl Storage {
             run_totals: Mutex::new((0, HashMap::new())),
             names: RwLock::new(rustc_hash::FxHashMap::default()),
             committed_entities: AtomicU64::new(0),
+            blocks: runs::BlockCache::new(
+                usize::try_from(opts.cache_bytes / BLOCK_CACHE_SHARE).unwrap_or(usize::MAX),
+            ),
             name_limit: usize::try_from(opts.cache_bytes / NAME_ENTRY_BYTES)
                 .unwrap_or(usize::MAX)
                 .max(1 << 12),
@@ -1536,6 +1546,7 @@ impl Iterator for IndexScan<'_> {
                         &run,
                         self.kind,
                         &self.group,
+                        None,
                         &mut scratch,
                         &mut |chunk| {
                             buf.extend(chunk.iter().copied());

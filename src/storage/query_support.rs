@@ -38,20 +38,29 @@ impl Storage {
     /// with none of the per-entry bookkeeping of [`Storage::scan`]; every
     /// decoded entry still counts in [`Storage::entries_read`]. `buf` is the
     /// caller's, so that a join probing thousands of groups allocates none.
+    /// With `relation`, only its entries reach `f` (decoded entries are
+    /// still counted): a bound relation in a subject or object group keeps
+    /// one entry in many, and the filter is cheapest while decoding.
     pub fn for_each_chunk(
         &self,
         kind: IndexKind,
         group: &[u8],
+        relation: Option<RelId>,
         buf: &mut Vec<Triple>,
         mut f: impl FnMut(&[Triple]) -> Result<ControlFlow<()>>,
     ) -> Result<ControlFlow<()>> {
         for item in self.tree(index_tree(kind)).scan_prefix(group) {
             let (k, v) = item.map_err(|e| self.sled(e))?;
             buf.clear();
-            codec::decode_chunk(kind, &k, &v, |t| buf.push(t))
-                .map_err(|e| self.corrupt("index chunk", e))?;
-            self.entries_read
-                .fetch_add(buf.len() as u64, Ordering::Relaxed);
+            let mut decoded = 0u64;
+            codec::decode_chunk(kind, &k, &v, |t| {
+                decoded += 1;
+                if relation.is_none_or(|r| r == t.relation) {
+                    buf.push(t);
+                }
+            })
+            .map_err(|e| self.corrupt("index chunk", e))?;
+            self.entries_read.fetch_add(decoded, Ordering::Relaxed);
             if f(buf)?.is_break() {
                 return Ok(ControlFlow::Break(()));
             }
@@ -59,7 +68,7 @@ impl Storage {
         let set = self.run_set()?;
         for run in set.runs(index_space(kind)) {
             if self
-                .for_each_run_chunk(run, kind, group, buf, &mut f)?
+                .for_each_run_chunk(run, kind, group, relation, buf, &mut f)?
                 .is_break()
             {
                 return Ok(ControlFlow::Break(()));
