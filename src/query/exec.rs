@@ -78,8 +78,6 @@ struct Exec<'a> {
     trace: Option<Vec<(IndexKind, Vec<u8>)>>,
     /// When set, matches are only counted here, never bound (see `count_fast`).
     count_only: Option<u64>,
-    /// Decoding buffers of finished scans, for the next ones.
-    buffers: Vec<Vec<Triple>>,
     /// Relation names by id (ids are dense and few).
     relation_names: Vec<Option<Arc<str>>>,
 }
@@ -108,7 +106,6 @@ impl<'a> Exec<'a> {
             trace: None,
             count_only: None,
             relation_names: Vec::new(),
-            buffers: Vec::new(),
         }
     }
 
@@ -214,30 +211,17 @@ impl<'a> Exec<'a> {
             groups
         };
         let st = self.st;
-        // Scans nest (one per pattern of a join): each takes a buffer from the pool.
-        let mut buf = self.buffers.pop().unwrap_or_default();
-        let mut flow = Flow::Continue(());
         for (kind, group) in groups {
             if let Some(t) = &mut self.trace {
                 t.push((kind, group.clone()));
             }
-            match st.for_each_chunk(kind, &group, rel, &mut buf, |chunk| {
-                self.feed(chunk, probe, b, k)
-            }) {
-                Ok(f) if f.is_break() => {
-                    flow = Flow::Break(());
-                    break;
-                }
-                Ok(_) => {}
-                Err(e) => {
-                    self.buffers.push(buf);
-                    return Err(e);
-                }
+            let flow =
+                st.for_each_chunk(kind, &group, rel, |chunk| self.feed(chunk, probe, b, k))?;
+            if flow.is_break() {
+                return Ok(Flow::Break(()));
             }
         }
-        buf.clear();
-        self.buffers.push(buf);
-        Ok(flow)
+        Ok(Flow::Continue(()))
     }
 
     /// With both ends known, read the smaller group (a cheap count lookup each).

@@ -642,26 +642,20 @@ fn varint(bytes: &[u8], pos: &mut usize) -> Option<u64> {
     }
 }
 
-/// Why the varint at `pos` did not decode.
+/// Why the varint at `pos` did not decode (only a failed decode asks): it
+/// runs out, its tenth byte ends it with more than the top bit of 64, or it
+/// goes on past ten bytes.
 #[cold]
 fn varint_error(bytes: &[u8], pos: usize) -> CodecError {
-    let mut p = pos;
-    let mut n = 0;
-    while let Some(&b) = bytes.get(p) {
-        n += 1;
-        p += 1;
-        if b < 0x80 {
-            return CodecError(if n == 10 {
-                "varint overflows 64 bits".into()
-            } else {
-                "varint longer than 10 bytes".into()
-            });
+    let rest = bytes.get(pos..).unwrap_or_default();
+    CodecError(
+        match rest.iter().position(|b| b & 0x80 == 0) {
+            None if rest.len() < 10 => "truncated varint",
+            Some(9) => "varint overflows 64 bits",
+            _ => "varint longer than 10 bytes",
         }
-        if n == 10 {
-            return CodecError("varint longer than 10 bytes".into());
-        }
-    }
-    CodecError("truncated varint".into())
+        .into(),
+    )
 }
 
 #[cfg(test)]

@@ -36,8 +36,7 @@ impl Storage {
     ///
     /// The executor's access path: a chunk is decoded into one reused buffer,
     /// with none of the per-entry bookkeeping of [`Storage::scan`]; every
-    /// decoded entry still counts in [`Storage::entries_read`]. `buf` is the
-    /// caller's, so that a join probing thousands of groups allocates none.
+    /// decoded entry still counts in [`Storage::entries_read`].
     /// With `relation`, only its entries reach `f` (decoded entries are
     /// still counted): a bound relation in a subject or object group keeps
     /// one entry in many, and the filter is cheapest while decoding.
@@ -46,9 +45,9 @@ impl Storage {
         kind: IndexKind,
         group: &[u8],
         relation: Option<RelId>,
-        buf: &mut Vec<Triple>,
         mut f: impl FnMut(&[Triple]) -> Result<ControlFlow<()>>,
     ) -> Result<ControlFlow<()>> {
+        let mut buf: Vec<Triple> = Vec::with_capacity(256);
         for item in self.tree(index_tree(kind)).scan_prefix(group) {
             let (k, v) = item.map_err(|e| self.sled(e))?;
             buf.clear();
@@ -61,14 +60,14 @@ impl Storage {
             })
             .map_err(|e| self.corrupt("index chunk", e))?;
             self.entries_read.fetch_add(decoded, Ordering::Relaxed);
-            if f(buf)?.is_break() {
+            if !buf.is_empty() && f(&buf)?.is_break() {
                 return Ok(ControlFlow::Break(()));
             }
         }
         let set = self.run_set()?;
         for run in set.runs(index_space(kind)) {
             if self
-                .for_each_run_chunk(run, kind, group, relation, buf, &mut f)?
+                .for_each_run_chunk(run, kind, group, relation, &mut buf, &mut f)?
                 .is_break()
             {
                 return Ok(ControlFlow::Break(()));

@@ -315,7 +315,7 @@ impl Run {
         if self.past_last(prefix) && !self.meta.last.starts_with(prefix) {
             return 0..0;
         }
-        let first_at_or_after = self.fences_below(prefix);
+        let first_at_or_after = self.fences_below(prefix, false);
         // Keys with the prefix may begin inside the block before.
         let start = first_at_or_after.saturating_sub(1);
         // Fences below the prefix or starting with it: those below, then
@@ -336,15 +336,16 @@ impl Run {
         self.meta.last.as_slice() < key
     }
 
-    /// How many fences sort below `key`.
-    fn fences_below(&self, key: &[u8]) -> usize {
+    /// How many fences sort below `key` (`or_equal`: at or below it).
+    fn fences_below(&self, key: &[u8], or_equal: bool) -> usize {
         let h = head(key);
         let (lo, hi) = (
             self.heads.partition_point(|x| *x < h),
             self.heads.partition_point(|x| *x <= h),
         );
         // Only fences with the same head need the slice comparison.
-        lo + self.meta.fences[lo..hi].partition_point(|k| k.as_slice() < key)
+        lo + self.meta.fences[lo..hi]
+            .partition_point(|k| k.as_slice() < key || (or_equal && k.as_slice() == key))
     }
 
     /// The one block that may hold `key`.
@@ -352,12 +353,7 @@ impl Run {
         if self.past_last(key) {
             return None;
         }
-        let h = head(key);
-        let (lo, hi) = (
-            self.heads.partition_point(|x| *x < h),
-            self.heads.partition_point(|x| *x <= h),
-        );
-        let n = lo + self.meta.fences[lo..hi].partition_point(|k| k.as_slice() <= key);
+        let n = self.fences_below(key, true);
         n.checked_sub(1).map(|b| b as u32)
     }
 
