@@ -10,7 +10,7 @@
 //! blocks of garbage runs, so a crash at any point leaves either the old runs
 //! or the new one live, never both, never neither.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::ops::ControlFlow;
 use std::sync::Arc;
 
@@ -426,11 +426,7 @@ impl Storage {
     /// Builds the runs of one import batch: index entries per group, names,
     /// hashes and literals. The keys are staged by the caller with the rest
     /// of the batch, under its undo record.
-    pub(super) fn build_runs(
-        &self,
-        appends: HashMap<(IndexKind, Vec<u8>), Vec<Triple>>,
-        adds: RunAdds,
-    ) -> Result<BuiltRuns> {
+    pub(super) fn build_runs(&self, appends: super::Appends, adds: RunAdds) -> Result<BuiltRuns> {
         let set = self.run_set()?;
         let mut dir = set.dir.clone();
         let mut by_kind: [BTreeMap<Vec<u8>, Vec<Triple>>; 3] = Default::default();
@@ -440,7 +436,7 @@ impl Storage {
                 IndexKind::Pos => 1,
                 IndexKind::Osp => 2,
             };
-            by_kind[slot].insert(group, triples);
+            by_kind[slot].insert(group.as_slice().to_vec(), triples);
         }
         let mut builders = Vec::new();
         // Every new fact once, by identity (from its `spo` entries).

@@ -277,21 +277,34 @@ impl Storage {
         // Identity hashes, for the `idents` runs.
         let mut identities = vec![0u64; c.next_fact as usize];
         let mut sources = 0u64;
-        let mut last_block = None;
+        // Extra sources are merged with their block below; here, that each
+        // has one.
+        for item in self.tree(T::Extras).iter() {
+            let (k, _) = item.map_err(|e| self.sled(e))?;
+            let block = k.get(..8).and_then(|b| codec::read_u64(b).ok());
+            let id = k.get(8..).and_then(|b| codec::read_u64(b).ok());
+            match (block, id) {
+                (Some(block), Some(id)) if id / FACTS_PER_BLOCK == block => {
+                    if !self
+                        .tree(T::Facts)
+                        .contains_key(codec::u64_key(block))
+                        .map_err(|e| self.sled(e))?
+                    {
+                        r.add(
+                            "facts",
+                            format!("extra sources of fact {id} have no fact block"),
+                        );
+                    }
+                }
+                _ => r.add("facts", format!("damaged extra sources key {k:?}")),
+            }
+        }
         for item in self.tree(T::Facts).iter() {
             let (k, v) = item.map_err(|e| self.sled(e))?;
-            if k.len() == 16 {
-                // Extra sources of one fact: merged below with their block.
-                if last_block != codec::read_u64(&k[..8]).ok() {
-                    r.add("facts", format!("extra sources {k:?} have no fact block"));
-                }
-                continue;
-            }
             let Ok(block) = codec::read_u64(&k) else {
                 r.add("facts", format!("damaged fact block key {k:?}"));
                 continue;
             };
-            last_block = Some(block);
             let facts: Vec<StoredFact> = match self.merged_block(block, &v) {
                 Ok(f) => f,
                 Err(e) => {
@@ -735,6 +748,21 @@ mod tests {
         let r = s.check().unwrap();
         assert!(kinds(&r).contains(&"facts"), "{:?}", r.problems);
         assert!(kinds(&r).contains(&"index"), "{:?}", r.problems);
+    }
+
+    #[test]
+    fn extra_sources_without_a_fact_block_are_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = store(dir.path());
+        let mut key = codec::u64_key(9).to_vec();
+        key.extend_from_slice(&codec::u64_key(9 * FACTS_PER_BLOCK + 1));
+        s.tree(T::Extras).insert(key, &[0][..]).unwrap();
+        s.tree(T::Extras).insert(&[1, 2][..], &[0][..]).unwrap();
+        let r = s.check().unwrap();
+        assert_eq!(kinds(&r), vec!["facts"], "{:?}", r.problems);
+        let all = r.problems[0].1.join("\n");
+        assert!(all.contains("have no fact block"), "{all}");
+        assert!(all.contains("damaged extra sources key"), "{all}");
     }
 
     #[test]

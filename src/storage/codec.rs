@@ -16,7 +16,7 @@ use serde::de::DeserializeOwned;
 use crate::model::{EntityId, FactId, RelId};
 
 /// On-disk format version; a store written with another value is refused on open.
-pub const FORMAT_VERSION: u32 = 4;
+pub const FORMAT_VERSION: u32 = 5;
 
 /// Largest value lore will decode (bytes). Bigger means damage.
 pub const MAX_VALUE_BYTES: usize = 64 << 20;

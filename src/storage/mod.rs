@@ -43,6 +43,7 @@ use crate::model::{
 };
 use codec::{CodecError, FORMAT_VERSION};
 pub use codec::{FACTS_PER_BLOCK, IndexKind, ObjKey, Triple};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// sled's log segment size (its default is 512 KiB; fixed when a store is
 /// created). sled reclaims a segment only when little of it is live, and
@@ -78,9 +79,10 @@ enum T {
     Counts,
     Sentences,
     Runs,
+    Extras,
 }
 
-const TREE_NAMES: [&str; 13] = [
+const TREE_NAMES: [&str; 14] = [
     "meta",
     "docs",
     "entities",
@@ -94,6 +96,7 @@ const TREE_NAMES: [&str; 13] = [
     "counts",
     "sentences",
     "runs",
+    "extras",
 ];
 
 fn index_tree(kind: IndexKind) -> T {
@@ -164,7 +167,7 @@ impl FactExtra {
     }
 }
 
-/// Key of a fact's [`FactExtra`] in the `facts` tree: its block key, then its id.
+/// Key of a fact's [`FactExtra`] in the `extras` tree: its block key, then its id.
 fn extra_key(id: FactId) -> Vec<u8> {
     let mut k = codec::u64_key(id / FACTS_PER_BLOCK).to_vec();
     k.extend_from_slice(&codec::u64_key(id));
@@ -339,15 +342,15 @@ type RunTotals = (u64, HashMap<(u8, Vec<u8>), u64>);
 #[derive(Default)]
 struct IdentCache {
     /// (subject, relation, negative, object) → fact.
-    known: HashMap<(EntityId, RelId, bool, ObjKey), FactId>,
+    known: FxHashMap<(EntityId, RelId, bool, ObjKey), FactId>,
     /// Further facts with the same identity as one in `known`, told apart by
     /// their times (two meetings a year apart are two facts).
-    more: HashMap<(EntityId, RelId, bool, ObjKey), Vec<FactId>>,
+    more: FxHashMap<(EntityId, RelId, bool, ObjKey), Vec<FactId>>,
     /// Groups whose stored facts are all in `known`: `spo` subjects, `osp` objects.
-    loaded: HashSet<(IndexKind, Vec<u8>)>,
+    loaded: FxHashSet<(IndexKind, Vec<u8>)>,
     /// The time qualifier of facts created or read by earlier writes, so that
     /// telling occasions apart does not decode their blocks again.
-    times: HashMap<FactId, Option<String>>,
+    times: FxHashMap<FactId, Option<String>>,
 }
 
 impl IdentCache {
@@ -981,7 +984,7 @@ impl Storage {
     }
 
     fn extra(&self, id: FactId) -> Result<Option<FactExtra>> {
-        match self.get(T::Facts, &extra_key(id))? {
+        match self.get(T::Extras, &extra_key(id))? {
             Some(v) => Ok(Some(
                 codec::decode_block(&v).map_err(|e| self.corrupt("fact sources", e))?,
             )),
@@ -994,11 +997,7 @@ impl Storage {
         let mut facts: Vec<StoredFact> =
             codec::decode_items(bytes).map_err(|e| self.corrupt("fact block", e))?;
         let first = block.saturating_mul(FACTS_PER_BLOCK);
-        for item in self
-            .tree(T::Facts)
-            .scan_prefix(codec::u64_key(block))
-            .skip(1)
-        {
+        for item in self.tree(T::Extras).scan_prefix(codec::u64_key(block)) {
             let (k, v) = item.map_err(|e| self.sled(e))?;
             let id = k
                 .get(8..)
@@ -1100,20 +1099,15 @@ impl Storage {
             .iter()
             .flat_map(move |item| -> Vec<Result<Fact>> {
                 let decoded = item.map_err(|e| self.sled(e)).and_then(|(k, v)| {
-                    if k.len() != 8 {
-                        // A fact's extra sources; merged with its block.
-                        return Ok(None);
-                    }
                     let block = codec::read_u64(&k).map_err(|e| self.corrupt("fact key", e))?;
-                    Ok(Some((block, self.merged_block(block, &v)?)))
+                    Ok((block, self.merged_block(block, &v)?))
                 });
                 match decoded {
-                    Ok(Some((block, facts))) => facts
+                    Ok((block, facts)) => facts
                         .into_iter()
                         .enumerate()
                         .map(|(i, f)| self.to_fact(block * FACTS_PER_BLOCK + i as u64, f))
                         .collect(),
-                    Ok(None) => Vec::new(),
                     Err(e) => vec![Err(e)],
                 }
             })
@@ -1187,14 +1181,14 @@ impl Storage {
             staged: (0..TREE_NAMES.len()).map(|_| BTreeMap::new()).collect(),
             c: *counters,
             blocks: BTreeMap::new(),
-            old_facts: HashMap::new(),
+            old_facts: FxHashMap::default(),
             fresh: Vec::new(),
             doc_blocks: BTreeMap::new(),
             entity_blocks: BTreeMap::new(),
             extras: BTreeMap::new(),
             first_new_fact: counters.next_fact,
             idents,
-            appends: HashMap::new(),
+            appends: Appends::default(),
             counts: HashMap::new(),
             sentences: BTreeMap::new(),
             new_rels: Vec::new(),
@@ -1262,6 +1256,9 @@ impl Storage {
 /// of [`Storage::commit_bulk`], which costs three flushes but no per-key
 /// transaction work (sled transactions also hold every staged key in memory twice).
 const SMALL_WRITE_KEYS: usize = 4096;
+
+/// Bytes of keys and values per sled batch when a bulk write is applied.
+const COMMIT_SLICE_BYTES: usize = 1 << 20;
 
 /// `meta` key of the undo record of a bulk write in progress.
 const META_INTENT: &[u8] = b"intent";
@@ -1364,9 +1361,20 @@ impl Storage {
                 if ops.is_empty() {
                     continue;
                 }
+                // In slices: sled keeps every node version a batch replaces
+                // until the batch ends, so one batch per tree would hold
+                // hundreds of MiB at once. The undo record, not the sled
+                // batch, makes the write atomic.
                 let mut batch = sled::Batch::default();
+                let mut bytes = 0;
                 for (k, v) in ops {
+                    bytes += k.len() + v.len();
                     batch.insert(k, v);
+                    if bytes >= COMMIT_SLICE_BYTES {
+                        let full = std::mem::take(&mut batch);
+                        self.trees[i].apply_batch(full).map_err(|e| self.sled(e))?;
+                        bytes = 0;
+                    }
                 }
                 self.trees[i].apply_batch(batch).map_err(|e| self.sled(e))?;
             }
@@ -1582,7 +1590,7 @@ struct Writer<'a> {
     /// Fact blocks this write adds facts to.
     blocks: BTreeMap<u64, Vec<StoredFact>>,
     /// Single facts of older blocks read by this write (corroborations, times).
-    old_facts: HashMap<FactId, Option<StoredFact>>,
+    old_facts: FxHashMap<FactId, Option<StoredFact>>,
     /// Identities of the facts this write creates (kept when the cache is trimmed).
     fresh: Vec<((EntityId, RelId, bool, ObjKey), FactId)>,
     /// Document blocks read or changed by this write (changed: true).
@@ -1595,14 +1603,49 @@ struct Writer<'a> {
     first_new_fact: FactId,
     /// Identities of loaded groups and of the facts this write created.
     idents: IdentCache,
-    /// New index entries per (index, group key), in fact order.
-    appends: HashMap<(IndexKind, Vec<u8>), Vec<Triple>>,
+    appends: Appends,
     counts: HashMap<Vec<u8>, u64>,
     /// Sentence groups read or changed by this write (changed: true).
     sentences: BTreeMap<DocId, (bool, SentenceGroup)>,
     new_rels: Vec<(RelId, RelationRecord)>,
     rel_ids: HashMap<String, RelId>,
 }
+
+/// An index group key (a subject, relation or object key: at most 9 bytes)
+/// held inline: the staging maps take three per fact.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(super) struct GroupKey {
+    len: u8,
+    bytes: [u8; 9],
+}
+
+impl GroupKey {
+    fn of(kind: IndexKind, t: &Triple) -> GroupKey {
+        let mut bytes = [0u8; 9];
+        let len = match kind {
+            IndexKind::Spo => {
+                bytes[..8].copy_from_slice(&codec::u64_key(t.subject));
+                8
+            }
+            IndexKind::Pos => {
+                bytes[..4].copy_from_slice(&codec::u32_key(t.relation));
+                4
+            }
+            IndexKind::Osp => {
+                bytes = t.object.to_bytes();
+                9
+            }
+        };
+        GroupKey { len, bytes }
+    }
+
+    pub(super) fn as_slice(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
+}
+
+/// New index entries per (index, group), in fact order.
+pub(super) type Appends = FxHashMap<(IndexKind, GroupKey), Vec<Triple>>;
 
 type Finished = (
     Vec<BTreeMap<Vec<u8>, Vec<u8>>>,
@@ -2156,7 +2199,7 @@ impl Writer<'_> {
         };
         for kind in [IndexKind::Spo, IndexKind::Pos, IndexKind::Osp] {
             self.appends
-                .entry((kind, kind.group_key(&t)))
+                .entry((kind, GroupKey::of(kind, &t)))
                 .or_default()
                 .push(t);
         }
@@ -2203,7 +2246,7 @@ impl Writer<'_> {
         let extras = std::mem::take(&mut self.extras);
         for (id, extra) in extras {
             let bytes = codec::encode_block(&extra).map_err(|e| Error::Storage(e.0))?;
-            self.put(T::Facts, extra_key(id), bytes);
+            self.put(T::Extras, extra_key(id), bytes);
         }
         let appends = std::mem::take(&mut self.appends);
         let mut built = None;
@@ -2218,7 +2261,7 @@ impl Writer<'_> {
             built = Some(b);
         } else {
             for ((kind, group), triples) in appends {
-                self.append_group(kind, &group, &triples)?;
+                self.append_group(kind, group.as_slice(), &triples)?;
             }
         }
         let counts = std::mem::take(&mut self.counts);
@@ -2342,6 +2385,22 @@ fn add_alias(entity: &mut Entity, alias: String) -> bool {
 mod tests {
     use super::*;
 
+    #[test]
+    fn inline_group_keys_are_the_index_group_keys() {
+        for object in [ObjKey::Entity(7), ObjKey::Literal(u64::MAX - 3)] {
+            let t = Triple {
+                fact: 1,
+                subject: 0x0102_0304_0506_0708,
+                relation: 0x0a0b_0c0d,
+                negative: true,
+                object,
+            };
+            for kind in [IndexKind::Spo, IndexKind::Pos, IndexKind::Osp] {
+                assert_eq!(GroupKey::of(kind, &t).as_slice(), kind.group_key(&t));
+            }
+        }
+    }
+
     fn open(dir: &Path) -> Storage {
         Storage::open(dir, &OpenOptions::default()).unwrap()
     }
@@ -2429,8 +2488,10 @@ mod tests {
         let f = s.fact(0).unwrap().unwrap();
         assert_eq!(f.sources.len(), 2);
         assert!(f.confidence > 0.6);
-        // The second reading is stored beside the old block, and every reader merges it.
-        assert_eq!(s.tree(T::Facts).len(), 2);
+        // The second reading is stored apart from the old block (which is
+        // not rewritten), and every reader merges it.
+        assert_eq!(s.tree(T::Facts).len(), 1);
+        assert_eq!(s.tree(T::Extras).len(), 1);
         let all: Vec<Fact> = s.facts().map(|f| f.unwrap()).collect();
         assert_eq!(all, vec![f.clone()]);
         assert!(s.check().unwrap().is_clean());
