@@ -351,6 +351,13 @@ struct IdentCache {
     /// The time qualifier of facts created or read by earlier writes, so that
     /// telling occasions apart does not decode their blocks again.
     times: FxHashMap<FactId, Option<String>>,
+    /// The generation before `known` and `more`: an identity looked up again
+    /// moves back to them, the rest are dropped at the next rotation. So the
+    /// identities that recur (those of popular entities, which most
+    /// corroborations name) stay cached however large the store grows,
+    /// within a bound.
+    old_known: FxHashMap<(EntityId, RelId, bool, ObjKey), FactId>,
+    old_more: FxHashMap<(EntityId, RelId, bool, ObjKey), Vec<FactId>>,
 }
 
 impl IdentCache {
@@ -369,6 +376,27 @@ impl IdentCache {
             }
             Some(_) => self.remember_more(identity, id),
         }
+    }
+
+    /// Moves `identity` from the previous generation back to the current
+    /// one; false when it is not there.
+    fn promote(&mut self, identity: (EntityId, RelId, bool, ObjKey)) -> bool {
+        let Some(first) = self.old_known.remove(&identity) else {
+            return false;
+        };
+        self.remember(identity, first);
+        for id in self.old_more.remove(&identity).into_iter().flatten() {
+            self.remember(identity, id);
+        }
+        true
+    }
+
+    /// Starts a new generation. Loaded groups are forgotten too: a group
+    /// counts as loaded only while all its identities are current.
+    fn rotate(&mut self) {
+        self.old_known = std::mem::take(&mut self.known);
+        self.old_more = std::mem::take(&mut self.more);
+        self.loaded.clear();
     }
 
     fn remember_more(&mut self, identity: (EntityId, RelId, bool, ObjKey), id: FactId) {
@@ -1227,9 +1255,10 @@ impl Storage {
             // Times are cheap to read again; the identities are not.
             idents.times.clear();
         }
-        if idents.known.len() <= self.ident_limit {
-            *self.idents.lock().map_err(|_| poisoned())? = idents;
+        if idents.known.len() > self.ident_limit / 2 {
+            idents.rotate();
         }
+        *self.idents.lock().map_err(|_| poisoned())? = idents;
         if !new_rels.is_empty() {
             let mut cache = self.rels.write().map_err(|_| poisoned())?;
             for (id, rec) in new_rels {
@@ -1888,6 +1917,9 @@ impl Writer<'_> {
         if let Some(id) = self.idents.known.get(&identity) {
             return Ok(Some(*id));
         }
+        if self.idents.promote(identity) {
+            return Ok(self.idents.known.get(&identity).copied());
+        }
         self.make_room();
         let (subject, rel, negative, object) = identity;
         let by_subject = (IndexKind::Spo, Storage::subject_group(subject));
@@ -1905,8 +1937,10 @@ impl Writer<'_> {
                 };
             for t in self.storage.scan_mutable(group.0, group.1.clone()) {
                 let t = t?;
-                self.idents
-                    .remember((t.subject, t.relation, t.negative, t.object), t.fact);
+                let found = (t.subject, t.relation, t.negative, t.object);
+                // Whole: with what the previous generation knew of it.
+                self.idents.promote(found);
+                self.idents.remember(found, t.fact);
             }
             self.idents.loaded.insert(group);
         }
@@ -1937,24 +1971,18 @@ impl Writer<'_> {
         Ok(self.idents.known.get(&identity).copied())
     }
 
-    /// Keeps the identity cache within its bound during a write: past it,
-    /// everything loaded is dropped and only this write's own facts are kept
-    /// (they are not in any index yet).
+    /// Keeps the identity cache within its bound during a write: past half
+    /// of it, a new generation starts (see [`IdentCache::old_known`]) that
+    /// begins with this write's own facts (they are not in any index yet).
     fn make_room(&mut self) {
-        if self.idents.known.len() <= self.storage.ident_limit {
+        if self.idents.known.len() <= self.storage.ident_limit / 2 {
             return;
         }
-        let old = std::mem::take(&mut self.idents);
+        self.idents.rotate();
         for &(identity, id) in &self.fresh {
+            // With the stored facts of the same identity (other times).
+            self.idents.promote(identity);
             self.idents.remember(identity, id);
-            // Stored facts of the same identity (other times) stay known with it.
-            let stored = old.known.get(&identity).into_iter();
-            for &other in stored.chain(old.more.get(&identity).into_iter().flatten()) {
-                self.idents.remember(identity, other);
-            }
-            if let Some(t) = old.times.get(&id) {
-                self.idents.times.insert(id, t.clone());
-            }
         }
     }
 
@@ -2218,43 +2246,14 @@ impl Writer<'_> {
     }
 
     fn finish(mut self) -> Result<Finished> {
-        let blocks = std::mem::take(&mut self.blocks);
-        let first_changed = self.first_new_fact / FACTS_PER_BLOCK;
-        for (block, facts) in blocks.range(first_changed..) {
-            let bytes = codec::encode_items(facts).map_err(|e| Error::Storage(e.0))?;
-            self.put(T::Facts, codec::u64_key(*block).to_vec(), bytes);
-        }
-        for (block, (changed, docs)) in std::mem::take(&mut self.doc_blocks) {
-            if changed {
-                let bytes = codec::encode_items(&docs).map_err(|e| Error::Storage(e.0))?;
-                self.put(T::Docs, doc_block_key(block), bytes);
-            }
-        }
-        for (block, (changed, entities)) in std::mem::take(&mut self.entity_blocks) {
-            if changed {
-                let bytes = codec::encode_items(&entities).map_err(|e| Error::Storage(e.0))?;
-                self.put(T::Entities, codec::u64_key(block).to_vec(), bytes);
-            }
-        }
-        let sentences = std::mem::take(&mut self.sentences);
-        for (doc, (changed, group)) in sentences {
-            if changed {
-                let bytes = codec::encode_block(&group).map_err(|e| Error::Storage(e.0))?;
-                self.put(T::Sentences, codec::u64_key(doc).to_vec(), bytes);
-            }
-        }
-        let extras = std::mem::take(&mut self.extras);
-        for (id, extra) in extras {
-            let bytes = codec::encode_block(&extra).map_err(|e| Error::Storage(e.0))?;
-            self.put(T::Extras, extra_key(id), bytes);
-        }
+        self.encode_blocks()?;
         let appends = std::mem::take(&mut self.appends);
         let mut built = None;
         if self.to_runs {
             let adds = std::mem::take(&mut self.run_adds);
-            let b = self.storage.build_runs(appends, adds)?;
-            for (k, v) in &b.staged {
-                self.put(T::Runs, k.clone(), v.clone());
+            let mut b = self.storage.build_runs(appends, adds)?;
+            for (k, v) in std::mem::take(&mut b.staged) {
+                self.put(T::Runs, k, v);
             }
             let dir = self.encode(&b.dir)?;
             self.put(T::Meta, bulk::META_RUNS.to_vec(), dir);
@@ -2276,6 +2275,40 @@ impl Writer<'_> {
         self.put(T::Meta, META_COUNTERS.to_vec(), counters);
         let idents = std::mem::take(&mut self.idents);
         Ok((self.staged, self.c, self.new_rels, idents, built))
+    }
+
+    /// Encodes the fact, document, entity, sentence and extra blocks this
+    /// write changed into staged values.
+    fn encode_blocks(&mut self) -> Result<()> {
+        let blocks = std::mem::take(&mut self.blocks);
+        let first_changed = self.first_new_fact / FACTS_PER_BLOCK;
+        for (block, facts) in blocks.range(first_changed..) {
+            let bytes = codec::encode_items(facts).map_err(|e| Error::Storage(e.0))?;
+            self.put(T::Facts, codec::u64_key(*block).to_vec(), bytes);
+        }
+        for (block, (changed, docs)) in std::mem::take(&mut self.doc_blocks) {
+            if changed {
+                let bytes = codec::encode_items(&docs).map_err(|e| Error::Storage(e.0))?;
+                self.put(T::Docs, doc_block_key(block), bytes);
+            }
+        }
+        for (block, (changed, entities)) in std::mem::take(&mut self.entity_blocks) {
+            if changed {
+                let bytes = codec::encode_items(&entities).map_err(|e| Error::Storage(e.0))?;
+                self.put(T::Entities, codec::u64_key(block).to_vec(), bytes);
+            }
+        }
+        for (doc, (changed, group)) in std::mem::take(&mut self.sentences) {
+            if changed {
+                let bytes = codec::encode_block(&group).map_err(|e| Error::Storage(e.0))?;
+                self.put(T::Sentences, codec::u64_key(doc).to_vec(), bytes);
+            }
+        }
+        for (id, extra) in std::mem::take(&mut self.extras) {
+            let bytes = codec::encode_block(&extra).map_err(|e| Error::Storage(e.0))?;
+            self.put(T::Extras, extra_key(id), bytes);
+        }
+        Ok(())
     }
 
     fn append_group(&mut self, kind: IndexKind, group: &[u8], triples: &[Triple]) -> Result<()> {
@@ -2684,6 +2717,72 @@ mod tests {
             })
             .unwrap();
         assert_eq!((out.new_facts, out.corroborated), (1, 1));
+        assert!(s.check().unwrap().is_clean());
+    }
+
+    #[test]
+    fn identities_stay_exact_across_cache_generations() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = open(dir.path());
+        // A new generation starts whenever more than 2 identities are current.
+        s.ident_limit = 4;
+        let lit = |n: f64| ObjectDraft::Literal(Literal::Number(n));
+        let at = |mut f: FactDraft, time: &str| {
+            f.qualifiers.insert(TIME.into(), time.into());
+            f
+        };
+        let first = s
+            .write_bulk(WriteSet {
+                docs: vec![doc("a")],
+                entities: vec![NewEntity {
+                    name: "Ann".into(),
+                    kind: EntityKind::Person,
+                    aliases: vec![],
+                }],
+                facts: (1..=6)
+                    .map(|n| fact(Ref::New(0), "say", lit(f64::from(n)), Ref::New(0), (0, 1)))
+                    .chain([
+                        at(
+                            fact(Ref::New(0), "meet", lit(0.0), Ref::New(0), (0, 1)),
+                            "2020",
+                        ),
+                        at(
+                            fact(Ref::New(0), "meet", lit(0.0), Ref::New(0), (0, 1)),
+                            "2021",
+                        ),
+                    ])
+                    .collect(),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(first.new_facts, 8);
+        let ann = Ref::Existing(first.entity_ids[0]);
+        for (i, round) in ["b", "c", "d"].into_iter().enumerate() {
+            let out = s
+                .write_bulk(WriteSet {
+                    docs: vec![doc(round)],
+                    facts: vec![
+                        // New in this write, then named again after more
+                        // new identities have started generations.
+                        fact(ann, "new", lit(i as f64), Ref::New(0), (0, 1)),
+                        fact(ann, "other", lit(i as f64), Ref::New(0), (0, 1)),
+                        fact(ann, "third", lit(i as f64), Ref::New(0), (0, 1)),
+                        fact(ann, "new", lit(i as f64), Ref::New(0), (2, 3)),
+                        // Stored in the first write.
+                        fact(ann, "say", lit(3.0), Ref::New(0), (0, 1)),
+                        at(fact(ann, "meet", lit(0.0), Ref::New(0), (0, 1)), "2021-05"),
+                        fact(ann, "say", lit(5.0), Ref::New(0), (0, 1)),
+                    ],
+                    ..Default::default()
+                })
+                .unwrap();
+            assert_eq!((out.new_facts, out.corroborated), (3, 4), "round {round}");
+        }
+        // The 2021 meeting gained the three later readings; 2020 none.
+        let meet = |id| s.fact(id).unwrap().unwrap();
+        assert_eq!(meet(6).sources.len(), 1);
+        assert_eq!(meet(7).sources.len(), 4);
+        assert_eq!(s.stats().unwrap().facts, 8 + 3 * 3);
         assert!(s.check().unwrap().is_clean());
     }
 
