@@ -25,6 +25,9 @@ pub(super) const META_RUNS: &[u8] = b"runs";
 /// Blocks written per sled batch while a merge streams its output.
 const MERGE_WRITE_BLOCKS: usize = 256;
 
+/// Keys per sled batch when the blocks of dead runs are removed.
+const REMOVE_SLICE_KEYS: usize = 1024;
+
 /// Group totals the planner's cache keeps before it starts afresh.
 const RUN_TOTALS_CACHED: usize = 1 << 16;
 
@@ -156,14 +159,14 @@ impl Storage {
         self.blocks.clear();
         let mut dir = self.read_dir()?;
         let tree = self.tree(T::Runs);
-        let mut batch = sled::Batch::default();
+        let mut doomed: Vec<Vec<u8>> = Vec::new();
         let mut dropped = 0usize;
         for space in Space::ALL {
             let from = runs::block_key(space, dir.next_run, 0);
             let to = runs::block_key(space, u32::MAX, u32::MAX);
             for item in tree.range(from..=to) {
                 let (k, _) = item.map_err(|e| self.sled(e))?;
-                batch.remove(k);
+                doomed.push(k.to_vec());
                 dropped += 1;
             }
         }
@@ -175,13 +178,13 @@ impl Storage {
                 )
             })?;
             for b in 0..blocks {
-                batch.remove(&runs::block_key(space, id, b));
+                doomed.push(runs::block_key(space, id, b).to_vec());
             }
-            batch.remove(&runs::meta_key(space, id));
+            doomed.push(runs::meta_key(space, id).to_vec());
             dropped += 1;
         }
         if dropped > 0 {
-            tree.apply_batch(batch).map_err(|e| self.sled(e))?;
+            self.remove_runs_keys(doomed)?;
             if !dir.garbage.is_empty() {
                 dir.garbage.clear();
                 self.write_dir(&dir)?;
@@ -652,6 +655,24 @@ impl Storage {
         Ok(())
     }
 
+    /// Removes keys of the `runs` tree in sled batches of at most
+    /// [`REMOVE_SLICE_KEYS`]: sled keeps every node version a batch replaces
+    /// until the batch ends, and a merged run at 10M facts has tens of
+    /// thousands of blocks. The runs removed are no longer live and stay
+    /// listed as garbage until all their keys are gone, so a crash part-way
+    /// leaves keys that the next open removes.
+    fn remove_runs_keys(&self, keys: Vec<Vec<u8>>) -> Result<()> {
+        let tree = self.tree(T::Runs);
+        for slice in keys.chunks(REMOVE_SLICE_KEYS) {
+            let mut batch = sled::Batch::default();
+            for k in slice {
+                batch.remove(k.as_slice());
+            }
+            tree.apply_batch(batch).map_err(|e| self.sled(e))?;
+        }
+        Ok(())
+    }
+
     /// Deletes the blocks of replaced runs that no reader holds any more.
     pub(super) fn collect_garbage(&self) -> Result<()> {
         let mut garbage = self.garbage.lock().map_err(|_| poisoned())?;
@@ -662,16 +683,14 @@ impl Storage {
         if free.is_empty() {
             return Ok(());
         }
-        let mut batch = sled::Batch::default();
+        let mut doomed = Vec::new();
         for r in &free {
             for b in 0..r.blocks {
-                batch.remove(&runs::block_key(r.space, r.id, b));
+                doomed.push(runs::block_key(r.space, r.id, b).to_vec());
             }
-            batch.remove(&runs::meta_key(r.space, r.id));
+            doomed.push(runs::meta_key(r.space, r.id).to_vec());
         }
-        self.tree(T::Runs)
-            .apply_batch(batch)
-            .map_err(|e| self.sled(e))?;
+        self.remove_runs_keys(doomed)?;
         let set = self.run_set()?;
         let mut dir = set.dir.clone();
         dir.garbage
