@@ -9,8 +9,11 @@
 # imports it into a fresh store with /usr/bin/time -v (import rate, peak RSS),
 # measures the store on disk, runs `lore check`, then runs
 # examples/first_answer.rs in a fresh process (open-to-first-answer and point
-# query medians, peak RSS while querying). Finally ingests the BBC corpus.
-# "Cold" means a fresh process; the OS page cache is not dropped (that needs root).
+# query medians, peak RSS while querying, and medians of the query-language
+# benchmark's five query shapes on this store). Finally ingests the BBC corpus.
+# "Warm" is a fresh process with the store's files in the OS page cache. When
+# /proc/sys/vm/drop_caches is writable (root), first_answer also runs once
+# right after dropping the OS page cache ("cold"); otherwise that column is "-".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ $# -gt 0 ]; then SIZES=("$@"); else SIZES=(100000 1000000); fi
@@ -27,7 +30,7 @@ secs() { # h:mm:ss or m:ss.ss -> seconds
   awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }' <<<"$1"
 }
 
-echo "| facts | import facts/s (wall) | import facts/s (CPU) | import wall s | bytes/fact | store MB | import peak RSS MB | open ms | first answer ms | point query median µs (most popular / tail entity) | query peak RSS MB | check s |"
+echo "| facts | import facts/s (wall) | import facts/s (CPU) | import wall s | bytes/fact | store MB | import peak RSS MB | open ms (warm) | open → first answer ms, cold / warm | point query median µs (most popular / tail entity) | query peak RSS MB | check s |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 for N in "${SIZES[@]}"; do
   JSONL="$DIR/facts-$N.jsonl"
@@ -42,17 +45,34 @@ for N in "${SIZES[@]}"; do
   START=$(date +%s.%N)
   "$LORE" --db "$STORE" check > "$DIR/check-$N.out"
   CHECK=$(echo "$(date +%s.%N) - $START" | bc)
+  COLD=-
+  if [ -w /proc/sys/vm/drop_caches ]; then
+    sync && echo 1 > /proc/sys/vm/drop_caches
+    "$FIRST" "$STORE" > "$DIR/cold-$N.out"
+    COLD=$(grep '^first_answer_ms' "$DIR/cold-$N.out" | cut -d' ' -f2)
+  fi
   /usr/bin/time -v "$FIRST" "$STORE" > "$DIR/first-$N.out" 2> "$DIR/first-$N.time"
   QRSS=$(field 'Maximum resident set size' "$DIR/first-$N.time")
   OPEN=$(grep '^open_ms' "$DIR/first-$N.out" | cut -d' ' -f2)
   FIRSTMS=$(grep '^first_answer_ms' "$DIR/first-$N.out" | cut -d' ' -f2)
   HOT=$(grep '^point_hot_us' "$DIR/first-$N.out" | cut -d' ' -f2)
   TAIL=$(grep '^point_tail_us' "$DIR/first-$N.out" | cut -d' ' -f2)
-  printf '| %s | %.0f | %.0f | %.1f | %.0f | %.0f | %.0f | %s | %s | %s / %s | %.0f | %.1f |\n' \
+  printf '| %s | %.0f | %.0f | %.1f | %.0f | %.0f | %.0f | %s | %s / %s | %s / %s | %.0f | %.1f |\n' \
     "$N" "$(echo "$N / $T" | bc -l)" "$(echo "$N / $CPU" | bc -l)" "$T" "$(echo "$BYTES / $N" | bc -l)" \
     "$(echo "$BYTES / 1048576" | bc -l)" "$(echo "$RSS / 1024" | bc -l)" \
-    "$OPEN" "$FIRSTMS" "$HOT" "$TAIL" "$(echo "$QRSS / 1024" | bc -l)" "$CHECK"
+    "$OPEN" "$COLD" "$FIRSTMS" "$HOT" "$TAIL" "$(echo "$QRSS / 1024" | bc -l)" "$CHECK"
 done
+
+echo
+echo "Query-language medians (µs, warm; shapes of benches/query.rs, entities picked by first_answer):"
+echo
+echo "| facts | point | bound_object | join | count | count_popular |"
+echo "|---|---|---|---|---|---|"
+for N in "${SIZES[@]}"; do
+  q() { grep "^query_$1_us" "$DIR/first-$N.out" | awk '{ sub(/\(/, "", $3); print $2 " (" $3 " rows)" }'; }
+  echo "| $N | $(q point) | $(q bound_object) | $(q join) | $(q count) | $(q count_popular) |"
+done
+echo
 
 if [ -d "$BBC" ]; then
   STORE="$DIR/store-bbc"

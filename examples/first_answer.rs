@@ -14,7 +14,9 @@
 use std::time::Instant;
 
 use lore::model::normalize_name;
+use lore::query::QueryOptions;
 use lore::storage::{IndexKind, OpenOptions, Storage};
+use lore::{Object, Store};
 
 /// Name → entity → first ten facts of it as subject; returns facts read.
 fn point(s: &Storage, name: &str) -> lore::Result<usize> {
@@ -27,6 +29,65 @@ fn point(s: &Storage, name: &str) -> lore::Result<usize> {
         }
     }
     Ok(n)
+}
+
+/// A name as a query-language string.
+fn quoted(name: &str) -> String {
+    format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// Median microseconds of `text` over up to 50 runs or about two seconds,
+/// and the rows of its first statement.
+fn time_query(store: &Store, text: &str) -> lore::Result<(f64, usize)> {
+    let opts = QueryOptions::default();
+    let start = Instant::now();
+    let mut times = Vec::new();
+    let mut rows = 0;
+    while times.len() < 50 && (times.len() < 5 || start.elapsed().as_secs_f64() < 2.0) {
+        let t = Instant::now();
+        let out = store.query_with(text, &opts)?;
+        times.push(t.elapsed().as_secs_f64() * 1e6);
+        rows = out.statements.first().map_or(0, |s| s.rows.len());
+    }
+    Ok((median(times), rows))
+}
+
+/// The query-language medians: shapes of `benches/query.rs`, on entities
+/// picked from this store (a typical subject with an entity object, and the
+/// most popular subject of the sample).
+fn query_medians(path: &str, typical: u64, hot: u64) -> lore::Result<()> {
+    let store = Store::open(path)?;
+    let name = |id: u64| -> lore::Result<String> {
+        Ok(store
+            .entity(id)?
+            .map(|e| quoted(&e.name))
+            .unwrap_or_default())
+    };
+    let Some(fact) = store
+        .facts_of(typical)?
+        .into_iter()
+        .find(|f| f.subject == typical && matches!(f.object, Object::Entity(_)))
+    else {
+        println!("query_point_us - (no entity-to-entity fact of entity {typical})");
+        return Ok(());
+    };
+    let Object::Entity(object) = fact.object else {
+        return Ok(());
+    };
+    let (a, b, hot) = (name(typical)?, name(object)?, name(hot)?);
+    let rel = quoted(&fact.relation);
+    let cases = [
+        ("point", format!("{a} {rel} {b};")),
+        ("bound_object", format!("?x ?r {b};")),
+        ("join", format!("{a} ?r ?x, ?x {rel} ?y;")),
+        ("count", format!("count where ?x ?r {b};")),
+        ("count_popular", format!("count where ?x ?r {hot};")),
+    ];
+    for (shape, text) in cases {
+        let (us, rows) = time_query(&store, &text)?;
+        println!("query_{shape}_us {us:.0} ({rows} rows: {text})");
+    }
+    Ok(())
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -62,12 +123,16 @@ fn main() -> lore::Result<()> {
     };
     let mut tail = Vec::new();
     let mut hot = (0u64, 0u64);
+    let mut sampled = Vec::new();
     for _ in 0..1000 {
         let id = next();
         let Some(e) = s.entity(id)? else { continue };
         let c = s.count_subject(id)?;
         if c > hot.1 {
             hot = (id, c);
+        }
+        if c > 0 {
+            sampled.push((c, id));
         }
         let t = Instant::now();
         point(&s, &e.name)?;
@@ -98,6 +163,13 @@ fn main() -> lore::Result<()> {
             println!("{space}: {runs} {entries} {blocks}");
         }
         println!("run memory: {} bytes", s.run_memory_bytes()?);
+    }
+    // A typical subject: the median of the sampled ones with any fact.
+    sampled.sort_unstable();
+    let typical = sampled.get(sampled.len() / 2).map(|&(_, id)| id);
+    drop(s);
+    if let Some(typical) = typical {
+        query_medians(&path, typical, hot.0)?;
     }
     Ok(())
 }
