@@ -63,19 +63,32 @@ fn query_medians(path: &str, typical: u64, hot: u64) -> lore::Result<()> {
             .map(|e| quoted(&e.name))
             .unwrap_or_default())
     };
-    let Some(fact) = store
-        .facts_of(typical)?
-        .into_iter()
-        .find(|f| f.subject == typical && matches!(f.object, Object::Entity(_)))
-    else {
+    // Of the typical subject's facts about another entity, the one whose
+    // object is named by the fewest facts, so that every size measures a
+    // typical object too (not whichever popular one comes first).
+    let mut best: Option<(f64, String, u64)> = None;
+    for f in store.facts_of(typical)? {
+        let Object::Entity(object) = f.object else {
+            continue;
+        };
+        if f.subject != typical {
+            continue;
+        }
+        let out = store.query(&format!("count where ?x ?r {};", name(object)?))?;
+        let n = match out.statements.first().and_then(|s| s.rows.first()?.first()) {
+            Some(lore::query::Value::Number(n)) => *n,
+            _ => f64::MAX,
+        };
+        if best.as_ref().is_none_or(|b| n < b.0) {
+            best = Some((n, f.relation, object));
+        }
+    }
+    let Some((_, relation, object)) = best else {
         println!("query_point_us - (no entity-to-entity fact of entity {typical})");
         return Ok(());
     };
-    let Object::Entity(object) = fact.object else {
-        return Ok(());
-    };
     let (a, b, hot) = (name(typical)?, name(object)?, name(hot)?);
-    let rel = quoted(&fact.relation);
+    let rel = quoted(&relation);
     let cases = [
         ("point", format!("{a} {rel} {b};")),
         ("bound_object", format!("?x ?r {b};")),

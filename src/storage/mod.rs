@@ -47,9 +47,12 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 /// sled's log segment size (its default is 512 KiB; fixed when a store is
 /// created). sled reclaims a segment only when little of it is live, and
-/// writes pages larger than a quarter segment to blob files of their own;
-/// with smaller segments a 1M-fact import takes 253 instead of 310 bytes
-/// per fact on disk for the same CPU (BENCHMARKS.md, Scale).
+/// writes pages larger than a quarter segment to blob files of their own.
+/// A trade-off measured at 10M facts (BENCHMARKS.md, Scale): 128 KiB gives
+/// 243 bytes per fact in 259 s; 256 KiB 336 in 218 s; 512 KiB 312 in 210 s
+/// (fewer leaf pages of run blocks go to blob files) but over the 300-byte
+/// target. sled also reads every segment's header when it opens a store, so
+/// smaller segments make a cold open slower; bytes on disk won.
 const SEGMENT_BYTES: usize = 128 << 10;
 
 /// The run-block cache gets this fraction (1/n) of the cache budget, in
