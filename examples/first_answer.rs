@@ -13,6 +13,15 @@
 
 use std::time::Instant;
 
+/// `println!` that ignores a closed stdout (e.g. piped into `head`), where
+/// `println!` would panic.
+macro_rules! out {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($t)*);
+    }};
+}
+
 use lore::model::normalize_name;
 use lore::query::QueryOptions;
 use lore::storage::{IndexKind, OpenOptions, Storage};
@@ -84,7 +93,7 @@ fn query_medians(path: &str, typical: u64, hot: u64) -> lore::Result<()> {
         }
     }
     let Some((_, relation, object)) = best else {
-        println!("query_point_us - (no entity-to-entity fact of entity {typical})");
+        out!("query_point_us - (no entity-to-entity fact of entity {typical})");
         return Ok(());
     };
     let (a, b, hot) = (name(typical)?, name(object)?, name(hot)?);
@@ -98,7 +107,7 @@ fn query_medians(path: &str, typical: u64, hot: u64) -> lore::Result<()> {
     ];
     for (shape, text) in cases {
         let (us, rows) = time_query(&store, &text)?;
-        println!("query_{shape}_us {us:.0} ({rows} rows: {text})");
+        out!("query_{shape}_us {us:.0} ({rows} rows: {text})");
     }
     Ok(())
 }
@@ -115,13 +124,13 @@ fn main() -> lore::Result<()> {
     let open_ms = t0.elapsed().as_secs_f64() * 1e3;
     let first = s.entities().next().transpose()?;
     let Some(first) = first else {
-        println!("open_ms {open_ms:.1}\nfirst_answer_ms -");
+        out!("open_ms {open_ms:.1}\nfirst_answer_ms -");
         return Ok(());
     };
     let got = point(&s, &first.name)?;
     let first_ms = t0.elapsed().as_secs_f64() * 1e3;
-    println!("open_ms {open_ms:.1}");
-    println!(
+    out!("open_ms {open_ms:.1}");
+    out!(
         "first_answer_ms {first_ms:.1} ({got} facts of {:?})",
         first.name
     );
@@ -159,23 +168,23 @@ fn main() -> lore::Result<()> {
             hots.push(t.elapsed().as_secs_f64() * 1e6);
         }
     }
-    println!("point_tail_us {:.0}", median(tail));
-    println!(
+    out!("point_tail_us {:.0}", median(tail));
+    out!(
         "point_hot_us {:.0} (subject of {} facts)",
         median(hots),
         hot.1
     );
     if std::env::args().any(|a| a == "--trees") {
         let facts = s.fact_count()?.max(1);
-        println!("tree keys key_bytes value_bytes value_bytes/fact");
+        out!("tree keys key_bytes value_bytes value_bytes/fact");
         for (name, n, kb, vb) in s.tree_sizes()? {
-            println!("{name} {n} {kb} {vb} {:.1}", vb as f64 / facts as f64);
+            out!("{name} {n} {kb} {vb} {:.1}", vb as f64 / facts as f64);
         }
-        println!("run space: runs entries blocks");
+        out!("run space: runs entries blocks");
         for (space, runs, entries, blocks) in s.run_summary()? {
-            println!("{space}: {runs} {entries} {blocks}");
+            out!("{space}: {runs} {entries} {blocks}");
         }
-        println!("run memory: {} bytes", s.run_memory_bytes()?);
+        out!("run memory: {} bytes", s.run_memory_bytes()?);
     }
     // A typical subject: the median of the sampled ones with any fact.
     sampled.sort_unstable();
