@@ -55,6 +55,59 @@ use rustc_hash::{FxHashMap, FxHashSet};
 /// smaller segments make a cold open slower; bytes on disk won.
 const SEGMENT_BYTES: usize = 128 << 10;
 
+/// Which of sled's blob files [`Storage::flush`] has made durable.
+#[derive(Debug)]
+struct BlobSync {
+    /// Blobs (by the log sequence number sled names them after) present at
+    /// the last flush, all durable; `None` before the first flush of this
+    /// process. A set, not a high-water mark: two threads may finish blobs
+    /// out of log order.
+    synced: Option<FxHashSet<u64>>,
+    /// When the store was opened: before the first flush, blobs modified
+    /// since then are the ones to sync (older ones were written by an
+    /// earlier process, whose flush synced what it acknowledged).
+    opened: std::time::SystemTime,
+    /// The `blobs/` directory's modification time seen before the last scan,
+    /// kept only when it was over a second older than the scan: a blob
+    /// created since would have moved it, so an equal time means nothing to
+    /// do without reading the directory (thousands of entries in a big store,
+    /// on every article's flush).
+    unchanged_since: Option<std::time::SystemTime>,
+}
+
+impl BlobSync {
+    fn new() -> BlobSync {
+        BlobSync {
+            synced: None,
+            // A second of slack for file systems with coarse timestamps.
+            opened: std::time::SystemTime::now() - std::time::Duration::from_secs(1),
+            unchanged_since: None,
+        }
+    }
+
+    fn is_new(&self, lsn: u64, entry: &std::fs::DirEntry) -> bool {
+        match &self.synced {
+            Some(done) => !done.contains(&lsn),
+            None => entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .map_or(true, |t| t >= self.opened),
+        }
+    }
+}
+
+/// Makes the names in `dir` durable (on Unix a directory is synced like a
+/// file; elsewhere there is no such call and nothing to do).
+fn sync_dir(dir: &Path) -> Result<()> {
+    #[cfg(unix)]
+    std::fs::File::open(dir)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| Error::io(dir, e))?;
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}
+
 /// The run-block cache gets this fraction (1/n) of the cache budget, in
 /// addition to sled's page cache.
 const BLOCK_CACHE_SHARE: u64 = 4;
@@ -329,6 +382,8 @@ pub struct Storage {
     committed_entities: AtomicU64,
     /// Names `names` may hold before it starts afresh.
     name_limit: usize,
+    /// Blob files made durable by [`Storage::flush`]: see [`BlobSync`].
+    blob_sync: Mutex<BlobSync>,
     /// Tests: a bulk commit stops (as if killed) after applying this many trees.
     #[cfg(test)]
     crash_after_trees: std::sync::atomic::AtomicUsize,
@@ -552,6 +607,7 @@ impl Storage {
             name_limit: usize::try_from(opts.cache_bytes / NAME_ENTRY_BYTES)
                 .unwrap_or(usize::MAX)
                 .max(1 << 12),
+            blob_sync: Mutex::new(BlobSync::new()),
             #[cfg(test)]
             crash_after_trees: std::sync::atomic::AtomicUsize::new(usize::MAX),
         };
@@ -653,9 +709,69 @@ impl Storage {
     }
 
     /// Forces everything written so far to disk.
+    ///
+    /// sled 0.34 writes a value larger than a quarter segment to a file of
+    /// its own in `blobs/` and never syncs that file: its flush makes the log
+    /// durable, and the log would then point at a blob a power loss can
+    /// take. Run metadata and leaves of run blocks are such values. So the
+    /// blobs written so far are synced first (sled writes a blob when the
+    /// write is made, before the call returns), then the log, then any blob
+    /// sled's own page moves wrote meanwhile.
     pub fn flush(&self) -> Result<()> {
+        self.sync_blobs()?;
         self.db.flush().map_err(|e| self.sled(e))?;
+        self.sync_blobs()?;
         Ok(())
+    }
+
+    /// Syncs the blob files written since the last call (and the directory
+    /// that names them); returns how many.
+    fn sync_blobs(&self) -> Result<usize> {
+        let dir = self.path.join("blobs");
+        let mut state = self.blob_sync.lock().map_err(|_| poisoned())?;
+        let scan_start = std::time::SystemTime::now();
+        let dir_mtime = match std::fs::metadata(&dir).and_then(|m| m.modified()) {
+            Ok(t) => Some(t),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+            Err(_) => None,
+        };
+        if state.synced.is_some() && dir_mtime.is_some() && state.unchanged_since == dir_mtime {
+            return Ok(0);
+        }
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+            Err(e) => return Err(Error::io(&dir, e)),
+        };
+        let mut synced = 0;
+        let mut present = FxHashSet::default();
+        for entry in entries {
+            let entry = entry.map_err(|e| Error::io(&dir, e))?;
+            // sled names blobs by the log sequence number that wrote them.
+            let Some(lsn) = entry
+                .file_name()
+                .to_str()
+                .and_then(|n| n.parse::<u64>().ok())
+            else {
+                continue;
+            };
+            if state.is_new(lsn, &entry) {
+                match std::fs::File::open(entry.path()).and_then(|f| f.sync_data()) {
+                    Ok(()) => synced += 1,
+                    // Replaced and removed by sled meanwhile: nothing to keep.
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                    Err(e) => return Err(Error::io(entry.path(), e)),
+                }
+            }
+            present.insert(lsn);
+        }
+        if synced > 0 {
+            sync_dir(&dir)?;
+        }
+        state.synced = Some(present);
+        state.unchanged_since =
+            dir_mtime.filter(|&t| t + std::time::Duration::from_secs(1) < scan_start);
+        Ok(synced)
     }
 
     // ------------------------------------------------------------ reads
@@ -2795,6 +2911,78 @@ mod tests {
         let _first = open(dir.path());
         let err = Storage::open(dir.path(), &OpenOptions::default()).unwrap_err();
         assert!(matches!(err, Error::StoreLocked { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_flush_syncs_each_new_blob_file_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = open(dir.path());
+        s.flush().unwrap();
+        assert_eq!(s.sync_blobs().unwrap(), 0, "nothing new since the flush");
+        // Over a quarter segment: sled puts each value in a blob file.
+        let big = vec![7u8; SEGMENT_BYTES];
+        for k in 0..3u8 {
+            s.tree(T::Meta).insert([b'~', k], big.as_slice()).unwrap();
+        }
+        let blobs = || std::fs::read_dir(dir.path().join("blobs")).unwrap().count();
+        assert!(blobs() >= 3, "sled wrote {} blob files", blobs());
+        assert!(s.sync_blobs().unwrap() >= 3);
+        assert_eq!(s.sync_blobs().unwrap(), 0, "each blob is synced once");
+        s.tree(T::Meta).insert(b"~x", big.as_slice()).unwrap();
+        s.flush().unwrap();
+        assert_eq!(s.sync_blobs().unwrap(), 0, "the flush synced the new blob");
+    }
+
+    #[test]
+    fn a_quiet_blob_directory_is_not_read_again_but_a_new_blob_is_synced() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = open(dir.path());
+        let big = vec![7u8; SEGMENT_BYTES];
+        s.tree(T::Meta).insert(b"~a", big.as_slice()).unwrap();
+        s.flush().unwrap();
+        let blobs = dir.path().join("blobs");
+        let age = |secs| std::time::SystemTime::now() - std::time::Duration::from_secs(secs);
+        let set_dir_mtime = |t| {
+            std::fs::File::open(&blobs)
+                .unwrap()
+                .set_modified(t)
+                .unwrap()
+        };
+        let old = age(60);
+        set_dir_mtime(old);
+        assert_eq!(s.sync_blobs().unwrap(), 0);
+        // A blob file the directory's time does not show is skipped: the
+        // listing is not read while the time stands still...
+        std::fs::write(blobs.join("999999999999"), b"x").unwrap();
+        set_dir_mtime(old);
+        assert_eq!(s.sync_blobs().unwrap(), 0);
+        // ...and a real new blob moves the time, so it is synced.
+        s.tree(T::Meta).insert(b"~b", big.as_slice()).unwrap();
+        assert!(s.sync_blobs().unwrap() >= 2);
+    }
+
+    #[test]
+    fn blobs_of_an_earlier_process_are_not_synced_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = vec![7u8; SEGMENT_BYTES];
+        {
+            let s = open(dir.path());
+            s.tree(T::Meta).insert(b"~a", big.as_slice()).unwrap();
+            s.flush().unwrap();
+        }
+        // Timestamps of the first process's blobs must fall before the slack.
+        for entry in std::fs::read_dir(dir.path().join("blobs")).unwrap() {
+            let f = std::fs::File::options()
+                .write(true)
+                .open(entry.unwrap().path())
+                .unwrap();
+            let old = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+            f.set_modified(old).unwrap();
+        }
+        let s = open(dir.path());
+        assert_eq!(s.sync_blobs().unwrap(), 0);
+        s.tree(T::Meta).insert(b"~b", big.as_slice()).unwrap();
+        assert!(s.sync_blobs().unwrap() >= 1);
     }
 
     #[test]
