@@ -445,7 +445,7 @@ impl Storage {
                     Ok(_) => {
                         for t in decoded {
                             *counts
-                                .entry(count_key(tag, &kind.group_key(&t)))
+                                .entry(count_key(tag, kind.group_key(&t).as_slice()))
                                 .or_default() += 1;
                             entry(&mut r, t);
                         }

@@ -41,7 +41,7 @@ use crate::model::{
     DocId, Document, Entity, EntityId, EntityKind, Fact, FactId, Literal, Object, Polarity,
     Qualifiers, RelId, Source, Stats, combine_confidence, normalize_name,
 };
-use codec::{CodecError, FORMAT_VERSION};
+use codec::{CodecError, FORMAT_VERSION, GroupKey};
 pub use codec::{FACTS_PER_BLOCK, IndexKind, ObjKey, Triple};
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -1759,39 +1759,6 @@ struct Writer<'a> {
     rel_ids: HashMap<String, RelId>,
 }
 
-/// An index group key (a subject, relation or object key: at most 9 bytes)
-/// held inline: the staging maps take three per fact.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub(super) struct GroupKey {
-    len: u8,
-    bytes: [u8; 9],
-}
-
-impl GroupKey {
-    fn of(kind: IndexKind, t: &Triple) -> GroupKey {
-        let mut bytes = [0u8; 9];
-        let len = match kind {
-            IndexKind::Spo => {
-                bytes[..8].copy_from_slice(&codec::u64_key(t.subject));
-                8
-            }
-            IndexKind::Pos => {
-                bytes[..4].copy_from_slice(&codec::u32_key(t.relation));
-                4
-            }
-            IndexKind::Osp => {
-                bytes = t.object.to_bytes();
-                9
-            }
-        };
-        GroupKey { len, bytes }
-    }
-
-    pub(super) fn as_slice(&self) -> &[u8] {
-        &self.bytes[..usize::from(self.len)]
-    }
-}
-
 /// New index entries per (index, group), in fact order.
 pub(super) type Appends = FxHashMap<(IndexKind, GroupKey), Vec<Triple>>;
 
@@ -2346,7 +2313,7 @@ impl Writer<'_> {
         };
         for kind in [IndexKind::Spo, IndexKind::Pos, IndexKind::Osp] {
             self.appends
-                .entry((kind, GroupKey::of(kind, &t)))
+                .entry((kind, kind.group_key(&t)))
                 .or_default()
                 .push(t);
         }
@@ -2547,9 +2514,15 @@ mod tests {
                 negative: true,
                 object,
             };
-            for kind in [IndexKind::Spo, IndexKind::Pos, IndexKind::Osp] {
-                assert_eq!(GroupKey::of(kind, &t).as_slice(), kind.group_key(&t));
-            }
+            assert_eq!(
+                IndexKind::Spo.group_key(&t).as_slice(),
+                codec::u64_key(t.subject)
+            );
+            assert_eq!(
+                IndexKind::Pos.group_key(&t).as_slice(),
+                codec::u32_key(t.relation)
+            );
+            assert_eq!(IndexKind::Osp.group_key(&t).as_slice(), object.to_bytes());
         }
     }
 
