@@ -67,6 +67,13 @@ fn triple_identity(t: &Triple) -> u64 {
 }
 
 /// Key of a fact in the `idents` space.
+/// Every `runs` key of one run: its blocks and its metadata.
+fn run_keys(space: Space, id: u32, blocks: u32) -> impl Iterator<Item = Vec<u8>> {
+    (0..blocks)
+        .map(move |b| runs::block_key(space, id, b).to_vec())
+        .chain(std::iter::once(runs::meta_key(space, id).to_vec()))
+}
+
 fn ident_key(identity: u64, fact: FactId) -> [u8; 16] {
     let mut k = [0u8; 16];
     k[..8].copy_from_slice(&identity.to_be_bytes());
@@ -177,10 +184,7 @@ impl Storage {
                     codec::CodecError(format!("unknown space {space}")),
                 )
             })?;
-            for b in 0..blocks {
-                doomed.push(runs::block_key(space, id, b).to_vec());
-            }
-            doomed.push(runs::meta_key(space, id).to_vec());
+            doomed.extend(run_keys(space, id, blocks));
             dropped += 1;
         }
         if dropped > 0 {
@@ -655,7 +659,7 @@ impl Storage {
         Ok(())
     }
 
-    /// Removes keys of the `runs` tree in sled batches of at most
+    /// Removes keys of the `runs` tree (see [`run_keys`]) in sled batches of at most
     /// [`REMOVE_SLICE_KEYS`]: sled keeps every node version a batch replaces
     /// until the batch ends, and a merged run at 10M facts has tens of
     /// thousands of blocks. The runs removed are no longer live and stay
@@ -685,10 +689,7 @@ impl Storage {
         }
         let mut doomed = Vec::new();
         for r in &free {
-            for b in 0..r.blocks {
-                doomed.push(runs::block_key(r.space, r.id, b).to_vec());
-            }
-            doomed.push(runs::meta_key(r.space, r.id).to_vec());
+            doomed.extend(run_keys(r.space, r.id, r.blocks));
         }
         self.remove_runs_keys(doomed)?;
         let set = self.run_set()?;

@@ -278,18 +278,23 @@ impl Storage {
         let mut identities = vec![0u64; c.next_fact as usize];
         let mut sources = 0u64;
         // Extra sources are merged with their block below; here, that each
-        // has one.
+        // has one. Keys are in block order: one lookup per block.
+        let mut last: Option<(u64, bool)> = None;
         for item in self.tree(T::Extras).iter() {
             let (k, _) = item.map_err(|e| self.sled(e))?;
             let block = k.get(..8).and_then(|b| codec::read_u64(b).ok());
             let id = k.get(8..).and_then(|b| codec::read_u64(b).ok());
             match (block, id) {
                 (Some(block), Some(id)) if id / FACTS_PER_BLOCK == block => {
-                    if !self
-                        .tree(T::Facts)
-                        .contains_key(codec::u64_key(block))
-                        .map_err(|e| self.sled(e))?
-                    {
+                    let has_block = match last {
+                        Some((b, has)) if b == block => has,
+                        _ => self
+                            .tree(T::Facts)
+                            .contains_key(codec::u64_key(block))
+                            .map_err(|e| self.sled(e))?,
+                    };
+                    last = Some((block, has_block));
+                    if !has_block {
                         r.add(
                             "facts",
                             format!("extra sources of fact {id} have no fact block"),
