@@ -393,6 +393,17 @@ pub fn find_mentions(
     }
     add_pseudo(toks, reg, focus, &mut out);
     out.sort_by_key(|m| m.start);
+    // The relation reader slices the tokens between neighbouring mentions, so
+    // they must not overlap; whatever slipped past the rules above loses to
+    // the earlier mention rather than panicking later.
+    let mut end = 0;
+    out.retain(|m| {
+        let keep = m.start >= end;
+        if keep {
+            end = m.end;
+        }
+        keep
+    });
     out
 }
 
@@ -787,6 +798,12 @@ fn role_before(
     if name_start == 0 {
         return None;
     }
+    // A role word already inside an earlier mention belongs to that mention
+    // (a chunk cut at its length limit): reading it again would overlap them.
+    let covered = |i: usize| earlier.iter().any(|m| m.start <= i && i < m.end);
+    if covered(name_start - 1) {
+        return None;
+    }
     let head = lower(&toks[name_start - 1]);
     let demonym_head = lex.country_by_demonym.contains_key(&normalize_name(&head))
         && toks[name_start - 1].is_cap();
@@ -814,6 +831,9 @@ fn role_before(
             }
             s = m.start;
             continue;
+        }
+        if covered(s - 1) {
+            break;
         }
         let l = lower(t);
         let is_verb_form = lex.verb(&l).is_some_and(|(_, tag)| tag != "VBN")
@@ -916,6 +936,24 @@ mod tests {
             })
             .collect();
         (v, reg)
+    }
+
+    /// A fuzzer-found sentence (CI, 2026-11-24): a chunk cut at its length
+    /// limit ended inside "Staroomnd Russian", and the next name read those
+    /// words again as its role, so two mentions overlapped and the relation
+    /// reader sliced the tokens between them backwards.
+    #[test]
+    fn mentions_never_overlap() {
+        let text = "US Secretary of State Jane DoeUS Secretary of Staroomnd Russian \
+                    Aoreign Minister Mee happenedt in New Delhi.";
+        let toks = tokenize(text, 0, text.len());
+        let ms = find_mentions(text, &toks, &mut Registry::default(), None);
+        assert!(ms.len() >= 2, "{ms:?}");
+        for w in ms.windows(2) {
+            assert!(w[0].end <= w[1].start, "{:?} overlaps {:?}", w[0], w[1]);
+        }
+        // And the whole extractor reads it without panicking.
+        crate::ingest::extract(text);
     }
 
     #[test]
