@@ -409,6 +409,11 @@ struct IdentCache {
     /// The time qualifier of facts created or read by earlier writes, so that
     /// telling occasions apart does not decode their blocks again.
     times: FxHashMap<FactId, Option<String>>,
+    /// The generation before `times`, kept like `old_known`: at 10M facts,
+    /// clearing all times once they filled the bound made every batch read
+    /// the blocks of the popular facts it corroborates again (a tenth of
+    /// the import's time went to those reads).
+    old_times: FxHashMap<FactId, Option<String>>,
     /// The generation before `known` and `more`: an identity looked up again
     /// moves back to them, the rest are dropped at the next rotation. So the
     /// identities that recur (those of popular entities, which most
@@ -455,6 +460,17 @@ impl IdentCache {
         self.old_known = std::mem::take(&mut self.known);
         self.old_more = std::mem::take(&mut self.more);
         self.loaded.clear();
+    }
+
+    /// The cached time of fact `id` (`Some(None)`: it has none), moved to
+    /// the current generation; `None` when it is not cached.
+    fn time(&mut self, id: FactId) -> Option<Option<String>> {
+        if let Some(t) = self.times.get(&id) {
+            return Some(t.clone());
+        }
+        let t = self.old_times.remove(&id)?;
+        self.times.insert(id, t.clone());
+        Some(t)
     }
 
     fn remember_more(&mut self, identity: (EntityId, RelId, bool, ObjKey), id: FactId) {
@@ -1369,9 +1385,8 @@ impl Storage {
         self.committed_entities
             .store(new_counters.next_entity, Ordering::Release);
         let mut idents = idents;
-        if idents.times.len() > self.ident_limit {
-            // Times are cheap to read again; the identities are not.
-            idents.times.clear();
+        if idents.times.len() > self.ident_limit / 2 {
+            idents.old_times = std::mem::take(&mut idents.times);
         }
         if idents.known.len() > self.ident_limit / 2 {
             idents.rotate();
@@ -2104,8 +2119,8 @@ impl Writer<'_> {
 
     /// The time qualifier of fact `id` as stored or as staged by this write.
     fn fact_time(&mut self, id: FactId) -> Result<Option<String>> {
-        if let Some(t) = self.idents.times.get(&id) {
-            return Ok(t.clone());
+        if let Some(t) = self.idents.time(id) {
+            return Ok(t);
         }
         let t = self.read_fact_time(id)?;
         self.idents.times.insert(id, t.clone());
@@ -2141,10 +2156,10 @@ impl Writer<'_> {
         confidence: f32,
     ) -> Result<u64> {
         if let Some(t) = qualifiers.get(TIME)
-            && let Some(cached @ None) = self.idents.times.get_mut(&id)
+            && self.idents.time(id) == Some(None)
         {
             // The fact had no time: it takes the first one a reading brings.
-            *cached = Some(t.clone());
+            self.idents.times.insert(id, Some(t.clone()));
         }
         let block = id / FACTS_PER_BLOCK;
         let pos = (id % FACTS_PER_BLOCK) as usize;
@@ -2812,10 +2827,27 @@ mod tests {
     }
 
     #[test]
+    fn fact_times_survive_one_rotation() {
+        let mut c = IdentCache::default();
+        c.times.insert(1, Some("2023-03".into()));
+        c.times.insert(2, None);
+        c.old_times = std::mem::take(&mut c.times);
+        // Read again: moved back to the current generation.
+        assert_eq!(c.time(1), Some(Some("2023-03".into())));
+        assert_eq!(c.time(2), Some(None));
+        assert!(c.times.contains_key(&1) && c.old_times.is_empty());
+        c.old_times = std::mem::take(&mut c.times);
+        c.old_times = std::mem::take(&mut c.times);
+        // Not read for a whole generation: dropped.
+        assert_eq!(c.time(1), None);
+    }
+
+    #[test]
     fn identities_stay_exact_across_cache_generations() {
         let dir = tempfile::tempdir().unwrap();
         let mut s = open(dir.path());
-        // A new generation starts whenever more than 2 identities are current.
+        // A new generation starts whenever more than 2 identities or times
+        // are current.
         s.ident_limit = 4;
         let lit = |n: f64| ObjectDraft::Literal(Literal::Number(n));
         let at = |mut f: FactDraft, time: &str| {
