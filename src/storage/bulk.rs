@@ -66,7 +66,6 @@ fn triple_identity(t: &Triple) -> u64 {
     identity_hash(t.subject, t.relation, t.negative, t.object)
 }
 
-/// Key of a fact in the `idents` space.
 /// Every `runs` key of one run: its blocks and its metadata.
 fn run_keys(space: Space, id: u32, blocks: u32) -> impl Iterator<Item = Vec<u8>> {
     (0..blocks)
@@ -74,6 +73,7 @@ fn run_keys(space: Space, id: u32, blocks: u32) -> impl Iterator<Item = Vec<u8>>
         .chain(std::iter::once(runs::meta_key(space, id).to_vec()))
 }
 
+/// Key of a fact in the `idents` space.
 fn ident_key(identity: u64, fact: FactId) -> [u8; 16] {
     let mut k = [0u8; 16];
     k[..8].copy_from_slice(&identity.to_be_bytes());
