@@ -28,4 +28,9 @@ fuzz_target!(|data: &[u8]| {
     }
     let _ = codec::decode_block::<Vec<StoredFact>>(data);
     let _ = codec::decode::<Vec<u64>>(data);
+    if let Ok((prefix, fact)) = codec::read_ident_key(data) {
+        // A key that decodes is the one canonical key of its fact.
+        let identity = u64::from(u32::from_be_bytes(prefix)) << 32;
+        assert_eq!(codec::ident_key(identity, fact), data);
+    }
 });

@@ -73,22 +73,23 @@ fn run_keys(space: Space, id: u32, blocks: u32) -> impl Iterator<Item = Vec<u8>>
         .chain(std::iter::once(runs::meta_key(space, id).to_vec()))
 }
 
-/// Key of a fact in the `idents` space.
-fn ident_key(identity: u64, fact: FactId) -> [u8; 16] {
-    let mut k = [0u8; 16];
-    k[..8].copy_from_slice(&identity.to_be_bytes());
-    k[8..].copy_from_slice(&fact.to_be_bytes());
-    k
+/// The `idents` keys of `triples` in key order. Keys hold only a prefix of
+/// the identity, so they sort by (prefix, fact), not by identity.
+fn sorted_ident_keys<'t>(triples: impl Iterator<Item = &'t Triple>) -> Vec<Vec<u8>> {
+    let mut keys: Vec<Vec<u8>> = triples
+        .map(|t| codec::ident_key(triple_identity(t), t.fact))
+        .collect();
+    keys.sort_unstable();
+    keys
 }
 
-/// What a run's filter holds for a key: the identity hash for `idents`
-/// (looked up by identity, not by key), else the hash of the key.
-fn filter_hash(space: Space, key: &[u8]) -> Result<u64> {
-    if space == Space::Idents {
-        return codec::read_u64(key.get(..8).unwrap_or_default())
-            .map_err(|e| Error::Storage(format!("identity key: {}", e.0)));
+/// What a run's filter holds for a key: the hash of the identity prefix for
+/// `idents` (looked up by identity, not by key), else the hash of the key.
+fn filter_hash(space: Space, key: &[u8]) -> u64 {
+    match (space, key.get(..codec::IDENT_PREFIX_BYTES)) {
+        (Space::Idents, Some(prefix)) => runs::hash64(prefix),
+        _ => runs::hash64(key),
     }
-    Ok(runs::hash64(key))
 }
 
 /// What an import batch adds to the run level, collected while staging.
@@ -299,15 +300,16 @@ impl Storage {
     pub(super) fn run_ident_candidates(&self, identity: u64, out: &mut Vec<FactId>) -> Result<()> {
         let set = self.run_set()?;
         let reader = self.run_reader();
-        let prefix = identity.to_be_bytes();
+        let prefix = codec::ident_prefix(identity);
+        let hash = filter_hash(Space::Idents, &prefix);
         for run in set.runs(Space::Idents) {
-            if !run.meta.filter.may_contain(identity) {
+            if !run.meta.filter.may_contain(hash) {
                 continue;
             }
             let _always_continues =
                 reader.for_each_prefixed(run, &prefix, &|e| self.run_err(e), &mut |k, _| {
-                    let fact = codec::read_u64(k.get(8..).unwrap_or_default())
-                        .map_err(|e| self.corrupt("identity key", e))?;
+                    let (_, fact) =
+                        codec::read_ident_key(k).map_err(|e| self.corrupt("identity key", e))?;
                     out.push(fact);
                     Ok(ControlFlow::Continue(()))
                 })?;
@@ -447,18 +449,12 @@ impl Storage {
         }
         let mut builders = Vec::new();
         // Every new fact once, by identity (from its `spo` entries).
-        let mut idents: Vec<(u64, u64)> = by_kind[0]
-            .values()
-            .flatten()
-            .map(|t| (triple_identity(t), t.fact))
-            .collect();
+        let idents = sorted_ident_keys(by_kind[0].values().flatten());
         if !idents.is_empty() {
-            idents.sort_unstable();
             let mut b = RunBuilder::new(Space::Idents);
-            for (h, fact) in idents {
-                b.push(&ident_key(h, fact), &[])
-                    .map_err(|e| Error::Storage(e.0))?;
-                b.filter(h);
+            for key in idents {
+                b.push(&key, &[]).map_err(|e| Error::Storage(e.0))?;
+                b.filter(filter_hash(Space::Idents, &key));
             }
             builders.push(b);
         }
@@ -624,7 +620,7 @@ impl Storage {
                     out.builder
                         .push(&key, &value)
                         .map_err(|e| Error::Storage(e.0))?;
-                    out.builder.filter(filter_hash(space, &key)?);
+                    out.builder.filter(filter_hash(space, &key));
                     out.write_full_blocks(false)?;
                 }
             }
@@ -812,5 +808,46 @@ impl MergeOut<'_> {
             )));
         }
         Ok((self.written, meta))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn triple(fact: FactId, subject: EntityId) -> Triple {
+        Triple {
+            fact,
+            subject,
+            relation: 1,
+            negative: false,
+            object: ObjKey::Entity(0),
+        }
+    }
+
+    #[test]
+    fn ident_keys_sort_by_prefix_then_fact() {
+        // Two identities that share their key prefix (a birthday search over
+        // 32 bits: about 80k subjects).
+        let mut seen: HashMap<[u8; codec::IDENT_PREFIX_BYTES], EntityId> = HashMap::new();
+        let (a, b) = (0..10_000_000)
+            .find_map(|s| {
+                let p = codec::ident_prefix(triple_identity(&triple(0, s)));
+                seen.insert(p, s).map(|other| (other, s))
+            })
+            .expect("a 32-bit prefix repeats long before 10M subjects");
+        let (ha, hb) = (
+            triple_identity(&triple(0, a)),
+            triple_identity(&triple(0, b)),
+        );
+        // The fact of the smaller identity gets the larger id, so sorting by
+        // identity would put the keys out of order.
+        let (lo, hi) = if ha < hb { (a, b) } else { (b, a) };
+        let ts = [triple(9, lo), triple(3, hi)];
+        let keys = sorted_ident_keys(ts.iter());
+        assert_eq!(keys.len(), 2);
+        assert!(keys[0] < keys[1]);
+        assert_eq!(codec::read_ident_key(&keys[0]).unwrap().1, 3);
     }
 }

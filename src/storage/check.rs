@@ -558,14 +558,15 @@ impl Storage {
                         break;
                     }
                 };
-                let (Ok(h), Ok(fact)) = (
-                    codec::read_u64(k.get(..8).unwrap_or_default()),
-                    codec::read_u64(k.get(8..).unwrap_or_default()),
-                ) else {
+                let Ok((prefix, fact)) = codec::read_ident_key(&k) else {
                     r.add("runs", format!("idents run {}: damaged key {k:?}", run.id));
                     continue;
                 };
-                if identities.get(fact as usize).copied() != Some(h) {
+                if identities
+                    .get(fact as usize)
+                    .map(|&h| codec::ident_prefix(h))
+                    != Some(prefix)
+                {
                     r.add(
                         "index",
                         format!("the identity index names fact {fact} under another identity"),
