@@ -45,15 +45,17 @@ use codec::{CodecError, FORMAT_VERSION, GroupKey};
 pub use codec::{FACTS_PER_BLOCK, IndexKind, ObjKey, Triple};
 use rustc_hash::{FxHashMap, FxHashSet};
 
-/// sled's log segment size (its default is 512 KiB; fixed when a store is
-/// created). sled reclaims a segment only when little of it is live, and
-/// writes pages larger than a quarter segment to blob files of their own.
-/// A trade-off measured at 10M facts (BENCHMARKS.md, Scale): 128 KiB gives
-/// 243 bytes per fact in 259 s; 256 KiB 336 in 218 s; 512 KiB 312 in 210 s
-/// (fewer leaf pages of run blocks go to blob files) but over the 300-byte
-/// target. sled also reads every segment's header when it opens a store, so
-/// smaller segments make a cold open slower; bytes on disk won.
-const SEGMENT_BYTES: usize = 128 << 10;
+/// sled's log segment size (sled's default; fixed when a store is created:
+/// stores made with another size keep it). sled reclaims a segment only
+/// when little of it is live, and writes pages larger than a quarter segment
+/// to blob files of their own, created and deleted as the page changes.
+/// Measured at 10M facts (BENCHMARKS.md, Scale): with 128 KiB segments every
+/// leaf of run blocks is a blob file (12k files, a third of the import in
+/// system time) and a cold open reads 18k segment headers; 512 KiB keeps
+/// leaves in the log, imports in 197 s against 224-233 s and opens cold in
+/// ~250 ms against 500-1000 ms, for 282 bytes per fact against 235 (format
+/// 6; format 5's 16-byte identity keys took it to 312, over the 300 target).
+const SEGMENT_BYTES: usize = 512 << 10;
 
 /// Which of sled's blob files [`Storage::flush`] has made durable.
 #[derive(Debug)]
