@@ -1356,7 +1356,7 @@ impl Storage {
             counts: HashMap::new(),
             sentences: BTreeMap::new(),
             new_rels: Vec::new(),
-            rel_ids: HashMap::new(),
+            rels: FxHashMap::default(),
         };
         let defer_flush = set.defer_flush;
         let outcome = w.apply(set)?;
@@ -1420,6 +1420,13 @@ impl Storage {
 /// of [`Storage::commit_bulk`], which costs three flushes but no per-key
 /// transaction work (sled transactions also hold every staged key in memory twice).
 const SMALL_WRITE_KEYS: usize = 4096;
+
+/// Encoded values of a write: tree, key, bytes.
+type EncodedRows = std::result::Result<Vec<(T, Vec<u8>, Vec<u8>)>, CodecError>;
+
+/// Fact blocks from which a write compresses them on a thread of its own
+/// (an import batch has ~1 500; an article one or two).
+const PARALLEL_ENCODE_BLOCKS: usize = 64;
 
 /// Bytes of keys and values per sled batch when a bulk write is applied.
 const COMMIT_SLICE_BYTES: usize = 1 << 20;
@@ -1772,7 +1779,8 @@ struct Writer<'a> {
     /// Sentence groups read or changed by this write (changed: true).
     sentences: BTreeMap<DocId, (bool, SentenceGroup)>,
     new_rels: Vec<(RelId, RelationRecord)>,
-    rel_ids: HashMap<String, RelId>,
+    /// Relations this write named: id and record as this write leaves it.
+    rels: FxHashMap<String, (RelId, RelationRecord)>,
 }
 
 /// New index entries per (index, group), in fact order.
@@ -1938,47 +1946,45 @@ impl Writer<'_> {
     }
 
     fn relation_id(&mut self, name: &str, form: &str) -> Result<RelId> {
-        let existing = match self.rel_ids.get(name) {
-            Some(id) => Some(*id),
-            None => self.storage.relation_id(name),
-        };
-        let (id, mut rec) = match existing {
-            Some(id) => {
-                let rec = match self.new_rels.iter().rev().find(|(i, _)| *i == id) {
-                    Some((_, r)) => r.clone(),
-                    None => self.storage.relation(id).unwrap_or_default(),
-                };
-                (id, rec)
-            }
-            None => {
-                let id = self.c.next_rel;
-                self.c.next_rel = id
-                    .checked_add(1)
-                    .ok_or_else(|| Error::Storage("too many relations".into()))?;
-                self.put(
-                    T::Relations,
-                    rel_name_key(name),
-                    codec::u32_key(id).to_vec(),
-                );
-                (
-                    id,
-                    RelationRecord {
+        // Most facts name a relation this write has seen, in a form already
+        // listed: no allocation, no record copy.
+        if let Some((id, rec)) = self.rels.get(name)
+            && (rec.forms.len() >= MAX_FORMS || rec.forms.iter().any(|f| f == form))
+        {
+            return Ok(*id);
+        }
+        let (id, mut rec, is_new) = match self.rels.get(name) {
+            Some((id, rec)) => (*id, rec.clone(), false),
+            None => match self.storage.relation_id(name) {
+                Some(id) => (id, self.storage.relation(id).unwrap_or_default(), false),
+                None => {
+                    let id = self.c.next_rel;
+                    self.c.next_rel = id
+                        .checked_add(1)
+                        .ok_or_else(|| Error::Storage("too many relations".into()))?;
+                    self.put(
+                        T::Relations,
+                        rel_name_key(name),
+                        codec::u32_key(id).to_vec(),
+                    );
+                    let rec = RelationRecord {
                         name: name.to_string(),
                         forms: Vec::new(),
-                    },
-                )
-            }
+                    };
+                    (id, rec, true)
+                }
+            },
         };
-        self.rel_ids.insert(name.to_string(), id);
         let add_form = rec.forms.len() < MAX_FORMS && !rec.forms.iter().any(|f| f == form);
         if add_form {
             rec.forms.push(form.to_string());
         }
-        if add_form || existing.is_none() {
+        if add_form || is_new {
             let bytes = self.encode(&rec)?;
             self.put(T::Relations, rel_id_key(id), bytes);
-            self.new_rels.push((id, rec));
+            self.new_rels.push((id, rec.clone()));
         }
+        self.rels.insert(name.to_string(), (id, rec));
         Ok(id)
     }
 
@@ -2384,31 +2390,58 @@ impl Writer<'_> {
     fn encode_blocks(&mut self) -> Result<()> {
         let blocks = std::mem::take(&mut self.blocks);
         let first_changed = self.first_new_fact / FACTS_PER_BLOCK;
-        for (block, facts) in blocks.range(first_changed..) {
-            let bytes = codec::encode_items(facts).map_err(|e| Error::Storage(e.0))?;
-            self.put(T::Facts, codec::u64_key(*block).to_vec(), bytes);
-        }
-        for (block, (changed, docs)) in std::mem::take(&mut self.doc_blocks) {
-            if changed {
-                let bytes = codec::encode_items(&docs).map_err(|e| Error::Storage(e.0))?;
-                self.put(T::Docs, doc_block_key(block), bytes);
+        let facts: Vec<(&u64, &Vec<StoredFact>)> = blocks.range(first_changed..).collect();
+        let docs = std::mem::take(&mut self.doc_blocks);
+        let entities = std::mem::take(&mut self.entity_blocks);
+        let sentences = std::mem::take(&mut self.sentences);
+        let extras = std::mem::take(&mut self.extras);
+        let encode_facts = || -> EncodedRows {
+            facts
+                .iter()
+                .map(|(block, facts)| {
+                    let key = codec::u64_key(**block).to_vec();
+                    Ok((T::Facts, key, codec::encode_items(facts)?))
+                })
+                .collect()
+        };
+        let encode_rest = || -> EncodedRows {
+            let mut out = Vec::new();
+            for (block, (_, docs)) in docs.iter().filter(|(_, (changed, _))| *changed) {
+                out.push((T::Docs, doc_block_key(*block), codec::encode_items(docs)?));
             }
-        }
-        for (block, (changed, entities)) in std::mem::take(&mut self.entity_blocks) {
-            if changed {
-                let bytes = codec::encode_items(&entities).map_err(|e| Error::Storage(e.0))?;
-                self.put(T::Entities, codec::u64_key(block).to_vec(), bytes);
+            for (block, (_, entities)) in entities.iter().filter(|(_, (changed, _))| *changed) {
+                let key = codec::u64_key(*block).to_vec();
+                out.push((T::Entities, key, codec::encode_items(entities)?));
             }
-        }
-        for (doc, (changed, group)) in std::mem::take(&mut self.sentences) {
-            if changed {
-                let bytes = codec::encode_block(&group).map_err(|e| Error::Storage(e.0))?;
-                self.put(T::Sentences, codec::u64_key(doc).to_vec(), bytes);
+            for (doc, (_, group)) in sentences.iter().filter(|(_, (changed, _))| *changed) {
+                let key = codec::u64_key(*doc).to_vec();
+                out.push((T::Sentences, key, codec::encode_block(group)?));
             }
-        }
-        for (id, extra) in std::mem::take(&mut self.extras) {
-            let bytes = codec::encode_block(&extra).map_err(|e| Error::Storage(e.0))?;
-            self.put(T::Extras, extra_key(id), bytes);
+            for (id, extra) in &extras {
+                out.push((T::Extras, extra_key(*id), codec::encode_block(extra)?));
+            }
+            Ok(out)
+        };
+        // Compressing is most of a big write's encoding: an import batch
+        // compresses its fact blocks on a second thread while this one
+        // compresses documents, entities and sentences (the parser thread
+        // mostly waits for the writer meanwhile).
+        let (fact_rows, rest) = if facts.len() >= PARALLEL_ENCODE_BLOCKS {
+            std::thread::scope(|scope| {
+                let facts = scope.spawn(encode_facts);
+                let rest = encode_rest();
+                let facts = facts
+                    .join()
+                    .map_err(|_| Error::Storage("a block encoding thread panicked".into()));
+                (facts, rest)
+            })
+        } else {
+            (Ok(encode_facts()), encode_rest())
+        };
+        for rows in [fact_rows?, rest] {
+            for (t, key, bytes) in rows.map_err(|e| Error::Storage(e.0))? {
+                self.put(t, key, bytes);
+            }
         }
         Ok(())
     }
@@ -2776,6 +2809,40 @@ mod tests {
             s.scan(IndexKind::Osp, Storage::object_group(key)).count(),
             1
         );
+    }
+
+    #[test]
+    fn a_batch_of_many_blocks_is_encoded_on_two_threads_and_reads_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let n = (PARALLEL_ENCODE_BLOCKS as u64 + 2) * FACTS_PER_BLOCK + 5;
+        {
+            let s = open(dir.path());
+            let facts = (0..n)
+                .map(|i| {
+                    let o = ObjectDraft::Literal(Literal::Number(i as f64));
+                    fact(Ref::New(0), "say", o, Ref::New(0), (i, i + 1))
+                })
+                .collect();
+            s.write_bulk(WriteSet {
+                docs: vec![doc("x")],
+                entities: vec![NewEntity {
+                    name: "Ann".into(),
+                    kind: EntityKind::Person,
+                    aliases: vec![],
+                }],
+                facts,
+                ..WriteSet::default()
+            })
+            .unwrap();
+        }
+        let s = open(dir.path());
+        assert_eq!(s.fact_count().unwrap(), n);
+        for i in [0, FACTS_PER_BLOCK, n / 2, n - 1] {
+            let f = s.fact(i).unwrap().unwrap();
+            assert_eq!(f.object, Object::Literal(Literal::Number(i as f64)));
+            assert_eq!(f.sources[0].span, (i, i + 1));
+        }
+        assert!(s.check().unwrap().is_clean());
     }
 
     #[test]
