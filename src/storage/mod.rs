@@ -336,8 +336,11 @@ pub struct WriteSet {
 /// What a write did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct WriteOutcome {
-    /// Ids given to the new documents, in order.
+    /// Ids of the write's documents, in order (a document already stored
+    /// keeps its id).
     pub doc_ids: Vec<DocId>,
+    /// Documents the write stored (not already stored).
+    pub new_docs: u64,
     /// Ids given to the new entities, in order.
     pub entity_ids: Vec<EntityId>,
     /// Facts created.
@@ -1831,6 +1834,7 @@ impl Writer<'_> {
             }
             self.push_row(doc)?;
             out.doc_ids.push(id);
+            out.new_docs += 1;
         }
         for e in set.entities {
             let id = self.c.next_entity;

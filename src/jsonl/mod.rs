@@ -28,10 +28,13 @@
 //! is queried the same way; lore's own export carries `relation_text` and is
 //! taken as written. `docs/INTEROP.md` lists every field.
 
-use std::collections::{HashMap, HashSet};
+mod refs;
+
+use std::collections::HashMap;
 use std::io::{BufRead, Write};
 use std::sync::mpsc::SyncSender;
 
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::error::{Error, Result};
@@ -42,6 +45,7 @@ use crate::storage::{
     FactDraft, NewEntity, ObjectDraft, Ref, SourceDraft, Storage, WriteOutcome, WriteSet,
 };
 use crate::store::{ImportOptions, ImportSummary};
+use refs::{IdMap, IdRanges, Named, Recent};
 
 /// Longest JSONL line accepted, in bytes.
 pub const MAX_LINE_BYTES: usize = 16 << 20;
@@ -49,6 +53,10 @@ pub const MAX_LINE_BYTES: usize = 16 << 20;
 /// Rows (documents, entities, facts) per atomic import batch: bigger batches
 /// cost less CPU per fact (100k: ~600 MB peak for news-like facts).
 pub const IMPORT_BATCH: usize = 100_000;
+
+/// Names (and document origins) an import remembers beyond its batch, per
+/// generation: ~100 bytes each, and a forgotten one costs a store lookup.
+const RECENT_NAMES: usize = 1 << 16;
 
 #[derive(Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
@@ -411,18 +419,26 @@ pub(crate) struct Importer<'a> {
     storage: &'a Storage,
     set: WriteSet,
     /// File entity id → store reference.
-    entities: HashMap<u64, Ref>,
-    /// Normalized name → store reference, for facts that name undeclared subjects.
-    by_name: HashMap<String, Ref>,
+    entities: IdMap,
     /// File document id → store reference.
-    docs: HashMap<u64, Ref>,
-    docs_by_origin: HashMap<String, Ref>,
+    docs: IdMap,
+    /// Names (and aliases) of the entities in the batch → their index in it,
+    /// and whether the store was asked for an earlier one of that name.
+    staged_names: FxHashMap<String, (usize, bool)>,
+    /// Names outside the batch, as [`Importer::resolve_name`] found them.
+    names: Recent<Named>,
+    /// Origins of the documents the batch creates for sources named by origin.
+    staged_origins: FxHashMap<String, usize>,
+    /// Origins outside the batch → their stored documents.
+    origins: Recent<u64>,
     /// Entities this import created and already wrote.
-    created: HashSet<EntityId>,
+    created: IdRanges,
     /// Relations as other extractors wrote them → normalized.
     relations: HashMap<String, String>,
     /// Origin of the document a `sentence` without `document` is put in.
     default_origin: String,
+    /// Rows per batch: [`IMPORT_BATCH`], smaller in tests.
+    batch_rows: usize,
     /// Batches written so far.
     pub(crate) batches: u64,
     pub(crate) summary: ImportSummary,
@@ -436,22 +452,46 @@ pub(crate) enum Match {
     /// The one stored entity of that name and a compatible kind, if there is
     /// exactly one and this import did not create it; else new.
     Stored,
-    /// Like `Stored`, and also an entity this import named before.
+    /// The first entity this import created under that name (or alias);
+    /// else like `Stored`.
     Any,
+}
+
+/// Whether a stored entity of kind `have` can be the one a line of kind
+/// `want` names: `other` (unknown) fits any kind.
+fn kind_fits(want: Option<EntityKind>, have: EntityKind) -> bool {
+    match want {
+        None | Some(EntityKind::Other) => true,
+        Some(k) => have == k || have == EntityKind::Other,
+    }
 }
 
 impl<'a> Importer<'a> {
     pub(crate) fn new(storage: &'a Storage, name: &str) -> Importer<'a> {
+        Self::with_limits(storage, name, IMPORT_BATCH, RECENT_NAMES)
+    }
+
+    /// An importer writing every `batch_rows` rows and remembering
+    /// `recent` names per generation.
+    fn with_limits(
+        storage: &'a Storage,
+        name: &str,
+        batch_rows: usize,
+        recent: usize,
+    ) -> Importer<'a> {
         Importer {
             storage,
             set: WriteSet::default(),
-            entities: HashMap::new(),
-            by_name: HashMap::new(),
-            docs: HashMap::new(),
-            docs_by_origin: HashMap::new(),
-            created: HashSet::new(),
+            entities: IdMap::default(),
+            docs: IdMap::default(),
+            staged_names: FxHashMap::default(),
+            names: Recent::new(recent),
+            staged_origins: FxHashMap::default(),
+            origins: Recent::new(recent),
+            created: IdRanges::default(),
             relations: HashMap::new(),
             default_origin: name.to_string(),
+            batch_rows,
             batches: 0,
             summary: ImportSummary::default(),
         }
@@ -467,30 +507,21 @@ impl<'a> Importer<'a> {
             return Ok(());
         }
         let set = std::mem::take(&mut self.set);
-        let new_docs = set.docs.len();
         let out: WriteOutcome = self.storage.write_bulk(set)?;
         self.batches += 1;
-        self.summary.documents += (new_docs as u64).min(out.doc_ids.len() as u64);
+        self.summary.documents += out.new_docs;
         self.summary.entities += out.entity_ids.len() as u64;
         self.summary.facts += out.new_facts;
         self.summary.corroborated += out.corroborated;
-        self.created.extend(out.entity_ids.iter().copied());
-        let fix = |r: &mut Ref, ids: &[u64]| {
-            if let Ref::New(i) = *r
-                && let Some(id) = ids.get(i)
-            {
-                *r = Ref::Existing(*id);
+        self.created.extend(&out.entity_ids);
+        self.entities.resolve(&out.entity_ids);
+        self.docs.resolve(&out.doc_ids);
+        // Written names are found in the store from now on.
+        self.staged_names.clear();
+        for (origin, i) in std::mem::take(&mut self.staged_origins) {
+            if let Some(&id) = out.doc_ids.get(i) {
+                self.origins.insert(origin, id);
             }
-        };
-        for r in self.entities.values_mut().chain(self.by_name.values_mut()) {
-            fix(r, &out.entity_ids);
-        }
-        for r in self
-            .docs
-            .values_mut()
-            .chain(self.docs_by_origin.values_mut())
-        {
-            fix(r, &out.doc_ids);
         }
         Ok(())
     }
@@ -499,38 +530,93 @@ impl<'a> Importer<'a> {
     /// a file of a million entity lines is not one giant transaction.
     fn flush_if_full(&mut self) -> Result<()> {
         let rows = self.set.docs.len() + self.set.entities.len() + self.set.facts.len();
-        if rows >= IMPORT_BATCH {
+        if rows >= self.batch_rows {
             self.flush()?;
         }
         Ok(())
     }
 
-    fn new_entity(&mut self, name: String, kind: EntityKind, aliases: Vec<String>) -> Ref {
-        let r = Ref::New(self.set.entities.len());
-        self.by_name.entry(normalize_name(&name)).or_insert(r);
+    /// Stages a new entity. `checked`: the store was just asked for an
+    /// entity this import created under `name`, and has none.
+    fn new_entity(
+        &mut self,
+        name: String,
+        kind: EntityKind,
+        aliases: Vec<String>,
+        checked: bool,
+    ) -> Ref {
+        let i = self.set.entities.len();
+        for n in std::iter::once(&name).chain(&aliases) {
+            self.claim_name(normalize_name(n), i, checked);
+        }
         self.set.entities.push(NewEntity {
             name,
             kind,
             aliases,
         });
-        r
+        Ref::New(i)
     }
 
-    /// The one stored entity named `key` whose kind fits `kind`, unless this
-    /// import created it.
-    fn stored_match(&self, key: &str, kind: Option<EntityKind>) -> Result<Option<EntityId>> {
-        let [id] = self.storage.lookup_name(key)?[..] else {
+    /// Records that staged entity `i` goes by `key`. The first entity an
+    /// import creates under a name is what the name means to the rest of
+    /// the import, so a stored entity remembered for it no longer counts.
+    fn claim_name(&mut self, key: String, i: usize, checked: bool) {
+        if key.is_empty() {
+            return;
+        }
+        self.names
+            .forget_if(&key, |n| matches!(n, Named::Stored(..)));
+        self.staged_names.entry(key).or_insert((i, checked));
+    }
+
+    /// The entity `key` means in this import: the first entity the import
+    /// created under that name or alias; else the one stored entity of that
+    /// name, if its kind fits `kind`; else none.
+    fn resolve_name(&mut self, key: &str, kind: Option<EntityKind>) -> Result<Option<Ref>> {
+        match self.names.get(key) {
+            Some(Named::Created(id)) => return Ok(Some(Ref::Existing(id))),
+            Some(Named::Stored(id, have)) if kind_fits(kind, have) => {
+                return Ok(Some(Ref::Existing(id)));
+            }
+            _ => {}
+        }
+        let staged = self.staged_names.get(key).copied();
+        if let Some((i, true)) = staged {
+            return Ok(Some(Ref::New(i)));
+        }
+        let ids = self.storage.lookup_name(key)?;
+        let created = ids.iter().copied().filter(|&id| self.created.contains(id));
+        if let Some(id) = created.min() {
+            self.names.insert(key.to_string(), Named::Created(id));
+            return Ok(Some(Ref::Existing(id)));
+        }
+        if let Some((i, _)) = staged {
+            // Earlier batches created none: the staged one is the first.
+            self.staged_names.insert(key.to_string(), (i, true));
+            return Ok(Some(Ref::New(i)));
+        }
+        self.stored_match(key, &ids, kind)
+    }
+
+    /// The one stored entity in `ids` (those named `key`), if its kind fits.
+    fn stored_match(
+        &mut self,
+        key: &str,
+        ids: &[EntityId],
+        kind: Option<EntityKind>,
+    ) -> Result<Option<Ref>> {
+        let [id] = ids[..] else {
             return Ok(None);
         };
-        if self.created.contains(&id) {
+        if self.created.contains(id) || self.staged_names.contains_key(key) {
             return Ok(None);
         }
-        let fits = match (kind, self.storage.entity(id)?) {
-            (_, None) => false,
-            (None | Some(EntityKind::Other), Some(_)) => true,
-            (Some(k), Some(e)) => e.kind == k || e.kind == EntityKind::Other,
+        let Some(e) = self.storage.entity(id)? else {
+            return Ok(None);
         };
-        Ok(fits.then_some(id))
+        self.names
+            .insert(key.to_string(), Named::Stored(id, e.kind));
+        Ok(kind_fits(kind, e.kind).then_some(Ref::Existing(id)))
     }
 
     /// An entity declared by a line (JSONL) or a node (RDF), registered under
@@ -552,20 +638,18 @@ impl<'a> Importer<'a> {
         }
         let found = match how {
             Match::New => None,
-            Match::Any if self.by_name.contains_key(&key) => self.by_name.get(&key).copied(),
-            Match::Stored | Match::Any => self
-                .stored_match(&key, Some(kind))?
-                .map(Ref::Existing)
-                .inspect(|r| {
-                    self.by_name.insert(key.clone(), *r);
-                }),
+            Match::Any => self.resolve_name(&key, Some(kind))?,
+            Match::Stored => {
+                let ids = self.storage.lookup_name(&key)?;
+                self.stored_match(&key, &ids, Some(kind))?
+            }
         };
         let r = match found {
             Some(r) => {
                 self.add_aliases(r, std::iter::once(name).chain(aliases));
                 r
             }
-            None => self.new_entity(name, kind, aliases),
+            None => self.new_entity(name, kind, aliases, false),
         };
         if let Some(id) = file_id {
             self.entities.insert(id, r);
@@ -576,18 +660,26 @@ impl<'a> Importer<'a> {
 
     fn add_aliases(&mut self, r: Ref, names: impl Iterator<Item = String>) {
         for a in names {
-            if normalize_name(&a).is_empty() {
+            let key = normalize_name(&a);
+            if key.is_empty() {
                 continue;
             }
             match r {
                 // The storage skips names the entity already has.
-                Ref::Existing(id) => self.set.aliases.push((id, a)),
+                Ref::Existing(id) => {
+                    if self.created.contains(id) {
+                        self.names
+                            .forget_if(&key, |n| matches!(n, Named::Stored(..)));
+                    }
+                    self.set.aliases.push((id, a));
+                }
                 Ref::New(i) => {
                     if let Some(e) = self.set.entities.get_mut(i)
                         && e.name != a
                         && !e.aliases.contains(&a)
                     {
                         e.aliases.push(a);
+                        self.claim_name(key, i, false);
                     }
                 }
             }
@@ -600,22 +692,18 @@ impl<'a> Importer<'a> {
         id: Option<u64>,
         kind: Option<EntityKind>,
     ) -> Result<Ref> {
-        if let Some(r) = id.and_then(|id| self.entities.get(&id)) {
-            return Ok(*r);
+        if let Some(r) = id.and_then(|id| self.entities.get(id)) {
+            return Ok(r);
         }
         let key = normalize_name(name);
-        if let Some(r) = self.by_name.get(&key) {
-            return Ok(*r);
-        }
-        if let Some(id) = self.stored_match(&key, None)? {
-            let r = Ref::Existing(id);
-            self.by_name.insert(key, r);
+        if let Some(r) = self.resolve_name(&key, None)? {
             return Ok(r);
         }
         Ok(self.new_entity(
             name.to_string(),
             kind.unwrap_or(EntityKind::Other),
             Vec::new(),
+            true,
         ))
     }
 
@@ -634,17 +722,22 @@ impl<'a> Importer<'a> {
 
     fn doc(&mut self, d: DocRef) -> Result<Ref> {
         match d {
-            DocRef::Id(id) => self.docs.get(&id).copied().ok_or_else(|| {
+            DocRef::Id(id) => self.docs.get(id).ok_or_else(|| {
                 Error::bad_input(
                     "source",
                     format!("document {id} is not declared by a document line above"),
                 )
             }),
             DocRef::Origin(origin) => {
-                if let Some(r) = self.docs_by_origin.get(&origin) {
-                    return Ok(*r);
+                if let Some(&i) = self.staged_origins.get(&origin) {
+                    return Ok(Ref::New(i));
                 }
-                let r = Ref::New(self.set.docs.len());
+                if let Some(id) = self.origins.get(&origin) {
+                    return Ok(Ref::Existing(id));
+                }
+                // A forgotten origin is staged again: the write finds its
+                // document by hash and stores nothing new.
+                let i = self.set.docs.len();
                 self.set.docs.push(Document {
                     id: 0,
                     title: origin.clone(),
@@ -654,8 +747,8 @@ impl<'a> Importer<'a> {
                     dateline: None,
                     hash: blake3::hash(origin.as_bytes()).to_hex().to_string(),
                 });
-                self.docs_by_origin.insert(origin, r);
-                Ok(r)
+                self.staged_origins.insert(origin, i);
+                Ok(Ref::New(i))
             }
         }
     }
@@ -671,7 +764,7 @@ impl<'a> Importer<'a> {
             ));
         }
         // A declared id names the entity; the name matters only without one.
-        let known = |id: Option<u64>| id.is_some_and(|id| self.entities.contains_key(&id));
+        let known = |id: Option<u64>| id.is_some_and(|id| self.entities.contains(id));
         if !known(f.subject_id) && normalize_name(&f.subject).is_empty() {
             return Err(Error::bad_input(
                 "fact",
@@ -696,7 +789,7 @@ impl<'a> Importer<'a> {
             .sources
             .iter()
             .map(|s| &s.doc)
-            .find(|d| matches!(d, DocRef::Id(id) if !self.docs.contains_key(id)))
+            .find(|d| matches!(d, DocRef::Id(id) if !self.docs.contains(*id)))
         {
             return Err(Error::bad_input(
                 "source",
@@ -1065,6 +1158,81 @@ mod tests {
             .unwrap();
         assert_eq!(s.documents, 2);
         assert_eq!(export(&b), first);
+    }
+
+    /// Imports `input` into `s` with `batch_rows` rows per batch and `recent` names remembered.
+    fn import_in_batches(
+        s: &Store,
+        input: &str,
+        batch_rows: usize,
+        recent: usize,
+    ) -> crate::ImportSummary {
+        let mut imp = super::Importer::with_limits(s.storage(), "f", batch_rows, recent);
+        for line in input.lines() {
+            imp.line(super::parse_line(line).unwrap()).unwrap();
+        }
+        imp.finish().unwrap()
+    }
+
+    #[test]
+    fn names_mean_the_same_entity_across_batches_whatever_is_remembered() {
+        let input = r#"{"type":"entity","id":1,"name":"Carl Moe","kind":"person","aliases":["Carl"]}
+{"subject":"Ann Lee","relation":"met","object":"Carl","document":"wire-1"}
+{"subject":"Carl Moe","relation":"visited","object":"Rome","document":"wire-2"}
+{"subject":"Dora Fox","relation":"met","object":"Eli Park","document":"wire-1"}
+{"subject":"Fay Gold","relation":"met","object":"Gus Hale","document":"wire-3"}
+{"type":"entity","id":2,"name":"Ann Lee","kind":"person"}
+{"subject":"Rome","relation":"hosted","object":"Carl","document":"wire-2"}
+{"subject":"Eli Park","relation":"met","object":"Ann Lee","document":"wire-1"}
+{"subject":"Carl","relation":"met","object":"Dora Fox","document":"wire-3"}
+"#;
+        let open = |dir: &tempfile::TempDir| {
+            let s = Store::open(dir.path().join("a")).unwrap();
+            s.ingest_text(
+                "Talks
+
+Ann Lee met Bob Stone in Paris.",
+                "a.txt",
+            )
+            .unwrap();
+            s
+        };
+        let (one, many) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let (a, b) = (open(&one), open(&many));
+        let before = a.stats().unwrap().entities;
+        let stored_ann = b.resolve_entity("Ann Lee").unwrap().id;
+        let whole = import_in_batches(&a, input, 1000, 1000);
+        // Two rows a batch and one name remembered: every name is looked up again.
+        let split = import_in_batches(&b, input, 2, 1);
+        assert_eq!(whole, split);
+        assert_eq!(export(&a), export(&b));
+        // Carl Moe, Rome, Dora Fox, Eli Park, Fay Gold, Gus Hale and a second
+        // Ann Lee (declared with an id: an import's own entity) are new.
+        assert_eq!((whole.entities, whole.documents, whole.facts), (7, 3, 7));
+        assert_eq!(b.stats().unwrap().entities, before + 7);
+        let carl = b.resolve_entity("Carl Moe").unwrap().id;
+        let facts = b.facts_of(carl).unwrap();
+        assert_eq!(facts.len(), 4, "{facts:?}");
+        // "Ann Lee" meant the stored one until the import declared its own.
+        let ann_met_carl = facts
+            .iter()
+            .find(|f| f.relation == "meet" && f.subject != carl);
+        assert_eq!(ann_met_carl.map(|f| f.subject), Some(stored_ann));
+        let eli = b.resolve_entity("Eli Park").unwrap().id;
+        let eli_met = b.facts_of(eli).unwrap();
+        let later_ann = eli_met.iter().find(|f| f.subject == eli).unwrap();
+        assert!(matches!(later_ann.object, crate::Object::Entity(id) if id != stored_ann));
+        // Documents named by origin are found again, not counted again.
+        let again = import_in_batches(
+            &b,
+            r#"{"subject":"Fay Gold","relation":"met","object":"Gus Hale","document":"wire-3"}"#,
+            2,
+            1,
+        );
+        assert_eq!(
+            (again.documents, again.facts, again.corroborated),
+            (0, 0, 1)
+        );
     }
 
     #[test]
