@@ -197,7 +197,6 @@ impl Storage {
                 self.flush()?;
             }
         }
-        let reader = self.run_reader();
         let mut set = RunSet {
             dir: dir.clone(),
             ..RunSet::default()
@@ -209,18 +208,8 @@ impl Storage {
                     codec::CodecError(format!("unknown space {space}")),
                 )
             })?;
-            let meta = reader.meta(space, id).map_err(|e| self.run_err(e))?;
-            if meta.fences.len() as u32 != blocks {
-                return Err(self.corrupt(
-                    "run directory",
-                    codec::CodecError(format!(
-                        "{} run {id} has {} blocks, the directory says {blocks}",
-                        space.name(),
-                        meta.fences.len()
-                    )),
-                ));
-            }
-            set.by_space[space as usize].push(Arc::new(Run::new(space, id, meta)));
+            let tree = self.tree(T::Runs).clone();
+            set.by_space[space as usize].push(Arc::new(Run::stored(space, id, blocks, tree)));
         }
         self.install_runs(set)?;
         self.garbage.lock().map_err(|_| poisoned())?.clear();
@@ -236,7 +225,12 @@ impl Storage {
         let reader = self.run_reader();
         let mut out = Vec::new();
         for run in set.runs(Space::Names) {
-            if !run.meta.filter.may_contain(h) {
+            if !run
+                .meta()
+                .map_err(|e| self.run_err(e))?
+                .filter
+                .may_contain(h)
+            {
                 continue;
             }
             if let Some(v) = reader
@@ -261,7 +255,12 @@ impl Storage {
         let h = runs::hash64(key);
         let reader = self.run_reader();
         for run in set.runs(space) {
-            if !run.meta.filter.may_contain(h) {
+            if !run
+                .meta()
+                .map_err(|e| self.run_err(e))?
+                .filter
+                .may_contain(h)
+            {
                 continue;
             }
             if let Some(v) = reader.get(run, key).map_err(|e| self.run_err(e))? {
@@ -303,7 +302,12 @@ impl Storage {
         let prefix = codec::ident_prefix(identity);
         let hash = filter_hash(Space::Idents, &prefix);
         for run in set.runs(Space::Idents) {
-            if !run.meta.filter.may_contain(hash) {
+            if !run
+                .meta()
+                .map_err(|e| self.run_err(e))?
+                .filter
+                .may_contain(hash)
+            {
                 continue;
             }
             let _always_continues =
@@ -364,7 +368,7 @@ impl Storage {
         let mut total = 0u64;
         for run in set.runs(index_space(kind)) {
             if polarity.is_none()
-                && let Some(n) = run.big_group(group)
+                && let Some(n) = run.big_group(group).map_err(|e| self.run_err(e))?
             {
                 total += n;
                 continue;
@@ -546,10 +550,10 @@ impl Storage {
             loop {
                 let set = self.run_set()?;
                 let runs = set.runs(space);
-                let sizes: Vec<u64> = runs
+                let sizes = runs
                     .iter()
-                    .map(|r| r.meta.items.max(r.meta.entries))
-                    .collect();
+                    .map(|r| r.size().map_err(|e| self.run_err(e)))
+                    .collect::<Result<Vec<u64>>>()?;
                 let k = runs::runs_to_merge(&sizes);
                 if k < 2 {
                     break;
@@ -716,18 +720,22 @@ impl Storage {
     /// (space, runs, entries, blocks) per space, for `lore stats --trees` and benchmarks.
     pub fn run_summary(&self) -> Result<Vec<(&'static str, usize, u64, u64)>> {
         let set = self.run_set()?;
-        Ok(Space::ALL
+        Space::ALL
             .iter()
             .map(|s| {
                 let runs = set.runs(*s);
-                (
+                let mut entries = 0;
+                for r in runs {
+                    entries += r.size().map_err(|e| self.run_err(e))?;
+                }
+                Ok((
                     s.name(),
                     runs.len(),
-                    runs.iter().map(|r| r.meta.items.max(r.meta.entries)).sum(),
+                    entries,
                     runs.iter().map(|r| u64::from(r.blocks)).sum(),
-                )
+                ))
             })
-            .collect())
+            .collect()
     }
 }
 
@@ -814,6 +822,7 @@ impl MergeOut<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::storage::OpenOptions;
     use std::collections::HashMap;
 
     fn triple(fact: FactId, subject: EntityId) -> Triple {
@@ -824,6 +833,57 @@ mod tests {
             negative: false,
             object: ObjKey::Entity(0),
         }
+    }
+
+    /// Opening reads the run directory only; a run's metadata is read on
+    /// first use, and damaged metadata is an error then and a problem for
+    /// `check`, not a store that fails to open.
+    #[test]
+    fn run_metadata_is_read_on_first_use_and_damage_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s");
+        {
+            let s = crate::Store::open(&path).unwrap();
+            let input = "{\"subject\":\"Ann Lee\",\"relation\":\"met\",\"object\":\"Bob Stone\"}\n";
+            s.import_jsonl(&mut input.as_bytes(), "f", &mut |_| {})
+                .unwrap();
+        }
+        let loaded = |st: &Storage, space: Space| {
+            let set = st.run_set().unwrap();
+            let runs = set.runs(space);
+            assert!(!runs.is_empty(), "no {} run", space.name());
+            runs.iter().filter(|r| r.memory_bytes() > 0).count()
+        };
+        let st = Storage::open(&path, &OpenOptions::default()).unwrap();
+        for space in [Space::Names, Space::Spo, Space::Idents] {
+            assert_eq!(loaded(&st, space), 0, "{}", space.name());
+        }
+        assert_eq!(st.lookup_name("ann lee").unwrap().len(), 1);
+        assert_eq!(loaded(&st, Space::Names), 1);
+        assert_eq!(loaded(&st, Space::Idents), 0);
+
+        let id = st.run_set().unwrap().runs(Space::Idents)[0].id;
+        st.tree(T::Runs)
+            .insert(runs::meta_key(Space::Idents, id), &b"\xff\xff"[..])
+            .unwrap();
+        st.flush().unwrap();
+        drop(st);
+        let st = Storage::open(&path, &OpenOptions::default()).unwrap();
+        assert_eq!(st.lookup_name("bob stone").unwrap().len(), 1);
+        let report = st.check().unwrap();
+        let runs = report.problems.iter().find(|(kind, _, _)| kind == "runs");
+        let msg = runs.map(|(_, m, _)| m.join("; ")).unwrap_or_default();
+        assert!(
+            msg.contains(&path.display().to_string()) && msg.contains("idents"),
+            "{msg:?}"
+        );
+        drop(st);
+        let s = crate::Store::open(&path).unwrap();
+        let input = "{\"subject\":\"Cy Ho\",\"relation\":\"met\",\"object\":\"Bob Stone\"}\n";
+        let err = s
+            .import_jsonl(&mut input.as_bytes(), "g", &mut |_| {})
+            .unwrap_err();
+        assert!(matches!(err, Error::Corrupt { .. }), "{err}");
     }
 
     #[test]

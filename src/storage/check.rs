@@ -121,6 +121,18 @@ impl Storage {
             }
         };
 
+        // Run metadata, read lazily elsewhere: the checks below use all of it.
+        let mut unreadable = 0;
+        for run in self.run_set()?.by_space.iter().flatten() {
+            if let Err(e) = run.loaded() {
+                r.add("runs", self.run_err(e).to_string());
+                unreadable += 1;
+            }
+        }
+        if unreadable > 0 {
+            return Ok(r);
+        }
+
         // Documents.
         let mut docs = Bits::new(c.next_doc);
         let mut hashes = 0u64;
@@ -182,7 +194,7 @@ impl Storage {
             );
         }
         for run in self.run_set()?.runs(Space::Hashes) {
-            hashes += run.meta.entries;
+            hashes += run.meta().map_err(|e| self.run_err(e))?.entries;
         }
         if hashes != r.documents {
             r.add(
@@ -468,7 +480,8 @@ impl Storage {
                 let mut group: Option<(Vec<u8>, u64)> = None;
                 let check_group = |r: &mut CheckReport, g: Option<(Vec<u8>, u64)>| {
                     if let Some((g, n)) = g {
-                        let kept = run.big_group(&g);
+                        // Every run's metadata was read above.
+                        let kept = run.big_group(&g).ok().flatten();
                         let want = (n >= super::runs::BIG_GROUP).then_some(n);
                         if kept != want {
                             r.add(

@@ -27,7 +27,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::ops::{ControlFlow, Range};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
@@ -232,7 +232,10 @@ impl Bloom {
 // ---------------------------------------------------------------- metadata
 
 /// What is known of a run without reading its blocks; stored once per run
-/// and kept in memory while the run is live.
+/// and kept in memory while the run is live, from its first use: opening a
+/// store reads only the run directory, so that a query reads the metadata of
+/// the spaces it asks (at 10M facts, the `idents` filters that only imports
+/// use are half of it).
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
 pub struct RunMeta {
     /// Entries (keys) in the run.
@@ -271,7 +274,16 @@ pub struct Run {
     pub id: u32,
     /// Number of blocks.
     pub blocks: u32,
-    /// Its metadata.
+    /// Where the metadata is read from on first use; `None` when it came with
+    /// the run (a run just written).
+    tree: Option<sled::Tree>,
+    loaded: OnceLock<Loaded>,
+}
+
+/// A run's metadata and what is derived from it, in memory.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The stored metadata.
     pub meta: RunMeta,
     big: HashMap<Vec<u8>, u64>,
     /// The first eight bytes of every fence as a big-endian number (zero
@@ -291,44 +303,122 @@ fn head(key: &[u8]) -> u64 {
 }
 
 impl Run {
-    /// A run from its stored metadata.
+    /// A run from its metadata in hand.
     pub fn new(space: Space, id: u32, meta: RunMeta) -> Run {
-        let big = meta.big.iter().cloned().collect();
-        let heads = meta.fences.iter().map(|f| head(f)).collect();
+        let loaded = Loaded::new(meta);
         Run {
             space,
             id,
-            blocks: meta.fences.len() as u32,
-            meta,
-            big,
-            heads,
+            blocks: loaded.meta.fences.len() as u32,
+            tree: None,
+            loaded: OnceLock::from(loaded),
         }
+    }
+
+    /// A run of `blocks` blocks (as the directory says) whose metadata is
+    /// read from `tree` when first needed.
+    pub fn stored(space: Space, id: u32, blocks: u32, tree: sled::Tree) -> Run {
+        Run {
+            space,
+            id,
+            blocks,
+            tree: Some(tree),
+            loaded: OnceLock::new(),
+        }
+    }
+
+    /// The metadata, read on first use; damaged or disagreeing with the
+    /// directory is an error (every time it is asked for).
+    pub fn loaded(&self) -> Result<&Loaded, ReadError> {
+        if let Some(l) = self.loaded.get() {
+            return Ok(l);
+        }
+        let tree = self.tree.as_ref().ok_or_else(|| {
+            ReadError::Codec(CodecError(format!(
+                "the metadata of {} run {} is missing",
+                self.space.name(),
+                self.id
+            )))
+        })?;
+        let meta = Reader::new(tree).meta(self.space, self.id)?;
+        if meta.fences.len() as u64 != u64::from(self.blocks) {
+            return Err(ReadError::Codec(CodecError(format!(
+                "{} run {} has {} blocks, the run directory says {}",
+                self.space.name(),
+                self.id,
+                meta.fences.len(),
+                self.blocks
+            ))));
+        }
+        // Two threads may read it at once; both read the same bytes.
+        Ok(self.loaded.get_or_init(|| Loaded::new(meta)))
+    }
+
+    /// The metadata.
+    pub fn meta(&self) -> Result<&RunMeta, ReadError> {
+        Ok(&self.loaded()?.meta)
+    }
+
+    /// Entries (index spaces: items) in the run, the size merges go by.
+    pub fn size(&self) -> Result<u64, ReadError> {
+        let m = self.meta()?;
+        Ok(m.items.max(m.entries))
     }
 
     /// The total of a big group (see [`BIG_GROUP`]); `None` for smaller ones.
-    pub fn big_group(&self, group: &[u8]) -> Option<u64> {
-        self.big.get(group).copied()
+    pub fn big_group(&self, group: &[u8]) -> Result<Option<u64>, ReadError> {
+        Ok(self.loaded()?.big.get(group).copied())
     }
 
     /// Blocks that may hold keys starting with `prefix`.
-    pub fn blocks_for_prefix(&self, prefix: &[u8]) -> Range<u32> {
-        if self.past_last(prefix) && !self.meta.last.starts_with(prefix) {
-            return 0..0;
+    pub fn blocks_for_prefix(&self, prefix: &[u8]) -> Result<Range<u32>, ReadError> {
+        let l = self.loaded()?;
+        if l.past_last(prefix) && !l.meta.last.starts_with(prefix) {
+            return Ok(0..0);
         }
-        let first_at_or_after = self.fences_below(prefix, false);
+        let first_at_or_after = l.fences_below(prefix, false);
         // Keys with the prefix may begin inside the block before.
         let start = first_at_or_after.saturating_sub(1);
         // Fences below the prefix or starting with it: those below, then
         // the ones from there on that start with it.
-        let f = &self.meta.fences;
+        let f = &l.meta.fences;
         let h = head(prefix);
         let end = first_at_or_after
             + f[first_at_or_after..]
                 .iter()
-                .zip(&self.heads[first_at_or_after..])
+                .zip(&l.heads[first_at_or_after..])
                 .position(|(k, kh)| (prefix.len() >= 8 && *kh != h) || !k.starts_with(prefix))
                 .unwrap_or(f.len() - first_at_or_after);
-        (start as u32)..(end.max(start) as u32)
+        Ok((start as u32)..(end.max(start) as u32))
+    }
+
+    /// The one block that may hold `key`.
+    pub fn block_for_key(&self, key: &[u8]) -> Result<Option<u32>, ReadError> {
+        let l = self.loaded()?;
+        if l.past_last(key) {
+            return Ok(None);
+        }
+        let n = l.fences_below(key, true);
+        Ok(n.checked_sub(1).map(|b| b as u32))
+    }
+
+    /// Approximate bytes this run keeps in memory (none before first use).
+    pub fn memory_bytes(&self) -> usize {
+        let Some(l) = self.loaded.get() else {
+            return 0;
+        };
+        l.meta.filter.bytes()
+            + l.heads.len() * 8
+            + l.meta.fences.iter().map(|f| f.len() + 24).sum::<usize>()
+            + l.meta.big.iter().map(|(g, _)| g.len() + 48).sum::<usize>()
+    }
+}
+
+impl Loaded {
+    fn new(meta: RunMeta) -> Loaded {
+        let big = meta.big.iter().cloned().collect();
+        let heads = meta.fences.iter().map(|f| head(f)).collect();
+        Loaded { meta, big, heads }
     }
 
     /// Whether `key` sorts after the run's last key.
@@ -346,28 +436,6 @@ impl Run {
         // Only fences with the same head need the slice comparison.
         lo + self.meta.fences[lo..hi]
             .partition_point(|k| k.as_slice() < key || (or_equal && k.as_slice() == key))
-    }
-
-    /// The one block that may hold `key`.
-    pub fn block_for_key(&self, key: &[u8]) -> Option<u32> {
-        if self.past_last(key) {
-            return None;
-        }
-        let n = self.fences_below(key, true);
-        n.checked_sub(1).map(|b| b as u32)
-    }
-
-    /// Approximate bytes this run keeps in memory.
-    pub fn memory_bytes(&self) -> usize {
-        self.meta.filter.bytes()
-            + self.heads.len() * 8
-            + self.meta.fences.iter().map(|f| f.len() + 24).sum::<usize>()
-            + self
-                .meta
-                .big
-                .iter()
-                .map(|(g, _)| g.len() + 48)
-                .sum::<usize>()
     }
 }
 
@@ -920,7 +988,7 @@ impl<'a> Reader<'a> {
 
     /// The value stored under exactly `key` in `run`, if any.
     pub fn get(&self, run: &Run, key: &[u8]) -> Result<Option<Vec<u8>>, ReadError> {
-        let Some(b) = run.block_for_key(key) else {
+        let Some(b) = run.block_for_key(key)? else {
             return Ok(None);
         };
         let bytes = self.block(run, b)?;
@@ -940,7 +1008,7 @@ impl<'a> Reader<'a> {
         on_err: &dyn Fn(ReadError) -> E,
         f: &mut EntryFn<'_, E>,
     ) -> Result<ControlFlow<()>, E> {
-        for b in run.blocks_for_prefix(prefix) {
+        for b in run.blocks_for_prefix(prefix).map_err(on_err)? {
             let bytes = self.block(run, b).map_err(on_err)?;
             let mut r = BlockReader::new(&bytes).map_err(|e| on_err(e.into()))?;
             match r.seek(prefix).map_err(|e| on_err(e.into()))? {
@@ -970,7 +1038,7 @@ impl<'a> Reader<'a> {
     /// floor of a scan).
     pub fn raw_prefix_bytes(&self, run: &Run, prefix: &[u8]) -> Result<u64, ReadError> {
         let mut n = 0u64;
-        for b in run.blocks_for_prefix(prefix) {
+        for b in run.blocks_for_prefix(prefix)? {
             n += self.uncached_block(run, b)?.len() as u64;
         }
         Ok(n)
@@ -984,7 +1052,13 @@ impl<'a> Reader<'a> {
                 space.name()
             )))
         })?;
-        Ok(codec::decode(&bytes)?)
+        codec::decode(&bytes).map_err(|e| {
+            ReadError::Codec(CodecError(format!(
+                "the metadata of {} run {id} is damaged: {}",
+                space.name(),
+                e.0
+            )))
+        })
     }
 
     /// A cursor over every entry of `run`, for merging and checking.
@@ -1196,7 +1270,7 @@ mod tests {
                 r.get(&run, k.as_bytes()).unwrap(),
                 Some(k.to_uppercase().into_bytes())
             );
-            assert!(run.meta.filter.may_contain(hash64(k.as_bytes())));
+            assert!(run.meta().unwrap().filter.may_contain(hash64(k.as_bytes())));
         }
         assert_eq!(r.get(&run, b"name").unwrap(), None);
         assert_eq!(r.get(&run, b"zzz").unwrap(), None);
@@ -1331,7 +1405,7 @@ mod tests {
         assert!(cache.bytes() > 5 * BLOCK_BYTES);
         // A cached block is served without sled: delete it underneath.
         let k = 19_999u32.to_be_bytes();
-        let last = run.block_for_key(&k).unwrap();
+        let last = run.block_for_key(&k).unwrap().unwrap();
         tree.remove(block_key(Space::Names, 0, last)).unwrap();
         assert_eq!(r.get(&run, &k).unwrap(), Some(vec![7u8; 16]));
         assert!(Reader::new(&tree).get(&run, &k).is_err());
