@@ -667,10 +667,10 @@ impl<'a> Importer<'a> {
             match r {
                 // The storage skips names the entity already has.
                 Ref::Existing(id) => {
-                    if self.created.contains(id) {
-                        self.names
-                            .forget_if(&key, |n| matches!(n, Named::Stored(..)));
-                    }
+                    // The alias may make the name the import's entity's, or
+                    // ambiguous among stored ones.
+                    self.names
+                        .forget_if(&key, |n| matches!(n, Named::Stored(..)));
                     self.set.aliases.push((id, a));
                 }
                 Ref::New(i) => {
