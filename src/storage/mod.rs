@@ -45,17 +45,17 @@ use codec::{CodecError, FORMAT_VERSION, GroupKey};
 pub use codec::{FACTS_PER_BLOCK, IndexKind, ObjKey, Triple};
 use rustc_hash::{FxHashMap, FxHashSet};
 
-/// sled's log segment size (sled's default; fixed when a store is created:
-/// stores made with another size keep it). sled reclaims a segment only
-/// when little of it is live, and writes pages larger than a quarter segment
-/// to blob files of their own, created and deleted as the page changes.
-/// Measured at 10M facts (BENCHMARKS.md, Scale): with 128 KiB segments every
-/// leaf of run blocks is a blob file (12k files, a third of the import in
-/// system time) and a cold open reads 18k segment headers; 512 KiB keeps
-/// leaves in the log, imports in 197 s against 224-233 s and opens cold in
-/// ~250 ms against 500-1000 ms, for 282 bytes per fact against 235 (format
-/// 6; format 5's 16-byte identity keys took it to 312, over the 300 target).
-const SEGMENT_BYTES: usize = 512 << 10;
+/// sled's log segment size (fixed when a store is created: stores made with
+/// another size keep it). sled reclaims a segment only when little of it is
+/// live, writes pages larger than a quarter segment to blob files of their
+/// own, and reads the header of every segment when it opens a store.
+/// Measured at 10M facts (BENCHMARKS.md, Scale), with run metadata read on
+/// first use: 128 KiB made every leaf of run blocks a blob file (12k files, a
+/// third of the import in system time); 512 KiB (sled's default) answers the
+/// first query cold in 185-806 ms over 5.3k headers; 1 MiB in 143-269 ms
+/// (median 165) for 286-289 bytes per fact; 2 MiB in 134-244 ms but
+/// 288-310 bytes per fact. Imports take about as long with each of the three.
+const SEGMENT_BYTES: usize = 1 << 20;
 
 /// Which of sled's blob files [`Storage::flush`] has made durable.
 #[derive(Debug)]
