@@ -73,7 +73,8 @@ pub enum Space {
     Hashes = 4,
     /// Literal object key → encoded literal.
     Literals = 5,
-    /// Fact identities: key = identity hash (8) + fact id (8), no value.
+    /// Fact identities: key = identity prefix (4) + fact id (byte count,
+    /// big-endian bytes), no value.
     /// How an import finds the fact a line corroborates without reading the
     /// index groups of its subject or object (the groups of popular entities
     /// hold hundreds of thousands of facts at 10M).
