@@ -536,18 +536,21 @@ impl<'a> Importer<'a> {
         Ok(())
     }
 
-    /// Stages a new entity. `checked`: the store was just asked for an
-    /// entity this import created under `name`, and has none.
+    /// Stages a new entity; `key` is its normalized name. `checked`: the
+    /// store was just asked for an entity this import created under `key`,
+    /// and has none.
     fn new_entity(
         &mut self,
         name: String,
+        key: String,
         kind: EntityKind,
         aliases: Vec<String>,
         checked: bool,
     ) -> Ref {
         let i = self.set.entities.len();
-        for n in std::iter::once(&name).chain(&aliases) {
-            self.claim_name(normalize_name(n), i, checked);
+        self.claim_name(key, i, checked);
+        for a in &aliases {
+            self.claim_name(normalize_name(a), i, false);
         }
         self.set.entities.push(NewEntity {
             name,
@@ -564,9 +567,15 @@ impl<'a> Importer<'a> {
         if key.is_empty() {
             return;
         }
-        self.names
-            .forget_if(&key, |n| matches!(n, Named::Stored(..)));
+        self.forget_stored_match(&key);
         self.staged_names.entry(key).or_insert((i, checked));
+    }
+
+    /// Forgets the stored entity remembered for `key`: a name the import
+    /// now gives an entity of its own, or that may have become ambiguous.
+    fn forget_stored_match(&mut self, key: &str) {
+        self.names
+            .forget_if(key, |n| matches!(n, Named::Stored(..)));
     }
 
     /// The entity `key` means in this import: the first entity the import
@@ -649,7 +658,7 @@ impl<'a> Importer<'a> {
                 self.add_aliases(r, std::iter::once(name).chain(aliases));
                 r
             }
-            None => self.new_entity(name, kind, aliases, false),
+            None => self.new_entity(name, key, kind, aliases, false),
         };
         if let Some(id) = file_id {
             self.entities.insert(id, r);
@@ -667,10 +676,7 @@ impl<'a> Importer<'a> {
             match r {
                 // The storage skips names the entity already has.
                 Ref::Existing(id) => {
-                    // The alias may make the name the import's entity's, or
-                    // ambiguous among stored ones.
-                    self.names
-                        .forget_if(&key, |n| matches!(n, Named::Stored(..)));
+                    self.forget_stored_match(&key);
                     self.set.aliases.push((id, a));
                 }
                 Ref::New(i) => {
@@ -701,6 +707,7 @@ impl<'a> Importer<'a> {
         }
         Ok(self.new_entity(
             name.to_string(),
+            key,
             kind.unwrap_or(EntityKind::Other),
             Vec::new(),
             true,
