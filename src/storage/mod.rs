@@ -547,6 +547,64 @@ fn stored_segment_size(path: &Path) -> Option<usize> {
         .filter(|n: &usize| n.is_power_of_two() && (256..=1 << 24).contains(n))
 }
 
+/// Removes what a process killed inside sled's own open left half written,
+/// so that the store opens as it was before that process started.
+///
+/// sled 0.34.7 writes a snapshot of its page table at every open that finds
+/// new log entries: to `snap.<lsn>.generating`, synced, then renamed to
+/// `snap.<lsn>`, then the older snapshot is deleted. But when it reads, it
+/// takes the newest `snap.*` file *including* `.generating` ones, so a kill
+/// before the rename leaves a torn file that makes every later open fail as
+/// corrupt (sled issues #1166, #1527). A `.generating` file is never the only
+/// copy of anything: the previous snapshot and the whole log are still there,
+/// and replaying the log from the previous snapshot is exactly what sled does
+/// when the kill comes a moment earlier. The files are removed only while
+/// this process holds the store's lock, so no other process can be writing
+/// one at the same time.
+///
+/// Likewise sled writes `conf` in two writes before it creates the log file
+/// `db`; a `conf` without a non-empty `db` belongs to a store that never
+/// held data, and sled writes it again.
+fn clear_interrupted_sled_writes(path: &Path) -> Result<()> {
+    let db_file = path.join("db");
+    let log_len = match std::fs::metadata(&db_file) {
+        Ok(m) => m.len(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => 0,
+        Err(e) => return Err(Error::io(&db_file, e)),
+    };
+    if log_len == 0 {
+        match std::fs::remove_file(path.join("conf")) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io(path.join("conf"), e)),
+        }
+        return Ok(());
+    }
+    let Ok(log) = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&db_file)
+    else {
+        // Opening sled reports what is wrong with the file.
+        return Ok(());
+    };
+    if log.try_lock().is_err() {
+        // Held by another handle: sled reports that the store is in use.
+        return Ok(());
+    }
+    let entries = std::fs::read_dir(path).map_err(|e| Error::io(path, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(path, e))?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with("snap.") && name.ends_with(".generating") {
+            std::fs::remove_file(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
+        }
+    }
+    // Dropping `log` releases the lock for sled to take.
+    Ok(())
+}
+
 /// Opens the sled database, turning panics and lock failures into lore errors.
 fn open_db(path: &Path, config: &sled::Config) -> Result<sled::Db> {
     // A handle dropped a moment ago in this process releases its file lock only
@@ -554,6 +612,7 @@ fn open_db(path: &Path, config: &sled::Config) -> Result<sled::Db> {
     // before it is reported as another process holding the store.
     let deadline = std::time::Instant::now() + std::time::Duration::from_millis(1500);
     loop {
+        clear_interrupted_sled_writes(path)?;
         // sled can panic on some damaged files instead of returning an error; a
         // damaged store must be an error that names it, so the panic is caught here.
         let opened = std::panic::catch_unwind(AssertUnwindSafe(|| config.open()));
@@ -3296,5 +3355,58 @@ mod tests {
         assert_eq!(&*s.entity_name(3).unwrap().unwrap(), "third entity 0");
         assert_eq!(&*s.entity_name(0).unwrap().unwrap(), "first entity 0");
         assert_eq!(s.entity_name(1 << 40).unwrap(), None);
+    }
+
+    #[test]
+    fn a_snapshot_torn_by_a_kill_inside_sled_is_ignored_and_nothing_is_lost() {
+        let dir = tempfile::tempdir().unwrap();
+        let before = {
+            let s = open(dir.path());
+            s.write_bulk(first_bulk_set()).unwrap();
+            s.flush().unwrap();
+            dump(&s)
+        };
+        // This open finds new log entries, so sled writes a snapshot.
+        drop(open(dir.path()));
+        let snaps = |dir: &Path| {
+            let mut v: Vec<String> = std::fs::read_dir(dir)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .filter(|n| n.starts_with("snap."))
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(snaps(dir.path()).len(), 1, "{:?}", snaps(dir.path()));
+        // What a kill leaves mid-write: newer than the real one, torn.
+        std::fs::write(
+            dir.path().join("snap.FFFFFFFFFFFFFFF0.generating"),
+            b"\x01\x02",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("snap.FFFFFFFFFFFFFFFF.generating"), []).unwrap();
+        let s = open(dir.path());
+        assert_eq!(dump(&s), before);
+        assert!(s.check().unwrap().is_clean());
+        assert!(
+            snaps(dir.path())
+                .iter()
+                .all(|n| !n.ends_with(".generating")),
+            "{:?}",
+            snaps(dir.path())
+        );
+    }
+
+    #[test]
+    fn a_config_torn_before_the_log_existed_opens_as_a_new_store() {
+        let dir = tempfile::tempdir().unwrap();
+        // sled writes `conf` (text, then a checksum) before it creates `db`.
+        std::fs::write(dir.path().join("conf"), b"segment_size: 1048576\nuse_compr").unwrap();
+        let s = open(dir.path());
+        assert_eq!(s.stats().unwrap().facts, 0);
+        s.write_bulk(first_bulk_set()).unwrap();
+        let written = dump(&s);
+        drop(s);
+        assert_eq!(dump(&open(dir.path())), written);
     }
 }
