@@ -6,7 +6,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::storage::{CheckReport, OpenOptions, Storage};
 
 /// Opens the store at `path` and checks it. A store that cannot be opened
@@ -55,7 +55,6 @@ pub fn print_report(path: &Path, r: &CheckReport, out: &mut dyn Write) -> std::i
 /// `lore check`: prints the report; `Ok(true)` when the store is clean.
 pub fn run(path: &Path, opts: &OpenOptions) -> Result<bool> {
     let report = check_store(path, opts)?;
-    let stdout = std::io::stdout();
-    print_report(path, &report, &mut stdout.lock()).map_err(|e| Error::io("stdout", e))?;
+    crate::output::to_stdout(|out| print_report(path, &report, out))?;
     Ok(report.is_clean())
 }

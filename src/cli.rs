@@ -463,7 +463,7 @@ fn ingest_each(
 
 fn ingest(store: &Store, paths: &[PathBuf], quiet: bool, encoding: Encoding) -> Result<ExitCode> {
     let totals = ingest_paths(store, paths, quiet, encoding, &|| false)?;
-    println!("{}", totals.summary());
+    output::to_stdout(|out| writeln!(out, "{}", totals.summary()))?;
     Ok(if totals.failed > 0 {
         ExitCode::from(1)
     } else {
@@ -543,7 +543,7 @@ fn import(
             if summary.skipped == 1 { "" } else { "s" }
         ));
     }
-    println!("{line}");
+    output::to_stdout(|out| writeln!(out, "{line}"))?;
     // sled 0.34 writes its recovery snapshot only while it opens a store, so
     // the first open after an import reads back the whole log the import
     // wrote (seconds at 10M facts). Opening once more here, while those
@@ -617,13 +617,15 @@ fn export(
 
 fn stats(store: &Store) -> Result<ExitCode> {
     let s = store.stats()?;
-    println!("store      {}", store.path().display());
-    println!("documents  {}", s.documents);
-    println!("entities   {}", s.entities);
-    println!("facts      {}", s.facts);
-    println!("relations  {}", s.relations);
-    println!("sources    {}", s.sources);
-    println!("disk bytes {}", s.disk_bytes);
+    output::to_stdout(|out| {
+        writeln!(out, "store      {}", store.path().display())?;
+        writeln!(out, "documents  {}", s.documents)?;
+        writeln!(out, "entities   {}", s.entities)?;
+        writeln!(out, "facts      {}", s.facts)?;
+        writeln!(out, "relations  {}", s.relations)?;
+        writeln!(out, "sources    {}", s.sources)?;
+        writeln!(out, "disk bytes {}", s.disk_bytes)
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -655,12 +657,7 @@ fn graph(
     let text = crate::graph::render(&store.neighbourhood(name, depth, max_nodes)?, format);
     match output {
         Some(path) => std::fs::write(path, text).map_err(|e| Error::io(path, e))?,
-        None => match io::stdout().lock().write_all(text.as_bytes()) {
-            Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
-                return Err(Error::io("stdout", e));
-            }
-            _ => {}
-        },
+        None => output::to_stdout(|out| out.write_all(text.as_bytes()))?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -671,11 +668,8 @@ fn timeline(store: &Store, name: &str, format: Format) -> Result<ExitCode> {
         width: output::terminal_width(),
         ..Style::default()
     };
-    let stdout = io::stdout();
-    match output::write(&mut stdout.lock(), &out, format, &style) {
-        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(Error::io("stdout", e)),
-        _ => Ok(ExitCode::SUCCESS),
-    }
+    output::to_stdout(|w| output::write(w, &out, format, &style))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn query(store: &Store, text: &str, format: Format, limit: usize) -> Result<ExitCode> {
@@ -691,16 +685,11 @@ fn query(store: &Store, text: &str, format: Format, limit: usize) -> Result<Exit
         }
         Err(e) => return Err(e),
     };
-    let stdout = io::stdout();
-    let mut out = stdout.lock();
     // Like `lore run`: a table fits the terminal; piped output keeps whole values.
     let style = Style {
         width: output::terminal_width(),
         ..Style::default()
     };
-    match print_result(&mut out, &result, format, &style) {
-        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => return Err(Error::io("stdout", e)),
-        _ => {}
-    }
+    output::to_stdout(|out| print_result(out, &result, format, &style))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -10,6 +10,19 @@ use std::time::Duration;
 
 use crate::query::{StatementOutput, Value};
 
+/// Writes to standard output with `write`. A reader that went away
+/// (`lore stats | head -1`) is not an error: it has what it wanted, and
+/// Rust ignores SIGPIPE, so without this every early `head` would be an
+/// error message or, through `println!`, a panic.
+pub fn to_stdout(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> crate::Result<()> {
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    match write(&mut out).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(crate::Error::io("stdout", e)),
+        _ => Ok(()),
+    }
+}
+
 /// Output shapes, as chosen by `--format` or `.mode`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {

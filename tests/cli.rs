@@ -248,3 +248,53 @@ fn help_lists_every_command() {
     }
     assert!(help.contains("LORE_DB"), "{help}");
 }
+
+/// Runs `lore` with its stdout a pipe whose reader is already gone, as in
+/// `lore stats | head -0`.
+fn lore_into_closed_pipe(db: &Path, args: &[&str]) -> Output {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let child = Command::new(env!("CARGO_BIN_EXE_lore"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("LORE_DB")
+        .stdin(Stdio::null())
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the lore binary runs");
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_reader_that_stops_early_is_not_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("store");
+    // Ingesting into a closed pipe still stores the articles and says nothing.
+    let o = lore_into_closed_pipe(&db, &["ingest", "-q", articles().to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stderr(&o), "");
+    assert_eq!(stat(&db, "documents"), 5);
+    let jsonl = dir.path().join("facts.jsonl");
+    let o = lore(&db, &["export", "-o", jsonl.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let script = dir.path().join("q.lore");
+    std::fs::write(&script, "find ?x, ?r, ?y where ?x ?r ?y;\n").unwrap();
+    let runs: [&[&str]; 9] = [
+        &["stats"],
+        &["export"],
+        &["query", "find ?x, ?r, ?y where ?x ?r ?y;"],
+        &["run", script.to_str().unwrap()],
+        &["timeline", "Lavrov"],
+        &["graph", "Lavrov"],
+        &["check"],
+        &["import", jsonl.to_str().unwrap()],
+        &["export", "--format", "ntriples"],
+    ];
+    for args in runs {
+        let o = lore_into_closed_pipe(&db, args);
+        assert!(o.status.success(), "lore {args:?}: {}", stderr(&o));
+        assert_eq!(stderr(&o), "", "lore {args:?}");
+    }
+}
