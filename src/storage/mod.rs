@@ -644,10 +644,14 @@ impl Storage {
             });
         }
         if path.is_dir() && !path.join("db").exists() && !path.join("conf").exists() {
-            let non_empty = std::fs::read_dir(path)
-                .map_err(|e| Error::io(path, e))?
-                .next()
-                .is_some();
+            // sled creates `blobs/` first when it makes a store: a process
+            // killed right then leaves only that, and the store is still new.
+            let is_empty_blobs = |e: &std::fs::DirEntry| {
+                e.file_name() == "blobs"
+                    && std::fs::read_dir(e.path()).is_ok_and(|mut d| d.next().is_none())
+            };
+            let mut others = std::fs::read_dir(path).map_err(|e| Error::io(path, e))?;
+            let non_empty = others.any(|e| e.map_or(true, |e| !is_empty_blobs(&e)));
             if non_empty {
                 return Err(Error::NotAStore {
                     path: path.to_path_buf(),
@@ -3408,5 +3412,17 @@ mod tests {
         let written = dump(&s);
         drop(s);
         assert_eq!(dump(&open(dir.path())), written);
+    }
+
+    #[test]
+    fn a_store_killed_while_sled_made_its_first_directory_opens_as_new() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("blobs")).unwrap();
+        assert_eq!(open(dir.path()).stats().unwrap().facts, 0);
+        // Anything else in the directory is not lore's to take over.
+        let other = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(other.path().join("blobs/x")).unwrap();
+        let err = Storage::open(other.path(), &OpenOptions::default()).unwrap_err();
+        assert!(matches!(err, Error::NotAStore { .. }), "{err}");
     }
 }
