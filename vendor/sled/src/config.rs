@@ -209,6 +209,10 @@ pub struct Inner {
     pub print_profile_on_drop: bool,
     #[doc(hidden)]
     pub idgen_persist_interval: u64,
+    /// lore patch (see LORE-PATCH.md): traversals do not start node splits
+    /// or merges, so a handle that only reads writes nothing to the log.
+    #[doc(hidden)]
+    pub defer_restructuring: bool,
     #[doc(hidden)]
     pub version: (usize, usize),
     tmp_path: PathBuf,
@@ -237,6 +241,7 @@ impl Default for Inner {
             print_profile_on_drop: false,
             flush_every_ms: Some(500),
             idgen_persist_interval: 1_000_000,
+            defer_restructuring: false,
             global_error: Arc::new(Atomic::default()),
             #[cfg(feature = "event_log")]
             event_log: Arc::new(crate::event_log::EventLog::default()),
@@ -515,6 +520,11 @@ impl Config {
             print_profile_on_drop,
             bool,
             "print a performance profile when the Config is dropped"
+        ),
+        (
+            defer_restructuring,
+            bool,
+            "lore patch (LORE-PATCH.md): traversals do not start node splits or merges, leaving them to a later handle without this setting, so that a handle that only reads writes nothing to the log"
         )
     );
 

@@ -1670,7 +1670,10 @@ impl Tree {
                 retry!();
             }
 
-            if view.should_split() {
+            // lore patch (see LORE-PATCH.md): a reader leaves an oversized
+            // node for the next writer to split, so that reading writes
+            // nothing to the log.
+            if view.should_split() && !self.context.defer_restructuring {
                 self.split_node(&view, &parent_view, root_pid, guard)?;
                 retry!();
             }
@@ -1732,7 +1735,12 @@ impl Tree {
             // would be merged into a different index, which
             // would add considerable complexity to this already
             // fairly complex implementation.
-            if view.should_merge() && !took_leftmost_branch {
+            // lore patch: likewise for starting a merge (one already
+            // started is still helped along above, as before).
+            if view.should_merge()
+                && !took_leftmost_branch
+                && !self.context.defer_restructuring
+            {
                 if let Some(ref mut parent) = parent_view {
                     assert!(parent.merging_child.is_none());
                     if parent.can_merge_child() {
