@@ -65,7 +65,7 @@ fn time_query(store: &Store, text: &str) -> lore::Result<(f64, usize)> {
 /// picked from this store (a typical subject with an entity object, and the
 /// most popular subject of the sample).
 fn query_medians(path: &str, typical: u64, hot: u64) -> lore::Result<()> {
-    let store = Store::open(path)?;
+    let store = Store::open_with(path, &OpenOptions::reader())?;
     let name = |id: u64| -> lore::Result<String> {
         Ok(store
             .entity(id)?
@@ -120,7 +120,8 @@ fn median(mut v: Vec<f64>) -> f64 {
 fn main() -> lore::Result<()> {
     let path = std::env::args().nth(1).unwrap_or_else(|| "lore.db".into());
     let t0 = Instant::now();
-    let s = Storage::open(path.as_ref(), &OpenOptions::default())?;
+    // Opened as `lore query` opens a store: a reader.
+    let s = Storage::open(path.as_ref(), &OpenOptions::reader())?;
     let open_ms = t0.elapsed().as_secs_f64() * 1e3;
     let first = s.entities().next().transpose()?;
     let Some(first) = first else {

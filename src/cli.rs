@@ -182,9 +182,32 @@ pub fn exit_code(e: &Error) -> ExitCode {
     }
 }
 
+/// The store `--db` names, else `$LORE_DB` (through clap), else `./lore.db`.
+fn store_path(db: &Option<PathBuf>) -> PathBuf {
+    db.clone().unwrap_or_else(default_store_path)
+}
+
 fn open(db: &Option<PathBuf>) -> Result<Store> {
-    let path = db.clone().unwrap_or_else(default_store_path);
-    Store::open(path)
+    Store::open(store_path(db))
+}
+
+/// Opens the store once more after a command that wrote to it, so that the
+/// next command starts fast.
+///
+/// sled 0.34 writes its recovery snapshot only while it opens a store, so the
+/// first open after a write reads back all the log written since: after an
+/// import, seconds at 10M facts. Here those files are still in the OS cache.
+/// The open is a reader's, so it writes nothing to the log itself (see
+/// `OpenOptions::reads_only`). Best effort: everything is already durable and
+/// reported, and a failure shows at the next open.
+fn write_snapshot_now(db: &Option<PathBuf>) {
+    drop(open_reader(db));
+}
+
+/// Opens the store for a command that only reads it, so that the command
+/// leaves the store's files as it found them (see `OpenOptions::reads_only`).
+fn open_reader(db: &Option<PathBuf>) -> Result<Store> {
+    Store::open_with(store_path(db), &crate::storage::OpenOptions::reader())
 }
 
 /// Runs a parsed command line.
@@ -206,12 +229,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             table,
             ref output,
         }) => export(&cli.db, format, base.as_deref(), table, output.as_deref()),
-        Some(Command::Stats) => stats(&open(&cli.db)?),
+        Some(Command::Stats) => stats(&open_reader(&cli.db)?),
         Some(Command::Query {
             text,
             format,
             limit,
-        }) => query(&open(&cli.db)?, &text, format, limit),
+        }) => query(&open_reader(&cli.db)?, &text, format, limit),
         Some(Command::Graph {
             name,
             depth,
@@ -219,18 +242,17 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             format,
             output,
         }) => graph(
-            &open(&cli.db)?,
+            &open_reader(&cli.db)?,
             &name,
             depth,
             max_nodes,
             format,
             output.as_deref(),
         ),
-        Some(Command::Timeline { name, format }) => timeline(&open(&cli.db)?, &name, format),
+        Some(Command::Timeline { name, format }) => timeline(&open_reader(&cli.db)?, &name, format),
         Some(Command::Check) => {
-            let path = cli.db.clone().unwrap_or_else(default_store_path);
-            let opts = crate::storage::OpenOptions::default();
-            Ok(if crate::check::run(&path, &opts)? {
+            let opts = crate::storage::OpenOptions::reader();
+            Ok(if crate::check::run(&store_path(&cli.db), &opts)? {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::from(2)
@@ -544,13 +566,8 @@ fn import(
         ));
     }
     output::to_stdout(|out| writeln!(out, "{line}"))?;
-    // sled 0.34 writes its recovery snapshot only while it opens a store, so
-    // the first open after an import reads back the whole log the import
-    // wrote (seconds at 10M facts). Opening once more here, while those
-    // files are still in the OS cache, saves the next command that wait.
-    // Best effort: the import is already durable and reported.
     drop(store);
-    drop(open(db));
+    write_snapshot_now(db);
     Ok(if summary.skipped > 0 {
         ExitCode::from(1)
     } else {
@@ -584,7 +601,7 @@ fn export(
     if rdf {
         crate::rdf::base_iri(base)?;
     }
-    let store = open(db)?;
+    let store = open_reader(db)?;
     let write = |w: &mut dyn Write| -> Result<()> {
         match format {
             ExportFormat::Jsonl => store.export_jsonl(w),

@@ -139,7 +139,9 @@ impl Store {
         Store::open_with(path, &OpenOptions::default())
     }
 
-    /// Opens with explicit options (cache size).
+    /// Opens with explicit options: the cache size, and
+    /// [`OpenOptions::reader`] for a process that only reads, so that it
+    /// leaves the store's files as it found them.
     pub fn open_with(path: impl AsRef<Path>, opts: &OpenOptions) -> Result<Store> {
         Ok(Store {
             storage: Storage::open(path.as_ref(), opts)?,

@@ -4,7 +4,7 @@
 //! storage. [`extract`] is a pure function of the text; cross-document
 //! entity resolution asks the store through the [`EntityLookup`] trait.
 //!
-//! Pipeline: [`clean`] (article text and metadata) → `sentences` (splitter
+//! Pipeline: `clean` (article text and metadata) → `sentences` (splitter
 //! and tokens) → `entities` (names, kinds, roles, in-article merging) →
 //! `relations` (clause patterns, qualifiers) → [`resolve`] (cross-article
 //! merging). Word lists are data files loaded by `lexicon`.
