@@ -71,7 +71,7 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
         format: ExportFormat,
-        /// Base of the IRIs in RDF output (ntriples, turtle) [default: http://example.org/lore/]
+        /// Base of the IRIs in RDF output (ntriples, turtle) [default: `http://example.org/lore/`]
         #[arg(long, value_name = "IRI")]
         base: Option<String>,
         /// What a CSV holds: facts, entities, sources or documents [default: facts]
