@@ -115,8 +115,12 @@ fn sync_dir(dir: &Path) -> Result<()> {
 /// addition to sled's page cache.
 const BLOCK_CACHE_SHARE: u64 = 4;
 
-/// Default sled page cache: small, because lore's grouped layout keeps the hot set small.
-pub const DEFAULT_CACHE_BYTES: u64 = 64 << 20;
+/// Default sled page cache. Queries need little (lore's grouped layout keeps
+/// their hot set small); a large import needs more, because it checks every
+/// new fact against the facts already stored: a 10M-fact import took 216.7 s
+/// with 64 MiB, 161.5 s with 128 MiB (peak RSS 850 MB and 1.09 GB) and
+/// 150.2 s with 256 MiB (1.57 GB); see BENCHMARKS.md.
+pub const DEFAULT_CACHE_BYTES: u64 = 128 << 20;
 
 /// Environment variable that sets the page cache in MiB for every store
 /// opened with [`OpenOptions::default`] (so for every `lore` command).
