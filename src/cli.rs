@@ -191,19 +191,6 @@ fn open(db: &Option<PathBuf>) -> Result<Store> {
     Store::open(store_path(db))
 }
 
-/// Opens the store once more after a command that wrote to it, so that the
-/// next command starts fast.
-///
-/// sled 0.34 writes its recovery snapshot only while it opens a store, so the
-/// first open after a write reads back all the log written since: after an
-/// import, seconds at 10M facts. Here those files are still in the OS cache.
-/// The open is a reader's, so it writes nothing to the log itself (see
-/// `OpenOptions::reads_only`). Best effort: everything is already durable and
-/// reported, and a failure shows at the next open.
-fn write_snapshot_now(db: &Option<PathBuf>) {
-    drop(open_reader(db));
-}
-
 /// Opens the store for a command that only reads it, so that the command
 /// leaves the store's files as it found them (see `OpenOptions::reads_only`).
 fn open_reader(db: &Option<PathBuf>) -> Result<Store> {
@@ -567,7 +554,13 @@ fn import(
     }
     output::to_stdout(|out| writeln!(out, "{line}"))?;
     drop(store);
-    write_snapshot_now(db);
+    // Opening once more writes sled's recovery snapshot now, while the files
+    // are in the OS cache: sled writes it only while it opens a store, so the
+    // next command would otherwise read back the whole log the import wrote
+    // (seconds at 10M facts). A reader's open writes nothing to the log
+    // itself (`OpenOptions::reads_only`). Best effort: the import is already
+    // durable and reported, and a failure shows at the next open.
+    drop(open_reader(db));
     Ok(if summary.skipped > 0 {
         ExitCode::from(1)
     } else {
