@@ -30,6 +30,7 @@ pub mod graph;
 pub mod ingest;
 pub mod jsonl;
 pub mod model;
+pub mod nlp;
 pub mod output;
 pub mod query;
 pub mod rdf;
