@@ -13,9 +13,14 @@
 
 pub mod conllu;
 pub mod eval;
+pub mod labels;
+pub mod lexical;
 pub mod model_file;
 pub mod perceptron;
+pub mod tagger;
 pub mod tokenize;
+pub mod train;
+pub mod wordnet;
 
 /// Universal part-of-speech tags.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

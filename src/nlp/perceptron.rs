@@ -46,6 +46,37 @@ pub fn hash_str(s: &str) -> u64 {
     fmix(h.finish() ^ s.len() as u64)
 }
 
+/// A small deterministic random number generator (SplitMix64), so every
+/// training run shuffles and explores the same way.
+#[derive(Clone, Debug)]
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator from a seed.
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed)
+    }
+
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        fmix(self.0)
+    }
+
+    /// A number in `0..n` (`n` > 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n as u64) as usize
+    }
+
+    /// Shuffles a slice (Fisher–Yates).
+    pub fn shuffle<T>(&mut self, v: &mut [T]) {
+        for i in (1..v.len()).rev() {
+            let j = self.below(i + 1);
+            v.swap(i, j);
+        }
+    }
+}
+
 /// Averaged-perceptron weights under training.
 #[derive(Clone, Debug)]
 pub struct Trainer {

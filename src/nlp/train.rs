@@ -1,0 +1,241 @@
+//! Training every model from the treebanks, deterministically.
+//!
+//! Data: UD English EWT (train for training, dev for choosing settings,
+//! test for the reported figures), GUM's documents under its official split,
+//! and UNER's entity spans on EWT dev (training) and test (reported). The
+//! treebanks are read from a directory laid out as `../shared/treebanks`.
+
+use std::path::Path;
+
+use rustc_hash::FxHashMap;
+
+use super::Upos;
+use super::conllu::{self, Sentence};
+use super::labels;
+use super::lexical::Atoms;
+use super::tagger::{Example, Tagger};
+
+/// GUM's official development documents.
+pub const GUM_DEV: &[&str] = &[
+    "GUM_news_homeopathic",
+    "GUM_news_iodine",
+    "GUM_bio_byron",
+    "GUM_bio_emperor",
+    "GUM_conversation_grounded",
+    "GUM_conversation_risk",
+    "GUM_interview_cyclone",
+    "GUM_interview_gaming",
+    "GUM_speech_impeachment",
+    "GUM_speech_inauguration",
+    "GUM_textbook_governments",
+    "GUM_textbook_labor",
+    "GUM_vlog_portland",
+    "GUM_vlog_radiology",
+    "GUM_voyage_athens",
+    "GUM_voyage_coron",
+];
+
+/// GUM's official test documents.
+pub const GUM_TEST: &[&str] = &[
+    "GUM_news_nasa",
+    "GUM_news_sensitive",
+    "GUM_bio_dvorak",
+    "GUM_bio_jespersen",
+    "GUM_conversation_lambada",
+    "GUM_conversation_retirement",
+    "GUM_interview_hill",
+    "GUM_interview_libertarian",
+    "GUM_speech_austria",
+    "GUM_speech_newzealand",
+    "GUM_textbook_chemistry",
+    "GUM_textbook_union",
+    "GUM_vlog_london",
+    "GUM_vlog_studying",
+    "GUM_voyage_oakland",
+    "GUM_voyage_vavau",
+];
+
+/// Every treebank split lore trains on or is scored on.
+#[derive(Debug, Default)]
+pub struct Treebanks {
+    /// EWT train.
+    pub ewt_train: Vec<Sentence>,
+    /// EWT dev.
+    pub ewt_dev: Vec<Sentence>,
+    /// EWT test.
+    pub ewt_test: Vec<Sentence>,
+    /// GUM train documents, one after another.
+    pub gum_train: Vec<Sentence>,
+    /// GUM dev documents.
+    pub gum_dev: Vec<Sentence>,
+    /// GUM test documents.
+    pub gum_test: Vec<Sentence>,
+    /// UNER spans on EWT dev.
+    pub uner_dev: Vec<Sentence>,
+    /// UNER spans on EWT test.
+    pub uner_test: Vec<Sentence>,
+}
+
+fn read_file(path: &Path, iob2: bool) -> Result<Vec<Sentence>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        format!("{}: {e} (the treebanks are expected as in ../shared/treebanks)", path.display())
+    })?;
+    let r = if iob2 { conllu::read_iob2(&text) } else { conllu::read(&text) };
+    r.map_err(|e| format!("{}: {e}", path.display()))
+}
+
+impl Treebanks {
+    /// Reads every split from `dir` (laid out as `../shared/treebanks`).
+    pub fn load(dir: &Path) -> Result<Treebanks, String> {
+        let ewt = |split: &str| read_file(&dir.join(format!("en_ewt/en_ewt-ud-{split}.conllu")), false);
+        let uner = |split: &str| read_file(&dir.join(format!("uner_ewt/en_ewt-ud-{split}.iob2")), true);
+        let mut tb = Treebanks {
+            ewt_train: ewt("train")?,
+            ewt_dev: ewt("dev")?,
+            ewt_test: ewt("test")?,
+            uner_dev: uner("dev")?,
+            uner_test: uner("test")?,
+            ..Treebanks::default()
+        };
+        let gum = dir.join("gum");
+        let mut names: Vec<String> = std::fs::read_dir(&gum)
+            .map_err(|e| format!("{}: {e}", gum.display()))?
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("GUM_") && n.ends_with(".conllu"))
+            .collect();
+        names.sort();
+        if names.is_empty() {
+            return Err(format!("{}: no GUM_*.conllu documents", gum.display()));
+        }
+        for n in names {
+            let doc = n.trim_end_matches(".conllu");
+            let sents = read_file(&gum.join(&n), false)?;
+            let split = if GUM_DEV.contains(&doc) {
+                &mut tb.gum_dev
+            } else if GUM_TEST.contains(&doc) {
+                &mut tb.gum_test
+            } else {
+                &mut tb.gum_train
+            };
+            split.extend(sents);
+        }
+        Ok(tb)
+    }
+
+    /// The sentences every syntactic model trains on: EWT train, then GUM train.
+    pub fn train(&self) -> impl Iterator<Item = &Sentence> {
+        self.ewt_train.iter().chain(&self.gum_train)
+    }
+}
+
+/// The tag classes: every "UPOS XPOS" pair seen at least `min` times in
+/// training, in order of frequency, and a map from every pair seen to its class
+/// (a rare pair goes to the most frequent class of the same UPOS).
+pub fn tag_classes<'a>(
+    sentences: impl Iterator<Item = &'a Sentence>,
+    min: usize,
+) -> (Vec<(Upos, &'static str)>, FxHashMap<(String, String), u16>) {
+    let mut counts: FxHashMap<(String, String), usize> = FxHashMap::default();
+    for s in sentences {
+        for w in &s.words {
+            *counts.entry((w.upos.clone(), w.xpos.clone())).or_default() += 1;
+        }
+    }
+    let mut pairs: Vec<((String, String), usize)> = counts.into_iter().collect();
+    pairs.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let mut classes = Vec::new();
+    let mut map = FxHashMap::default();
+    for ((u, x), n) in &pairs {
+        let (Some(up), Some(xp)) = (Upos::parse(u), labels::xpos(x)) else { continue };
+        if *n >= min {
+            map.insert((u.clone(), x.clone()), classes.len() as u16);
+            classes.push((up, xp));
+        }
+    }
+    for ((u, x), _) in &pairs {
+        if map.contains_key(&(u.clone(), x.clone())) {
+            continue;
+        }
+        let up = Upos::parse(u).unwrap_or(Upos::X);
+        let c = classes.iter().position(|c| c.0 == up).unwrap_or(0);
+        map.insert((u.clone(), x.clone()), c as u16);
+    }
+    (classes, map)
+}
+
+/// Atoms of every word of a treebank sentence.
+pub fn atoms_of(s: &Sentence) -> Vec<Atoms> {
+    let mut buf = String::new();
+    s.words.iter().map(|w| Atoms::of(&w.form, &mut buf)).collect()
+}
+
+/// Tagger training examples.
+pub fn tag_examples<'a>(sentences: impl Iterator<Item = &'a Sentence>, map: &FxHashMap<(String, String), u16>) -> Vec<Example> {
+    sentences
+        .map(|s| Example {
+            atoms: atoms_of(s),
+            classes: s
+                .words
+                .iter()
+                .map(|w| map.get(&(w.upos.clone(), w.xpos.clone())).copied().unwrap_or(0))
+                .collect(),
+        })
+        .collect()
+}
+
+/// UPOS, XPOS and both-correct accuracy of a tagger on gold tokens.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TagScore {
+    /// Words scored.
+    pub words: usize,
+    /// UPOS right.
+    pub upos: usize,
+    /// Penn tag right.
+    pub xpos: usize,
+    /// Words unseen in training.
+    pub unseen: usize,
+    /// Unseen words whose UPOS is right.
+    pub unseen_upos: usize,
+}
+
+/// Scores a tagger on gold-tokenised sentences.
+pub fn score_tagger(t: &Tagger, gold: &[Sentence], seen: &dyn Fn(&Atoms) -> bool) -> TagScore {
+    let mut sc = TagScore::default();
+    let mut out = Vec::new();
+    for s in gold {
+        let atoms = atoms_of(s);
+        t.tag(&atoms, &mut out);
+        for ((w, &c), a) in s.words.iter().zip(&out).zip(&atoms) {
+            let (u, x) = t.class(c);
+            sc.words += 1;
+            let ok = u.as_str() == w.upos;
+            sc.upos += ok as usize;
+            sc.xpos += (x == w.xpos) as usize;
+            if !seen(a) {
+                sc.unseen += 1;
+                sc.unseen_upos += ok as usize;
+            }
+        }
+    }
+    sc
+}
+
+/// The most frequent (gold UPOS, predicted UPOS) confusions.
+pub fn tag_confusions(t: &Tagger, gold: &[Sentence], top: usize) -> Vec<((String, &'static str), usize)> {
+    let mut c: FxHashMap<(String, &'static str), usize> = FxHashMap::default();
+    let mut out = Vec::new();
+    for s in gold {
+        t.tag(&atoms_of(s), &mut out);
+        for (w, &k) in s.words.iter().zip(&out) {
+            let u = t.class(k).0.as_str();
+            if u != w.upos {
+                *c.entry((w.upos.clone(), u)).or_default() += 1;
+            }
+        }
+    }
+    let mut v: Vec<_> = c.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    v.truncate(top);
+    v
+}
