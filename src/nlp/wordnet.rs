@@ -52,13 +52,13 @@ pub fn preload() {
     LazyLock::force(&LEXICON);
 }
 
-/// The classes of a lower-case word, 0 when WordNet has neither the word
-/// nor a base it is a regular inflection of.
+/// The classes of a lower-case word and of the bases it is a regular
+/// inflection of; 0 when WordNet has none of them.
 pub fn classes(lower: &str) -> u8 {
     let lex = &*LEXICON;
-    if let Some(&f) = lex.get(lower) {
-        return f;
-    }
+    // A listed word may still be an inflection too: "hurried" is listed
+    // as an adjective, and is more often the verb's past.
+    let direct = lex.get(lower).copied().unwrap_or(0);
     let base = |stem: &str, add: &str, want: u8| -> u8 {
         if stem.len() < 2 {
             return 0;
@@ -107,7 +107,7 @@ pub fn classes(lower: &str) -> u8 {
             }
         }
     }
-    if f != 0 { f | INFLECTED } else { 0 }
+    if f & !direct != 0 { direct | f | INFLECTED } else { direct }
 }
 
 #[cfg(test)]
