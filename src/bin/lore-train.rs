@@ -1,23 +1,76 @@
-//! `lore-train`: trains every model of lore's English pipeline from the
-//! treebanks in `../shared/treebanks` and prints the evaluation table.
+//! `lore-train`: trains the models of lore's English pipeline from the
+//! treebanks in `../shared/treebanks`, writes them to `data/models/`, and
+//! prints the evaluation table.
 //!
 //! ```sh
 //! cargo run --release --bin lore-train -- ../shared/treebanks
+//! cargo run --release --bin lore-train -- ../shared/treebanks --only parser
 //! ```
+//!
+//! Training is deterministic: the same treebanks give the same model files,
+//! byte for byte. `--only` retrains some models and reads the others from
+//! `--out`; the parser then needs the tagger's jackknifed training tags,
+//! which the tagger stage leaves in `--cache`.
 
 use std::collections::HashSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
 use lore::nlp::eval;
+use lore::nlp::model_file::{self, Reader, Writer};
+use lore::nlp::parser::Parser;
 use lore::nlp::tagger::Tagger;
 use lore::nlp::train::{self, Treebanks};
 
+const USAGE: &str =
+    "usage: lore-train [TREEBANKS_DIR] [--out DIR] [--cache DIR] [--only tagger,parser]";
+
+struct Args {
+    treebanks: PathBuf,
+    out: PathBuf,
+    cache: PathBuf,
+    only: Option<Vec<String>>,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut a = Args {
+        treebanks: PathBuf::from("../shared/treebanks"),
+        out: PathBuf::from("data/models"),
+        cache: PathBuf::from("target/lore-train"),
+        only: None,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(x) = it.next() {
+        match x.as_str() {
+            "--out" => a.out = it.next().ok_or(USAGE)?.into(),
+            "--cache" => a.cache = it.next().ok_or(USAGE)?.into(),
+            "--only" => {
+                a.only = Some(
+                    it.next()
+                        .ok_or(USAGE)?
+                        .split(',')
+                        .map(str::to_string)
+                        .collect(),
+                )
+            }
+            "-h" | "--help" => return Err(USAGE.into()),
+            s if s.starts_with('-') => return Err(format!("unknown option {s}\n{USAGE}")),
+            s => a.treebanks = s.into(),
+        }
+    }
+    Ok(a)
+}
+
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let dir = PathBuf::from(args.first().map(String::as_str).unwrap_or("../shared/treebanks"));
-    match run(&dir) {
+    let args = match parse_args() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("lore-train: {e}");
@@ -30,9 +83,51 @@ fn pct(a: usize, b: usize) -> f64 {
     100.0 * eval::ratio(a, b)
 }
 
-fn run(dir: &std::path::Path) -> Result<(), String> {
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn save(path: &Path, kind: &str, write: impl FnOnce(&mut Writer)) -> Result<(), String> {
+    let mut w = Writer::new(kind);
+    write(&mut w);
+    let bytes = w
+        .compressed()
+        .map_err(|e| format!("compressing the {kind} model: {e}"))?;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    std::fs::write(path, &bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    eprintln!(
+        "wrote {} ({:.1} MB)",
+        path.display(),
+        bytes.len() as f64 / 1e6
+    );
+    Ok(())
+}
+
+fn load<T>(
+    path: &Path,
+    kind: &str,
+    read: impl FnOnce(&mut Reader) -> Result<T, String>,
+) -> Result<T, String> {
+    let bytes =
+        std::fs::read(path).map_err(|e| format!("{}: {e} (train it first)", path.display()))?;
+    let raw = model_file::decompress(&bytes, 1 << 30)?;
+    let mut r = Reader::open(&raw, kind).map_err(|e| format!("{}: {e}", path.display()))?;
+    read(&mut r).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn run(args: &Args) -> Result<(), String> {
+    let wants = |stage: &str| {
+        args.only
+            .as_ref()
+            .is_none_or(|o| o.iter().any(|s| s == stage))
+    };
     let t0 = Instant::now();
-    let tb = Treebanks::load(dir)?;
+    let tb = Treebanks::load(&args.treebanks)?;
     eprintln!("read treebanks in {:.1}s", t0.elapsed().as_secs_f64());
     for (name, gold) in [("en_ewt dev", &tb.ewt_dev), ("gum dev", &tb.gum_dev)] {
         let (t, w, skipped) = eval::tokenization(gold);
@@ -42,30 +137,115 @@ fn run(dir: &std::path::Path) -> Result<(), String> {
             100.0 * w.f1()
         );
     }
+
     let (classes, map) = train::tag_classes(tb.train(), 5);
-    let examples = train::tag_examples(tb.train(), &map);
-    let seen: HashSet<u64> = examples.iter().flat_map(|e| e.atoms.iter().map(|a| a.lower)).collect();
-    let is_seen = |a: &lore::nlp::lexical::Atoms| seen.contains(&a.lower);
-    eprintln!("tagger: {} classes, {} sentences", classes.len(), examples.len());
-    let t1 = Instant::now();
-    let epochs: usize = std::env::var("LORE_TAG_EPOCHS").ok().and_then(|v| v.parse().ok()).unwrap_or(10);
-    let folds: usize = std::env::var("LORE_TAG_FOLDS").ok().and_then(|v| v.parse().ok()).unwrap_or(5);
-    let tagger = Tagger::train(&classes, &examples, epochs, folds, 1, |e, t| {
-        let d = train::score_tagger(t, &tb.ewt_dev, &is_seen);
-        let g = train::score_tagger(t, &tb.gum_dev, &is_seen);
+    let jackknife_path = args.cache.join("jackknifed-tags.bin");
+    let tagger_path = args.out.join("tagger.lore.zst");
+    let (tagger, jackknifed) = if wants("tagger") {
+        let examples = train::tag_examples(tb.train(), &map);
+        let seen: HashSet<u64> = examples
+            .iter()
+            .flat_map(|e| e.atoms.iter().map(|a| a.lower))
+            .collect();
+        let is_seen = |a: &lore::nlp::lexical::Atoms| seen.contains(&a.lower);
         eprintln!(
-            "  {e}: ewt dev UPOS {:.2} XPOS {:.2} unseen {:.2} | gum dev UPOS {:.2} ({:.0}s)",
-            pct(d.upos, d.words),
-            pct(d.xpos, d.words),
-            pct(d.unseen_upos, d.unseen),
-            pct(g.upos, g.words),
-            t1.elapsed().as_secs_f64()
+            "tagger: {} classes, {} sentences",
+            classes.len(),
+            examples.len()
         );
-    });
-    let d = train::score_tagger(&tagger, &tb.ewt_dev, &is_seen);
-    for ((g, p), n) in train::tag_confusions(&tagger, &tb.ewt_dev, 20) {
+        let t1 = Instant::now();
+        let (tagger, jackknifed) = Tagger::train(
+            &classes,
+            &examples,
+            env_usize("LORE_TAG_EPOCHS", 10),
+            env_usize("LORE_TAG_FOLDS", 5),
+            1,
+            |e, t| {
+                let d = train::score_tagger(t, &tb.ewt_dev, &is_seen);
+                let g = train::score_tagger(t, &tb.gum_dev, &is_seen);
+                eprintln!(
+                    "  {e}: ewt dev UPOS {:.2} XPOS {:.2} unseen {:.2} | gum dev UPOS {:.2} ({:.0}s)",
+                    pct(d.upos, d.words),
+                    pct(d.xpos, d.words),
+                    pct(d.unseen_upos, d.unseen),
+                    pct(g.upos, g.words),
+                    t1.elapsed().as_secs_f64()
+                );
+            },
+        );
+        save(&tagger_path, "tagger", |w| tagger.write(w))?;
+        save(&jackknife_path, "jackknife", |w| {
+            w.u32(jackknifed.len() as u32);
+            for t in &jackknifed {
+                w.u32s(&t.iter().map(|&c| c as u32).collect::<Vec<_>>());
+            }
+        })?;
+        (tagger, jackknifed)
+    } else {
+        let tagger = load(&tagger_path, "tagger", Tagger::read)?;
+        let jackknifed = load(&jackknife_path, "jackknife", |r| {
+            let n = r.u32()? as usize;
+            (0..n)
+                .map(|_| Ok(r.u32s()?.into_iter().map(|c| c as u16).collect()))
+                .collect()
+        })?;
+        (tagger, jackknifed)
+    };
+    let d = train::score_tagger(&tagger, &tb.ewt_dev, &|_| true);
+    for ((g, p), n) in train::tag_confusions(&tagger, &tb.ewt_dev, 12) {
         eprintln!("  {g} -> {p}: {n}");
     }
-    println!("tagger (pruned): ewt dev UPOS {:.2} XPOS {:.2}", pct(d.upos, d.words), pct(d.xpos, d.words));
+    println!(
+        "tagger: ewt dev UPOS {:.2} XPOS {:.2}",
+        pct(d.upos, d.words),
+        pct(d.xpos, d.words)
+    );
+
+    let parser_path = args.out.join("parser.lore.zst");
+    let parser = if wants("parser") {
+        let names = train::relation_names(tb.train());
+        let pex = train::parse_examples(tb.train(), &jackknifed, &names);
+        let t2 = Instant::now();
+        let parser = Parser::train(
+            &names,
+            &pex,
+            env_usize("LORE_PARSE_EPOCHS", 15),
+            1,
+            |e, p| {
+                let d = train::score_parser(&tagger, p, &tb.ewt_dev);
+                let g = train::score_parser(&tagger, p, &tb.gum_dev);
+                eprintln!(
+                    "  parser epoch {e}: ewt dev UAS {:.2} LAS {:.2} (full {:.2}) | gum dev UAS {:.2} LAS {:.2} ({:.0}s)",
+                    pct(d.uas, d.words),
+                    pct(d.las, d.words),
+                    pct(d.las_full, d.words),
+                    pct(g.uas, g.words),
+                    pct(g.las, g.words),
+                    t2.elapsed().as_secs_f64()
+                );
+            },
+        );
+        save(&parser_path, "parser", |w| parser.write(w))?;
+        parser
+    } else {
+        load(&parser_path, "parser", Parser::read)?
+    };
+    let t3 = Instant::now();
+    let d = train::score_parser(&tagger, &parser, &tb.ewt_dev);
+    let secs = t3.elapsed().as_secs_f64();
+    eprintln!("  tag+parse ewt dev: {:.0} words/s", d.words as f64 / secs);
+    if std::env::var("LORE_PARSE_ERRORS").is_ok() {
+        for (rel, n, head, label) in train::parse_errors(&tagger, &parser, &tb.ewt_dev)
+            .iter()
+            .take(25)
+        {
+            eprintln!("  {rel:14} {n:6} words: {head:5} wrong head, {label:5} wrong relation");
+        }
+    }
+    println!(
+        "parser: ewt dev UAS {:.2} LAS {:.2}",
+        pct(d.uas, d.words),
+        pct(d.las, d.words)
+    );
     Ok(())
 }

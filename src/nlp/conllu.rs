@@ -469,8 +469,7 @@ pub fn write(text: &str, analysis: &super::Analysis, first_id: usize, out: &mut 
                     misc
                 );
             }
-            for w in i..=last {
-                let word = &s.words[w];
+            for (w, word) in s.words.iter().enumerate().take(last + 1).skip(i) {
                 let mut misc: Vec<String> = Vec::new();
                 if let Some((begin, kind)) = ne[w] {
                     misc.push(format!("NE={}-{}", if begin { "B" } else { "I" }, kind));

@@ -75,10 +75,13 @@ pub fn ratio(a: usize, b: usize) -> f64 {
     if b == 0 { 0.0 } else { a as f64 / b as f64 }
 }
 
-/// The gold words of a sentence as byte spans of its `# text`, and its
-/// tokens as spans; `None` when a form is not found in the text (a
-/// treebank that edited its forms).
-pub fn gold_spans(s: &Gold) -> Option<(Vec<(usize, usize)>, Vec<(usize, usize)>)> {
+/// Byte spans `(start, end)`.
+pub type Spans = Vec<(usize, usize)>;
+
+/// The gold tokens of a sentence as byte spans of its `# text`, and its
+/// words; `None` when a form is not found in the text (a treebank that
+/// edited its forms).
+pub fn gold_spans(s: &Gold) -> Option<(Spans, Spans)> {
     let text = s.text.as_str();
     let mut at = 0;
     let mut words = Vec::with_capacity(s.words.len());

@@ -26,6 +26,9 @@ pub struct Atoms {
     pub flags: u8,
     /// What WordNet says the word can be ([`wordnet::classes`]).
     pub lex: u8,
+    /// WordNet supersenses of the most frequent noun and verb senses,
+    /// `noun << 8 | verb` (0 for none).
+    pub sense: u16,
 }
 
 /// First character is upper case.
@@ -136,11 +139,16 @@ impl Atoms {
             flags |= FLAG_PERIOD;
         }
         let lower = buf.as_str();
+        let info = wordnet::lookup(lower);
         let mut suffix = [0u64; 4];
         let mut prefix = [0u64; 3];
         let ends: Vec<usize> = lower.char_indices().map(|(i, _)| i).collect();
         for k in 1..=4 {
-            let from = if ends.len() >= k { ends[ends.len() - k] } else { 0 };
+            let from = if ends.len() >= k {
+                ends[ends.len() - k]
+            } else {
+                0
+            };
             suffix[k - 1] = fmix(hash_str(&lower[from..]) ^ k as u64);
         }
         for k in 1..=3 {
@@ -154,7 +162,8 @@ impl Atoms {
             prefix,
             shape: fmix(hash_str(&shape) ^ 99),
             flags,
-            lex: wordnet::classes(lower),
+            lex: info.classes,
+            sense: (info.noun as u16) << 8 | info.verb as u16,
         }
     }
 }
@@ -168,6 +177,7 @@ pub const PAD: Atoms = Atoms {
     shape: 8,
     flags: 0,
     lex: 0,
+    sense: 0,
 };
 
 #[cfg(test)]
@@ -193,9 +203,18 @@ mod tests {
     #[test]
     fn shapes_cap_runs() {
         let mut b = String::new();
-        assert_eq!(Atoms::of("McCain", &mut b).shape, Atoms::of("DeWitt", &mut b).shape);
-        assert_ne!(Atoms::of("McCain", &mut b).shape, Atoms::of("MCCAIN", &mut b).shape);
-        assert_eq!(Atoms::of("NATO", &mut b).flags & FLAG_ALL_UPPER, FLAG_ALL_UPPER);
+        assert_eq!(
+            Atoms::of("McCain", &mut b).shape,
+            Atoms::of("DeWitt", &mut b).shape
+        );
+        assert_ne!(
+            Atoms::of("McCain", &mut b).shape,
+            Atoms::of("MCCAIN", &mut b).shape
+        );
+        assert_eq!(
+            Atoms::of("NATO", &mut b).flags & FLAG_ALL_UPPER,
+            FLAG_ALL_UPPER
+        );
         assert_eq!(Atoms::of("...", &mut b).flags & FLAG_PUNCT, FLAG_PUNCT);
         let e = Atoms::of("", &mut b);
         assert_eq!(e.flags, FLAG_PUNCT);

@@ -77,7 +77,10 @@ impl Tagger {
 
     /// UPOS and Penn tag of a class.
     pub fn class(&self, c: u16) -> (Upos, &'static str) {
-        self.classes.get(c as usize).copied().unwrap_or((Upos::X, "XX"))
+        self.classes
+            .get(c as usize)
+            .copied()
+            .unwrap_or((Upos::X, "XX"))
     }
 
     /// The ambiguity class of a lowered form (0 when unseen).
@@ -94,10 +97,21 @@ impl Tagger {
     }
 
     /// One left-to-right pass; the second pass gets the first one's tags as `right`.
-    fn pass(&self, w: &Weights, atoms: &[Atoms], amb: &[u32], right: Option<&[u16]>, out: &mut Vec<u16>) {
+    fn pass(
+        &self,
+        w: &Weights,
+        atoms: &[Atoms],
+        amb: &[u32],
+        right: Option<&[u16]>,
+        out: &mut Vec<u16>,
+    ) {
         out.clear();
         let mut feats = [0u64; N_FEATURES + N_RIGHT];
-        let n = if right.is_some() { N_FEATURES + N_RIGHT } else { N_FEATURES };
+        let n = if right.is_some() {
+            N_FEATURES + N_RIGHT
+        } else {
+            N_FEATURES
+        };
         let mut scores = vec![0i32; self.classes.len()];
         let caps = caps_level(atoms);
         for i in 0..atoms.len() {
@@ -115,6 +129,8 @@ impl Tagger {
     /// examples' classes index it. The second pass learns from first-pass
     /// tags that were predicted by models which never saw the sentence
     /// (`folds`-fold jackknifing), so it learns how far to trust them.
+    /// Returns the tagger and those jackknifed tags, which are what the
+    /// parser should train on: tags as wrong as they will be at run time.
     /// Deterministic for the same input and seed.
     pub fn train(
         classes: &[(Upos, &'static str)],
@@ -123,7 +139,7 @@ impl Tagger {
         folds: usize,
         seed: u64,
         mut progress: impl FnMut(&str, &Tagger),
-    ) -> Tagger {
+    ) -> (Tagger, Vec<Vec<u16>>) {
         let (ambiguity, fixed) = dictionaries(examples, classes);
         let mut tagger = Tagger {
             classes: classes.to_vec(),
@@ -144,11 +160,13 @@ impl Tagger {
             }
             progress(&format!("fold {k}"), &tagger);
         }
-        tagger.first = tagger.learn(examples, &all, None, epochs, seed, |e, t| progress(&format!("first pass, epoch {e}"), t));
+        tagger.first = tagger.learn(examples, &all, None, epochs, seed, |e, t| {
+            progress(&format!("first pass, epoch {e}"), t)
+        });
         tagger.second = tagger.learn(examples, &all, Some(&right), epochs, seed, |e, t| {
             progress(&format!("second pass, epoch {e}"), t)
         });
-        tagger
+        (tagger, right)
     }
 
     /// Trains one pass on the examples `which`; `right` holds first-pass
@@ -166,7 +184,11 @@ impl Tagger {
         let mut order = which.to_vec();
         let mut rng = Rng::new(seed);
         let mut feats = [0u64; N_FEATURES + N_RIGHT];
-        let n = if right.is_some() { N_FEATURES + N_RIGHT } else { N_FEATURES };
+        let n = if right.is_some() {
+            N_FEATURES + N_RIGHT
+        } else {
+            N_FEATURES
+        };
         let mut scores = vec![0i64; self.classes.len()];
         let mut prev: Vec<u16> = Vec::new();
         for epoch in 0..epochs {
@@ -203,7 +225,11 @@ impl Tagger {
 
     /// Appends the model to a model file.
     pub fn write(&self, w: &mut Writer) {
-        let names: Vec<String> = self.classes.iter().map(|(u, x)| format!("{} {x}", u.as_str())).collect();
+        let names: Vec<String> = self
+            .classes
+            .iter()
+            .map(|(u, x)| format!("{} {x}", u.as_str()))
+            .collect();
         w.strs(&names);
         let mut amb: Vec<(u64, u32)> = self.ambiguity.iter().map(|(&k, &v)| (k, v)).collect();
         amb.sort_unstable();
@@ -222,7 +248,9 @@ impl Tagger {
         let names = r.strs()?;
         let mut classes = Vec::with_capacity(names.len());
         for n in &names {
-            let (u, x) = n.split_once(' ').ok_or_else(|| format!("bad tag class {n:?}"))?;
+            let (u, x) = n
+                .split_once(' ')
+                .ok_or_else(|| format!("bad tag class {n:?}"))?;
             let u = Upos::parse(u).ok_or_else(|| format!("unknown UPOS {u:?}"))?;
             let x = labels::xpos(x).ok_or_else(|| format!("unknown Penn tag {x:?}"))?;
             classes.push((u, x));
@@ -238,7 +266,10 @@ impl Tagger {
         if keys.len() != vals.len() || vals.iter().any(|&v| v as usize >= classes.len()) {
             return Err("tagger dictionary has a bad shape".into());
         }
-        let fixed = keys.into_iter().zip(vals.into_iter().map(|v| v as u16)).collect();
+        let fixed = keys
+            .into_iter()
+            .zip(vals.into_iter().map(|v| v as u16))
+            .collect();
         let first = Weights::read(r)?;
         let second = Weights::read(r)?;
         if first.classes() != classes.len() || second.classes() != classes.len() {
@@ -255,7 +286,10 @@ impl Tagger {
 }
 
 /// The ambiguity classes and the tag dictionary from the training data.
-fn dictionaries(examples: &[Example], classes: &[(Upos, &'static str)]) -> (FxHashMap<u64, u32>, FxHashMap<u64, u16>) {
+fn dictionaries(
+    examples: &[Example],
+    classes: &[(Upos, &'static str)],
+) -> (FxHashMap<u64, u32>, FxHashMap<u64, u16>) {
     let mut counts: FxHashMap<u64, FxHashMap<u16, u32>> = FxHashMap::default();
     // Per lowered form: (times seen inside a sentence, times capitalised there).
     let mut case: FxHashMap<u64, (u32, u32)> = FxHashMap::default();
@@ -286,11 +320,22 @@ fn dictionaries(examples: &[Example], classes: &[(Upos, &'static str)]) -> (FxHa
         }
         if let Some(&(n, caps)) = case.get(&w).filter(|c| c.0 > 0) {
             let r = caps as f64 / n as f64;
-            let bucket = if r < 0.05 { 1 } else if r < 0.5 { 2 } else if r < 0.95 { 3 } else { 4 };
+            let bucket = if r < 0.05 {
+                1
+            } else if r < 0.5 {
+                2
+            } else if r < 0.95 {
+                3
+            } else {
+                4
+            };
             bits |= bucket << CASE_SHIFT;
         }
         ambiguity.insert(w, bits);
-        let (&best, &n) = by_class.iter().max_by_key(|&(&c, &n)| (n, std::cmp::Reverse(c))).unwrap_or((&0, &0));
+        let (&best, &n) = by_class
+            .iter()
+            .max_by_key(|&(&c, &n)| (n, std::cmp::Reverse(c)))
+            .unwrap_or((&0, &0));
         if total >= 20 && n as f64 >= 0.995 * total as f64 {
             fixed.insert(w, best);
         }
@@ -311,11 +356,19 @@ fn features(
 ) {
     let at = |k: isize| -> &Atoms {
         let j = i as isize + k;
-        if j < 0 || j as usize >= atoms.len() { &PAD } else { &atoms[j as usize] }
+        if j < 0 || j as usize >= atoms.len() {
+            &PAD
+        } else {
+            &atoms[j as usize]
+        }
     };
     let amb_at = |k: isize| -> u64 {
         let j = i as isize + k;
-        if j < 0 || j as usize >= amb.len() { AMB_PAD as u64 } else { amb[j as usize] as u64 }
+        if j < 0 || j as usize >= amb.len() {
+            AMB_PAD as u64
+        } else {
+            amb[j as usize] as u64
+        }
     };
     let p1 = if i >= 1 { prev[i - 1] as u64 } else { 1000 };
     let p2 = if i >= 2 { prev[i - 2] as u64 } else { 1000 };
@@ -367,14 +420,36 @@ fn features(
         mix(&[30, wm1.shape]),
         mix(&[31, p1, w.suffix[2]]),
         mix(&[32, amb_at(0), p1]),
-        mix(&[33, w.flags as u64 & FLAG_UPPER_START as u64, wm1.flags as u64, first]),
+        mix(&[
+            33,
+            w.flags as u64 & FLAG_UPPER_START as u64,
+            wm1.flags as u64,
+            first,
+        ]),
         mix(&[34, wp1.flags as u64, w.shape]),
         mix(&[35, amb_at(-1), amb_at(0), amb_at(1)]),
         mix(&[36, amb_at(0) >> CASE_SHIFT]),
-        mix(&[37, caps, w.flags as u64 & FLAG_UPPER_START as u64, amb_at(0) >> CASE_SHIFT, first]),
-        mix(&[38, caps, amb_at(0) & UPOS_BITS as u64, w.flags as u64 & FLAG_UPPER_START as u64]),
+        mix(&[
+            37,
+            caps,
+            w.flags as u64 & FLAG_UPPER_START as u64,
+            amb_at(0) >> CASE_SHIFT,
+            first,
+        ]),
+        mix(&[
+            38,
+            caps,
+            amb_at(0) & UPOS_BITS as u64,
+            w.flags as u64 & FLAG_UPPER_START as u64,
+        ]),
         mix(&[39, w.lex as u64, (amb_at(0) == 0) as u64]),
-        mix(&[40, w.lex as u64, w.flags as u64 & FLAG_UPPER_START as u64, caps, (amb_at(0) == 0) as u64]),
+        mix(&[
+            40,
+            w.lex as u64,
+            w.flags as u64 & FLAG_UPPER_START as u64,
+            caps,
+            (amb_at(0) == 0) as u64,
+        ]),
         mix(&[41, wp1.lex as u64, (amb_at(1) == 0) as u64]),
     ]);
 }
@@ -399,9 +474,12 @@ mod tests {
             ex(&["the", "cat", "sleeps"], &[0, 1, 2]),
             ex(&["a", "bird", "sings"], &[0, 1, 2]),
         ];
-        let t = Tagger::train(&classes, &data, 5, 2, 7, |_, _| {});
+        let (t, _) = Tagger::train(&classes, &data, 5, 2, 7, |_, _| {});
         let mut b = String::new();
-        let atoms: Vec<Atoms> = ["the", "fox", "runs"].iter().map(|w| Atoms::of(w, &mut b)).collect();
+        let atoms: Vec<Atoms> = ["the", "fox", "runs"]
+            .iter()
+            .map(|w| Atoms::of(w, &mut b))
+            .collect();
         let mut out = Vec::new();
         t.tag(&atoms, &mut out);
         assert_eq!(out[0], 0);

@@ -13,6 +13,7 @@ use super::Upos;
 use super::conllu::{self, Sentence};
 use super::labels;
 use super::lexical::Atoms;
+use super::parser::{self, Parser};
 use super::tagger::{Example, Tagger};
 
 /// GUM's official development documents.
@@ -78,17 +79,26 @@ pub struct Treebanks {
 
 fn read_file(path: &Path, iob2: bool) -> Result<Vec<Sentence>, String> {
     let text = std::fs::read_to_string(path).map_err(|e| {
-        format!("{}: {e} (the treebanks are expected as in ../shared/treebanks)", path.display())
+        format!(
+            "{}: {e} (the treebanks are expected as in ../shared/treebanks)",
+            path.display()
+        )
     })?;
-    let r = if iob2 { conllu::read_iob2(&text) } else { conllu::read(&text) };
+    let r = if iob2 {
+        conllu::read_iob2(&text)
+    } else {
+        conllu::read(&text)
+    };
     r.map_err(|e| format!("{}: {e}", path.display()))
 }
 
 impl Treebanks {
     /// Reads every split from `dir` (laid out as `../shared/treebanks`).
     pub fn load(dir: &Path) -> Result<Treebanks, String> {
-        let ewt = |split: &str| read_file(&dir.join(format!("en_ewt/en_ewt-ud-{split}.conllu")), false);
-        let uner = |split: &str| read_file(&dir.join(format!("uner_ewt/en_ewt-ud-{split}.iob2")), true);
+        let ewt =
+            |split: &str| read_file(&dir.join(format!("en_ewt/en_ewt-ud-{split}.conllu")), false);
+        let uner =
+            |split: &str| read_file(&dir.join(format!("uner_ewt/en_ewt-ud-{split}.iob2")), true);
         let mut tb = Treebanks {
             ewt_train: ewt("train")?,
             ewt_dev: ewt("dev")?,
@@ -129,13 +139,16 @@ impl Treebanks {
     }
 }
 
+/// Treebank (UPOS, XPOS) pairs to tag classes.
+pub type ClassMap = FxHashMap<(String, String), u16>;
+
 /// The tag classes: every "UPOS XPOS" pair seen at least `min` times in
 /// training, in order of frequency, and a map from every pair seen to its class
 /// (a rare pair goes to the most frequent class of the same UPOS).
 pub fn tag_classes<'a>(
     sentences: impl Iterator<Item = &'a Sentence>,
     min: usize,
-) -> (Vec<(Upos, &'static str)>, FxHashMap<(String, String), u16>) {
+) -> (Vec<(Upos, &'static str)>, ClassMap) {
     let mut counts: FxHashMap<(String, String), usize> = FxHashMap::default();
     for s in sentences {
         for w in &s.words {
@@ -147,7 +160,9 @@ pub fn tag_classes<'a>(
     let mut classes = Vec::new();
     let mut map = FxHashMap::default();
     for ((u, x), n) in &pairs {
-        let (Some(up), Some(xp)) = (Upos::parse(u), labels::xpos(x)) else { continue };
+        let (Some(up), Some(xp)) = (Upos::parse(u), labels::xpos(x)) else {
+            continue;
+        };
         if *n >= min {
             map.insert((u.clone(), x.clone()), classes.len() as u16);
             classes.push((up, xp));
@@ -167,18 +182,28 @@ pub fn tag_classes<'a>(
 /// Atoms of every word of a treebank sentence.
 pub fn atoms_of(s: &Sentence) -> Vec<Atoms> {
     let mut buf = String::new();
-    s.words.iter().map(|w| Atoms::of(&w.form, &mut buf)).collect()
+    s.words
+        .iter()
+        .map(|w| Atoms::of(&w.form, &mut buf))
+        .collect()
 }
 
 /// Tagger training examples.
-pub fn tag_examples<'a>(sentences: impl Iterator<Item = &'a Sentence>, map: &FxHashMap<(String, String), u16>) -> Vec<Example> {
+pub fn tag_examples<'a>(
+    sentences: impl Iterator<Item = &'a Sentence>,
+    map: &FxHashMap<(String, String), u16>,
+) -> Vec<Example> {
     sentences
         .map(|s| Example {
             atoms: atoms_of(s),
             classes: s
                 .words
                 .iter()
-                .map(|w| map.get(&(w.upos.clone(), w.xpos.clone())).copied().unwrap_or(0))
+                .map(|w| {
+                    map.get(&(w.upos.clone(), w.xpos.clone()))
+                        .copied()
+                        .unwrap_or(0)
+                })
                 .collect(),
         })
         .collect()
@@ -222,7 +247,11 @@ pub fn score_tagger(t: &Tagger, gold: &[Sentence], seen: &dyn Fn(&Atoms) -> bool
 }
 
 /// The most frequent (gold UPOS, predicted UPOS) confusions.
-pub fn tag_confusions(t: &Tagger, gold: &[Sentence], top: usize) -> Vec<((String, &'static str), usize)> {
+pub fn tag_confusions(
+    t: &Tagger,
+    gold: &[Sentence],
+    top: usize,
+) -> Vec<((String, &'static str), usize)> {
     let mut c: FxHashMap<(String, &'static str), usize> = FxHashMap::default();
     let mut out = Vec::new();
     for s in gold {
@@ -237,5 +266,119 @@ pub fn tag_confusions(t: &Tagger, gold: &[Sentence], top: usize) -> Vec<((String
     let mut v: Vec<_> = c.into_iter().collect();
     v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     v.truncate(top);
+    v
+}
+
+/// The relation names of the training data, most frequent first.
+pub fn relation_names<'a>(sentences: impl Iterator<Item = &'a Sentence>) -> Vec<&'static str> {
+    let mut counts: FxHashMap<&'static str, usize> = FxHashMap::default();
+    for s in sentences {
+        for w in &s.words {
+            if let Some(r) = labels::deprel(&w.deprel) {
+                *counts.entry(r).or_default() += 1;
+            }
+        }
+    }
+    let mut v: Vec<(&'static str, usize)> = counts.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    v.into_iter().map(|p| p.0).collect()
+}
+
+/// Parser training examples: gold trees over the given (predicted) tags.
+pub fn parse_examples<'a>(
+    sentences: impl Iterator<Item = &'a Sentence>,
+    tags: &[Vec<u16>],
+    names: &[&'static str],
+) -> Vec<parser::Example> {
+    sentences
+        .zip(tags)
+        .map(|(s, t)| parser::Example {
+            atoms: atoms_of(s),
+            tags: t.clone(),
+            heads: s.words.iter().map(|w| w.head).collect(),
+            rels: s
+                .words
+                .iter()
+                .map(|w| {
+                    let base = w.deprel.as_str();
+                    names
+                        .iter()
+                        .position(|&n| n == base)
+                        .or_else(|| {
+                            names
+                                .iter()
+                                .position(|&n| Some(n) == base.split(':').next())
+                        })
+                        .unwrap_or(0) as u8
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// Attachment scores on gold tokens: words, right heads, right heads and
+/// relations (the universal part, as the CoNLL 2018 scorer compares them),
+/// right heads and full relations with subtypes.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ParseScore {
+    /// Words scored (punctuation included, as in CoNLL 2018).
+    pub words: usize,
+    /// Right head.
+    pub uas: usize,
+    /// Right head and universal relation.
+    pub las: usize,
+    /// Right head and full relation.
+    pub las_full: usize,
+}
+
+/// Tags with `tagger` then parses every gold-tokenised sentence.
+pub fn score_parser(tagger: &Tagger, p: &Parser, gold: &[Sentence]) -> ParseScore {
+    let mut sc = ParseScore::default();
+    let mut tags = Vec::new();
+    let mut out = Vec::new();
+    for s in gold {
+        let atoms = atoms_of(s);
+        tagger.tag(&atoms, &mut tags);
+        p.parse(&atoms, &tags, &mut out);
+        for (w, &(h, r)) in s.words.iter().zip(&out) {
+            sc.words += 1;
+            if h == w.head {
+                sc.uas += 1;
+                let uni = |x: &str| x.split(':').next().unwrap_or("").to_string();
+                sc.las += (uni(r) == uni(&w.deprel)) as usize;
+                sc.las_full += (r == w.deprel) as usize;
+            }
+        }
+    }
+    sc
+}
+
+/// Where a parser goes wrong: per gold relation (universal part), how many
+/// words have it, how many got a wrong head, and how many a right head but
+/// another relation; sorted by errors.
+pub fn parse_errors(
+    tagger: &Tagger,
+    p: &Parser,
+    gold: &[Sentence],
+) -> Vec<(String, usize, usize, usize)> {
+    let mut m: FxHashMap<String, (usize, usize, usize)> = FxHashMap::default();
+    let mut tags = Vec::new();
+    let mut out = Vec::new();
+    for s in gold {
+        let atoms = atoms_of(s);
+        tagger.tag(&atoms, &mut tags);
+        p.parse(&atoms, &tags, &mut out);
+        for (w, &(h, r)) in s.words.iter().zip(&out) {
+            let e = m.entry(w.deprel.clone()).or_default();
+            e.0 += 1;
+            if h != w.head {
+                e.1 += 1;
+            } else if r != w.deprel {
+                e.2 += 1;
+            }
+        }
+    }
+    let mut v: Vec<_> = m.into_iter().map(|(k, (n, a, l))| (k, n, a, l)).collect();
+    v.sort_by(|a, b| (b.2 + b.3).cmp(&(a.2 + a.3)).then_with(|| a.0.cmp(&b.0)));
     v
 }

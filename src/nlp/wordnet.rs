@@ -25,12 +25,36 @@ pub const PROPER: u8 = 16;
 /// Found only through an inflection rule ("blogged" → "blog").
 pub const INFLECTED: u8 = 32;
 
-static LEXICON: LazyLock<FxHashMap<&'static str, u8>> = LazyLock::new(|| {
+/// What WordNet says of one word.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Info {
+    /// [`NOUN`], [`VERB`], ... bits.
+    pub classes: u8,
+    /// Lexicographer file of the most frequent noun sense (its
+    /// "supersense": 18 person, 15 location, 14 group, 28 time, ...), 0 for none.
+    pub noun: u8,
+    /// The same for the most frequent verb sense (32 communication, ...).
+    pub verb: u8,
+}
+
+static LEXICON: LazyLock<FxHashMap<&'static str, Info>> = LazyLock::new(|| {
     let text = include_str!("../../data/nlp/wordnet.tsv");
     let mut map = FxHashMap::default();
     map.reserve(90_000);
     for line in text.lines().filter(|l| !l.starts_with('#')) {
-        let Some((word, classes)) = line.split_once('\t') else { continue };
+        let mut cols = line.split('\t');
+        let (Some(word), Some(classes)) = (cols.next(), cols.next()) else {
+            continue;
+        };
+        // Supersense numbers are stored one up, so that 0 means none.
+        let noun = cols
+            .next()
+            .and_then(|v| v.parse::<u8>().ok())
+            .map_or(0, |v| v.saturating_add(1));
+        let verb = cols
+            .next()
+            .and_then(|v| v.parse::<u8>().ok())
+            .map_or(0, |v| v.saturating_add(1));
         let mut f = 0;
         for c in classes.chars() {
             f |= match c {
@@ -42,7 +66,14 @@ static LEXICON: LazyLock<FxHashMap<&'static str, u8>> = LazyLock::new(|| {
                 _ => 0,
             };
         }
-        map.insert(word, f);
+        map.insert(
+            word,
+            Info {
+                classes: f,
+                noun,
+                verb,
+            },
+        );
     }
     map
 });
@@ -55,15 +86,22 @@ pub fn preload() {
 /// The classes of a lower-case word and of the bases it is a regular
 /// inflection of; 0 when WordNet has none of them.
 pub fn classes(lower: &str) -> u8 {
+    lookup(lower).classes
+}
+
+/// Everything WordNet says of a lower-case word: its own entry, joined
+/// with the entries of the bases it is a regular inflection of.
+pub fn lookup(lower: &str) -> Info {
     let lex = &*LEXICON;
     // A listed word may still be an inflection too: "hurried" is listed
     // as an adjective, and is more often the verb's past.
-    let direct = lex.get(lower).copied().unwrap_or(0);
-    let base = |stem: &str, add: &str, want: u8| -> u8 {
+    let mut info = lex.get(lower).copied().unwrap_or_default();
+    let direct = info.classes;
+    let mut base = |stem: &str, add: &str, want: u8| -> u8 {
         if stem.len() < 2 {
             return 0;
         }
-        let f = if add.is_empty() {
+        let b = if add.is_empty() {
             lex.get(stem).copied()
         } else {
             let mut s = String::with_capacity(stem.len() + add.len());
@@ -71,7 +109,15 @@ pub fn classes(lower: &str) -> u8 {
             s.push_str(add);
             lex.get(s.as_str()).copied()
         };
-        f.unwrap_or(0) & want
+        let Some(b) = b else { return 0 };
+        let got = b.classes & want;
+        if got & NOUN != 0 && info.noun == 0 {
+            info.noun = b.noun;
+        }
+        if got & VERB != 0 && info.verb == 0 {
+            info.verb = b.verb;
+        }
+        got
     };
     let mut f = 0;
     // Regular inflections: plural and third person "-s"/"-es"/"-ies",
@@ -107,7 +153,10 @@ pub fn classes(lower: &str) -> u8 {
             }
         }
     }
-    if f & !direct != 0 { direct | f | INFLECTED } else { direct }
+    if f & !direct != 0 {
+        info.classes = direct | f | INFLECTED;
+    }
+    info
 }
 
 #[cfg(test)]
@@ -127,5 +176,12 @@ mod tests {
         assert_eq!(classes("xqzv"), 0);
         assert_eq!(classes(""), 0);
         assert_eq!(classes("qzxings"), 0);
+        let said = lookup("said");
+        assert_eq!(said.verb, 32 + 1, "verb.communication");
+        assert_eq!(
+            lookup("mondays").noun,
+            28 + 1,
+            "noun.time, through the plural"
+        );
     }
 }
