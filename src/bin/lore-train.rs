@@ -20,8 +20,13 @@ use std::time::Instant;
 use lore::nlp::eval;
 use lore::nlp::model_file::{self, Reader, Writer};
 use lore::nlp::parser::Parser;
+use lore::nlp::sentences::Splitter;
 use lore::nlp::tagger::Tagger;
 use lore::nlp::train::{self, Treebanks};
+
+/// Pruning thresholds of the parser's move and relation models (see
+/// `BENCHMARKS.md` for the size against accuracy measurements).
+const PARSER_PRUNE: (f64, f64) = (0.05, 0.05);
 
 const USAGE: &str =
     "usage: lore-train [TREEBANKS_DIR] [--out DIR] [--cache DIR] [--only tagger,parser]";
@@ -201,12 +206,37 @@ fn run(args: &Args) -> Result<(), String> {
         pct(d.xpos, d.words)
     );
 
+    let splitter_path = args.out.join("sentences.lore.zst");
+    let splitter = if wants("sentences") {
+        let mut ex = train::sentence_examples(&tb.ewt_train, &tagger);
+        ex.extend(train::sentence_examples(&tb.gum_train, &tagger));
+        eprintln!("sentences: {} training blocks", ex.len());
+        let sp = Splitter::train(&ex, env_usize("LORE_SENT_EPOCHS", 10), 1, |e, sp| {
+            let d = train::score_sentences(&tb.ewt_dev, &tagger, sp);
+            let g = train::score_sentences(&tb.gum_dev, &tagger, sp);
+            eprintln!("  sentences epoch {e}: ewt dev F1 {:.2} | gum dev F1 {:.2}", 100.0 * d.f1(), 100.0 * g.f1());
+        });
+        save(&splitter_path, "sentences", |w| sp.write(w))?;
+        sp
+    } else {
+        load(&splitter_path, "sentences", Splitter::read)?
+    };
+    for (name, gold) in [("ewt dev", &tb.ewt_dev), ("gum dev", &tb.gum_dev)] {
+        let d = train::score_sentences(gold, &tagger, &splitter);
+        println!(
+            "sentences: {name} F1 {:.2} (P {:.2} R {:.2})",
+            100.0 * d.f1(),
+            100.0 * d.precision(),
+            100.0 * d.recall()
+        );
+    }
+
     let parser_path = args.out.join("parser.lore.zst");
     let parser = if wants("parser") {
         let names = train::relation_names(tb.train());
         let pex = train::parse_examples(tb.train(), &jackknifed, &names);
         let t2 = Instant::now();
-        let parser = Parser::train(
+        let trained = Parser::train(
             &names,
             &pex,
             env_usize("LORE_PARSE_EPOCHS", 15),
@@ -225,6 +255,24 @@ fn run(args: &Args) -> Result<(), String> {
                 );
             },
         );
+        if let Ok(list) = std::env::var("LORE_PRUNE_TRY") {
+            for pair in list.split(';') {
+                let (m, r) = pair.split_once(',').unwrap_or((pair, pair));
+                let (m, r): (f64, f64) = (m.parse().unwrap_or(0.0), r.parse().unwrap_or(0.0));
+                let p = trained.freeze(m, r);
+                let mut w = Writer::new("parser");
+                p.write(&mut w);
+                let size = w.compressed().map(|b| b.len()).unwrap_or(0);
+                let d = train::score_parser(&tagger, &p, &tb.ewt_dev);
+                eprintln!(
+                    "  prune {m},{r}: {:.1} MB, ewt dev UAS {:.2} LAS {:.2}",
+                    size as f64 / 1e6,
+                    pct(d.uas, d.words),
+                    pct(d.las, d.words)
+                );
+            }
+        }
+        let parser = trained.freeze(PARSER_PRUNE.0, PARSER_PRUNE.1);
         save(&parser_path, "parser", |w| parser.write(w))?;
         parser
     } else {

@@ -18,6 +18,7 @@ pub mod lexical;
 pub mod model_file;
 pub mod parser;
 pub mod perceptron;
+pub mod sentences;
 pub mod tagger;
 pub mod tokenize;
 pub mod train;

@@ -589,7 +589,7 @@ impl Parser {
         epochs: usize,
         seed: u64,
         mut progress: impl FnMut(usize, &Parser),
-    ) -> Parser {
+    ) -> Trained {
         let mut moves = Trainer::new(4);
         let mut rels = Trainer::new(names.len());
         let mut parser = Parser {
@@ -666,9 +666,11 @@ impl Parser {
             parser.relations = rels.freeze(0.0);
             progress(epoch, &parser);
         }
-        parser.moves = moves.freeze(PRUNE);
-        parser.relations = rels.freeze(PRUNE);
-        parser
+        Trained {
+            moves,
+            relations: rels,
+            names: names.to_vec(),
+        }
     }
 
     /// Appends the model to a model file.
@@ -698,9 +700,26 @@ impl Parser {
     }
 }
 
-/// Rows whose largest averaged weight is below this are dropped when the
-/// model is frozen (most are features seen once or twice).
-const PRUNE: f64 = 0.05;
+/// A parser's weights at the end of training, before they are frozen.
+pub struct Trained {
+    moves: Trainer,
+    relations: Trainer,
+    names: Vec<&'static str>,
+}
+
+impl Trained {
+    /// The parser, without the feature rows whose largest averaged weight
+    /// is below `moves` (move model) or `relations` (relation model): most
+    /// are features seen once or twice, and dropping them is what keeps the
+    /// model small.
+    pub fn freeze(&self, moves: f64, relations: f64) -> Parser {
+        Parser {
+            moves: self.moves.freeze(moves),
+            relations: self.relations.freeze(relations),
+            names: self.names.clone(),
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -770,7 +789,7 @@ mod tests {
             rels: vec![0, 1, 2],
         };
         let names = ["nsubj", "root", "punct"];
-        let p = Parser::train(&names, &[ex], 5, 3, |_, _| {});
+        let p = Parser::train(&names, &[ex], 5, 3, |_, _| {}).freeze(0.0, 0.0);
         let mut out = Vec::new();
         p.parse(&atoms, &[1, 2, 3], &mut out);
         assert_eq!(out, vec![(2, "nsubj"), (0, "root"), (2, "punct")]);

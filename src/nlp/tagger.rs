@@ -83,8 +83,9 @@ impl Tagger {
             .unwrap_or((Upos::X, "XX"))
     }
 
-    /// The ambiguity class of a lowered form (0 when unseen).
-    fn amb(&self, a: &Atoms) -> u32 {
+    /// The ambiguity class of a word: the set of UPOS tags (bit `Upos as
+    /// u32`) it had in training, with its case profile above; 0 when unseen.
+    pub fn amb(&self, a: &Atoms) -> u32 {
         self.ambiguity.get(&a.lower).copied().unwrap_or(0)
     }
 

@@ -11,10 +11,13 @@ use rustc_hash::FxHashMap;
 
 use super::Upos;
 use super::conllu::{self, Sentence};
+use super::eval;
 use super::labels;
 use super::lexical::Atoms;
 use super::parser::{self, Parser};
+use super::sentences::{self, Splitter};
 use super::tagger::{Example, Tagger};
+use super::tokenize::{TokWord, tokenize};
 
 /// GUM's official development documents.
 pub const GUM_DEV: &[&str] = &[
@@ -381,4 +384,73 @@ pub fn parse_errors(
     let mut v: Vec<_> = m.into_iter().map(|(k, (n, a, l))| (k, n, a, l)).collect();
     v.sort_by(|a, b| (b.2 + b.3).cmp(&(a.2 + a.3)).then_with(|| a.0.cmp(&b.0)));
     v
+}
+
+/// Sentence-boundary training blocks: every paragraph of every document,
+/// rebuilt as raw text and tokenised the way run time tokenises it, with the
+/// treebank's sentence ends marked on the tokens.
+pub fn sentence_examples(sentences: &[Sentence], tagger: &Tagger) -> Vec<sentences::Example> {
+    let mut out = Vec::new();
+    for doc in conllu::documents(sentences) {
+        let (text, spans) = conllu::raw_text(doc);
+        let mut blocks = Vec::new();
+        sentences::blocks(&text, 0, text.len(), &mut blocks);
+        let ends: std::collections::HashSet<usize> = spans.iter().map(|s| s.1).collect();
+        for (a, b) in blocks {
+            let mut words: Vec<TokWord> = Vec::new();
+            tokenize(&text, a, b, &mut words);
+            if words.is_empty() {
+                continue;
+            }
+            let mut buf = String::new();
+            let atoms: Vec<Atoms> = words.iter().map(|w| Atoms::of(&text[w.start..w.end], &mut buf)).collect();
+            out.push(sentences::Example {
+                amb: atoms.iter().map(|a| tagger.amb(a)).collect(),
+                gaps: sentences::gaps(&text, &words),
+                ends: words.iter().map(|w| ends.contains(&w.end)).collect(),
+                joined: words.iter().map(|w| w.joined).collect(),
+                atoms,
+            });
+        }
+    }
+    out
+}
+
+/// Sentence spans found by the splitter in `text`, trimmed.
+pub fn split_text(text: &str, tagger: &Tagger, sp: &Splitter) -> Vec<(usize, usize)> {
+    let mut blocks = Vec::new();
+    sentences::blocks(text, 0, text.len(), &mut blocks);
+    let mut out = Vec::new();
+    let mut words: Vec<TokWord> = Vec::new();
+    let mut ends = Vec::new();
+    let mut buf = String::new();
+    for (a, b) in blocks {
+        words.clear();
+        tokenize(text, a, b, &mut words);
+        let atoms: Vec<Atoms> = words.iter().map(|w| Atoms::of(&text[w.start..w.end], &mut buf)).collect();
+        let amb: Vec<u32> = atoms.iter().map(|a| tagger.amb(a)).collect();
+        let joined: Vec<bool> = words.iter().map(|w| w.joined).collect();
+        sp.ends(&atoms, &amb, &sentences::gaps(text, &words), &joined, &mut ends);
+        let mut start = None;
+        for (w, &e) in words.iter().zip(&ends) {
+            let s = *start.get_or_insert(w.start);
+            if e {
+                out.push((s, w.end));
+                start = None;
+            }
+        }
+    }
+    out
+}
+
+/// Sentence F1 on whole documents rebuilt as raw text (paragraphs as in
+/// the treebank), the way the CoNLL 2018 scorer counts sentences.
+pub fn score_sentences(gold: &[Sentence], tagger: &Tagger, sp: &Splitter) -> eval::Prf {
+    let mut prf = eval::Prf::default();
+    for doc in conllu::documents(gold) {
+        let (text, spans) = conllu::raw_text(doc);
+        let predicted = split_text(&text, tagger, sp);
+        prf.add(eval::Prf::of(&predicted, &spans));
+    }
+    prf
 }
