@@ -1,5 +1,21 @@
-//! UD-style tokenization with byte offsets (placeholder: splits at white
-//! space and around punctuation; the full tokenizer replaces it).
+//! UD English tokenization with byte offsets, following the conventions of
+//! the English Web Treebank and GUM: punctuation, brackets and quotes split
+//! off; clitics and contractions as multi-word tokens ("don't" → `do` `n't`,
+//! "gonna" → `gon` `na`); hyphens split except after a few prefixes; numbers,
+//! times and dates whole, units split from numbers ("5pm" → `5` `pm`);
+//! abbreviations keep their period unless it also ends the text; addresses,
+//! file names, handles, hashtags and emoticons whole.
+//!
+//! The text is cut at white space into chunks, and each chunk is read left to
+//! right once: a chunk that is an address or a file name inside brackets and
+//! quotes is a token as it stands; elsewhere runs of letters and digits are
+//! joined across the punctuation that the rules keep inside a token ([`word`])
+//! and every other punctuation mark is a token of its own, or of a run of its
+//! kind ("...", "!!", "--"). Each step moves forward, so the time is linear.
+
+mod lexicon;
+mod special;
+mod word;
 
 /// A syntactic word found by the tokenizer: its byte span in the text, and
 /// whether it is written together with the next word as one token ("do" of
@@ -15,37 +31,364 @@ pub struct TokWord {
 }
 
 /// Appends the words of `text[start..end]` to `out`, with offsets into
-/// `text`. `start` and `end` must be character boundaries.
+/// `text`, in order; words never overlap and never contain white space.
+/// `start` and `end` should be character boundaries; a range that is not
+/// (or lies outside the text) yields no words.
+///
+/// The range is treated as ending a sentence where it ends: an abbreviation
+/// there gives up its period ("in the U.S." → `U.S` `.`), as the treebanks
+/// do when one period ends both.
 pub fn tokenize(text: &str, start: usize, end: usize, out: &mut Vec<TokWord>) {
-    let s = &text[start..end];
-    let mut word_start: Option<usize> = None;
-    for (i, c) in s.char_indices() {
-        if c.is_alphanumeric() {
-            if word_start.is_none() {
-                word_start = Some(i);
-            }
-            continue;
+    if start >= end
+        || end > text.len()
+        || !text.is_char_boundary(start)
+        || !text.is_char_boundary(end)
+    {
+        return;
+    }
+    let mut sc = Scanner {
+        t: text,
+        out,
+        single_open: false,
+        chunk_start: start,
+        last_chunk: false,
+        chunk_has_at: false,
+        no_email_before: 0,
+        runs: Vec::new(),
+    };
+    let mut i = sc.skip_separators(start, end);
+    while i < end {
+        let mut j = i;
+        while j < end && !is_separator(sc.char_at(j)) {
+            j += sc.char_at(j).len_utf8();
         }
-        if let Some(ws) = word_start.take() {
-            out.push(TokWord {
-                start: start + ws,
-                end: start + i,
-                joined: false,
-            });
-        }
-        if !c.is_whitespace() {
-            out.push(TokWord {
-                start: start + i,
-                end: start + i + c.len_utf8(),
-                joined: false,
-            });
+        let next = sc.skip_separators(j, end);
+        sc.last_chunk = next >= end;
+        sc.chunk(i, j);
+        i = next;
+    }
+}
+
+/// The state of one call of [`tokenize`].
+struct Scanner<'t, 'o> {
+    t: &'t str,
+    out: &'o mut Vec<TokWord>,
+    /// An opening single quote ("'" or "‘") has not been closed yet, so a
+    /// quote after a final "s" closes it rather than marking a possessive.
+    single_open: bool,
+    /// Start of the current chunk.
+    chunk_start: usize,
+    /// Nothing but separators follows the current chunk in the range.
+    last_chunk: bool,
+    /// The current chunk contains an "@" (only then are e-mail addresses
+    /// looked for inside it).
+    chunk_has_at: bool,
+    /// No e-mail address starts before this byte of the current chunk.
+    no_email_before: usize,
+    /// Runs of letters and digits of the word being read (see `word`),
+    /// reused from word to word.
+    runs: Vec<word::Run>,
+}
+
+impl Scanner<'_, '_> {
+    /// The character at byte `i` (a boundary), or a space past the text.
+    #[inline]
+    fn char_at(&self, i: usize) -> char {
+        match self.t.as_bytes().get(i) {
+            Some(&b) if b < 0x80 => b as char,
+            Some(_) => self
+                .t
+                .get(i..)
+                .and_then(|s| s.chars().next())
+                .unwrap_or(' '),
+            None => ' ',
         }
     }
-    if let Some(ws) = word_start {
-        out.push(TokWord {
-            start: start + ws,
-            end,
-            joined: false,
+
+    /// The character before byte `i` in the current chunk, if any.
+    fn char_before(&self, i: usize) -> Option<char> {
+        if i <= self.chunk_start {
+            return None;
+        }
+        self.t.get(self.chunk_start..i)?.chars().next_back()
+    }
+
+    fn skip_separators(&self, mut i: usize, end: usize) -> usize {
+        while i < end && is_separator(self.char_at(i)) {
+            i += self.char_at(i).len_utf8();
+        }
+        i
+    }
+
+    fn push(&mut self, start: usize, end: usize, joined: bool) {
+        if start < end {
+            self.out.push(TokWord { start, end, joined });
+        }
+    }
+
+    /// Tokenizes the chunk `a..b` (no separators inside).
+    fn chunk(&mut self, a: usize, b: usize) {
+        self.chunk_start = a;
+        self.chunk_has_at = self.t.as_bytes()[a..b].contains(&b'@');
+        // An address, file name or handle wrapped in brackets, quotes and
+        // final punctuation, "(see https://example.org/x.html).", keeps every
+        // inner mark; the wrapping is read as usual.
+        let mut ca = a;
+        while ca < b && is_opening(self.char_at(ca)) {
+            ca += self.char_at(ca).len_utf8();
+        }
+        let cb = self.trim_closing(ca, b);
+        if ca < cb && special::is_whole(&self.t[ca..cb]) {
+            self.scan(a, ca);
+            self.push(ca, cb, false);
+            self.scan(cb, b);
+        } else {
+            self.scan(a, b);
+        }
+    }
+
+    /// The end of the e-mail address starting at `i`, if one does. The
+    /// stretch of address characters read is remembered, so that a chunk
+    /// such as "a+a+a+..." is not read again from every word in it.
+    fn email_at(&mut self, i: usize, b: usize) -> Option<usize> {
+        if !self.chunk_has_at || i < self.no_email_before {
+            return None;
+        }
+        let e = self.run_of(i, b, |c| {
+            is_word(c) || matches!(c, '.' | '-' | '_' | '+' | '%' | '@')
         });
+        let e = self.t[i..e].trim_end_matches(['.', '-']).len() + i;
+        if special::is_whole(&self.t[i..e]) && self.t[i..e].contains('@') {
+            return Some(e);
+        }
+        self.no_email_before = e;
+        None
     }
+
+    /// The end of `a..b` without its closing marks.
+    fn trim_closing(&self, a: usize, b: usize) -> usize {
+        let mut e = b;
+        while let Some(c) = self.t[a..e].chars().next_back() {
+            if !is_closing(c) {
+                break;
+            }
+            e -= c.len_utf8();
+        }
+        e
+    }
+
+    /// Reads `a..b`, part of the current chunk.
+    fn scan(&mut self, a: usize, b: usize) {
+        let mut i = a;
+        while i < b {
+            let c = self.char_at(i);
+            let next = if is_word(c) {
+                if special::url_start(&self.t[i..b]) {
+                    // An address run on from what precedes it, as in
+                    // "see:<https://example.org>", up to its closing marks.
+                    let e = self.trim_closing(i, b);
+                    self.push(i, e, false);
+                    e
+                } else if let Some(e) = self.email_at(i, b) {
+                    // An e-mail address in angle brackets after a name:
+                    // "Ann<ann@example.org>".
+                    self.push(i, e, false);
+                    e
+                } else {
+                    self.word(i, b)
+                }
+            } else if (c == '+' || c == '.')
+                && i + 1 < b
+                && self.char_at(i + 1).is_ascii_digit()
+                && !self.char_before(i).is_some_and(|p| is_word(p) || p == '.')
+            {
+                // A plus sign before a telephone number is part of it
+                // ("+44"), and so is a decimal point without a leading zero
+                // (".45", "$.99").
+                self.word(i, b)
+            } else {
+                self.punct(i, b)
+            };
+            // Every branch consumes at least one character; this guard keeps
+            // the loop finite even if a rule were to return early.
+            i = next.max(i + c.len_utf8());
+        }
+    }
+
+    /// Reads punctuation or a symbol at `i`; returns where it ends.
+    fn punct(&mut self, i: usize, b: usize) -> usize {
+        let e = special::emoticon(&self.t[i..b]);
+        if e > 0 {
+            self.push(i, i + e, false);
+            return i + e;
+        }
+        let c = self.char_at(i);
+        let j = match c {
+            // A file extension after a bracket: "(draft).doc".
+            '.' if self.is_extension(i + 1, b) => self.run_of(i + 1, b, is_word),
+            // An ellipsis is one token, apart from a question or exclamation
+            // after it ("...?" → `...` `?`).
+            '.' if self.char_at(i + 1) == '.' => self.run_of(i, b, |c| c == '.'),
+            // Other sentence punctuation in any mix is one token: "?!",
+            // "!!!", ".?", "…".
+            '.' | '!' | '?' | '…' => self.run_of(i, b, |c| matches!(c, '.' | '!' | '?' | '…')),
+            // Rules, arrows and guillemets drawn with "-", "=", "<" and ">"
+            // are one token: "--", "->", "<<", "==>".
+            '-' | '=' | '<' | '>' => self.run_of(i, b, |c| matches!(c, '-' | '=' | '<' | '>')),
+            // A colon or comma run into a question mark: "Fax:?".
+            ',' | ':' if self.char_at(i + 1) == '?' => self.run_of(i + 1, b, |c| c == '?'),
+            '\'' | '’' | '‘' | '`' => return self.quote(i, b),
+            // Repeated marks used as rules, arrows or emphasis are one
+            // token: "--", "***", "<<", "====", "$$".
+            '—' | '–' | '*' | '~' | '#' | '+' | '$' | '^' | '_' | '|' | ',' => {
+                self.run_of(i, b, |d| d == c)
+            }
+            // Emoji with their modifiers and joiners are one symbol:
+            // a thumbs-up with a skin tone is one token.
+            c if is_symbol(c) && !c.is_ascii() => self.emoji(i, b),
+            c => i + c.len_utf8(),
+        };
+        self.push(i, j, false);
+        j
+    }
+
+    /// Whether a file extension ("doc") starts at `i` and ends the word.
+    fn is_extension(&self, i: usize, b: usize) -> bool {
+        let e = self.run_of(i, b, |c| c.is_ascii_alphanumeric());
+        e > i
+            && e - i <= 4
+            && (e == b || !is_word(self.char_at(e)))
+            && lexicon::is_name_suffix(&self.t[i..e])
+    }
+
+    /// The end of the run of characters matching `f` from `i`.
+    fn run_of(&self, i: usize, b: usize, f: impl Fn(char) -> bool) -> usize {
+        let mut j = i;
+        while j < b && f(self.char_at(j)) {
+            j += self.char_at(j).len_utf8();
+        }
+        j
+    }
+
+    /// An emoji and what modifies it: variation selectors, skin tones,
+    /// keycap marks, tag characters, and a zero-width joiner with the next
+    /// emoji ("👩‍💻").
+    fn emoji(&self, i: usize, b: usize) -> usize {
+        let mut j = i + self.char_at(i).len_utf8();
+        while j < b {
+            let c = self.char_at(j);
+            let extends = matches!(c as u32, 0xFE0E | 0xFE0F | 0x1F3FB..=0x1F3FF | 0x20E3 | 0xE0020..=0xE007F);
+            if extends {
+                j += c.len_utf8();
+            } else if c == '\u{200D}' && j + 3 < b && is_symbol(self.char_at(j + 3)) {
+                j += 3 + self.char_at(j + 3).len_utf8();
+            } else {
+                break;
+            }
+        }
+        j
+    }
+
+    /// A quote or apostrophe at `i` not taken by a word on its left.
+    fn quote(&mut self, i: usize, b: usize) -> usize {
+        let c = self.char_at(i);
+        let n = i + c.len_utf8();
+        let next = if n < b { Some(self.char_at(n)) } else { None };
+        // Doubled single quotes stand for a double quote: "''", "``", "’’".
+        if let Some(d) = next
+            && matches!(
+                (c, d),
+                ('\'', '\'') | ('`', '`') | ('’', '’') | ('‘', '‘') | ('‘', '’')
+            )
+        {
+            self.push(i, n + d.len_utf8(), false);
+            return n + d.len_utf8();
+        }
+        let opening = c == '‘'
+            || match self.char_before(i) {
+                None => true,
+                Some(p) => is_opening(p) && p != c,
+            };
+        if opening && c != '‘' {
+            // A clitic or a clipped word written after a space is a token
+            // with its apostrophe: "it 's", "'em", "'cause"; so is a
+            // clipped year: "the '90s".
+            let w = self.run_of(n, b, is_word);
+            if w > n && (w == b || !is_word(self.char_at(w))) {
+                let word = &self.t[n..w];
+                let year = word.len() == 2 && word.bytes().all(|x| x.is_ascii_digit())
+                    || word.len() == 3
+                        && word.starts_with(|x: char| x.is_ascii_digit())
+                        && word.ends_with('s');
+                if lexicon::is_clitic(word) || lexicon::is_apostrophe_word(word) || year {
+                    self.push(i, w, false);
+                    return w;
+                }
+            }
+        }
+        if c != '`' {
+            self.single_open = opening;
+        }
+        self.push(i, n, false);
+        n
+    }
+}
+
+/// Separates tokens without being one: white space, control characters and
+/// invisible marks such as the zero-width space and the byte-order mark.
+fn is_separator(c: char) -> bool {
+    c.is_whitespace()
+        || c.is_control()
+        || matches!(
+            c,
+            '\u{200B}' | '\u{200E}' | '\u{200F}' | '\u{2060}' | '\u{FEFF}'
+        )
+}
+
+/// Letters, digits and combining marks: the stuff of words. Outside ASCII,
+/// everything that is neither a separator nor a known punctuation mark or
+/// symbol counts, so that words of any script (with their vowel signs and
+/// accents) hold together.
+fn is_word(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else {
+        !is_separator(c) && !is_symbol(c)
+    }
+}
+
+/// Punctuation and symbols, ASCII and the common Unicode blocks of them.
+fn is_symbol(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_punctuation();
+    }
+    matches!(c as u32,
+        0x00A1..=0x00A9 | 0x00AB | 0x00AC | 0x00AE..=0x00B1 | 0x00B4 | 0x00B6..=0x00B8 | 0x00BB
+        | 0x00BF | 0x00D7 | 0x00F7
+        | 0x2010..=0x2027 | 0x2030..=0x205E // general punctuation
+        | 0x20A0..=0x20CF // currency signs
+        | 0x2100..=0x214F // letterlike symbols: ™ № ℃
+        | 0x2190..=0x2BFF // arrows, mathematical and technical signs, shapes, dingbats
+        | 0x2E00..=0x2E7F // supplemental punctuation
+        | 0x3001..=0x303F // CJK punctuation
+        | 0xFE10..=0xFE1F | 0xFE30..=0xFE6F // vertical and small forms
+        | 0xFF01..=0xFF0F | 0xFF1A..=0xFF20 | 0xFF3B..=0xFF40 | 0xFF5B..=0xFF65 // full-width
+        | 0x1F000..=0x1FAFF // emoji and pictographs
+    )
+}
+
+/// Marks that open a bracket or quotation.
+fn is_opening(c: char) -> bool {
+    matches!(
+        c,
+        '(' | '[' | '{' | '<' | '"' | '“' | '‘' | '\'' | '`' | '«'
+    )
+}
+
+/// Marks that close a bracket, quotation or sentence.
+fn is_closing(c: char) -> bool {
+    matches!(
+        c,
+        ')' | ']' | '}' | '>' | '"' | '”' | '’' | '\'' | '»' | '.' | ',' | ';' | ':' | '!' | '?'
+    )
 }
