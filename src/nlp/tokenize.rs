@@ -52,6 +52,8 @@ pub fn tokenize(text: &str, start: usize, end: usize, out: &mut Vec<TokWord>) {
         single_open: false,
         chunk_start: start,
         last_chunk: false,
+        next_chunk: end,
+        end,
         chunk_has_at: false,
         no_email_before: 0,
         runs: Vec::new(),
@@ -64,6 +66,7 @@ pub fn tokenize(text: &str, start: usize, end: usize, out: &mut Vec<TokWord>) {
         }
         let next = sc.skip_separators(j, end);
         sc.last_chunk = next >= end;
+        sc.next_chunk = next;
         sc.chunk(i, j);
         i = next;
     }
@@ -80,6 +83,10 @@ struct Scanner<'t, 'o> {
     chunk_start: usize,
     /// Nothing but separators follows the current chunk in the range.
     last_chunk: bool,
+    /// Start of the next chunk (`end` when there is none).
+    next_chunk: usize,
+    /// End of the range.
+    end: usize,
     /// The current chunk contains an "@" (only then are e-mail addresses
     /// looked for inside it).
     chunk_has_at: bool,
@@ -138,7 +145,14 @@ impl Scanner<'_, '_> {
             ca += self.char_at(ca).len_utf8();
         }
         let cb = self.trim_closing(ca, b);
-        if ca < cb && special::is_whole(&self.t[ca..cb]) {
+        // Every whole-token form has one of these marks inside; most chunks
+        // have none, and are spared the closer look.
+        if ca < cb
+            && self.t.as_bytes()[ca..cb]
+                .iter()
+                .any(|x| matches!(x, b'.' | b'@' | b'#' | b':'))
+            && special::is_whole(&self.t[ca..cb])
+        {
             self.scan(a, ca);
             self.push(ca, cb, false);
             self.scan(cb, b);
@@ -168,7 +182,11 @@ impl Scanner<'_, '_> {
     /// The end of `a..b` without its closing marks.
     fn trim_closing(&self, a: usize, b: usize) -> usize {
         let mut e = b;
-        while let Some(c) = self.t[a..e].chars().next_back() {
+        while e > a {
+            let c = match self.t.as_bytes()[e - 1] {
+                x if x < 0x80 => x as char,
+                _ => self.t[a..e].chars().next_back().unwrap_or(' '),
+            };
             if !is_closing(c) {
                 break;
             }
@@ -232,17 +250,18 @@ impl Scanner<'_, '_> {
             // Other sentence punctuation in any mix is one token: "?!",
             // "!!!", ".?", "…".
             '.' | '!' | '?' | '…' => self.run_of(i, b, |c| matches!(c, '.' | '!' | '?' | '…')),
-            // Rules, arrows and guillemets drawn with "-", "=", "<" and ">"
-            // are one token: "--", "->", "<<", "==>".
-            '-' | '=' | '<' | '>' => self.run_of(i, b, |c| matches!(c, '-' | '=' | '<' | '>')),
-            // A colon or comma run into a question mark: "Fax:?".
-            ',' | ':' if self.char_at(i + 1) == '?' => self.run_of(i + 1, b, |c| c == '?'),
+            // Rules and arrows drawn with "-" or "=" and "<" or ">" are one
+            // token: "->", "<==", "=-=-=".
+            '-' | '=' | '<' | '>' if self.is_rule(i, b) => {
+                self.run_of(i, b, |c| matches!(c, '-' | '=' | '<' | '>'))
+            }
+            // A colon or comma run into one question mark: "Fax:?".
+            ',' | ':' if self.char_at(i + 1) == '?' && self.char_at(i + 2) != '?' => i + 2,
             '\'' | '’' | '‘' | '`' => return self.quote(i, b),
             // Repeated marks used as rules, arrows or emphasis are one
             // token: "--", "***", "<<", "====", "$$".
-            '—' | '–' | '*' | '~' | '#' | '+' | '$' | '^' | '_' | '|' | ',' => {
-                self.run_of(i, b, |d| d == c)
-            }
+            '-' | '—' | '–' | '*' | '=' | '~' | '#' | '<' | '>' | '+' | '$' | '^' | '_' | '|'
+            | ',' => self.run_of(i, b, |d| d == c),
             // Emoji with their modifiers and joiners are one symbol:
             // a thumbs-up with a skin tone is one token.
             c if is_symbol(c) && !c.is_ascii() => self.emoji(i, b),
@@ -250,6 +269,14 @@ impl Scanner<'_, '_> {
         };
         self.push(i, j, false);
         j
+    }
+
+    /// Whether a run of "-", "=", "<" and ">" at `i` mixes its marks and
+    /// draws a line: "-->", "=-=" (but "<>" is two marks).
+    fn is_rule(&self, i: usize, b: usize) -> bool {
+        let e = self.run_of(i, b, |c| matches!(c, '-' | '=' | '<' | '>'));
+        let run = &self.t.as_bytes()[i..e];
+        run.iter().any(|&x| x != run[0]) && run.iter().any(|&x| x == b'-' || x == b'=')
     }
 
     /// Whether a file extension ("doc") starts at `i` and ends the word.

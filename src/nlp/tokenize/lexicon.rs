@@ -39,51 +39,60 @@ pub(super) fn is_abbreviation(w: &str) -> bool {
 }
 
 /// `w` in ASCII lower case in `buf`, or `None` when it is not short ASCII:
-/// every list below is short ASCII, so anything else cannot match.
-pub(super) fn lower<'b>(w: &str, buf: &'b mut [u8; 12]) -> Option<&'b str> {
+/// every list below is short ASCII, so anything else cannot match. (Bytes,
+/// not `str`, so that no UTF-8 check is paid on every word.)
+pub(super) fn lower<'b>(w: &str, buf: &'b mut [u8; 12]) -> Option<&'b [u8]> {
     if w.len() > buf.len() || !w.is_ascii() {
         return None;
     }
     for (d, s) in buf.iter_mut().zip(w.bytes()) {
         *d = s.to_ascii_lowercase();
     }
-    std::str::from_utf8(&buf[..w.len()]).ok()
+    Some(&buf[..w.len()])
 }
 
 /// Prefixes whose hyphen stays inside the token ("non-profit", "e-mail",
 /// "re-elected"): every other hyphen between letters is split. Chosen where
 /// train keeps the hyphen at least as often as it splits it (non 43:0,
 /// e 43:1, anti 22:0, re 22:0, co 20:0, pro 17:0, pre 17:0, mid 16:0, ...);
-/// "uh-huh"-style interjections are kept whole too.
+/// interjections ("uh-huh", "oh-ho", "un-unh") are kept whole too.
 pub(super) fn is_hyphen_prefix(w: &str) -> bool {
     let mut buf = [0u8; 12];
     matches!(
         lower(w, &mut buf),
         Some(
-            "non"
-                | "e"
-                | "anti"
-                | "re"
-                | "co"
-                | "pro"
-                | "pre"
-                | "mid"
-                | "post"
-                | "cross"
-                | "over"
-                | "multi"
-                | "ex"
-                | "counter"
-                | "semi"
-                | "sub"
-                | "mini"
-                | "socio"
-                | "psycho"
-                | "intra"
-                | "arch"
-                | "uh"
-                | "mm"
-                | "hm"
+            b"non"
+                | b"e"
+                | b"anti"
+                | b"re"
+                | b"co"
+                | b"pro"
+                | b"pre"
+                | b"mid"
+                | b"post"
+                | b"cross"
+                | b"over"
+                | b"multi"
+                | b"ex"
+                | b"counter"
+                | b"semi"
+                | b"sub"
+                | b"mini"
+                | b"socio"
+                | b"psycho"
+                | b"intra"
+                | b"neo"
+                | b"micro"
+                | b"inter"
+                | b"arch"
+                | b"uh"
+                | b"mm"
+                | b"hm"
+                | b"oh"
+                | b"ah"
+                | b"wow"
+                | b"un"
+                | b"nun"
         )
     )
 }
@@ -92,7 +101,7 @@ pub(super) fn is_hyphen_prefix(w: &str) -> bool {
 /// "Kafka-esque" (train: wise 2:1, esque 1:0).
 pub(super) fn is_hyphen_suffix(w: &str) -> bool {
     let mut buf = [0u8; 12];
-    matches!(lower(w, &mut buf), Some("wise" | "esque"))
+    matches!(lower(w, &mut buf), Some(b"wise" | b"esque"))
 }
 
 /// Unit and magnitude suffixes split from a number written against them
@@ -106,46 +115,47 @@ pub(super) fn is_unit(w: &str) -> bool {
     };
     matches!(
         l,
-        "m" | "pm"
-            | "am"
-            | "c"
-            | "f"
-            | "p"
-            | "hh"
-            | "k"
-            | "b"
-            | "x"
-            | "mm"
-            | "cm"
-            | "km"
-            | "ft"
-            | "bn"
-            | "kg"
-            | "mg"
-            | "lb"
-            | "lbs"
-            | "oz"
-            | "ml"
-            | "hz"
-            | "khz"
-            | "mhz"
-            | "ghz"
-            | "kb"
-            | "mb"
-            | "gb"
-            | "tb"
-            | "min"
-            | "mins"
-            | "hr"
-            | "hrs"
-            | "sec"
-            | "secs"
-            | "mph"
-            | "kph"
-            | "kmh"
-            | "yr"
-            | "yrs"
-    ) || (l.len() >= 3 && w.bytes().all(|b| b.is_ascii_lowercase()) && !matches!(l, "ish" | "ies"))
+        b"m" | b"pm"
+            | b"am"
+            | b"f"
+            | b"p"
+            | b"hh"
+            | b"k"
+            | b"b"
+            | b"x"
+            | b"mm"
+            | b"cm"
+            | b"km"
+            | b"ft"
+            | b"bn"
+            | b"kg"
+            | b"mg"
+            | b"lb"
+            | b"lbs"
+            | b"oz"
+            | b"ml"
+            | b"hz"
+            | b"khz"
+            | b"mhz"
+            | b"ghz"
+            | b"kb"
+            | b"mb"
+            | b"gb"
+            | b"tb"
+            | b"min"
+            | b"mins"
+            | b"hr"
+            | b"hrs"
+            | b"sec"
+            | b"secs"
+            | b"mph"
+            | b"kph"
+            | b"kmh"
+            | b"yr"
+            | b"yrs"
+    ) || (l.len() >= 3
+        && w.bytes().all(|b| b.is_ascii_lowercase())
+        && !matches!(l, b"ish" | b"ies"))
 }
 
 /// Contractions written without an apostrophe, as UD splits them ("gonna" →
@@ -157,20 +167,34 @@ pub(super) fn contraction(w: &str) -> Option<(usize, Option<usize>)> {
     let mut buf = [0u8; 12];
     let l = lower(w, &mut buf)?;
     let at = match l {
-        "dont" | "cant" | "wont" | "aint" | "didnt" | "isnt" | "hasnt" | "hadnt" | "doesnt"
-        | "wasnt" | "arent" | "havent" | "couldnt" | "wouldnt" | "werent" | "shouldnt" => {
-            l.len() - 2
-        }
-        "gonna" | "wanna" | "gotta" | "cannot" | "outta" | "gimme" | "lemme" | "youre"
-        | "youll" | "youve" => 3,
-        "im" | "ive" => 1,
-        "hes" | "itll" => 2,
-        "thats" | "whats" | "heres" | "elses" | "theyre" | "theyll" | "theyve" => 4,
-        "theres" => 5,
-        "dunno" => return Some((2, Some(3))),
+        b"dont" | b"cant" | b"wont" | b"aint" | b"didnt" | b"isnt" | b"hasnt" | b"hadnt"
+        | b"doesnt" | b"wasnt" | b"arent" | b"havent" | b"couldnt" | b"wouldnt" | b"werent"
+        | b"shouldnt" => l.len() - 2,
+        b"gonna" | b"wanna" | b"gotta" | b"cannot" | b"outta" | b"gimme" | b"lemme" | b"youre"
+        | b"youll" | b"youve" => 3,
+        b"im" | b"ive" => 1,
+        b"hes" | b"itll" => 2,
+        b"thats" | b"whats" | b"heres" | b"elses" | b"theyre" | b"theyll" | b"theyve" => 4,
+        b"theres" => 5,
+        b"dunno" => return Some((2, Some(3))),
         _ => return None,
     };
     Some((at, None))
+}
+
+/// Misspellings that run two words together, which the treebanks write as
+/// two tokens ("alot" → `a` `lot`): the offset of the break. Only forms
+/// that are not English words themselves ("kinda" and "everyday" are).
+pub(super) fn fused(w: &str) -> Option<usize> {
+    let mut buf = [0u8; 12];
+    Some(match lower(w, &mut buf)? {
+        b"alot" => 1,
+        b"lotta" => 3,
+        b"infact" => 2,
+        b"lastnight" => 4,
+        b"afterall" => 5,
+        _ => return None,
+    })
 }
 
 /// Clitics split from their host after an apostrophe ("it's" → `it` `'s`);
@@ -179,7 +203,7 @@ pub(super) fn is_clitic(w: &str) -> bool {
     let mut buf = [0u8; 12];
     matches!(
         lower(w, &mut buf),
-        Some("s" | "re" | "ve" | "ll" | "d" | "m")
+        Some(b"s" | b"re" | b"ve" | b"ll" | b"d" | b"m")
     )
 }
 
@@ -189,7 +213,7 @@ pub(super) fn is_apostrophe_word(w: &str) -> bool {
     let mut buf = [0u8; 12];
     matches!(
         lower(w, &mut buf),
-        Some("em" | "n" | "cause" | "til" | "bout" | "round" | "nuff")
+        Some(b"em" | b"n" | b"cause" | b"til" | b"bout" | b"round" | b"nuff")
     )
 }
 
@@ -200,52 +224,198 @@ pub(super) fn is_name_suffix(w: &str) -> bool {
     matches!(
         lower(w, &mut buf),
         Some(
-            "com"
-                | "org"
-                | "net"
-                | "gov"
-                | "edu"
-                | "mil"
-                | "int"
-                | "info"
-                | "biz"
-                | "io"
-                | "doc"
-                | "docx"
-                | "xls"
-                | "xlsx"
-                | "ppt"
-                | "pptx"
-                | "pdf"
-                | "txt"
-                | "rtf"
-                | "csv"
-                | "htm"
-                | "html"
-                | "php"
-                | "asp"
-                | "aspx"
-                | "jsp"
-                | "xml"
-                | "json"
-                | "zip"
-                | "gz"
-                | "exe"
-                | "jpg"
-                | "jpeg"
-                | "gif"
-                | "png"
-                | "bmp"
-                | "tif"
-                | "tiff"
-                | "mp3"
-                | "mp4"
-                | "wav"
-                | "avi"
-                | "mov"
-                | "url"
-                | "msg"
-                | "wpd"
+            b"com"
+                | b"org"
+                | b"net"
+                | b"gov"
+                | b"edu"
+                | b"mil"
+                | b"int"
+                | b"info"
+                | b"biz"
+                | b"io"
+                | b"doc"
+                | b"docx"
+                | b"xls"
+                | b"xlsx"
+                | b"ppt"
+                | b"pptx"
+                | b"pdf"
+                | b"txt"
+                | b"rtf"
+                | b"csv"
+                | b"htm"
+                | b"html"
+                | b"php"
+                | b"asp"
+                | b"aspx"
+                | b"jsp"
+                | b"xml"
+                | b"json"
+                | b"zip"
+                | b"gz"
+                | b"exe"
+                | b"jpg"
+                | b"jpeg"
+                | b"gif"
+                | b"png"
+                | b"bmp"
+                | b"tif"
+                | b"tiff"
+                | b"mp3"
+                | b"mp4"
+                | b"wav"
+                | b"avi"
+                | b"mov"
+                | b"url"
+                | b"msg"
+                | b"wpd"
+        )
+    )
+}
+
+/// Capitalised function words that open sentences (the commonest first
+/// words of train sentences, less names and content words): after an
+/// abbreviation, one of them shows that the abbreviation's period also
+/// ended the sentence before it.
+pub(super) fn is_sentence_opener(w: &str) -> bool {
+    matches!(
+        w,
+        "I" | "The"
+            | "We"
+            | "It"
+            | "And"
+            | "In"
+            | "This"
+            | "They"
+            | "You"
+            | "If"
+            | "He"
+            | "So"
+            | "But"
+            | "A"
+            | "An"
+            | "Thanks"
+            | "There"
+            | "My"
+            | "What"
+            | "Please"
+            | "As"
+            | "She"
+            | "When"
+            | "Oh"
+            | "Yeah"
+            | "Well"
+            | "That"
+            | "How"
+            | "No"
+            | "Do"
+            | "For"
+            | "After"
+            | "On"
+            | "However"
+            | "By"
+            | "Thank"
+            | "At"
+            | "Okay"
+            | "To"
+            | "Also"
+            | "Now"
+            | "Is"
+            | "Yes"
+            | "From"
+            | "With"
+            | "These"
+            | "Those"
+            | "Just"
+            | "Can"
+            | "Let"
+            | "His"
+            | "Her"
+            | "Its"
+            | "Their"
+            | "Our"
+            | "Your"
+            | "All"
+            | "Some"
+            | "Are"
+            | "Not"
+            | "Then"
+            | "Hi"
+            | "Even"
+            | "While"
+            | "Although"
+            | "Here"
+            | "Many"
+            | "Since"
+            | "Why"
+            | "Where"
+            | "Who"
+            | "Because"
+            | "Any"
+            | "Or"
+            | "Will"
+            | "Did"
+            | "Does"
+            | "Was"
+            | "Were"
+            | "Would"
+            | "Could"
+            | "Should"
+            | "Each"
+            | "Most"
+            | "Both"
+            | "Such"
+            | "Still"
+            | "Yet"
+            | "Thus"
+    )
+}
+
+/// Words after which "its" can only be "it's" misspelt ("its not", "its a
+/// shame"): words that cannot follow the possessive, from the words after
+/// the "its" that train splits.
+pub(super) fn follows_it_is(w: &str) -> bool {
+    let mut buf = [0u8; 12];
+    matches!(
+        lower(w, &mut buf),
+        Some(
+            b"not"
+                | b"a"
+                | b"an"
+                | b"the"
+                | b"really"
+                | b"very"
+                | b"so"
+                | b"just"
+                | b"also"
+                | b"still"
+                | b"simply"
+                | b"definitely"
+                | b"been"
+                | b"getting"
+                | b"going"
+                | b"gonna"
+                | b"all"
+                | b"like"
+                | b"in"
+                | b"for"
+                | b"from"
+                | b"as"
+                | b"now"
+                | b"too"
+                | b"always"
+                | b"never"
+                | b"pretty"
+                | b"quite"
+                | b"ok"
+                | b"okay"
+                | b"about"
+                | b"because"
+                | b"nothing"
+                | b"probably"
+                | b"actually"
+                | b"only"
         )
     )
 }

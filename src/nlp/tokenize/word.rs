@@ -133,7 +133,17 @@ impl Scanner<'_, '_> {
             p
         };
         if end == p {
-            self.finish(tok, p, runs, false);
+            if p == b
+                && self.t[tok..p].eq_ignore_ascii_case("its")
+                && self.next_word_is(lexicon::follows_it_is)
+            {
+                // "its" written for "it's" ("its not that hard") is split
+                // as the contraction: `it` `s`.
+                self.push(tok, tok + 2, true);
+                self.push(tok + 2, p, false);
+            } else {
+                self.finish(tok, p, runs, false);
+            }
         }
         end
     }
@@ -151,7 +161,11 @@ impl Scanner<'_, '_> {
             // ("Mr.", "J.", "U.S."), except where the period also ends the
             // text: "made in the U.S." → `U.S` `.`; and also before a
             // second period that ends the sentence ("Jr.." → `Jr.` `.`).
-            '.' if next != '.' => self.abbreviation_like(tok, p, runs) && !self.ends_text(after, b),
+            '.' if next != '.' => {
+                self.abbreviation_like(tok, p, runs)
+                    && !self.ends_text(after, b)
+                    && !(after == b && self.ends_sentence(word))
+            }
             '.' => {
                 let third = after + 1 < b && self.char_at(after + 1) == '.';
                 !third && self.abbreviation_like(tok, p, runs)
@@ -171,18 +185,16 @@ impl Scanner<'_, '_> {
                     && word.bytes().all(|x| x.is_ascii_lowercase())
             }
             // A word broken off in speech keeps its hyphen: "th- the",
-            // "Wh- why" (longer words before a hyphen and a space are
-            // mostly whole words before a dash).
+            // "Wh- why", "conf- confirmed"; a longer word before a hyphen
+            // and a space is mostly a whole word before a dash, unless the
+            // next word starts again the way it did.
             '-' => {
                 !is_word(next)
                     && next != '-'
                     && runs.len() == 1
                     && runs[0].letters
-                    && runs[0].chars <= 3
+                    && (runs[0].chars <= 3 || after == b && self.restarts(word))
             }
-            // Currencies written with letters and a dollar sign: "US$",
-            // "HK$".
-            '$' => word.len() <= 3 && word.bytes().all(|x| x.is_ascii_uppercase()),
             // A name written with its exclamation mark.
             '!' => word == "Yahoo",
             _ => false,
@@ -226,8 +238,11 @@ impl Scanner<'_, '_> {
                 } else if self.abbreviation_like(tok, l.e, &runs[k..=k]) {
                     // A missing space after an abbreviation: "Dr.Lee".
                     Join::SplitAbbr
-                } else if rb.is_ascii_uppercase() && !lb.is_ascii_uppercase() {
-                    // A missing space after a sentence: "late.Then".
+                } else if rb.is_ascii_uppercase() && !lb.is_ascii_uppercase()
+                    || rb.is_ascii_digit() && !lb.is_ascii_digit()
+                {
+                    // A missing space after a sentence: "late.Then",
+                    // "below.2".
                     Join::Split
                 } else {
                     // Names of newsgroups, hosts and the like: "rec.music".
@@ -265,6 +280,8 @@ impl Scanner<'_, '_> {
             '-' | '‐' | '‑' => join_if(
                 l.s == tok && l.letters && lexicon::is_hyphen_prefix(text(l))
                     || r.letters && k + 2 == runs.len() && lexicon::is_hyphen_suffix(text(r))
+                    // The Persian ezafe on a name: "Masjed-e Shah".
+                    || k + 2 == runs.len() && text(r) == "e" && l.letters && l.chars > 1
                     || self.is_code(l)
                     || self.is_code(r),
             ),
@@ -273,8 +290,9 @@ impl Scanner<'_, '_> {
                 // other apostrophes are inside names ("O'Neil").
                 let ends = k + 2 == runs.len() || matches!(self.char_at(r.e), '-' | '/');
                 let lt = text(l);
-                if l.digits {
-                    // Decades keep their "'s": "the 1990's".
+                if l.digits && lt.ends_with('0') {
+                    // Decades keep their "'s": "the 1990's" (but "2003's
+                    // budget" is a possessive).
                     Join::Keep
                 } else if ends && lexicon::is_clitic(text(r)) {
                     Join::Clitic(l.e)
@@ -301,11 +319,16 @@ impl Scanner<'_, '_> {
             .count()
     }
 
-    /// A run of letters and digits that is not a number with its unit
-    /// ("x3", "B52"; but not "5pm").
+    /// A run of letters and digits that is not a number with letters after
+    /// it ("x3", "B52"; but not "5pm", "17th", "4A").
     fn is_code(&self, r: Run) -> bool {
         let d = self.lead_digits(r);
-        !(r.letters || r.digits || d > 0 && lexicon::is_unit(&self.t[r.s + d..r.e]))
+        !(r.letters
+            || r.digits
+            || d > 0
+                && self.t[r.s + d..r.e]
+                    .bytes()
+                    .all(|x| x.is_ascii_alphabetic()))
     }
 
     /// Whether the token `tok..p` made of `runs` would keep a period at `p`:
@@ -329,6 +352,48 @@ impl Scanner<'_, '_> {
             .is_some_and(|w| w.len() <= 12 && lexicon::is_abbreviation(w))
     }
 
+    /// Whether the abbreviation `word`, whose period ends the chunk, also
+    /// ends its sentence: when the next chunk opens with a capitalised
+    /// function word ("... and so on, etc. The next ..."); and "No." ends
+    /// one unless a number follows ("No. 5", but "No. We can't").
+    fn ends_sentence(&self, word: &str) -> bool {
+        let n = self.next_chunk;
+        if n >= self.end {
+            return false;
+        }
+        let first = self.t.as_bytes()[n];
+        if word.eq_ignore_ascii_case("no") {
+            return !(first.is_ascii_digit() || first == b'#');
+        }
+        // These introduce what follows them.
+        if ["p.s", "ps", "i.e", "e.g", "cf", "viz"]
+            .iter()
+            .any(|a| word.eq_ignore_ascii_case(a))
+        {
+            return false;
+        }
+        self.next_word_is(lexicon::is_sentence_opener)
+    }
+
+    /// Whether the next chunk starts with the first letter of `word`.
+    fn restarts(&self, word: &str) -> bool {
+        let n = self.next_chunk;
+        n < self.end
+            && word
+                .as_bytes()
+                .first()
+                .is_some_and(|f| f.eq_ignore_ascii_case(&self.t.as_bytes()[n]))
+    }
+
+    /// Whether the next chunk starts with a word of at most ten letters,
+    /// not an initial ("A."), for which `f` holds.
+    fn next_word_is(&self, f: fn(&str) -> bool) -> bool {
+        let n = self.next_chunk;
+        let bytes = &self.t.as_bytes()[n.min(self.end)..self.end.min(n + 10)];
+        let e = n + bytes.iter().take_while(|x| x.is_ascii_alphabetic()).count();
+        e > n && (e == self.end || self.t.as_bytes()[e] != b'.') && f(&self.t[n..e])
+    }
+
     /// Whether nothing but closing quotes and brackets follows `q` up to
     /// the end of the range.
     fn ends_text(&self, q: usize, b: usize) -> bool {
@@ -345,6 +410,8 @@ impl Scanner<'_, '_> {
         if let [run] = runs
             && run.s == s
             && run.e == e
+            && run.letters
+            && (2..=8).contains(&run.chars)
             && let Some((a, second)) = lexicon::contraction(&t[s..e])
         {
             // "gonna" → `gon` `na`, "dunno" → `du` `n` `no`.
@@ -358,6 +425,16 @@ impl Scanner<'_, '_> {
             }
             return;
         }
+        if let [run] = runs
+            && run.s == s
+            && run.e == e
+            && let Some(a) = lexicon::fused(&t[s..e])
+        {
+            // Two words run together are two tokens: "alot" → `a` `lot`.
+            self.push(s, s + a, false);
+            self.push(s + a, e, joined);
+            return;
+        }
         if let Some(last) = runs.last()
             && last.e == e
             && !last.digits
@@ -366,7 +443,10 @@ impl Scanner<'_, '_> {
         {
             // A number written against its unit: "5pm", "43bn", "7:30PM".
             let d = last.s + t[last.s..e].bytes().take_while(u8::is_ascii_digit).count();
-            if t[d..e].bytes().all(|x| x.is_ascii_alphabetic()) && lexicon::is_unit(&t[d..e]) {
+            let unit = &t[d..e];
+            if unit.bytes().all(|x| x.is_ascii_alphabetic()) && lexicon::is_unit(unit)
+                || unit == "º"
+            {
                 self.push(s, d, false);
                 self.push(d, e, joined);
                 return;
