@@ -256,7 +256,11 @@ impl Scanner<'_, '_> {
                 self.run_of(i, b, |c| matches!(c, '-' | '=' | '<' | '>'))
             }
             // A colon or comma run into one question mark: "Fax:?".
-            ',' | ':' if self.char_at(i + 1) == '?' && self.char_at(i + 2) != '?' => i + 2,
+            ',' | ':'
+                if self.t[i + 1..b].starts_with('?') && !self.t[i + 2..b].starts_with('?') =>
+            {
+                i + 2
+            }
             '\'' | '’' | '‘' | '`' => return self.quote(i, b),
             // Repeated marks used as rules, arrows or emphasis are one
             // token: "--", "***", "<<", "====", "$$".
@@ -418,4 +422,291 @@ fn is_closing(c: char) -> bool {
         c,
         ')' | ']' | '}' | '>' | '"' | '”' | '’' | '\'' | '»' | '.' | ',' | ';' | ':' | '!' | '?'
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The tokens of `text`, the words of a multi-word token joined by "·".
+    fn toks(text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        tokenize(text, 0, text.len(), &mut out);
+        let mut v = Vec::new();
+        let mut joined = false;
+        for w in &out {
+            let s = &text[w.start..w.end];
+            if joined {
+                let last: &mut String = v.last_mut().unwrap();
+                last.push('·');
+                last.push_str(s);
+            } else {
+                v.push(s.to_string());
+            }
+            joined = w.joined;
+        }
+        v
+    }
+
+    #[test]
+    fn offsets_point_into_the_whole_text() {
+        let text = "skip Hello, wörld! skip";
+        let mut out = Vec::new();
+        tokenize(text, 5, 19, &mut out);
+        let spans: Vec<_> = out.iter().map(|w| (w.start, w.end, w.joined)).collect();
+        assert_eq!(
+            spans,
+            [
+                (5, 10, false),
+                (10, 11, false),
+                (12, 18, false),
+                (18, 19, false)
+            ]
+        );
+        assert_eq!(&text[12..18], "wörld");
+        // Words are appended, not replacing what `out` held.
+        tokenize(text, 0, 4, &mut out);
+        assert_eq!(out.len(), 5);
+    }
+
+    #[test]
+    fn clitics_and_contractions_are_multi_word_tokens() {
+        assert_eq!(
+            toks("I'm sure they'll say we can't, won't or shouldn't."),
+            [
+                "I·'m",
+                "sure",
+                "they·'ll",
+                "say",
+                "we",
+                "ca·n't",
+                ",",
+                "wo·n't",
+                "or",
+                "should·n't",
+                "."
+            ]
+        );
+        assert_eq!(toks("Elena's cat doesn't"), ["Elena·'s", "cat", "does·n't"]);
+        assert_eq!(toks("It’s Ann’s turn"), ["It·’s", "Ann·’s", "turn"]);
+        assert_eq!(
+            toks("We're gonna wait, cannot stay"),
+            ["We·'re", "gon·na", "wait", ",", "can·not", "stay"]
+        );
+        assert_eq!(toks("dunno, dont"), ["du·n·no", ",", "do·nt"]);
+        assert_eq!(toks("the players' bus"), ["the", "players·'", "bus"]);
+        assert_eq!(toks("O'Neill's o'clock"), ["O'Neill·'s", "o'clock"]);
+        // A quotation in single quotes is not a possessive.
+        assert_eq!(toks("'fast cars'"), ["'", "fast", "cars", "'"]);
+        assert_eq!(toks("the '90s"), ["the", "'90s"]);
+        assert_eq!(
+            toks("its not bad, its color"),
+            ["it·s", "not", "bad", ",", "its", "color"]
+        );
+    }
+
+    #[test]
+    fn abbreviations_keep_their_period_unless_it_ends_the_text() {
+        assert_eq!(
+            toks("Mr. Lee met Dr. Ito in the U.S. on Jan. 5, e.g. at noon."),
+            [
+                "Mr.", "Lee", "met", "Dr.", "Ito", "in", "the", "U.S.", "on", "Jan.", "5", ",",
+                "e.g.", "at", "noon", "."
+            ]
+        );
+        assert_eq!(
+            toks("She moved to the U.S."),
+            ["She", "moved", "to", "the", "U.S", "."]
+        );
+        assert_eq!(
+            toks("Ask J. R. Smith (Ph.D.) now"),
+            ["Ask", "J.", "R.", "Smith", "(", "Ph.D.", ")", "now"]
+        );
+        // A capitalised function word after an abbreviation starts a new
+        // sentence; a name does not.
+        assert_eq!(
+            toks("pens, inks etc. The shop of Acme Inc. Lee opens"),
+            [
+                "pens", ",", "inks", "etc", ".", "The", "shop", "of", "Acme", "Inc.", "Lee",
+                "opens"
+            ]
+        );
+        assert_eq!(
+            toks("No. 5 won. No. It lost"),
+            ["No.", "5", "won", ".", "No", ".", "It", "lost"]
+        );
+        assert_eq!(toks("Dr.Ito"), ["Dr.", "Ito"]);
+    }
+
+    #[test]
+    fn numbers_currencies_and_units() {
+        assert_eq!(
+            toks("3.5 1,000,000 12:30 1990s 5th $5 50% .45"),
+            [
+                "3.5",
+                "1,000,000",
+                "12:30",
+                "1990s",
+                "5th",
+                "$",
+                "5",
+                "50",
+                "%",
+                ".45"
+            ]
+        );
+        assert_eq!(
+            toks("43bn 5pm 7:30PM 35mm"),
+            ["43", "bn", "5", "pm", "7:30", "PM", "35", "mm"]
+        );
+        assert_eq!(
+            toks("call +44 or 555-0100"),
+            ["call", "+44", "or", "555-0100"]
+        );
+        assert_eq!(toks("1990-1995, -3"), ["1990", "-", "1995", ",", "-", "3"]);
+        assert_eq!(toks("9/11 and 1/2"), ["9/11", "and", "1/2"]);
+    }
+
+    #[test]
+    fn hyphens_slashes_and_dashes() {
+        assert_eq!(
+            toks("a well-known e-mail"),
+            ["a", "well", "-", "known", "e-mail"]
+        );
+        assert_eq!(
+            toks("non-stop 26-year-old"),
+            ["non-stop", "26", "-", "year", "-", "old"]
+        );
+        assert_eq!(toks("and/or"), ["and", "/", "or"]);
+        assert_eq!(
+            toks("wait--now — then–"),
+            ["wait", "--", "now", "—", "then", "–"]
+        );
+        assert_eq!(toks("th- the"), ["th-", "the"]);
+    }
+
+    #[test]
+    fn punctuation_runs_quotes_and_brackets() {
+        assert_eq!(
+            toks("Wait... what?! No!!!"),
+            ["Wait", "...", "what", "?!", "No", "!!!"]
+        );
+        assert_eq!(
+            toks("\"Hi,\" she said (twice)."),
+            ["\"", "Hi", ",", "\"", "she", "said", "(", "twice", ")", "."]
+        );
+        assert_eq!(toks("“Yes” ‘no’"), ["“", "Yes", "”", "‘", "no", "’"]);
+        assert_eq!(
+            toks("so... ok :) fine :-("),
+            ["so", "...", "ok", ":)", "fine", ":-("]
+        );
+        assert_eq!(toks("great 👍🏽 ok"), ["great", "👍🏽", "ok"]);
+    }
+
+    #[test]
+    fn addresses_handles_and_file_names_are_one_token() {
+        assert_eq!(
+            toks("Mail ann.lee@example.org or see https://example.org/a-b?c=1."),
+            [
+                "Mail",
+                "ann.lee@example.org",
+                "or",
+                "see",
+                "https://example.org/a-b?c=1",
+                "."
+            ]
+        );
+        assert_eq!(
+            toks("(www.example.com) @ann_lee #rustlang report_v2.pdf Example.com"),
+            [
+                "(",
+                "www.example.com",
+                ")",
+                "@ann_lee",
+                "#rustlang",
+                "report_v2.pdf",
+                "Example.com"
+            ]
+        );
+        assert_eq!(
+            toks("Ann<ann@example.org>"),
+            ["Ann", "<", "ann@example.org", ">"]
+        );
+    }
+
+    #[test]
+    fn odd_ranges_and_inputs_do_not_panic() {
+        let mut out = Vec::new();
+        tokenize("", 0, 0, &mut out);
+        tokenize("abc", 2, 1, &mut out);
+        tokenize("abc", 1, 9, &mut out);
+        tokenize("é", 1, 2, &mut out);
+        assert!(out.is_empty());
+        // Control characters and invisible marks separate words.
+        let text = "a\u{0}b\u{7}c\u{200B}d";
+        tokenize(text, 0, text.len(), &mut out);
+        assert_eq!(out.len(), 4);
+        out.clear();
+        // Combining marks stay with their letters.
+        let text = "e\u{301}\u{301} \u{301}x";
+        tokenize(text, 0, text.len(), &mut out);
+        assert_eq!(out.len(), 2);
+    }
+
+    #[test]
+    fn a_megabyte_of_one_character_is_read_in_one_pass() {
+        let units = [
+            "a", ".", "-", "'", "(", ")", "1", "1,", "a.", "n't", "é", "\u{301}", "😀", ":", "a-",
+            "+", "@a", "a+", "'a", "a'", "1-", ".1", "www.", "http://", "a@", "-=",
+        ];
+        for unit in units {
+            let text = unit.repeat((1 << 20) / unit.len());
+            let mut out = Vec::new();
+            tokenize(&text, 0, text.len(), &mut out);
+            assert!(!out.is_empty() && out.last().is_some_and(|w| w.end <= text.len()));
+        }
+    }
+
+    /// The invariants every caller relies on, for `text[start..end]`.
+    fn check_invariants(text: &str, start: usize, end: usize) -> Result<(), TestCaseError> {
+        let mut out = Vec::new();
+        tokenize(text, start, end, &mut out);
+        let mut at = start;
+        let mut covered = 0;
+        for (i, w) in out.iter().enumerate() {
+            prop_assert!(
+                at <= w.start && w.start < w.end && w.end <= end,
+                "{w:?} after {at}"
+            );
+            prop_assert!(text.is_char_boundary(w.start) && text.is_char_boundary(w.end));
+            prop_assert!(!text[w.start..w.end].chars().any(is_separator), "{w:?}");
+            if w.joined {
+                prop_assert!(out.get(i + 1).is_some_and(|n| n.start == w.end), "{w:?}");
+            }
+            covered += w.end - w.start;
+            at = w.end;
+        }
+        // Every character that is not a separator is in some word.
+        let visible: usize = text[start..end]
+            .chars()
+            .filter(|&c| !is_separator(c))
+            .map(char::len_utf8)
+            .sum();
+        prop_assert_eq!(covered, visible);
+        Ok(())
+    }
+
+    proptest! {
+        #[test]
+        fn words_are_ordered_disjoint_visible_spans(
+            text in "[a-zA-Z0-9 .,;:'’`\"“”()\\[\\]<>/@#$%&*+=_!?…—–-]{0,40}|\\PC{0,30}|[aA1.' \u{301}é😀\u{200D}\u{FE0F}\t\n\u{0}-]{0,40}",
+            cut in any::<(usize, usize)>(),
+        ) {
+            check_invariants(&text, 0, text.len())?;
+            let bounds: Vec<usize> = (0..=text.len()).filter(|&i| text.is_char_boundary(i)).collect();
+            let (a, b) = (bounds[cut.0 % bounds.len()], bounds[cut.1 % bounds.len()]);
+            check_invariants(&text, a.min(b), a.max(b))?;
+        }
+    }
 }
