@@ -37,7 +37,10 @@ pub struct TokWord {
 ///
 /// The range is treated as ending a sentence where it ends: an abbreviation
 /// there gives up its period ("in the U.S." → `U.S` `.`), as the treebanks
-/// do when one period ends both.
+/// do when one period ends both; so does one followed by a capitalised
+/// function word ("pens, inks etc. The shop" → `etc` `.` `The`). Ranges
+/// should therefore end at paragraph or sentence breaks, not inside a
+/// sentence.
 pub fn tokenize(text: &str, start: usize, end: usize, out: &mut Vec<TokWord>) {
     if start >= end
         || end > text.len()
@@ -303,9 +306,15 @@ impl Scanner<'_, '_> {
 
     /// An emoji and what modifies it: variation selectors, skin tones,
     /// keycap marks, tag characters, and a zero-width joiner with the next
-    /// emoji ("👩‍💻").
+    /// emoji ("👩‍💻"); or a flag ("🇳🇿").
     fn emoji(&self, i: usize, b: usize) -> usize {
-        let mut j = i + self.char_at(i).len_utf8();
+        let first = self.char_at(i);
+        let mut j = i + first.len_utf8();
+        // A flag is a pair of regional indicator letters.
+        let regional = |c: char| matches!(c as u32, 0x1F1E6..=0x1F1FF);
+        if regional(first) && j < b && regional(self.char_at(j)) {
+            j += self.char_at(j).len_utf8();
+        }
         while j < b {
             let c = self.char_at(j);
             let extends = matches!(c as u32, 0xFE0E | 0xFE0F | 0x1F3FB..=0x1F3FF | 0x20E3 | 0xE0020..=0xE007F);
@@ -537,6 +546,7 @@ mod tests {
             ["No.", "5", "won", ".", "No", ".", "It", "lost"]
         );
         assert_eq!(toks("Dr.Ito"), ["Dr.", "Ito"]);
+        assert_eq!(toks("Acme Inc.'s shares"), ["Acme", "Inc.·'s", "shares"]);
     }
 
     #[test]
@@ -601,7 +611,7 @@ mod tests {
             toks("so... ok :) fine :-("),
             ["so", "...", "ok", ":)", "fine", ":-("]
         );
-        assert_eq!(toks("great 👍🏽 ok"), ["great", "👍🏽", "ok"]);
+        assert_eq!(toks("great 👍🏽 ok 🇳🇿🇳🇿"), ["great", "👍🏽", "ok", "🇳🇿", "🇳🇿"]);
     }
 
     #[test]

@@ -16,7 +16,8 @@ static ABBREVIATIONS: LazyLock<FxHashSet<&'static str>> = LazyLock::new(|| {
 
 /// Whether `w` (with its final period) is a listed abbreviation. A capital
 /// first letter is also tried in lower case, because a sentence may start
-/// with one ("Etc." at the head of a list item).
+/// with one ("Etc." at the head of a list item), and a word in capitals in
+/// title case ("LTD." for "Ltd.").
 pub(super) fn is_abbreviation(w: &str) -> bool {
     if ABBREVIATIONS.contains(w) {
         return true;
@@ -28,7 +29,6 @@ pub(super) fn is_abbreviation(w: &str) -> bool {
             buf[0] = b.to_ascii_lowercase();
             let lower_first =
                 std::str::from_utf8(&buf[..w.len()]).is_ok_and(|l| ABBREVIATIONS.contains(l));
-            // Written in capitals: "LTD." for "Ltd.".
             buf[0] = *b;
             buf[1..w.len()].make_ascii_lowercase();
             lower_first
@@ -106,8 +106,10 @@ pub(super) fn is_hyphen_suffix(w: &str) -> bool {
 
 /// Unit and magnitude suffixes split from a number written against them
 /// ("5pm" → `5` `pm`, "43bn" → `43` `bn`, "35mm" → `35` `mm`): train splits
-/// m 51, pm 38, k 20, am 20, b 11, mm 5, ft 4, bn 3, ... Ordinals and decades
-/// ("5th", "1990s") and model codes ("4A") are not units and stay whole.
+/// m 51, pm 38, k 20, am 20, b 11, mm 5, ft 4, bn 3, f 3, hh 3, x 3, p 2, ...
+/// A lower-case word of three letters or more is split off too ("10days",
+/// "5minutes"). Ordinals and decades ("5th", "1990s") and model codes
+/// ("4A") are not units and stay whole.
 pub(super) fn is_unit(w: &str) -> bool {
     let mut buf = [0u8; 12];
     let Some(l) = lower(w, &mut buf) else {
@@ -160,9 +162,10 @@ pub(super) fn is_unit(w: &str) -> bool {
 
 /// Contractions written without an apostrophe, as UD splits them ("gonna" →
 /// `gon` `na`, "dont" → `do` `nt`): the byte offset of the word break, and
-/// of a second one for the three-word "dunno" (`du` `n` `no`). Only forms
-/// train splits more often than it keeps whole ("lets" and "its" are left
-/// alone: mostly the verb and the possessive).
+/// of a second one for the three-word "dunno" (`du` `n` `no`). The forms
+/// train splits more often than it keeps whole, with the other negations
+/// and pronoun contractions of their pattern; "lets" and "its" are left to
+/// context (mostly the verb and the possessive).
 pub(super) fn contraction(w: &str) -> Option<(usize, Option<usize>)> {
     let mut buf = [0u8; 12];
     let l = lower(w, &mut buf)?;

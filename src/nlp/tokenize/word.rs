@@ -199,12 +199,22 @@ impl Scanner<'_, '_> {
             '!' => word == "Yahoo",
             _ => false,
         };
-        if keep {
-            self.push(tok, after, false);
-            after
-        } else {
-            p
+        if !keep {
+            return p;
         }
+        // An abbreviation's possessive: "Acme Inc.'s" → `Inc.` `'s`.
+        let rest = &self.t[after..b];
+        let clitic = ["'s", "’s"]
+            .iter()
+            .find(|s| rest.starts_with(**s))
+            .map_or(0, |s| s.len());
+        if c == '.' && clitic > 0 && !rest[clitic..].starts_with(is_word) {
+            self.push(tok, after, true);
+            self.push(after, after + clitic, false);
+            return after + clitic;
+        }
+        self.push(tok, after, false);
+        after
     }
 
     /// Decides the mark after `runs[k]`; returns the last mark index the
