@@ -64,8 +64,12 @@ pub fn tokenize(text: &str, start: usize, end: usize, out: &mut Vec<TokWord>) {
     let mut i = sc.skip_separators(start, end);
     while i < end {
         let mut j = i;
-        while j < end && !is_separator(sc.char_at(j)) {
-            j += sc.char_at(j).len_utf8();
+        while j < end {
+            let c = sc.char_at(j);
+            if is_separator(c) {
+                break;
+            }
+            j += c.len_utf8();
         }
         let next = sc.skip_separators(j, end);
         sc.last_chunk = next >= end;
@@ -124,8 +128,12 @@ impl Scanner<'_, '_> {
     }
 
     fn skip_separators(&self, mut i: usize, end: usize) -> usize {
-        while i < end && is_separator(self.char_at(i)) {
-            i += self.char_at(i).len_utf8();
+        while i < end {
+            let c = self.char_at(i);
+            if !is_separator(c) {
+                break;
+            }
+            i += c.len_utf8();
         }
         i
     }
@@ -376,7 +384,13 @@ impl Scanner<'_, '_> {
 
 /// Separates tokens without being one: white space, control characters and
 /// invisible marks such as the zero-width space and the byte-order mark.
+#[inline]
 fn is_separator(c: char) -> bool {
+    if c.is_ascii() {
+        // White space and control characters: all of ASCII up to the space,
+        // and DEL.
+        return c <= ' ' || c == '\u{7F}';
+    }
     c.is_whitespace()
         || c.is_control()
         || matches!(
@@ -389,6 +403,7 @@ fn is_separator(c: char) -> bool {
 /// everything that is neither a separator nor a known punctuation mark or
 /// symbol counts, so that words of any script (with their vowel signs and
 /// accents) hold together.
+#[inline]
 fn is_word(c: char) -> bool {
     if c.is_ascii() {
         c.is_ascii_alphanumeric()

@@ -160,43 +160,60 @@ pub(super) fn is_unit(w: &str) -> bool {
         && !matches!(l, b"ish" | b"ies"))
 }
 
-/// Contractions written without an apostrophe, as UD splits them ("gonna" →
-/// `gon` `na`, "dont" → `do` `nt`): the byte offset of the word break, and
-/// of a second one for the three-word "dunno" (`du` `n` `no`). The forms
-/// train splits more often than it keeps whole, with the other negations
-/// and pronoun contractions of their pattern; "lets" and "its" are left to
-/// context (mostly the verb and the possessive).
-pub(super) fn contraction(w: &str) -> Option<(usize, Option<usize>)> {
-    let mut buf = [0u8; 12];
-    let l = lower(w, &mut buf)?;
-    let at = match l {
-        b"dont" | b"cant" | b"wont" | b"aint" | b"didnt" | b"isnt" | b"hasnt" | b"hadnt"
-        | b"doesnt" | b"wasnt" | b"arent" | b"havent" | b"couldnt" | b"wouldnt" | b"werent"
-        | b"shouldnt" => l.len() - 2,
-        b"gonna" | b"wanna" | b"gotta" | b"cannot" | b"outta" | b"gimme" | b"lemme" | b"youre"
-        | b"youll" | b"youve" => 3,
-        b"im" | b"ive" => 1,
-        b"hes" | b"itll" => 2,
-        b"thats" | b"whats" | b"heres" | b"elses" | b"theyre" | b"theyll" | b"theyve" => 4,
-        b"theres" => 5,
-        b"dunno" => return Some((2, Some(3))),
-        _ => return None,
-    };
-    Some((at, None))
+/// How a word written as one is split into words ("gonna" → `gon` `na`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Split {
+    /// Byte offset of the break.
+    pub at: usize,
+    /// Byte offset of a second break, for the three-word "dunno".
+    pub second: Option<usize>,
+    /// The parts are words of one token (a contraction), not two tokens.
+    pub joined: bool,
 }
 
-/// Misspellings that run two words together, which the treebanks write as
-/// two tokens ("alot" → `a` `lot`): the offset of the break. Only forms
-/// that are not English words themselves ("kinda" and "everyday" are).
-pub(super) fn fused(w: &str) -> Option<usize> {
+/// Words written as one that the treebanks split, with one lookup (this
+/// runs on nearly every word):
+///
+/// - contractions written without an apostrophe, split as UD splits them
+///   into words of one token ("gonna" → `gon` `na`, "dont" → `do` `nt`,
+///   "dunno" → `du` `n` `no`): the forms train splits more often than it
+///   keeps whole, with the other negations and pronoun contractions of
+///   their pattern; "lets" and "its" are left to context (mostly the verb
+///   and the possessive);
+/// - misspellings that run two words together, written as two tokens
+///   ("alot" → `a` `lot`); only forms that are not English words
+///   themselves ("kinda" and "everyday" are).
+pub(super) fn split_word(w: &str) -> Option<Split> {
     let mut buf = [0u8; 12];
-    Some(match lower(w, &mut buf)? {
-        b"alot" => 1,
-        b"lotta" => 3,
-        b"infact" => 2,
-        b"lastnight" => 4,
-        b"afterall" => 5,
+    let l = lower(w, &mut buf)?;
+    let (at, joined) = match l {
+        b"dont" | b"cant" | b"wont" | b"aint" | b"didnt" | b"isnt" | b"hasnt" | b"hadnt"
+        | b"doesnt" | b"wasnt" | b"arent" | b"havent" | b"couldnt" | b"wouldnt" | b"werent"
+        | b"shouldnt" => (l.len() - 2, true),
+        b"gonna" | b"wanna" | b"gotta" | b"cannot" | b"outta" | b"gimme" | b"lemme" | b"youre"
+        | b"youll" | b"youve" => (3, true),
+        b"im" | b"ive" => (1, true),
+        b"hes" | b"itll" => (2, true),
+        b"thats" | b"whats" | b"heres" | b"elses" | b"theyre" | b"theyll" | b"theyve" => (4, true),
+        b"theres" => (5, true),
+        b"dunno" => {
+            return Some(Split {
+                at: 2,
+                second: Some(3),
+                joined: true,
+            });
+        }
+        b"alot" => (1, false),
+        b"lotta" => (3, false),
+        b"infact" => (2, false),
+        b"lastnight" => (4, false),
+        b"afterall" => (5, false),
         _ => return None,
+    };
+    Some(Split {
+        at,
+        second: None,
+        joined,
     })
 }
 
@@ -419,6 +436,31 @@ pub(super) fn follows_it_is(w: &str) -> bool {
                 | b"probably"
                 | b"actually"
                 | b"only"
+        )
+    )
+}
+
+/// Verbs after which "lets" is "let's" misspelt ("lets go", "lets hope"):
+/// the verb "lets" takes an object first ("lets them go").
+pub(super) fn follows_let_us(w: &str) -> bool {
+    let mut buf = [0u8; 12];
+    matches!(
+        lower(w, &mut buf),
+        Some(
+            b"go"
+                | b"see"
+                | b"hope"
+                | b"face"
+                | b"try"
+                | b"be"
+                | b"take"
+                | b"get"
+                | b"do"
+                | b"make"
+                | b"talk"
+                | b"say"
+                | b"just"
+                | b"not"
         )
     )
 }

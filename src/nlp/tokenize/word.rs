@@ -133,14 +133,18 @@ impl Scanner<'_, '_> {
             p
         };
         if end == p {
+            let w = &self.t[tok..p];
             if p == b
-                && self.t[tok..p].eq_ignore_ascii_case("its")
-                && self.next_word_is(lexicon::follows_it_is)
+                && (w.eq_ignore_ascii_case("its") && self.next_word_is(lexicon::follows_it_is)
+                    || w == "Lets"
+                    || w == "lets" && self.next_word_is(lexicon::follows_let_us))
             {
-                // "its" written for "it's" ("its not that hard") is split
-                // as the contraction: `it` `s`.
-                self.push(tok, tok + 2, true);
-                self.push(tok + 2, p, false);
+                // "its" and "lets" written for "it's" and "let's" ("its not
+                // that hard", "Lets go") are split as the contractions:
+                // `it` `s`, `Let` `s`; the next word tells them from the
+                // possessive and the verb ("its color", "lets them").
+                self.push(tok, p - 1, true);
+                self.push(p - 1, p, false);
             } else {
                 self.finish(tok, p, runs, false);
             }
@@ -421,28 +425,20 @@ impl Scanner<'_, '_> {
             && run.s == s
             && run.e == e
             && run.letters
-            && (2..=8).contains(&run.chars)
-            && let Some((a, second)) = lexicon::contraction(&t[s..e])
+            && (2..=9).contains(&run.chars)
+            && let Some(split) = lexicon::split_word(&t[s..e])
         {
-            // "gonna" → `gon` `na`, "dunno" → `du` `n` `no`.
-            self.push(s, s + a, true);
-            match second {
+            // "gonna" → `gon` `na`, "dunno" → `du` `n` `no` (words of one
+            // token); "alot" → `a` `lot` (two tokens).
+            let a = s + split.at;
+            self.push(s, a, split.joined);
+            match split.second {
                 Some(c) => {
-                    self.push(s + a, s + c, true);
+                    self.push(a, s + c, split.joined);
                     self.push(s + c, e, joined);
                 }
-                None => self.push(s + a, e, joined),
+                None => self.push(a, e, joined),
             }
-            return;
-        }
-        if let [run] = runs
-            && run.s == s
-            && run.e == e
-            && let Some(a) = lexicon::fused(&t[s..e])
-        {
-            // Two words run together are two tokens: "alot" → `a` `lot`.
-            self.push(s, s + a, false);
-            self.push(s + a, e, joined);
             return;
         }
         if let Some(last) = runs.last()
