@@ -253,7 +253,7 @@ impl Scanner<'_, '_> {
         }
         let c = self.char_at(i);
         let j = match c {
-            // A file extension after a bracket: "(draft).doc".
+            // A file extension after a bracket: "(final).pdf".
             '.' if self.is_extension(i + 1, b) => self.run_of(i + 1, b, is_word),
             // An ellipsis is one token, apart from a question or exclamation
             // after it ("...?" → `...` `?`).
@@ -266,7 +266,7 @@ impl Scanner<'_, '_> {
             '-' | '=' | '<' | '>' if self.is_rule(i, b) => {
                 self.run_of(i, b, |c| matches!(c, '-' | '=' | '<' | '>'))
             }
-            // A colon or comma run into one question mark: "Fax:?".
+            // A colon or comma run into one question mark: "Phone:?".
             ',' | ':'
                 if self.t[i + 1..b].starts_with('?') && !self.t[i + 2..b].starts_with('?') =>
             {
@@ -520,7 +520,7 @@ mod tests {
         );
         assert_eq!(toks("dunno, dont"), ["du·n·no", ",", "do·nt"]);
         assert_eq!(toks("the players' bus"), ["the", "players·'", "bus"]);
-        assert_eq!(toks("O'Neill's o'clock"), ["O'Neill·'s", "o'clock"]);
+        assert_eq!(toks("O'Hara's o'clock"), ["O'Hara·'s", "o'clock"]);
         // A quotation in single quotes is not a possessive.
         assert_eq!(toks("'fast cars'"), ["'", "fast", "cars", "'"]);
         assert_eq!(toks("the '90s"), ["the", "'90s"]);

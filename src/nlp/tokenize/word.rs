@@ -199,7 +199,8 @@ impl Scanner<'_, '_> {
                     && runs[0].letters
                     && (runs[0].chars <= 3 || after == b && self.restarts(word))
             }
-            // A name written with its exclamation mark.
+            // A name written with its exclamation mark: "Yahoo!" (the one
+            // such name in train).
             '!' => word == "Yahoo",
             _ => false,
         };
@@ -263,8 +264,8 @@ impl Scanner<'_, '_> {
                     Join::Keep
                 }
             }
-            // Thousands separators: "1,000,000", "3,000lb" (unit split later),
-            // and decimal commas: "7,5" (but "red,green").
+            // Thousands separators: "1,000,000", "2,500kg" (unit split later),
+            // and decimal commas: "2,5" (but "red,green").
             ',' => join_if(l.digits && self.lead_digits(r) > 0),
             // Clock times and ratios: "12:30", "3:1" (also "7:30PM", whose
             // unit is split later).
@@ -294,14 +295,14 @@ impl Scanner<'_, '_> {
             '-' | '‐' | '‑' => join_if(
                 l.s == tok && l.letters && lexicon::is_hyphen_prefix(text(l))
                     || r.letters && k + 2 == runs.len() && lexicon::is_hyphen_suffix(text(r))
-                    // The Persian ezafe on a name: "Masjed-e Shah".
+                    // The Persian ezafe on a name: "Kuh-e Sabz".
                     || k + 2 == runs.len() && text(r) == "e" && l.letters && l.chars > 1
                     || self.is_code(l)
                     || self.is_code(r),
             ),
             _ if is_apostrophe(mark) => {
                 // A clitic at the end of a word: "it's", "we'll", "don't";
-                // other apostrophes are inside names ("O'Neil").
+                // other apostrophes are inside names ("O'Hara").
                 let ends = k + 2 == runs.len() || matches!(self.char_at(r.e), '-' | '/');
                 let lt = text(l);
                 if l.digits && lt.ends_with('0') {
