@@ -673,6 +673,13 @@ mod tests {
         tokenize(text, 0, text.len(), &mut out);
         assert_eq!(out.len(), 4);
         out.clear();
+        // No token reaches past the end of the range, even one that would
+        // go on after it.
+        let text = "Phone:? x";
+        tokenize(text, 0, 6, &mut out);
+        let last = out.last().unwrap();
+        assert_eq!((last.start, last.end), (5, 6));
+        out.clear();
         // Combining marks stay with their letters.
         let text = "e\u{301}\u{301} \u{301}x";
         tokenize(text, 0, text.len(), &mut out);
