@@ -9,9 +9,11 @@
 //! The text is cut at white space into chunks, and each chunk is read left to
 //! right once: a chunk that is an address or a file name inside brackets and
 //! quotes is a token as it stands; elsewhere runs of letters and digits are
-//! joined across the punctuation that the rules keep inside a token ([`word`])
-//! and every other punctuation mark is a token of its own, or of a run of its
-//! kind ("...", "!!", "--"). Each step moves forward, so the time is linear.
+//! joined across the punctuation that the rules keep inside a token (module
+//! `word`), and every other punctuation mark is a token of its own, or of a
+//! run of its kind ("...", "!!", "--"). Each step moves forward, so the time
+//! is linear; the only allocation is the growth of the output (and of one
+//! small buffer reused from word to word).
 
 mod lexicon;
 mod special;
