@@ -137,6 +137,19 @@ pub enum Command {
         #[arg(long, short, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Show what the language pipeline makes of a text, as CoNLL-U:
+    /// sentences, tokens, tags, lemmas, dependencies, named entities (MISC NE=).
+    Parse {
+        /// The text to analyse (or use --file).
+        #[arg(value_name = "TEXT", required_unless_present = "file", conflicts_with = "file")]
+        text: Option<String>,
+        /// Read the text from a file; `-` reads standard input.
+        #[arg(long, short, value_name = "FILE")]
+        file: Option<PathBuf>,
+        /// How to read file bytes: strict utf-8, or auto (UTF-8, else Windows-1252), or latin1.
+        #[arg(long, value_enum, default_value_t = Encoding::Utf8)]
+        encoding: Encoding,
+    },
     /// Open the interactive shell.
     Repl,
     /// Verify the store: indexes, counts, sources, names. Exits 2 when damaged.
@@ -261,6 +274,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             },
             || open(&cli.db),
         )),
+        Some(Command::Parse { text, file, encoding }) => {
+            let input = match (&text, &file) {
+                (Some(t), _) if t == "-" => crate::parse_command::Input::File(Path::new("-")),
+                (Some(t), _) => crate::parse_command::Input::Text(t),
+                (None, Some(f)) => crate::parse_command::Input::File(f),
+                (None, None) => crate::parse_command::Input::File(Path::new("-")),
+            };
+            crate::parse_command::run(input, encoding, &mut io::stdout().lock()).map(|()| ExitCode::SUCCESS)
+        }
         Some(Command::Repl) | None => {
             if io::stdin().is_terminal() {
                 crate::repl::run(open(&cli.db)?).map(|()| ExitCode::SUCCESS)

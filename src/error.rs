@@ -87,6 +87,17 @@ pub enum Error {
     /// The operation was cancelled (Ctrl-C in the REPL, or a cancel token).
     #[error("cancelled")]
     Cancelled,
+
+    /// A model of the language pipeline could not be loaded.
+    #[error(
+        "the {model} model of the language pipeline cannot be loaded: {reason}; this build of lore is broken, retrain with `cargo run --release --bin lore-train` and rebuild"
+    )]
+    Model {
+        /// Which model: tagger, parser, ...
+        model: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
 }
 
 impl Error {
@@ -104,7 +115,7 @@ impl Error {
                 source.kind(),
                 io::ErrorKind::NotFound | io::ErrorKind::PermissionDenied
             ),
-            Error::Corrupt { .. } | Error::Storage(_) => false,
+            Error::Corrupt { .. } | Error::Storage(_) | Error::Model { .. } => false,
         }
     }
 

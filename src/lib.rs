@@ -32,6 +32,7 @@ pub mod jsonl;
 pub mod model;
 pub mod nlp;
 pub mod output;
+pub mod parse_command;
 pub mod query;
 pub mod rdf;
 pub mod repl;

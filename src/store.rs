@@ -185,18 +185,8 @@ impl Store {
         origin: &str,
         opts: &IngestOptions,
     ) -> Result<IngestOutcome> {
-        let latin1 = match opts.encoding {
-            Encoding::Utf8 => false,
-            Encoding::Auto => std::str::from_utf8(bytes).is_err(),
-            Encoding::Latin1 => true,
-        };
-        if latin1 {
-            check_size_and_binary(bytes, origin)?;
-            let text = decode_windows_1252(bytes);
-            return self.ingest_checked(&text, origin, opts.defer_flush);
-        }
-        let text = check_article(bytes, origin)?;
-        self.ingest_checked(text, origin, opts.defer_flush)
+        let text = decode_article(bytes, origin, opts.encoding)?;
+        self.ingest_checked(&text, origin, opts.defer_flush)
     }
 
     /// Ingests one article atomically: afterwards it is stored completely, or
@@ -805,6 +795,22 @@ fn too_large(what: &str, len: u64) -> Error {
 }
 
 /// Checks that bytes are a plausible article and returns them as text.
+/// Article bytes as text, as `encoding` says; refuses empty, binary,
+/// oversized and (strict UTF-8) undecodable input with a message naming
+/// `origin`. Every command that reads articles decodes them here.
+pub fn decode_article<'a>(bytes: &'a [u8], origin: &str, encoding: Encoding) -> Result<std::borrow::Cow<'a, str>> {
+    let latin1 = match encoding {
+        Encoding::Utf8 => false,
+        Encoding::Auto => std::str::from_utf8(bytes).is_err(),
+        Encoding::Latin1 => true,
+    };
+    if latin1 {
+        check_size_and_binary(bytes, origin)?;
+        return Ok(std::borrow::Cow::Owned(decode_windows_1252(bytes)));
+    }
+    check_article(bytes, origin).map(std::borrow::Cow::Borrowed)
+}
+
 fn check_article<'a>(bytes: &'a [u8], origin: &str) -> Result<&'a str> {
     check_size_and_binary(bytes, origin)?;
     std::str::from_utf8(bytes).map_err(|e| {

@@ -26,7 +26,7 @@ use lore::nlp::train::{self, Treebanks};
 
 /// Pruning thresholds of the parser's move and relation models (see
 /// `BENCHMARKS.md` for the size against accuracy measurements).
-const PARSER_PRUNE: (f64, f64) = (0.05, 0.05);
+const PARSER_PRUNE: (f64, f64) = (1.5, 1.5);
 
 const USAGE: &str =
     "usage: lore-train [TREEBANKS_DIR] [--out DIR] [--cache DIR] [--only tagger,parser]";

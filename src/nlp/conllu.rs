@@ -417,88 +417,73 @@ pub fn documents(sentences: &[Sentence]) -> Vec<&[Sentence]> {
     out
 }
 
-/// Writes an [`Analysis`](super::Analysis) as CoNLL-U: one block per sentence
-/// with `# sent_id` and `# text`, multi-word tokens as ranges, entity spans in
-/// MISC as `NE=B-PER` / `NE=I-PER`, and `SpaceAfter=No` where the text has no
-/// space after a token.
+/// Writes an [`Analysis`](super::Analysis) as CoNLL-U (see [`write_sentence`]),
+/// numbering sentences from `first_id`.
 pub fn write(text: &str, analysis: &super::Analysis, first_id: usize, out: &mut String) {
     for (k, s) in analysis.sentences.iter().enumerate() {
-        let _ = writeln!(out, "# sent_id = {}", first_id + k);
-        let stext = text.get(s.start..s.end).unwrap_or("");
-        let flat: String = stext
-            .chars()
-            .map(|c| {
-                if c == '\n' || c == '\r' || c == '\t' {
-                    ' '
-                } else {
-                    c
-                }
-            })
-            .collect();
-        let _ = writeln!(out, "# text = {flat}");
-        let mut ne: Vec<Option<(bool, &str)>> = vec![None; s.words.len()];
-        for e in &s.entities {
-            for (j, slot) in ne.iter_mut().enumerate().take(e.end).skip(e.start) {
-                *slot = Some((j == e.start, e.kind.code()));
-            }
-        }
-        let mut i = 0;
-        while i < s.words.len() {
-            // Words joined into one token ("do" + "n't").
-            let mut last = i;
-            while last + 1 < s.words.len() && s.words[last].joined {
-                last += 1;
-            }
-            let space_after = |w: usize| {
-                let end = s.words[w].end;
-                text[end..].chars().next().is_none_or(char::is_whitespace) || w + 1 == s.words.len()
-            };
-            if last > i {
-                let form = &text[s.words[i].start..s.words[last].end];
-                let misc = if space_after(last) {
-                    "_"
-                } else {
-                    "SpaceAfter=No"
-                };
-                let _ = writeln!(
-                    out,
-                    "{}-{}\t{}\t_\t_\t_\t_\t_\t_\t_\t{}",
-                    i + 1,
-                    last + 1,
-                    clean(form),
-                    misc
-                );
-            }
-            for (w, word) in s.words.iter().enumerate().take(last + 1).skip(i) {
-                let mut misc: Vec<String> = Vec::new();
-                if let Some((begin, kind)) = ne[w] {
-                    misc.push(format!("NE={}-{}", if begin { "B" } else { "I" }, kind));
-                }
-                if last == i && !space_after(w) {
-                    misc.push("SpaceAfter=No".into());
-                }
-                let misc = if misc.is_empty() {
-                    "_".to_string()
-                } else {
-                    misc.join("|")
-                };
-                let _ = writeln!(
-                    out,
-                    "{}\t{}\t{}\t{}\t{}\t_\t{}\t{}\t_\t{}",
-                    w + 1,
-                    clean(&text[word.start..word.end]),
-                    clean(&word.lemma),
-                    word.upos.as_str(),
-                    word.xpos,
-                    word.head,
-                    word.deprel,
-                    misc
-                );
-            }
-            i = last + 1;
-        }
-        out.push('\n');
+        write_sentence(text, s, first_id + k, out);
     }
+}
+
+/// Writes one analysed sentence as a CoNLL-U block: `# sent_id` and
+/// `# text`, multi-word tokens as ranges, entity spans in MISC as
+/// `NE=B-PER` / `NE=I-PER`, and `SpaceAfter=No` where the text has no space
+/// after a token.
+pub fn write_sentence(text: &str, s: &super::Sentence, id: usize, out: &mut String) {
+    let _ = writeln!(out, "# sent_id = {id}");
+    let stext = text.get(s.start..s.end).unwrap_or("");
+    let flat: String = stext
+        .chars()
+        .map(|c| if c == '\n' || c == '\r' || c == '\t' { ' ' } else { c })
+        .collect();
+    let _ = writeln!(out, "# text = {flat}");
+    let mut ne: Vec<Option<(bool, &str)>> = vec![None; s.words.len()];
+    for e in &s.entities {
+        for (j, slot) in ne.iter_mut().enumerate().take(e.end).skip(e.start) {
+            *slot = Some((j == e.start, e.kind.code()));
+        }
+    }
+    let space_after = |w: usize| {
+        let end = s.words[w].end;
+        w + 1 == s.words.len() || text.get(end..).and_then(|t| t.chars().next()).is_none_or(char::is_whitespace)
+    };
+    let mut i = 0;
+    while i < s.words.len() {
+        // Words joined into one token ("do" + "n't").
+        let mut last = i;
+        while last + 1 < s.words.len() && s.words[last].joined {
+            last += 1;
+        }
+        if last > i {
+            let form = text.get(s.words[i].start..s.words[last].end).unwrap_or("");
+            let misc = if space_after(last) { "_" } else { "SpaceAfter=No" };
+            let _ = writeln!(out, "{}-{}\t{}\t_\t_\t_\t_\t_\t_\t_\t{}", i + 1, last + 1, clean(form), misc);
+        }
+        for (w, word) in s.words.iter().enumerate().take(last + 1).skip(i) {
+            let mut misc: Vec<String> = Vec::new();
+            if let Some((begin, kind)) = ne[w] {
+                misc.push(format!("NE={}-{}", if begin { "B" } else { "I" }, kind));
+            }
+            if last == i && !space_after(w) {
+                misc.push("SpaceAfter=No".into());
+            }
+            let misc = if misc.is_empty() { "_".to_string() } else { misc.join("|") };
+            let _ = writeln!(
+                out,
+                "{}\t{}\t{}\t{}\t{}\t_\t{}\t{}\t_\t{}",
+                w + 1,
+                clean(word.text(text)),
+                clean(&word.lemma),
+                word.upos.as_str(),
+                word.xpos,
+                word.head,
+                word.deprel,
+                misc
+            );
+        }
+        i = last + 1;
+    }
+    out.push('\n');
 }
 
 /// A field may hold no tab or line break; an empty one is written `_`.

@@ -11,6 +11,8 @@
 //!
 //! Architecture invariant: no I/O; every function is total on any `&str`.
 
+pub use pipeline::Pipeline;
+
 pub mod conllu;
 pub mod eval;
 pub mod labels;
@@ -18,6 +20,7 @@ pub mod lexical;
 pub mod model_file;
 pub mod parser;
 pub mod perceptron;
+pub mod pipeline;
 pub mod sentences;
 pub mod tagger;
 pub mod tokenize;
@@ -213,4 +216,23 @@ pub struct Sentence {
 pub struct Analysis {
     /// Sentences in text order.
     pub sentences: Vec<Sentence>,
+}
+
+/// Analyses a text with the models compiled into lore: sentences, tokens
+/// with byte offsets, part-of-speech tags, lemmas, dependency heads and
+/// relations, and named-entity spans.
+///
+/// ```
+/// let text = "The court struck down the law on Tuesday.";
+/// let a = lore::nlp::analyze(text)?;
+/// let s = &a.sentences[0];
+/// let struck = s.words.iter().position(|w| w.text(text) == "struck").unwrap();
+/// assert_eq!(s.words[struck].lemma, "strike");
+/// assert_eq!(s.words[struck].deprel, "root");
+/// let court = &s.words[1];
+/// assert_eq!((court.text(text), court.head, court.deprel), ("court", struck + 1, "nsubj"));
+/// # Ok::<(), lore::Error>(())
+/// ```
+pub fn analyze(text: &str) -> crate::Result<Analysis> {
+    Ok(Pipeline::get()?.analyze(text))
 }
