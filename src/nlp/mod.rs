@@ -13,6 +13,7 @@
 
 pub mod conllu;
 pub mod eval;
+pub mod lemma;
 pub mod model_file;
 pub mod perceptron;
 pub mod tokenize;
