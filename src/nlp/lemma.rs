@@ -13,6 +13,7 @@
 //! tags) and [`Lemmatizer::read`] fails with a message, never a panic.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -40,71 +41,31 @@ const NOUN: u8 = 2;
 const ADJ: u8 = 4;
 const ADV: u8 = 8;
 
-/// Case of a form: lower, Title, SHORT upper (an acronym, kept), LONGER
-/// upper (a headline word, lowered), MiXed.
+/// Marks a lexicon entry keyed by the lower-cased form, which serves every
+/// spelling of it ("TEHRAN" finds "tehran" -> "Tehran") after the entries
+/// for the form as written.
+const FOLDED: u32 = 1 << 16;
+
+/// Case of a form: lower, Title, SHORT upper (an acronym), LONGER upper (a
+/// headline word), MiXed; each tag learns what its lemmas do with each.
 const SHAPES: usize = 5;
 
 /// How a rule's output gets its case.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 enum CaseOp {
-    Keep = 0,
-    Lower = 1,
-    Title = 2,
+    #[default]
+    Keep,
+    Lower,
+    Title,
 }
 
 const CASE_OPS: [CaseOp; 3] = [CaseOp::Keep, CaseOp::Lower, CaseOp::Title];
 
-/// What a tag means for the rules, derived from its Penn tag.
-#[derive(Clone, Copy, Debug, Default)]
-struct TagInfo {
-    class: u8,
-    /// VBD, VBG, VBN, VBZ: forms WordNet's irregular list covers.
-    inflected_verb: bool,
-}
-
-impl TagInfo {
-    fn of(xpos: &str) -> TagInfo {
-        let class = if xpos.starts_with("VB") {
-            VERB
-        } else if xpos == "NN" || xpos == "NNS" {
-            NOUN
-        } else if xpos.starts_with("JJ") {
-            ADJ
-        } else if xpos.starts_with("RB") {
-            ADV
-        } else {
-            0
-        };
-        let inflected_verb = matches!(xpos, "VBD" | "VBG" | "VBN" | "VBZ");
-        TagInfo {
-            class,
-            inflected_verb,
-        }
-    }
-}
-
 /// Drop `strip` characters, then append.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 struct Edit {
     strip: u8,
     append: Box<str>,
-}
-
-/// One lexicon entry under a form.
-#[derive(Clone, Copy, Debug)]
-struct Entry {
-    tag: u16,
-    /// Keyed by the lower-cased form: serves every case variant of it
-    /// ("TEHRAN" finds "tehran" -> "Tehran"), after the exact entries.
-    folded: bool,
-    lemma: u32,
-}
-
-/// The rule for one tag and word ending: edits to try, best first.
-#[derive(Clone, Copy, Debug)]
-struct Rule {
-    tag: u16,
-    cands: (u32, u32),
 }
 
 /// English verbs from WordNet (see the data file's header).
@@ -116,52 +77,57 @@ struct WordNet {
 fn wordnet() -> &'static WordNet {
     static WN: OnceLock<WordNet> = OnceLock::new();
     WN.get_or_init(|| {
-        let mut wn = WordNet {
-            verbs: FxHashSet::default(),
-            irregular: FxHashMap::default(),
-        };
         let text = include_str!("../../data/nlp/wordnet_verbs.txt");
-        for line in text.lines().filter(|l| !l.starts_with('#')) {
-            match line.split_once('\t') {
-                Some((form, lemma)) => {
-                    wn.irregular.insert(form, lemma);
-                }
-                None if !line.is_empty() => {
-                    wn.verbs.insert(line);
-                }
-                None => {}
-            }
+        let lines = text
+            .lines()
+            .filter(|l| !l.is_empty() && !l.starts_with('#'));
+        let (pairs, verbs): (Vec<&str>, Vec<&str>) = lines.partition(|l| l.contains('\t'));
+        WordNet {
+            verbs: verbs.into_iter().collect(),
+            irregular: pairs.iter().filter_map(|l| l.split_once('\t')).collect(),
         }
-        wn
     })
 }
 
 /// A trained lemmatizer.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct Lemmatizer {
     /// (UPOS, Penn) pairs seen in training, most frequent first; a tag id
     /// indexes these.
     upos: Vec<Box<str>>,
     xpos: Vec<Box<str>>,
-    info: Vec<TagInfo>,
+    /// Per tag: its word class, and whether WordNet's irregular verb forms
+    /// apply (VBD, VBG, VBN, VBZ).
+    class: Vec<(u8, bool)>,
     /// Penn tag -> its (UPOS, tag id) pairs, most frequent first.
     by_xpos: FxHashMap<Box<str>, Vec<(Box<str>, u16)>>,
-    /// UPOS -> its most frequent tag id, for unknown Penn tags.
-    by_upos: FxHashMap<Box<str>, u16>,
-    /// Case operation per tag and shape of the form.
     case_ops: Vec<[CaseOp; SHAPES]>,
-    /// Interned lemma strings of the lexicon.
-    strings: Vec<Box<str>>,
+    /// Form -> a range of `entries`: ([`FOLDED`] | tag, index in `strings`).
     lexicon: FxHashMap<Box<str>, (u32, u32)>,
-    entries: Vec<Entry>,
-    edits: Vec<Edit>,
-    /// Word ending -> rules for it, one per tag.
-    rules: FxHashMap<Box<str>, (u32, u32)>,
-    rule_list: Vec<Rule>,
-    cands: Vec<u32>,
-    /// Lower-cased training lemma -> word classes it was seen in.
-    vocab: FxHashMap<Box<str>, u8>,
+    entries: Vec<(u32, u32)>,
+    strings: Vec<Box<str>>,
+    /// Every lower-cased training lemma -> the word classes it was seen in.
+    known: FxHashMap<Box<str>, u8>,
+    /// Word endings read backwards ("ing" is node "gni"), parents first;
+    /// node 0 is the empty ending.
+    node_keys: Vec<Box<str>>,
+    /// (node << 32 | next char) -> node: integer keys, one cheap probe per
+    /// letter of the word.
+    trie: FxHashMap<u64, u32>,
+    /// Per node, a range of `rules`: (tag, index in `lists`), by tag.
+    nodes: Vec<(u32, u32)>,
+    rules: Vec<(u32, u32)>,
+    /// Edits to try, best first.
+    lists: Vec<Box<[Edit]>>,
 }
+
+/// (form, lemma, tag id, tokens) of every training word type.
+type Types<'s> = [(&'s str, &'s str, u16, u32)];
+/// Tokens per lemma.
+type Counts<'s> = FxHashMap<&'s str, u32>;
+/// Strings with their (u32, u32) slots: the lexicon and the rule trie, as
+/// the model file holds them.
+type Rows<S> = Vec<(S, Vec<(u32, u32)>)>;
 
 impl Lemmatizer {
     /// Learns from treebank sentences (the train splits). The same
@@ -171,163 +137,126 @@ impl Lemmatizer {
         let mut types: FxHashMap<(&str, &str, &str, &str), u32> = FxHashMap::default();
         for w in sentences.iter().flat_map(|s| &s.words) {
             *tag_counts.entry((&w.upos, &w.xpos)).or_default() += 1;
-            *types
-                .entry((&w.form, &w.lemma, &w.upos, &w.xpos))
-                .or_default() += 1;
+            let key = (&*w.form, &*w.lemma, &*w.upos, &*w.xpos);
+            *types.entry(key).or_default() += 1;
         }
         let mut tags: Vec<((&str, &str), u32)> = tag_counts.into_iter().collect();
         tags.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        tags.truncate(u16::MAX as usize);
-        let tag_id: FxHashMap<(&str, &str), u16> = tags
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (t.0, i as u16))
-            .collect();
-        // (form, lemma, tag, tokens), sorted: nothing below depends on hash order.
+        tags.truncate(usize::from(u16::MAX));
+        let ids: FxHashMap<(&str, &str), u16> = (0..).zip(&tags).map(|(i, t)| (t.0, i)).collect();
+        // Sorted, so that nothing below depends on hash order.
         let mut types: Vec<(&str, &str, u16, u32)> = types
             .into_iter()
-            .filter_map(|((f, l, u, x), n)| Some((f, l, *tag_id.get(&(u, x))?, n)))
+            .filter_map(|((f, l, u, x), n)| Some((f, l, *ids.get(&(u, x))?, n)))
             .collect();
         types.sort_unstable();
 
-        let mut m = Lemmatizer::empty(
+        let mut m = Lemmatizer::with_tags(
             tags.iter().map(|t| t.0.0.into()).collect(),
             tags.iter().map(|t| t.0.1.into()).collect(),
         );
         m.learn_rules(&types);
         m.learn_case(&types);
         for &(_, l, tag, _) in &types {
-            let class = m.info[tag as usize].class;
-            if class != 0 {
-                *m.vocab.entry(l.to_lowercase().into()).or_default() |= class;
-            }
+            *m.known.entry(l.to_lowercase().into()).or_default() |= m.class[usize::from(tag)].0;
         }
         m.learn_lexicon(&types);
         m
     }
 
-    fn empty(upos: Vec<Box<str>>, xpos: Vec<Box<str>>) -> Lemmatizer {
+    fn with_tags(upos: Vec<Box<str>>, xpos: Vec<Box<str>>) -> Lemmatizer {
         let mut m = Lemmatizer {
-            info: xpos.iter().map(|x| TagInfo::of(x)).collect(),
-            case_ops: upos
-                .iter()
-                .map(|u| {
-                    // Without data, the UD convention: names keep their case.
-                    let op = if &**u == "PROPN" {
-                        CaseOp::Keep
-                    } else {
-                        CaseOp::Lower
-                    };
-                    [CaseOp::Keep, op, op, op, op]
-                })
-                .collect(),
-            upos,
-            xpos,
-            by_xpos: FxHashMap::default(),
-            by_upos: FxHashMap::default(),
-            strings: Vec::new(),
-            lexicon: FxHashMap::default(),
-            entries: Vec::new(),
-            edits: Vec::new(),
-            rules: FxHashMap::default(),
-            rule_list: Vec::new(),
-            cands: Vec::new(),
-            vocab: FxHashMap::default(),
+            class: xpos.iter().map(|x| tag_class(x)).collect(),
+            // Until data says otherwise, UD's convention: names keep their case.
+            case_ops: col(&upos, |u| {
+                let op = [CaseOp::Lower, CaseOp::Keep][usize::from(&**u == "PROPN")];
+                [CaseOp::Keep, op, op, op, op]
+            }),
+            ..Default::default()
         };
-        for (i, (u, x)) in m.upos.iter().zip(&m.xpos).enumerate() {
-            let i = i as u16;
+        for (i, (u, x)) in (0..).zip(upos.iter().zip(&xpos)) {
             m.by_xpos.entry(x.clone()).or_default().push((u.clone(), i));
-            m.by_upos.entry(u.clone()).or_insert(i);
         }
+        (m.upos, m.xpos) = (upos, xpos);
         m
     }
 
     /// Suffix rules from word types, not tokens: a rule is for words never
     /// seen, which behave like the many rare types, not like "was" or "had".
-    fn learn_rules(&mut self, types: &[(&str, &str, u16, u32)]) {
-        let mut lower: Vec<(String, String, u16)> = types
-            .iter()
-            .map(|&(f, l, t, _)| (f.to_lowercase(), l.to_lowercase(), t))
-            .collect();
+    fn learn_rules(&mut self, types: &Types) {
+        let mut lower = col(types, |&(f, l, t, _)| {
+            (f.to_lowercase(), l.to_lowercase(), t)
+        });
         lower.sort_unstable();
         lower.dedup();
-        let mut edits: Vec<(String, u16, Edit)> = Vec::new();
+        let mut counts: FxHashMap<(&str, u16), FxHashMap<Edit, u32>> = FxHashMap::default();
         for (lf, ll, tag) in &lower {
-            // A lemma sharing no first letter with its form ("was" -> "be")
-            // is an irregular for the lexicon, not a pattern.
-            if let Some(e) = edit_between(lf, ll).filter(|e| (e.strip as usize) < char_len(lf)) {
-                edits.push((lf.clone(), *tag, e));
+            let Some(e) = edit_between(lf, ll) else {
+                continue;
+            };
+            let starts = lf.char_indices().rev().take(MAX_SUFFIX).map(|(i, _)| i);
+            for start in starts.chain([lf.len()]) {
+                let edits = counts.entry((&lf[start..], *tag)).or_default();
+                *edits.entry(e.clone()).or_default() += 1;
             }
         }
-        let mut distinct: Vec<Edit> = edits.iter().map(|e| e.2.clone()).collect();
-        distinct.sort_unstable();
-        distinct.dedup();
-        let mut counts: FxHashMap<(&str, u16), FxHashMap<u32, u32>> = FxHashMap::default();
-        for (lf, tag, e) in &edits {
-            let id = distinct.binary_search(e).unwrap_or(0) as u32;
-            for start in suffix_starts(lf) {
-                *counts
-                    .entry((&lf[start..], *tag))
-                    .or_default()
-                    .entry(id)
-                    .or_default() += 1;
+        let mut lists: BTreeMap<(&str, u16), (u32, Vec<Edit>)> = BTreeMap::new();
+        for (k, c) in counts {
+            let total: u32 = c.values().sum();
+            let mut c: Vec<(Edit, u32)> =
+                c.into_iter().filter(|e| e.1 * MIN_SHARE >= total).collect();
+            c.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            lists.insert(k, (total, col(c, |e| e.0)));
+        }
+        // A word ending that says what its parent (one letter shorter) says
+        // is dropped, unless a longer ending below it says something else:
+        // lookup walks from the shortest ending and stops at the first gap.
+        let mut kept: BTreeMap<String, Vec<(u32, &[Edit])>> = BTreeMap::new();
+        for (&(suffix, tag), (total, list)) in &lists {
+            let parent = suffix.chars().next().map(|c| &suffix[c.len_utf8()..]);
+            let same = parent
+                .and_then(|p| lists.get(&(p, tag)))
+                .is_some_and(|p| p.1 == *list);
+            if parent.is_some() && (*total < MIN_SUPPORT || same) {
+                continue;
+            }
+            for (i, _) in suffix.char_indices().chain([(suffix.len(), ' ')]) {
+                let rules = kept.entry(suffix[i..].chars().rev().collect()).or_default();
+                rules.push((u32::from(tag), &lists[&(&suffix[i..], tag)].1));
             }
         }
-        // Each node's candidates, best first; a node that says what its
-        // parent (one letter shorter) says is dropped, as lookup then falls
-        // back to the parent anyway.
-        let lists: FxHashMap<(&str, u16), (u32, Vec<u32>)> = counts
-            .into_iter()
-            .map(|(k, c)| {
-                let total: u32 = c.values().sum();
-                let mut c: Vec<(u32, u32)> = c
-                    .into_iter()
-                    .filter(|&(_, n)| n * MIN_SHARE >= total)
-                    .collect();
-                c.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-                (k, (total, c.into_iter().map(|(e, _)| e).collect()))
-            })
-            .collect();
-        let mut kept: Vec<(&str, u16, &[u32])> = lists
-            .iter()
-            .filter(|((s, t), (total, list))| {
-                let Some(c) = s.chars().next() else {
-                    return true; // the empty ending: every tag's last resort
-                };
-                let parent = &s[c.len_utf8()..];
-                *total >= MIN_SUPPORT && lists.get(&(parent, *t)).is_none_or(|p| p.1 != *list)
-            })
-            .map(|((s, t), (_, list))| (*s, *t, list.as_slice()))
-            .collect();
-        kept.sort_unstable();
-        self.edits = distinct;
-        for (suffix, tag, list) in kept {
-            let start = self.cands.len() as u32;
-            self.cands.extend_from_slice(list);
-            let at = self.rule_list.len() as u32;
-            self.rule_list.push(Rule {
-                tag,
-                cands: (start, self.cands.len() as u32),
+        let mut ids: FxHashMap<&[Edit], u32> = FxHashMap::default();
+        let mut rows = Rows::new();
+        for (rev, mut rules) in kept {
+            rules.sort_unstable();
+            rules.dedup();
+            let rules = rules.into_iter().map(|(tag, list)| {
+                let id = *ids.entry(list).or_insert(self.lists.len() as u32);
+                if id as usize == self.lists.len() {
+                    self.lists.push(list.into());
+                }
+                (tag, id)
             });
-            let r = self.rules.entry(suffix.into()).or_insert((at, at));
-            r.1 = at + 1;
+            rows.push((rev, rules.collect()));
         }
+        // Cannot fail: every kept ending comes with all its shorter ones.
+        let _ = self.set_trie(rows);
     }
 
     /// Case of rule output per tag and shape, by majority over word types
     /// whose lemma one of the three case operations reproduces.
-    fn learn_case(&mut self, types: &[(&str, &str, u16, u32)]) {
+    fn learn_case(&mut self, types: &Types) {
         let mut counts = vec![[[0u32; 3]; SHAPES]; self.upos.len()];
         for &(f, l, tag, _) in types {
             let Some(e) = edit_between(&f.to_lowercase(), &l.to_lowercase()) else {
                 continue;
             };
-            let Some(stem) = strip_chars(f, e.strip as usize) else {
+            let Some(stem) = strip_chars(f, e.strip.into()) else {
                 continue;
             };
             let out = format!("{stem}{}", e.append);
             if let Some(op) = CASE_OPS.iter().position(|&op| apply_case(&out, op) == l) {
-                counts[tag as usize][shape(f)][op] += 1;
+                counts[usize::from(tag)][shape(f)][op] += 1;
             }
         }
         for (ops, counts) in self.case_ops.iter_mut().zip(&counts) {
@@ -342,91 +271,91 @@ impl Lemmatizer {
 
     /// The lexicon: the most frequent lemma of each lower-cased form and
     /// tag where the rules miss it on some training spelling, then of each
-    /// exact form where rules and lower-cased entries both miss.
-    fn learn_lexicon(&mut self, types: &[(&str, &str, u16, u32)]) {
-        let mut folded: FxHashMap<(String, u16), FxHashMap<&str, u32>> = FxHashMap::default();
-        let mut exact: FxHashMap<(&str, u16), FxHashMap<&str, u32>> = FxHashMap::default();
+    /// form as written where rules and lower-cased entries both miss.
+    fn learn_lexicon(&mut self, types: &Types) {
+        let mut folded: BTreeMap<(String, u16), (Counts, Vec<&str>)> = BTreeMap::new();
+        let mut exact: BTreeMap<(&str, u16), Counts> = BTreeMap::new();
         for &(f, l, tag, n) in types {
-            *folded
-                .entry((f.to_lowercase(), tag))
-                .or_default()
-                .entry(l)
-                .or_default() += n;
+            let (lemmas, spellings) = folded.entry((f.to_lowercase(), tag)).or_default();
+            *lemmas.entry(l).or_default() += n;
+            spellings.push(f);
             *exact.entry((f, tag)).or_default().entry(l).or_default() += n;
         }
-        let mut spellings: FxHashMap<(String, u16), Vec<&str>> = FxHashMap::default();
-        for &(f, _, tag, _) in types {
-            spellings
-                .entry((f.to_lowercase(), tag))
-                .or_default()
-                .push(f);
-        }
-        let mut kept: Vec<(String, u16, bool, String)> = Vec::new();
-        let mut folded: Vec<((String, u16), &str)> =
-            folded.into_iter().map(|(k, c)| (k, majority(c))).collect();
-        folded.sort_unstable();
-        for ((lf, tag), lemma) in folded {
-            let spellings = spellings.get(&(lf.clone(), tag)).map_or(&[][..], |v| v);
-            if spellings
-                .iter()
-                .any(|f| self.by_rule(f, &f.to_lowercase(), tag) != lemma)
-            {
-                kept.push((lf, tag, true, lemma.to_string()));
+        let mut table: BTreeMap<String, Vec<(u32, &str)>> = BTreeMap::new();
+        for ((lf, tag), (lemmas, spellings)) in folded {
+            let lemma = majority(lemmas);
+            let miss = |f: &&str| self.by_rule(f, &f.to_lowercase(), tag) != lemma;
+            if spellings.iter().any(miss) {
+                let kind = FOLDED | u32::from(tag);
+                table.entry(lf).or_default().push((kind, lemma));
             }
         }
-        self.set_lexicon(&kept);
-        let mut exact: Vec<((&str, u16), &str)> =
-            exact.into_iter().map(|(k, c)| (k, majority(c))).collect();
-        exact.sort_unstable();
-        for ((f, tag), lemma) in exact {
+        self.set_table(&table);
+        for ((f, tag), lemmas) in exact {
+            let lemma = majority(lemmas);
             if self.lemma_tagged(f, tag) != lemma {
-                kept.push((f.to_string(), tag, false, lemma.to_string()));
+                let kind = u32::from(tag);
+                table.entry(f.into()).or_default().push((kind, lemma));
             }
         }
-        self.set_lexicon(&kept);
+        self.set_table(&table);
     }
 
-    fn set_lexicon(&mut self, kept: &[(String, u16, bool, String)]) {
-        let mut strings: Vec<&str> = kept.iter().map(|k| k.3.as_str()).collect();
+    /// Interns the lemmas of `table` and makes it the lexicon.
+    fn set_table(&mut self, table: &BTreeMap<String, Vec<(u32, &str)>>) {
+        let mut strings: Vec<&str> = table.values().flatten().map(|e| e.1).collect();
         strings.sort_unstable();
         strings.dedup();
-        let mut sorted: Vec<&(String, u16, bool, String)> = kept.iter().collect();
-        sorted.sort_unstable();
+        let id = |l: &str| strings.binary_search(&l).unwrap_or(0) as u32;
+        let row = |(k, e): (&String, &Vec<(u32, &str)>)| (k.clone(), col(e, |&(t, l)| (t, id(l))));
+        self.set_lexicon(col(table, row));
+        self.strings = strings.into_iter().map(Into::into).collect();
+    }
+
+    fn set_lexicon(&mut self, rows: Rows<String>) {
         self.lexicon.clear();
         self.entries.clear();
-        for (key, tag, folded, lemma) in sorted {
+        for (key, entries) in rows {
             let at = self.entries.len() as u32;
-            self.entries.push(Entry {
-                tag: *tag,
-                folded: *folded,
-                lemma: strings.binary_search(&lemma.as_str()).unwrap_or(0) as u32,
-            });
-            let r = self.lexicon.entry(key.as_str().into()).or_insert((at, at));
-            r.1 = at + 1;
+            self.entries.extend(entries);
+            let range = (at, self.entries.len() as u32);
+            self.lexicon.insert(key.into(), range);
         }
-        self.strings = strings.into_iter().map(Into::into).collect();
+    }
+
+    /// Builds the trie from its rows, parents first.
+    fn set_trie(&mut self, rows: Rows<String>) -> Result<(), String> {
+        let mut ids: FxHashMap<String, u32> = FxHashMap::default();
+        for (i, (rev, rules)) in rows.into_iter().enumerate() {
+            let node = i as u32;
+            if let Some(c) = rev.chars().last() {
+                let parent = ids.get(&rev[..rev.len() - c.len_utf8()]);
+                let parent = parent.ok_or("lemmatizer model: a word ending without its parent")?;
+                self.trie.insert(edge(*parent, c), node);
+            } else if node != 0 {
+                return Err("lemmatizer model: the empty ending out of place".into());
+            }
+            let at = self.rules.len() as u32;
+            self.rules.extend(rules);
+            self.nodes.push((at, self.rules.len() as u32));
+            self.node_keys.push(rev.as_str().into());
+            ids.insert(rev, node);
+        }
+        Ok(())
     }
 
     /// Lemma of a word given its form, UPOS and Penn tag ("met" VERB VBD ->
     /// "meet", "Obama" PROPN NNP -> "Obama"). Borrows when the lemma is the
     /// form, a prefix of it, or a stored string. An unknown tag pair is
-    /// read as the commonest pair with its Penn tag, else with its UPOS;
-    /// with neither known the form is its own lemma.
+    /// read as the commonest pair with its Penn tag; with an unknown Penn
+    /// tag the form is its own lemma.
     pub fn lemma<'a>(&'a self, form: &'a str, upos: &str, xpos: &str) -> Cow<'a, str> {
-        match self.tag_id(upos, xpos) {
-            Some(tag) => self.lemma_tagged(form, tag),
+        let Some(tags) = self.by_xpos.get(xpos) else {
+            return Cow::Borrowed(form);
+        };
+        match tags.iter().find(|(u, _)| &**u == upos).or(tags.first()) {
+            Some(&(_, tag)) => self.lemma_tagged(form, tag),
             None => Cow::Borrowed(form),
-        }
-    }
-
-    fn tag_id(&self, upos: &str, xpos: &str) -> Option<u16> {
-        match self.by_xpos.get(xpos) {
-            Some(list) => list
-                .iter()
-                .find(|(u, _)| &**u == upos)
-                .or(list.first())
-                .map(|t| t.1),
-            None => self.by_upos.get(upos).copied(),
         }
     }
 
@@ -434,83 +363,82 @@ impl Lemmatizer {
         let mut buf = [0u8; FOLD_BUF];
         let lower = fold(form, &mut buf);
         let exact = self.lexicon.get(form).copied();
-        if let Some(l) = exact.and_then(|r| self.find(r, tag, false)) {
+        if let Some(l) = exact.and_then(|r| self.entry(r, u32::from(tag))) {
             return Cow::Borrowed(l);
         }
-        // Most words are lower-case already: their folded entries sit
+        // Most words are lower-case already: their lower-cased entries sit
         // under the key just looked up.
-        let folded = if lower.len() == form.len() && *lower == *form {
+        let folded = if std::ptr::eq(&*lower, form) {
             exact
         } else {
             self.lexicon.get(&*lower).copied()
         };
-        if let Some(l) = folded.and_then(|r| self.find(r, tag, true)) {
+        if let Some(l) = folded.and_then(|r| self.entry(r, FOLDED | u32::from(tag))) {
             return Cow::Borrowed(l);
         }
         self.by_rule(form, &lower, tag)
     }
 
-    fn find(&self, (a, b): (u32, u32), tag: u16, folded: bool) -> Option<&str> {
-        let e = self.entries.get(a as usize..b as usize)?;
-        let e = e.iter().find(|e| e.tag == tag && e.folded == folded)?;
-        self.strings.get(e.lemma as usize).map(|s| &**s)
+    fn entry(&self, (a, b): (u32, u32), want: u32) -> Option<&str> {
+        let entries = self.entries.get(a as usize..b as usize)?;
+        let id = entries.iter().find(|e| e.0 == want)?.1;
+        self.strings.get(id as usize).map(|s| &**s)
     }
 
     /// The lemma the rules give, without the lexicon; `lower` is the
     /// lower-cased form.
-    fn by_rule<'a>(&self, form: &'a str, lower: &str, tag: u16) -> Cow<'a, str> {
-        // Thousands separators go: "44,000" -> "44000", as both treebanks write.
+    fn by_rule<'a>(&'a self, form: &'a str, lower: &str, tag: u16) -> Cow<'a, str> {
+        // Thousands separators go, as in both treebanks: "44,000" -> "44000".
         if let Some(n) = without_digit_commas(form) {
             return Cow::Owned(n);
         }
-        let info = self.info.get(tag as usize).copied().unwrap_or_default();
+        let Some(&(class, inflected_verb)) = self.class.get(usize::from(tag)) else {
+            return Cow::Borrowed(form);
+        };
         let op = self
             .case_ops
-            .get(tag as usize)
-            .map_or(CaseOp::Keep, |ops| ops[shape(form)]);
+            .get(usize::from(tag))
+            .map_or(CaseOp::Keep, |o| o[shape(form)]);
         // Irregular and consonant-doubling verbs: "strove" VBD -> "strive".
-        if info.inflected_verb {
-            if let Some(&l) = wordnet().irregular.get(lower) {
-                return case_cow(Cow::Borrowed(l), op);
-            }
+        let irregular = wordnet().irregular.get(lower).filter(|_| inflected_verb);
+        let edit = match irregular {
+            Some(&lemma) => Some((lemma, "")),
+            None => self
+                .choose_edit(lower, class, tag)
+                .and_then(|e| Some((strip_chars(form, e.strip.into())?, &*e.append))),
+        };
+        let (stem, append) = edit.unwrap_or((form, ""));
+        let mut buf = [0u8; FOLD_BUF];
+        let out = join_cased(stem, append, op, &mut buf);
+        if *out == *stem {
+            return Cow::Borrowed(stem);
         }
-        let Some(e) = self.choose_edit(lower, info.class, tag) else {
-            return case_cow(Cow::Borrowed(form), op);
-        };
-        let Some(stem) = strip_chars(form, e.strip as usize) else {
-            return case_cow(Cow::Borrowed(form), op);
-        };
-        if e.append.is_empty() {
-            case_cow(Cow::Borrowed(stem), op)
-        } else {
-            case_cow(Cow::Owned(format!("{stem}{}", e.append)), op)
+        // A known lemma equal to the output ("The" -> "the") saves an
+        // allocation.
+        match self.known.get_key_value(&*out) {
+            Some((stored, _)) => Cow::Borrowed(stored),
+            None => Cow::Owned(out.into_owned()),
         }
     }
 
     /// The rule of the longest known ending of `lower` for this tag: its
-    /// first candidate that leaves a stem, or the first whose output is a
-    /// known lemma of the tag's word class ("-ked" VBN: "provoked" ->
-    /// "provoke" is a verb, "provok" is not).
+    /// first edit that leaves a stem, or when there are several, the first
+    /// whose output is a known lemma of the tag's word class ("-oked" VBN:
+    /// "provoked" -> "provoke" is a verb, "provok" is not).
     fn choose_edit(&self, lower: &str, class: u8, tag: u16) -> Option<&Edit> {
+        let mut chain: [&[Edit]; MAX_SUFFIX + 1] = Default::default();
+        let (mut depth, mut node, mut chars) = (0, 0u32, lower.chars().rev());
+        while let Some(list) = self.rule(node, tag) {
+            chain[depth] = list;
+            depth += 1;
+            let next = chars.next().filter(|_| depth <= MAX_SUFFIX);
+            let child = next.and_then(|c| self.trie.get(&edge(node, c)));
+            let Some(&child) = child else { break };
+            node = child;
+        }
         let n = char_len(lower);
-        for start in suffix_starts(lower).rev() {
-            let Some(&(a, b)) = self.rules.get(&lower[start..]) else {
-                continue;
-            };
-            let Some(rule) = self
-                .rule_list
-                .get(a as usize..b as usize)
-                .and_then(|r| r.iter().find(|r| r.tag == tag))
-            else {
-                continue;
-            };
-            let list = self
-                .cands
-                .get(rule.cands.0 as usize..rule.cands.1 as usize)?;
-            let mut usable = list
-                .iter()
-                .filter_map(|&e| self.edits.get(e as usize))
-                .filter(|e| (e.strip as usize) < n);
+        for list in chain[..depth].iter().rev() {
+            let mut usable = list.iter().filter(|e| usize::from(e.strip) < n);
             let Some(first) = usable.next() else {
                 continue;
             };
@@ -520,18 +448,23 @@ impl Lemmatizer {
             let mut out = String::new();
             let known = [first, second].into_iter().chain(usable).find(|e| {
                 out.clear();
-                out.push_str(strip_chars(lower, e.strip as usize).unwrap_or(""));
+                out.push_str(strip_chars(lower, e.strip.into()).unwrap_or(""));
                 out.push_str(&e.append);
-                self.known_lemma(&out, class)
+                let seen = self
+                    .known
+                    .get(out.as_str())
+                    .is_some_and(|&c| c & class != 0);
+                seen || (class == VERB && wordnet().verbs.contains(out.as_str()))
             });
             return Some(known.unwrap_or(first));
         }
         None
     }
 
-    fn known_lemma(&self, word: &str, class: u8) -> bool {
-        self.vocab.get(word).is_some_and(|&c| c & class != 0)
-            || (class == VERB && wordnet().verbs.contains(word))
+    fn rule(&self, node: u32, tag: u16) -> Option<&[Edit]> {
+        let rules = slots(&self.rules, *self.nodes.get(node as usize)?);
+        let i = rules.binary_search_by_key(&u32::from(tag), |r| r.0).ok()?;
+        self.lists.get(rules[i].1 as usize).map(|l| &**l)
     }
 
     /// Appends the model to a model file.
@@ -539,175 +472,153 @@ impl Lemmatizer {
         w.str(FORMAT);
         w.strs(&self.upos);
         w.strs(&self.xpos);
-        let ops: Vec<u8> = self.case_ops.iter().flatten().map(|&op| op as u8).collect();
-        w.bytes(&ops);
+        w.bytes(&col(self.case_ops.iter().flatten(), |&op| op as u8));
         w.strs(&self.strings);
         let mut keys: Vec<(&Box<str>, &(u32, u32))> = self.lexicon.iter().collect();
         keys.sort_unstable();
-        w.strs(&keys.iter().map(|k| k.0).collect::<Vec<_>>());
-        w.u32s(&keys.iter().map(|k| k.1.1 - k.1.0).collect::<Vec<_>>());
-        let entries: Vec<&Entry> = keys
-            .iter()
-            .flat_map(|k| &self.entries[k.1.0 as usize..k.1.1 as usize])
-            .collect();
-        w.u32s(
-            &entries
-                .iter()
-                .map(|e| u32::from(e.tag) << 1 | u32::from(e.folded))
-                .collect::<Vec<_>>(),
+        write_rows(
+            w,
+            keys.iter().map(|&(k, &r)| (&**k, slots(&self.entries, r))),
         );
-        w.u32s(&entries.iter().map(|e| e.lemma).collect::<Vec<_>>());
-        w.bytes(&self.edits.iter().map(|e| e.strip).collect::<Vec<_>>());
-        w.strs(&self.edits.iter().map(|e| &e.append).collect::<Vec<_>>());
-        let mut keys: Vec<(&Box<str>, &(u32, u32))> = self.rules.iter().collect();
-        keys.sort_unstable();
-        w.strs(&keys.iter().map(|k| k.0).collect::<Vec<_>>());
-        w.u32s(&keys.iter().map(|k| k.1.1 - k.1.0).collect::<Vec<_>>());
-        let rules: Vec<&Rule> = keys
-            .iter()
-            .flat_map(|k| &self.rule_list[k.1.0 as usize..k.1.1 as usize])
-            .collect();
-        w.u32s(&rules.iter().map(|r| u32::from(r.tag)).collect::<Vec<_>>());
-        w.u32s(
-            &rules
-                .iter()
-                .map(|r| r.cands.1 - r.cands.0)
-                .collect::<Vec<_>>(),
-        );
-        w.u32s(
-            &rules
-                .iter()
-                .flat_map(|r| &self.cands[r.cands.0 as usize..r.cands.1 as usize])
-                .copied()
-                .collect::<Vec<_>>(),
-        );
-        let mut vocab: Vec<(&Box<str>, &u8)> = self.vocab.iter().collect();
-        vocab.sort_unstable();
-        w.strs(&vocab.iter().map(|v| v.0).collect::<Vec<_>>());
-        w.bytes(&vocab.iter().map(|v| *v.1).collect::<Vec<_>>());
+        let mut known: Vec<(&Box<str>, &u8)> = self.known.iter().collect();
+        known.sort_unstable();
+        w.strs(&col(&known, |k| k.0));
+        w.bytes(&col(&known, |k| *k.1));
+        w.u32s(&col(&self.lists, |l| l.len() as u32));
+        let edits = self.lists.iter().flatten();
+        w.bytes(&col(edits.clone(), |e| e.strip));
+        w.strs(&col(edits, |e| &e.append));
+        let nodes = self.node_keys.iter().zip(&self.nodes);
+        write_rows(w, nodes.map(|(k, &r)| (&**k, slots(&self.rules, r))));
     }
 
     /// Reads a model written by [`Lemmatizer::write`]; damaged bytes give
     /// an error.
     pub fn read(r: &mut Reader) -> Result<Lemmatizer, String> {
+        let bad = |what: &str| format!("lemmatizer model: bad {what}");
         let format = r.str()?;
         if format != FORMAT {
             return Err(format!("lemmatizer model {format:?}, expected {FORMAT:?}"));
         }
-        let upos = boxed(r.strs()?);
-        let xpos = boxed(r.strs()?);
-        let ntags = upos.len();
-        if xpos.len() != ntags || ntags > u16::MAX as usize {
-            return Err("lemmatizer: bad tag lists".into());
+        let (upos, xpos) = (boxed(r.strs()?), boxed(r.strs()?));
+        let ntags = upos.len() as u32;
+        if xpos.len() != upos.len() || ntags > u32::from(u16::MAX) {
+            return Err(bad("tag lists"));
         }
-        let mut m = Lemmatizer::empty(upos, xpos);
+        let mut m = Lemmatizer::with_tags(upos, xpos);
         let ops = r.bytes()?;
-        if ops.len() != ntags * SHAPES {
-            return Err("lemmatizer: bad case table".into());
+        if ops.len() != m.case_ops.len() * SHAPES {
+            return Err(bad("case table"));
         }
-        for (t, chunk) in ops.chunks_exact(SHAPES).enumerate() {
-            for (s, &op) in chunk.iter().enumerate() {
-                m.case_ops[t][s] = *CASE_OPS.get(op as usize).ok_or("lemmatizer: bad case op")?;
-            }
+        for (op, &b) in m.case_ops.iter_mut().flatten().zip(ops) {
+            *op = *CASE_OPS.get(usize::from(b)).ok_or_else(|| bad("case op"))?;
         }
         m.strings = boxed(r.strs()?);
-        let keys = r.strs()?;
-        let key_spans = spans(&r.u32s()?, keys.len())?;
-        let tags = r.u32s()?;
-        let lemmas = r.u32s()?;
-        if tags.len() != lemmas.len() || key_spans.last().map_or(0, |s| s.1) as usize != tags.len()
-        {
-            return Err("lemmatizer: bad lexicon".into());
-        }
-        for (t, l) in tags.iter().zip(&lemmas) {
-            if (t >> 1) as usize >= ntags || *l as usize >= m.strings.len() {
-                return Err("lemmatizer: lexicon entry out of range".into());
-            }
-            m.entries.push(Entry {
-                tag: (t >> 1) as u16,
-                folded: t & 1 == 1,
-                lemma: *l,
-            });
-        }
-        m.lexicon = keys.into_iter().map(Into::into).zip(key_spans).collect();
-        let strips = r.bytes()?;
-        let appends = r.strs()?;
-        if strips.len() != appends.len() {
-            return Err("lemmatizer: bad edits".into());
-        }
-        m.edits = strips
-            .iter()
-            .zip(appends)
-            .map(|(&strip, a)| Edit {
-                strip,
-                append: a.into(),
-            })
-            .collect();
-        let keys = r.strs()?;
-        let key_spans = spans(&r.u32s()?, keys.len())?;
-        let tags = r.u32s()?;
-        let cand_spans = spans_of(&r.u32s()?)?;
-        m.cands = r.u32s()?;
-        if tags.len() != cand_spans.len()
-            || key_spans.last().map_or(0, |s| s.1) as usize != tags.len()
-            || cand_spans.last().map_or(0, |s| s.1) as usize != m.cands.len()
-            || tags.iter().any(|&t| t as usize >= ntags)
-            || m.cands.iter().any(|&e| e as usize >= m.edits.len())
-        {
-            return Err("lemmatizer: bad rules".into());
-        }
-        m.rule_list = tags
-            .iter()
-            .zip(cand_spans)
-            .map(|(&tag, cands)| Rule {
-                tag: tag as u16,
-                cands,
-            })
-            .collect();
-        m.rules = keys.into_iter().map(Into::into).zip(key_spans).collect();
-        let words = r.strs()?;
-        let classes = r.bytes()?;
+        let n = m.strings.len() as u32;
+        m.set_lexicon(read_rows(r, |kind, id| kind & !FOLDED < ntags && id < n)?);
+        let (words, classes) = (r.strs()?, r.bytes()?);
         if words.len() != classes.len() {
-            return Err("lemmatizer: bad vocabulary".into());
+            return Err(bad("known lemmas"));
         }
-        m.vocab = words
+        m.known = boxed(words)
             .into_iter()
-            .map(Into::into)
             .zip(classes.iter().copied())
             .collect();
+        let (lens, strips, appends) = (r.u32s()?, r.bytes()?, r.strs()?);
+        if strips.len() != appends.len() {
+            return Err(bad("edits"));
+        }
+        let edits = strips.iter().zip(appends);
+        let edits: Vec<Edit> = col(edits, |(&strip, a)| Edit {
+            strip,
+            append: a.into(),
+        });
+        m.lists = col(spans(&lens, edits.len())?, |(a, b)| edits[a..b].into());
+        let n = m.lists.len() as u32;
+        m.set_trie(read_rows(r, |tag, list| tag < ntags && list < n)?)?;
         // Parsed now so that loading, not the first unseen verb, pays for it.
         wordnet();
         Ok(m)
     }
 }
 
+/// Key of the trie edge from `node` by letter `c`.
+fn edge(node: u32, c: char) -> u64 {
+    u64::from(node) << 32 | u64::from(c)
+}
+
+fn col<T, U>(items: impl IntoIterator<Item = T>, f: impl FnMut(T) -> U) -> Vec<U> {
+    items.into_iter().map(f).collect()
+}
+
+fn slots(s: &[(u32, u32)], (a, b): (u32, u32)) -> &[(u32, u32)] {
+    s.get(a as usize..b as usize).unwrap_or(&[])
+}
+
+fn write_rows<'r>(w: &mut Writer, rows: impl Iterator<Item = (&'r str, &'r [(u32, u32)])>) {
+    let rows: Vec<_> = rows.collect();
+    w.strs(&rows.iter().map(|r| r.0).collect::<Vec<_>>());
+    w.u32s(&rows.iter().map(|r| r.1.len() as u32).collect::<Vec<_>>());
+    w.u32s(
+        &rows
+            .iter()
+            .flat_map(|r| r.1)
+            .map(|s| s.0)
+            .collect::<Vec<_>>(),
+    );
+    w.u32s(
+        &rows
+            .iter()
+            .flat_map(|r| r.1)
+            .map(|s| s.1)
+            .collect::<Vec<_>>(),
+    );
+}
+
+/// Rows as [`write_rows`] wrote them, every slot passing `ok`.
+fn read_rows(r: &mut Reader, ok: impl Fn(u32, u32) -> bool) -> Result<Rows<String>, String> {
+    let (keys, lens, a, b) = (r.strs()?, r.u32s()?, r.u32s()?, r.u32s()?);
+    if keys.len() != lens.len() || a.len() != b.len() || !a.iter().zip(&b).all(|(&x, &y)| ok(x, y))
+    {
+        return Err("lemmatizer model: bad table".into());
+    }
+    let slots: Vec<(u32, u32)> = a.into_iter().zip(b).collect();
+    let spans = spans(&lens, slots.len())?;
+    Ok(col(keys.into_iter().zip(spans), |(k, (x, y))| {
+        (k, slots[x..y].to_vec())
+    }))
+}
+
 fn boxed(v: Vec<String>) -> Vec<Box<str>> {
     v.into_iter().map(Into::into).collect()
 }
 
-/// Consecutive ranges from their lengths, `n` of them.
-fn spans(lens: &[u32], n: usize) -> Result<Vec<(u32, u32)>, String> {
-    if lens.len() != n {
-        return Err("lemmatizer: index lengths do not match".into());
+/// Consecutive ranges with these lengths, which must add up to `total`.
+fn spans(lens: &[u32], total: usize) -> Result<impl Iterator<Item = (usize, usize)>, String> {
+    if lens.iter().map(|&n| n as usize).sum::<usize>() != total {
+        return Err("lemmatizer model: index lengths do not add up".into());
     }
-    spans_of(lens)
+    let mut at = 0;
+    Ok(lens.iter().map(move |&n| {
+        at += n as usize;
+        (at - n as usize, at)
+    }))
 }
 
-fn spans_of(lens: &[u32]) -> Result<Vec<(u32, u32)>, String> {
-    let mut at = 0u32;
-    lens.iter()
-        .map(|&n| {
-            let end = at.checked_add(n).ok_or("lemmatizer: index overflow")?;
-            let s = (at, end);
-            at = end;
-            Ok(s)
-        })
-        .collect()
+/// Word class of a Penn tag, and whether it is an inflected verb form.
+fn tag_class(xpos: &str) -> (u8, bool) {
+    let class = match xpos {
+        _ if xpos.starts_with("VB") => VERB,
+        "NN" | "NNS" => NOUN,
+        _ if xpos.starts_with("JJ") => ADJ,
+        _ if xpos.starts_with("RB") => ADV,
+        _ => 0,
+    };
+    (class, matches!(xpos, "VBD" | "VBG" | "VBN" | "VBZ"))
 }
 
-/// The most frequent key; ties go to the smallest, so the result does not
-/// depend on hash order.
-fn majority<'a>(c: FxHashMap<&'a str, u32>) -> &'a str {
+/// The most frequent lemma; ties go to the smallest, not to hash order.
+fn majority<'s>(c: Counts<'s>) -> &'s str {
     c.into_iter()
         .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
         .map_or("", |(l, _)| l)
@@ -715,18 +626,6 @@ fn majority<'a>(c: FxHashMap<&'a str, u32>) -> &'a str {
 
 fn char_len(s: &str) -> usize {
     s.chars().count()
-}
-
-/// Byte offsets where the word's endings of 0..=MAX_SUFFIX characters
-/// start, shortest ending first.
-fn suffix_starts(s: &str) -> impl DoubleEndedIterator<Item = usize> + '_ {
-    let mut starts = [s.len(); MAX_SUFFIX + 1];
-    let mut n = 1;
-    for (i, _) in s.char_indices().rev().take(MAX_SUFFIX) {
-        starts[n] = i;
-        n += 1;
-    }
-    (0..n).map(move |j| starts[j])
 }
 
 /// `s` without its last `k` characters, if that leaves at least one.
@@ -738,40 +637,30 @@ fn strip_chars(s: &str, k: usize) -> Option<&str> {
     (i > 0).then(|| &s[..i])
 }
 
-/// The edit taking lower-cased form `lf` to lower-cased lemma `ll`.
+/// The edit taking lower-cased form `lf` to lower-cased lemma `ll`. None
+/// when they share no first letter ("was" -> "be"): that is an irregular for
+/// the lexicon, not a pattern.
 fn edit_between(lf: &str, ll: &str) -> Option<Edit> {
-    let common: usize = lf
-        .chars()
-        .zip(ll.chars())
-        .take_while(|(a, b)| a == b)
-        .map(|(a, _)| a.len_utf8())
-        .sum();
-    let strip = u8::try_from(char_len(&lf[common..])).ok()?;
-    Some(Edit {
-        strip,
-        append: ll[common..].into(),
-    })
+    let same = lf.chars().zip(ll.chars()).take_while(|(a, b)| a == b);
+    let common: usize = same.map(|(a, _)| a.len_utf8()).sum();
+    if common == 0 {
+        return None;
+    }
+    let (strip, append) = (
+        u8::try_from(char_len(&lf[common..])).ok()?,
+        ll[common..].into(),
+    );
+    Some(Edit { strip, append })
 }
 
+/// Index of the form's case shape (see [`SHAPES`]).
 fn shape(form: &str) -> usize {
-    let (mut upper, mut lower, mut later_upper, mut n) = (0, 0, false, 0);
-    for (i, c) in form.chars().enumerate() {
-        n += 1;
-        if c.is_uppercase() {
-            upper += 1;
-            later_upper |= i > 0;
-        } else if c.is_lowercase() {
-            lower += 1;
-        }
-    }
-    if upper == 0 {
+    if !form.chars().any(char::is_uppercase) {
         0
-    } else if !later_upper && lower > 0 {
+    } else if !form.chars().any(char::is_lowercase) {
+        2 + usize::from(form.chars().count() > 4)
+    } else if !form.chars().skip(1).any(char::is_uppercase) {
         1
-    } else if lower == 0 && n <= 4 {
-        2
-    } else if lower == 0 {
-        3
     } else {
         4
     }
@@ -779,29 +668,11 @@ fn shape(form: &str) -> usize {
 
 /// Lower-cases into `buf` when it fits, so a known word costs no allocation.
 fn fold<'b>(form: &'b str, buf: &'b mut [u8; FOLD_BUF]) -> Cow<'b, str> {
-    if lower_fixed(form) {
+    let ascii_lower = form.is_ascii() && !form.bytes().any(|b| b.is_ascii_uppercase());
+    if ascii_lower || (!form.is_ascii() && form.chars().all(|c| c.to_lowercase().eq([c]))) {
         return Cow::Borrowed(form);
     }
-    if form.is_ascii() && form.len() <= FOLD_BUF {
-        let out = &mut buf[..form.len()];
-        out.copy_from_slice(form.as_bytes());
-        out.make_ascii_lowercase();
-        if let Ok(s) = std::str::from_utf8(out) {
-            return Cow::Borrowed(s);
-        }
-    }
-    Cow::Owned(form.to_lowercase())
-}
-
-/// True when lower-casing would not change `s`.
-fn lower_fixed(s: &str) -> bool {
-    if s.is_ascii() {
-        return !s.bytes().any(|b| b.is_ascii_uppercase());
-    }
-    s.chars().all(|c| {
-        let mut l = c.to_lowercase();
-        l.next() == Some(c) && l.next().is_none()
-    })
+    join_cased(form, "", CaseOp::Lower, buf)
 }
 
 fn apply_case(s: &str, op: CaseOp) -> String {
@@ -810,52 +681,195 @@ fn apply_case(s: &str, op: CaseOp) -> String {
         CaseOp::Lower => s.to_lowercase(),
         CaseOp::Title => {
             let mut c = s.chars();
-            match c.next() {
-                Some(first) => first
-                    .to_uppercase()
-                    .chain(c.as_str().to_lowercase().chars())
-                    .collect(),
-                None => String::new(),
-            }
+            let first = c.next().map(|f| f.to_uppercase().collect::<String>());
+            first.unwrap_or_default() + &c.as_str().to_lowercase()
         }
     }
 }
 
-/// [`apply_case`] that allocates only when the case changes.
-fn case_cow(s: Cow<'_, str>, op: CaseOp) -> Cow<'_, str> {
-    let unchanged = match op {
-        CaseOp::Keep => true,
-        CaseOp::Lower => lower_fixed(&s),
-        CaseOp::Title => {
-            let mut c = s.chars();
-            c.next().is_none_or(|f| {
-                let mut u = f.to_uppercase();
-                u.next() == Some(f) && u.next().is_none()
-            }) && lower_fixed(c.as_str())
+/// `stem` + `append` with its case set by `op`, in `buf` when it fits.
+fn join_cased<'b>(
+    stem: &str,
+    append: &str,
+    op: CaseOp,
+    buf: &'b mut [u8; FOLD_BUF],
+) -> Cow<'b, str> {
+    let n = stem.len() + append.len();
+    if stem.is_ascii() && append.is_ascii() && n <= FOLD_BUF {
+        let out = &mut buf[..n];
+        out[..stem.len()].copy_from_slice(stem.as_bytes());
+        out[stem.len()..].copy_from_slice(append.as_bytes());
+        if op != CaseOp::Keep {
+            out.make_ascii_lowercase();
         }
-    };
-    if unchanged {
-        s
-    } else {
-        Cow::Owned(apply_case(&s, op))
+        if let (CaseOp::Title, Some(first)) = (op, out.first_mut()) {
+            first.make_ascii_uppercase();
+        }
+        if let Ok(s) = std::str::from_utf8(out) {
+            return Cow::Borrowed(s);
+        }
     }
+    Cow::Owned(apply_case(&format!("{stem}{append}"), op))
 }
 
 /// "1,250,000" -> "1250000"; None unless the commas group digits by three.
 fn without_digit_commas(form: &str) -> Option<String> {
-    if !form.contains(',') {
-        return None;
-    }
+    let (int, frac) = form.split_once('.').unwrap_or((form, "0"));
     let digits = |g: &str| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit());
-    let (int, frac) = match form.split_once('.') {
-        Some((int, frac)) => (int, Some(frac)),
-        None => (form, None),
-    };
-    let mut groups = int.split(',');
-    let first = groups.next().unwrap_or("");
-    let ok = digits(first)
-        && first.len() <= 3
-        && groups.all(|g| g.len() == 3 && digits(g))
-        && frac.is_none_or(digits);
+    let group = |(i, g): (usize, &str)| digits(g) && (g.len() == 3 || (i == 0 && g.len() < 3));
+    let ok = form.contains(',') && digits(frac) && int.split(',').enumerate().all(group);
     ok.then(|| form.replace(',', ""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nlp::model_file::decompress;
+
+    /// A sentence of "form/lemma/UPOS/XPOS" words.
+    fn sentence(words: &str) -> conllu::Sentence {
+        let rows = words.split(' ').enumerate();
+        let rows =
+            rows.map(|(i, w)| format!("{}\t{}\t_\t0\tdep\t_\t_\n", i + 1, w.replace('/', "\t")));
+        conllu::read(&rows.collect::<String>()).unwrap().remove(0)
+    }
+
+    /// Enough regular words for the rules, plus the irregulars under test.
+    fn model() -> Lemmatizer {
+        let mut text: Vec<String> = [
+            "The/the/DET/DT children/child/NOUN/NNS met/meet/VERB/VBD Obama/Obama/PROPN/NNP",
+            "It/it/PRON/PRP was/be/AUX/VBD n't/not/PART/RB the/the/DET/DT dog/dog/NOUN/NN",
+            "Obama/Obama/PROPN/NNP 's/'s/PART/POS dog/dog/NOUN/NN walked/walk/VERB/VBD",
+            "3/3/NUM/CD 12/12/NUM/CD",
+        ]
+        .map(String::from)
+        .to_vec();
+        // Tags, ending, then stems: "lik:like" is "liked" -> "like".
+        for line in [
+            "VERB/VBD ed walk talk play want look work ask help call open start",
+            "VERB/VBD ed lik:like hop:hope us:use mov:move sav:save",
+            "VERB/VBD ed stopp:stop dropp:drop shopp:shop",
+            "VERB/VBN ed look book cook smok:smoke jok:joke",
+            "VERB/VBG ing walk talk play go read sing",
+            "NOUN/NNS s dog cat book house tree car",
+            "NOUN/NNS ies cit:city part:party bab:baby stor:story",
+        ] {
+            let mut w = line.split(' ');
+            let (tags, ending) = (w.next().unwrap(), w.next().unwrap());
+            let words = w.map(|s| {
+                let (stem, lemma) = s.split_once(':').unwrap_or((s, s));
+                format!("{stem}{ending}/{lemma}/{tags}")
+            });
+            text.push(words.collect::<Vec<_>>().join(" "));
+        }
+        let sentences: Vec<conllu::Sentence> = text.iter().map(|t| sentence(t)).collect();
+        Lemmatizer::train(&sentences.iter().collect::<Vec<_>>())
+    }
+
+    /// "form UPOS XPOS lemma" cases, separated by '|'.
+    const CASES: &[&str] = &[
+        // Irregulars and function words from the lexicon.
+        "met VERB VBD meet | children NOUN NNS child | was AUX VBD be",
+        "n't PART RB not | 's PART POS 's",
+        // Suffix rules on words never seen.
+        "blorfed VERB VBD blorf | glopped VERB VBD glop | blorfing VERB VBG blorf",
+        "zints NOUN NNS zint | glorpies NOUN NNS glorpy",
+        // Two edits for "-oked": the one giving a known verb wins.
+        "provoked VERB VBN provoke | hooked VERB VBN hook",
+        // WordNet's irregular verbs.
+        "strove VERB VBD strive",
+        // Case: names keep theirs, common words are lower-cased.
+        "Obama PROPN NNP Obama | Zorblax PROPN NNP Zorblax | The DET DT the",
+        "Blorfed VERB VBD blorf | WALKED VERB VBD walk",
+        // Numbers lose thousands separators only.
+        "44,000 NUM CD 44000 | 3,40 NUM CD 3,40",
+        // An unknown tag pair is read by its Penn tag; an unknown Penn tag
+        // leaves the form.
+        "dogs ADJ NNS dog | dogs NOUN XX dogs",
+    ];
+
+    fn check(m: &Lemmatizer) {
+        for case in CASES.iter().flat_map(|c| c.split(" | ")) {
+            let c: Vec<&str> = case.split(' ').collect();
+            assert_eq!(m.lemma(c[0], c[1], c[2]), c[3], "{case}");
+        }
+    }
+
+    #[test]
+    fn lemmas_of_known_and_unseen_words() {
+        check(&model());
+    }
+
+    #[test]
+    fn borrows_forms_prefixes_and_stored_lemmas() {
+        let m = model();
+        for (form, tags) in [
+            ("dog", "NOUN NN"),
+            ("walked", "VERB VBD"),
+            ("was", "AUX VBD"),
+        ] {
+            let (upos, xpos) = tags.split_once(' ').unwrap();
+            assert!(
+                matches!(m.lemma(form, upos, xpos), Cow::Borrowed(_)),
+                "{form}"
+            );
+        }
+    }
+
+    #[test]
+    fn total_on_any_input() {
+        let m = model();
+        let forms = "| |İSTANBUL|ǅemal|🦀s|\0|ies|s|E|".to_string() + &"é".repeat(300);
+        for form in forms.split('|') {
+            for tags in ["NOUN NNS", "VERB VBD", "PROPN NNP", " ", "X Q"] {
+                let (upos, xpos) = tags.split_once(' ').unwrap();
+                let _ = m.lemma(form, upos, xpos);
+            }
+        }
+        assert_eq!(m.lemma("", "NOUN", "NNS"), "");
+    }
+
+    fn bytes(m: &Lemmatizer) -> Vec<u8> {
+        let mut w = Writer::new("lemmatizer");
+        m.write(&mut w);
+        w.finish()
+    }
+
+    #[test]
+    fn training_is_deterministic_and_round_trips() {
+        let raw = bytes(&model());
+        assert_eq!(raw, bytes(&model()));
+        let mut w = Writer::new("lemmatizer");
+        model().write(&mut w);
+        let raw = decompress(&w.compressed().unwrap(), 1 << 20).unwrap();
+        let back = Lemmatizer::read(&mut Reader::open(&raw, "lemmatizer").unwrap()).unwrap();
+        check(&back);
+        assert_eq!(bytes(&back), raw);
+    }
+
+    #[test]
+    fn damaged_models_are_refused_without_panic() {
+        let raw = bytes(&model());
+        let header = Writer::new("lemmatizer").finish().len();
+        for cut in header..raw.len() {
+            let mut r = Reader::open(&raw[..cut], "lemmatizer").unwrap();
+            assert!(Lemmatizer::read(&mut r).is_err(), "cut at {cut}");
+        }
+        for (at, flip) in (header..raw.len()).flat_map(|at| [(at, 1), (at, 0x80), (at, 0xff)]) {
+            let mut bad = raw.clone();
+            bad[at] ^= flip;
+            let mut r = Reader::open(&bad, "lemmatizer").unwrap();
+            if let Ok(m) = Lemmatizer::read(&mut r) {
+                check_total(&m);
+            }
+        }
+    }
+
+    /// A damaged model that still reads must still answer.
+    fn check_total(m: &Lemmatizer) {
+        for case in CASES.iter().flat_map(|c| c.split(" | ")) {
+            let c: Vec<&str> = case.split(' ').collect();
+            let _ = m.lemma(c[0], c[1], c[2]);
+        }
+    }
 }
