@@ -108,15 +108,14 @@ pub struct Lemmatizer {
     strings: Vec<Box<str>>,
     /// Every lower-cased training lemma -> the word classes it was seen in.
     known: FxHashMap<Box<str>, u8>,
-    /// Word endings read backwards ("ing" is node "gni"), parents first;
-    /// node 0 is the empty ending.
-    node_keys: Vec<Box<str>>,
+    /// Per tag, the root of its trie of word endings read backwards ("-ing"
+    /// is node "gni"), the node of the empty ending; `u32::MAX` for none.
+    roots: Vec<u32>,
     /// (node << 32 | next char) -> node: integer keys, one cheap probe per
     /// letter of the word.
     trie: FxHashMap<u64, u32>,
-    /// Per node, a range of `rules`: (tag, index in `lists`), by tag.
-    nodes: Vec<(u32, u32)>,
-    rules: Vec<(u32, u32)>,
+    /// Per node, parents first: its ending, tag and edits (index in `lists`).
+    nodes: Vec<(Box<str>, u32, u32)>,
     /// Edits to try, best first.
     lists: Vec<Box<[Edit]>>,
 }
@@ -323,23 +322,23 @@ impl Lemmatizer {
         }
     }
 
-    /// Builds the trie from its rows, parents first.
+    /// Builds the tries from their rows, parents first.
     fn set_trie(&mut self, rows: Rows<String>) -> Result<(), String> {
-        let mut ids: FxHashMap<String, u32> = FxHashMap::default();
-        for (i, (rev, rules)) in rows.into_iter().enumerate() {
-            let node = i as u32;
-            if let Some(c) = rev.chars().last() {
-                let parent = ids.get(&rev[..rev.len() - c.len_utf8()]);
-                let parent = parent.ok_or("lemmatizer model: a word ending without its parent")?;
-                self.trie.insert(edge(*parent, c), node);
-            } else if node != 0 {
-                return Err("lemmatizer model: the empty ending out of place".into());
+        self.roots = vec![u32::MAX; self.upos.len()];
+        let mut ids: FxHashMap<(&str, u32), u32> = FxHashMap::default();
+        for (rev, rules) in &rows {
+            for &(tag, list) in rules {
+                let node = self.nodes.len() as u32;
+                if let Some(c) = rev.chars().last() {
+                    let parent = ids.get(&(&rev[..rev.len() - c.len_utf8()], tag));
+                    let parent = parent.ok_or("lemmatizer model: an ending without its parent")?;
+                    self.trie.insert(edge(*parent, c), node);
+                } else if let Some(root) = self.roots.get_mut(tag as usize) {
+                    *root = node;
+                }
+                ids.insert((rev, tag), node);
+                self.nodes.push((rev.as_str().into(), tag, list));
             }
-            let at = self.rules.len() as u32;
-            self.rules.extend(rules);
-            self.nodes.push((at, self.rules.len() as u32));
-            self.node_keys.push(rev.as_str().into());
-            ids.insert(rev, node);
         }
         Ok(())
     }
@@ -421,15 +420,16 @@ impl Lemmatizer {
         }
     }
 
-    /// The rule of the longest known ending of `lower` for this tag: its
-    /// first edit that leaves a stem, or when there are several, the first
-    /// whose output is a known lemma of the tag's word class ("-oked" VBN:
-    /// "provoked" -> "provoke" is a verb, "provok" is not).
+    /// The edit for `lower` under this tag: of the longest known ending's
+    /// edits, the first whose output is a known lemma of the tag's word
+    /// class ("-oked" VBN: "provoked" -> "provoke" is a verb, "provok" is
+    /// not), else its first edit ("blorfed" -> "blorf").
     fn choose_edit(&self, lower: &str, class: u8, tag: u16) -> Option<&Edit> {
         let mut chain: [&[Edit]; MAX_SUFFIX + 1] = Default::default();
-        let (mut depth, mut node, mut chars) = (0, 0u32, lower.chars().rev());
-        while let Some(list) = self.rule(node, tag) {
-            chain[depth] = list;
+        let (mut depth, mut chars) = (0, lower.chars().rev());
+        let mut node = *self.roots.get(usize::from(tag))?;
+        while let Some(&(_, _, list)) = self.nodes.get(node as usize) {
+            chain[depth] = self.lists.get(list as usize).map_or(&[], |l| &**l);
             depth += 1;
             let next = chars.next().filter(|_| depth <= MAX_SUFFIX);
             let child = next.and_then(|c| self.trie.get(&edge(node, c)));
@@ -437,34 +437,30 @@ impl Lemmatizer {
             node = child;
         }
         let n = char_len(lower);
-        for list in chain[..depth].iter().rev() {
-            let mut usable = list.iter().filter(|e| usize::from(e.strip) < n);
-            let Some(first) = usable.next() else {
-                continue;
-            };
-            let Some(second) = usable.next().filter(|_| class != 0) else {
-                return Some(first);
-            };
-            let mut out = String::new();
-            let known = [first, second].into_iter().chain(usable).find(|e| {
-                out.clear();
-                out.push_str(strip_chars(lower, e.strip.into()).unwrap_or(""));
-                out.push_str(&e.append);
-                let seen = self
-                    .known
-                    .get(out.as_str())
-                    .is_some_and(|&c| c & class != 0);
-                seen || (class == VERB && wordnet().verbs.contains(out.as_str()))
-            });
-            return Some(known.unwrap_or(first));
+        let usable = |e: &&Edit| usize::from(e.strip) < n;
+        let mut lists = chain[..depth]
+            .iter()
+            .rev()
+            .filter(|l| l.iter().any(|e| usable(&e)));
+        let longest = lists.next()?;
+        let first = longest.iter().find(usable)?;
+        if class == 0 || (class != VERB && longest.iter().filter(usable).count() == 1) {
+            return Some(first);
         }
-        None
-    }
-
-    fn rule(&self, node: u32, tag: u16) -> Option<&[Edit]> {
-        let rules = slots(&self.rules, *self.nodes.get(node as usize)?);
-        let i = rules.binary_search_by_key(&u32::from(tag), |r| r.0).ok()?;
-        self.lists.get(rules[i].1 as usize).map(|l| &**l)
+        // Verbs may take an edit of a shorter ending too ("timed" -> "time",
+        // though "-imed" says "aimed" -> "aim"): WordNet lists nearly every
+        // verb, so a verb that is not one is rarely right. The training
+        // vocabulary of other classes is too thin for that.
+        let tried = if class == VERB { depth } else { 1 };
+        let edits = std::iter::once(longest).chain(lists).take(tried);
+        let mut buf = [0u8; FOLD_BUF];
+        let known = edits.flat_map(|l| l.iter()).filter(usable).find(|e| {
+            let stem = strip_chars(lower, e.strip.into()).unwrap_or("");
+            let out = join_cased(stem, &e.append, CaseOp::Keep, &mut buf);
+            let seen = self.known.get(&*out).is_some_and(|&c| c & class != 0);
+            seen || (class == VERB && wordnet().verbs.contains(&*out))
+        });
+        Some(known.unwrap_or(first))
     }
 
     /// Appends the model to a model file.
@@ -476,10 +472,10 @@ impl Lemmatizer {
         w.strs(&self.strings);
         let mut keys: Vec<(&Box<str>, &(u32, u32))> = self.lexicon.iter().collect();
         keys.sort_unstable();
-        write_rows(
-            w,
-            keys.iter().map(|&(k, &r)| (&**k, slots(&self.entries, r))),
-        );
+        let lexicon = keys
+            .iter()
+            .map(|&(k, &r)| (&**k, slots(&self.entries, r).to_vec()));
+        write_rows(w, lexicon);
         let mut known: Vec<(&Box<str>, &u8)> = self.known.iter().collect();
         known.sort_unstable();
         w.strs(&col(&known, |k| k.0));
@@ -488,8 +484,8 @@ impl Lemmatizer {
         let edits = self.lists.iter().flatten();
         w.bytes(&col(edits.clone(), |e| e.strip));
         w.strs(&col(edits, |e| &e.append));
-        let nodes = self.node_keys.iter().zip(&self.nodes);
-        write_rows(w, nodes.map(|(k, &r)| (&**k, slots(&self.rules, r))));
+        let rows = self.nodes.chunk_by(|a, b| a.0 == b.0);
+        write_rows(w, rows.map(|r| (&*r[0].0, col(r, |n| (n.1, n.2)))));
     }
 
     /// Reads a model written by [`Lemmatizer::write`]; damaged bytes give
@@ -555,24 +551,12 @@ fn slots(s: &[(u32, u32)], (a, b): (u32, u32)) -> &[(u32, u32)] {
     s.get(a as usize..b as usize).unwrap_or(&[])
 }
 
-fn write_rows<'r>(w: &mut Writer, rows: impl Iterator<Item = (&'r str, &'r [(u32, u32)])>) {
+fn write_rows<'r>(w: &mut Writer, rows: impl Iterator<Item = (&'r str, Vec<(u32, u32)>)>) {
     let rows: Vec<_> = rows.collect();
-    w.strs(&rows.iter().map(|r| r.0).collect::<Vec<_>>());
-    w.u32s(&rows.iter().map(|r| r.1.len() as u32).collect::<Vec<_>>());
-    w.u32s(
-        &rows
-            .iter()
-            .flat_map(|r| r.1)
-            .map(|s| s.0)
-            .collect::<Vec<_>>(),
-    );
-    w.u32s(
-        &rows
-            .iter()
-            .flat_map(|r| r.1)
-            .map(|s| s.1)
-            .collect::<Vec<_>>(),
-    );
+    w.strs(&col(&rows, |r| r.0));
+    w.u32s(&col(&rows, |r| r.1.len() as u32));
+    w.u32s(&col(rows.iter().flat_map(|r| &r.1), |s| s.0));
+    w.u32s(&col(rows.iter().flat_map(|r| &r.1), |s| s.1));
 }
 
 /// Rows as [`write_rows`] wrote them, every slot passing `ok`.
