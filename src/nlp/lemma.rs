@@ -40,6 +40,8 @@ const VERB: u8 = 1;
 const NOUN: u8 = 2;
 const ADJ: u8 = 4;
 const ADV: u8 = 8;
+/// Proper nouns; a known lemma with this class was seen capitalised.
+const NAME: u8 = 16;
 
 /// Marks a lexicon entry keyed by the lower-cased form, which serves every
 /// spelling of it ("TEHRAN" finds "tehran" -> "Tehran") after the entries
@@ -102,9 +104,8 @@ pub struct Lemmatizer {
     /// Penn tag -> its (UPOS, tag id) pairs, most frequent first.
     by_xpos: FxHashMap<Box<str>, Vec<(Box<str>, u16)>>,
     case_ops: Vec<[CaseOp; SHAPES]>,
-    /// Form -> a range of `entries`: ([`FOLDED`] | tag, index in `strings`).
-    lexicon: FxHashMap<Box<str>, (u32, u32)>,
-    entries: Vec<(u32, u32)>,
+    /// Form -> ([`FOLDED`] | tag, index in `strings`) entries.
+    lexicon: FxHashMap<Box<str>, Box<[(u32, u32)]>>,
     strings: Vec<Box<str>>,
     /// Every lower-cased training lemma -> the word classes it was seen in.
     known: FxHashMap<Box<str>, u8>,
@@ -157,7 +158,9 @@ impl Lemmatizer {
         m.learn_rules(&types);
         m.learn_case(&types);
         for &(_, l, tag, _) in &types {
-            *m.known.entry(l.to_lowercase().into()).or_default() |= m.class[usize::from(tag)].0;
+            let capital = l.starts_with(char::is_uppercase);
+            let class = m.class[usize::from(tag)].0 & if capital { !0 } else { !NAME };
+            *m.known.entry(l.to_lowercase().into()).or_default() |= class;
         }
         m.learn_lexicon(&types);
         m
@@ -165,7 +168,13 @@ impl Lemmatizer {
 
     fn with_tags(upos: Vec<Box<str>>, xpos: Vec<Box<str>>) -> Lemmatizer {
         let mut m = Lemmatizer {
-            class: xpos.iter().map(|x| tag_class(x)).collect(),
+            class: col(upos.iter().zip(&xpos), |(u, x)| {
+                let (class, inflected_verb) = tag_class(x);
+                (
+                    class | [0, NAME][usize::from(&**u == "PROPN")],
+                    inflected_verb,
+                )
+            }),
             // Until data says otherwise, UD's convention: names keep their case.
             case_ops: col(&upos, |u| {
                 let op = [CaseOp::Lower, CaseOp::Keep][usize::from(&**u == "PROPN")];
@@ -312,14 +321,10 @@ impl Lemmatizer {
     }
 
     fn set_lexicon(&mut self, rows: Rows<String>) {
-        self.lexicon.clear();
-        self.entries.clear();
-        for (key, entries) in rows {
-            let at = self.entries.len() as u32;
-            self.entries.extend(entries);
-            let range = (at, self.entries.len() as u32);
-            self.lexicon.insert(key.into(), range);
-        }
+        self.lexicon = rows
+            .into_iter()
+            .map(|(k, e)| (k.into(), e.into()))
+            .collect();
     }
 
     /// Builds the tries from their rows, parents first.
@@ -361,8 +366,8 @@ impl Lemmatizer {
     fn lemma_tagged<'a>(&'a self, form: &'a str, tag: u16) -> Cow<'a, str> {
         let mut buf = [0u8; FOLD_BUF];
         let lower = fold(form, &mut buf);
-        let exact = self.lexicon.get(form).copied();
-        if let Some(l) = exact.and_then(|r| self.entry(r, u32::from(tag))) {
+        let exact = self.lexicon.get(form);
+        if let Some(l) = exact.and_then(|e| self.entry(e, u32::from(tag))) {
             return Cow::Borrowed(l);
         }
         // Most words are lower-case already: their lower-cased entries sit
@@ -370,16 +375,15 @@ impl Lemmatizer {
         let folded = if std::ptr::eq(&*lower, form) {
             exact
         } else {
-            self.lexicon.get(&*lower).copied()
+            self.lexicon.get(&*lower)
         };
-        if let Some(l) = folded.and_then(|r| self.entry(r, FOLDED | u32::from(tag))) {
+        if let Some(l) = folded.and_then(|e| self.entry(e, FOLDED | u32::from(tag))) {
             return Cow::Borrowed(l);
         }
         self.by_rule(form, &lower, tag)
     }
 
-    fn entry(&self, (a, b): (u32, u32), want: u32) -> Option<&str> {
-        let entries = self.entries.get(a as usize..b as usize)?;
+    fn entry(&self, entries: &[(u32, u32)], want: u32) -> Option<&str> {
         let id = entries.iter().find(|e| e.0 == want)?.1;
         self.strings.get(id as usize).map(|s| &**s)
     }
@@ -408,7 +412,15 @@ impl Lemmatizer {
         };
         let (stem, append) = edit.unwrap_or((form, ""));
         let mut buf = [0u8; FOLD_BUF];
-        let out = join_cased(stem, append, op, &mut buf);
+        let mut out = join_cased(stem, append, op, &mut buf);
+        // A name written in lower case whose lemma was seen capitalised:
+        // "mexico" NNP -> "Mexico".
+        if class & NAME != 0
+            && lower == form
+            && self.known.get(&*out).is_some_and(|c| c & NAME != 0)
+        {
+            out = Cow::Owned(apply_case(&out, CaseOp::Title));
+        }
         if *out == *stem {
             return Cow::Borrowed(stem);
         }
@@ -470,12 +482,9 @@ impl Lemmatizer {
         w.strs(&self.xpos);
         w.bytes(&col(self.case_ops.iter().flatten(), |&op| op as u8));
         w.strs(&self.strings);
-        let mut keys: Vec<(&Box<str>, &(u32, u32))> = self.lexicon.iter().collect();
+        let mut keys: Vec<&Box<str>> = self.lexicon.keys().collect();
         keys.sort_unstable();
-        let lexicon = keys
-            .iter()
-            .map(|&(k, &r)| (&**k, slots(&self.entries, r).to_vec()));
-        write_rows(w, lexicon);
+        write_rows(w, keys.iter().map(|&k| (&**k, self.lexicon[k].to_vec())));
         let mut known: Vec<(&Box<str>, &u8)> = self.known.iter().collect();
         known.sort_unstable();
         w.strs(&col(&known, |k| k.0));
@@ -545,10 +554,6 @@ fn edge(node: u32, c: char) -> u64 {
 
 fn col<T, U>(items: impl IntoIterator<Item = T>, f: impl FnMut(T) -> U) -> Vec<U> {
     items.into_iter().map(f).collect()
-}
-
-fn slots(s: &[(u32, u32)], (a, b): (u32, u32)) -> &[(u32, u32)] {
-    s.get(a as usize..b as usize).unwrap_or(&[])
 }
 
 fn write_rows<'r>(w: &mut Writer, rows: impl Iterator<Item = (&'r str, Vec<(u32, u32)>)>) {
@@ -724,7 +729,7 @@ mod tests {
             "The/the/DET/DT children/child/NOUN/NNS met/meet/VERB/VBD Obama/Obama/PROPN/NNP",
             "It/it/PRON/PRP was/be/AUX/VBD n't/not/PART/RB the/the/DET/DT dog/dog/NOUN/NN",
             "Obama/Obama/PROPN/NNP 's/'s/PART/POS dog/dog/NOUN/NN walked/walk/VERB/VBD",
-            "3/3/NUM/CD 12/12/NUM/CD",
+            "3/3/NUM/CD 12/12/NUM/CD in/in/ADP/IN Mexico/Mexico/PROPN/NNP",
         ]
         .map(String::from)
         .to_vec();
@@ -764,7 +769,7 @@ mod tests {
         "strove VERB VBD strive",
         // Case: names keep theirs, common words are lower-cased.
         "Obama PROPN NNP Obama | Zorblax PROPN NNP Zorblax | The DET DT the",
-        "Blorfed VERB VBD blorf | WALKED VERB VBD walk",
+        "Blorfed VERB VBD blorf | WALKED VERB VBD walk | mexico PROPN NNP Mexico",
         // Numbers lose thousands separators only.
         "44,000 NUM CD 44000 | 3,40 NUM CD 3,40",
         // An unknown tag pair is read by its Penn tag; an unknown Penn tag
