@@ -98,12 +98,11 @@ pub struct Lemmatizer {
     /// indexes these.
     upos: Vec<Box<str>>,
     xpos: Vec<Box<str>>,
-    /// Per tag: its word class, and whether WordNet's irregular verb forms
-    /// apply (VBD, VBG, VBN, VBZ).
-    class: Vec<(u8, bool)>,
+    /// Per tag: its word classes, whether WordNet's irregular verb forms
+    /// apply (VBD, VBG, VBN, VBZ), and the case of rule output per shape.
+    tags: Vec<(u8, bool, [CaseOp; SHAPES])>,
     /// Penn tag -> its (UPOS, tag id) pairs, most frequent first.
     by_xpos: FxHashMap<Box<str>, Vec<(Box<str>, u16)>>,
-    case_ops: Vec<[CaseOp; SHAPES]>,
     /// Form -> ([`FOLDED`] | tag, index in `strings`) entries.
     lexicon: FxHashMap<Box<str>, Box<[(u32, u32)]>>,
     strings: Vec<Box<str>>,
@@ -127,7 +126,7 @@ type Types<'s> = [(&'s str, &'s str, u16, u32)];
 type Counts<'s> = FxHashMap<&'s str, u32>;
 /// Strings with their (u32, u32) slots: the lexicon and the rule trie, as
 /// the model file holds them.
-type Rows<S> = Vec<(S, Vec<(u32, u32)>)>;
+type Rows = Vec<(String, Vec<(u32, u32)>)>;
 
 impl Lemmatizer {
     /// Learns from treebank sentences (the train splits). The same
@@ -159,7 +158,7 @@ impl Lemmatizer {
         m.learn_case(&types);
         for &(_, l, tag, _) in &types {
             let capital = l.starts_with(char::is_uppercase);
-            let class = m.class[usize::from(tag)].0 & if capital { !0 } else { !NAME };
+            let class = m.tags[usize::from(tag)].0 & if capital { !0 } else { !NAME };
             *m.known.entry(l.to_lowercase().into()).or_default() |= class;
         }
         m.learn_lexicon(&types);
@@ -168,18 +167,7 @@ impl Lemmatizer {
 
     fn with_tags(upos: Vec<Box<str>>, xpos: Vec<Box<str>>) -> Lemmatizer {
         let mut m = Lemmatizer {
-            class: col(upos.iter().zip(&xpos), |(u, x)| {
-                let (class, inflected_verb) = tag_class(x);
-                (
-                    class | [0, NAME][usize::from(&**u == "PROPN")],
-                    inflected_verb,
-                )
-            }),
-            // Until data says otherwise, UD's convention: names keep their case.
-            case_ops: col(&upos, |u| {
-                let op = [CaseOp::Lower, CaseOp::Keep][usize::from(&**u == "PROPN")];
-                [CaseOp::Keep, op, op, op, op]
-            }),
+            tags: col(upos.iter().zip(&xpos), |(u, x)| tag_info(u, x)),
             ..Default::default()
         };
         for (i, (u, x)) in (0..).zip(upos.iter().zip(&xpos)) {
@@ -192,9 +180,8 @@ impl Lemmatizer {
     /// Suffix rules from word types, not tokens: a rule is for words never
     /// seen, which behave like the many rare types, not like "was" or "had".
     fn learn_rules(&mut self, types: &Types) {
-        let mut lower = col(types, |&(f, l, t, _)| {
-            (f.to_lowercase(), l.to_lowercase(), t)
-        });
+        let lc = str::to_lowercase;
+        let mut lower = col(types, |&(f, l, t, _)| (lc(f), lc(l), t));
         lower.sort_unstable();
         lower.dedup();
         let mut counts: FxHashMap<(&str, u16), FxHashMap<Edit, u32>> = FxHashMap::default();
@@ -267,8 +254,8 @@ impl Lemmatizer {
                 counts[usize::from(tag)][shape(f)][op] += 1;
             }
         }
-        for (ops, counts) in self.case_ops.iter_mut().zip(&counts) {
-            for (op, c) in ops.iter_mut().zip(counts) {
+        for (tag, counts) in self.tags.iter_mut().zip(&counts) {
+            for (op, c) in tag.2.iter_mut().zip(counts) {
                 // Ties go to the earlier op: keeping the form as it is.
                 if let Some(best) = (0..3).rev().max_by_key(|&i| c[i]).filter(|&i| c[i] > 0) {
                     *op = CASE_OPS[best];
@@ -320,7 +307,7 @@ impl Lemmatizer {
         self.strings = strings.into_iter().map(Into::into).collect();
     }
 
-    fn set_lexicon(&mut self, rows: Rows<String>) {
+    fn set_lexicon(&mut self, rows: Rows) {
         self.lexicon = rows
             .into_iter()
             .map(|(k, e)| (k.into(), e.into()))
@@ -328,7 +315,7 @@ impl Lemmatizer {
     }
 
     /// Builds the tries from their rows, parents first.
-    fn set_trie(&mut self, rows: Rows<String>) -> Result<(), String> {
+    fn set_trie(&mut self, rows: Rows) -> Result<(), String> {
         self.roots = vec![u32::MAX; self.upos.len()];
         let mut ids: FxHashMap<(&str, u32), u32> = FxHashMap::default();
         for (rev, rules) in &rows {
@@ -395,13 +382,10 @@ impl Lemmatizer {
         if let Some(n) = without_digit_commas(form) {
             return Cow::Owned(n);
         }
-        let Some(&(class, inflected_verb)) = self.class.get(usize::from(tag)) else {
+        let Some(&(class, inflected_verb, ops)) = self.tags.get(usize::from(tag)) else {
             return Cow::Borrowed(form);
         };
-        let op = self
-            .case_ops
-            .get(usize::from(tag))
-            .map_or(CaseOp::Keep, |o| o[shape(form)]);
+        let op = ops[shape(form)];
         // Irregular and consonant-doubling verbs: "strove" VBD -> "strive".
         let irregular = wordnet().irregular.get(lower).filter(|_| inflected_verb);
         let edit = match irregular {
@@ -480,7 +464,7 @@ impl Lemmatizer {
         w.str(FORMAT);
         w.strs(&self.upos);
         w.strs(&self.xpos);
-        w.bytes(&col(self.case_ops.iter().flatten(), |&op| op as u8));
+        w.bytes(&col(self.tags.iter().flat_map(|t| t.2), |op| op as u8));
         w.strs(&self.strings);
         let mut keys: Vec<&Box<str>> = self.lexicon.keys().collect();
         keys.sort_unstable();
@@ -512,10 +496,10 @@ impl Lemmatizer {
         }
         let mut m = Lemmatizer::with_tags(upos, xpos);
         let ops = r.bytes()?;
-        if ops.len() != m.case_ops.len() * SHAPES {
+        if ops.len() != m.tags.len() * SHAPES {
             return Err(bad("case table"));
         }
-        for (op, &b) in m.case_ops.iter_mut().flatten().zip(ops) {
+        for (op, &b) in m.tags.iter_mut().flat_map(|t| &mut t.2).zip(ops) {
             *op = *CASE_OPS.get(usize::from(b)).ok_or_else(|| bad("case op"))?;
         }
         m.strings = boxed(r.strs()?);
@@ -565,7 +549,7 @@ fn write_rows<'r>(w: &mut Writer, rows: impl Iterator<Item = (&'r str, Vec<(u32,
 }
 
 /// Rows as [`write_rows`] wrote them, every slot passing `ok`.
-fn read_rows(r: &mut Reader, ok: impl Fn(u32, u32) -> bool) -> Result<Rows<String>, String> {
+fn read_rows(r: &mut Reader, ok: impl Fn(u32, u32) -> bool) -> Result<Rows, String> {
     let (keys, lens, a, b) = (r.strs()?, r.u32s()?, r.u32s()?, r.u32s()?);
     if keys.len() != lens.len() || a.len() != b.len() || !a.iter().zip(&b).all(|(&x, &y)| ok(x, y))
     {
@@ -594,16 +578,25 @@ fn spans(lens: &[u32], total: usize) -> Result<impl Iterator<Item = (usize, usiz
     }))
 }
 
-/// Word class of a Penn tag, and whether it is an inflected verb form.
-fn tag_class(xpos: &str) -> (u8, bool) {
+/// Word classes of a tag, whether it is an inflected verb form, and the
+/// case of rule output until data says otherwise: UD's convention, names
+/// keep their case.
+fn tag_info(upos: &str, xpos: &str) -> (u8, bool, [CaseOp; SHAPES]) {
     let class = match xpos {
         _ if xpos.starts_with("VB") => VERB,
         "NN" | "NNS" => NOUN,
         _ if xpos.starts_with("JJ") => ADJ,
         _ if xpos.starts_with("RB") => ADV,
+        _ if upos == "PROPN" => NAME,
         _ => 0,
     };
-    (class, matches!(xpos, "VBD" | "VBG" | "VBN" | "VBZ"))
+    let op = if upos == "PROPN" {
+        CaseOp::Keep
+    } else {
+        CaseOp::Lower
+    };
+    let inflected_verb = matches!(xpos, "VBD" | "VBG" | "VBN" | "VBZ");
+    (class, inflected_verb, [CaseOp::Keep, op, op, op, op])
 }
 
 /// The most frequent lemma; ties go to the smallest, not to hash order.
@@ -777,16 +770,18 @@ mod tests {
         "dogs ADJ NNS dog | dogs NOUN XX dogs",
     ];
 
-    fn check(m: &Lemmatizer) {
+    /// Asserts the cases, or with `only_run`, just asks them.
+    fn check(m: &Lemmatizer, only_run: bool) {
         for case in CASES.iter().flat_map(|c| c.split(" | ")) {
             let c: Vec<&str> = case.split(' ').collect();
-            assert_eq!(m.lemma(c[0], c[1], c[2]), c[3], "{case}");
+            let got = m.lemma(c[0], c[1], c[2]);
+            assert!(only_run || got == c[3], "{case}: {got}");
         }
     }
 
     #[test]
     fn lemmas_of_known_and_unseen_words() {
-        check(&model());
+        check(&model(), false);
     }
 
     #[test]
@@ -832,7 +827,7 @@ mod tests {
         model().write(&mut w);
         let raw = decompress(&w.compressed().unwrap(), 1 << 20).unwrap();
         let back = Lemmatizer::read(&mut Reader::open(&raw, "lemmatizer").unwrap()).unwrap();
-        check(&back);
+        check(&back, false);
         assert_eq!(bytes(&back), raw);
     }
 
@@ -849,16 +844,8 @@ mod tests {
             bad[at] ^= flip;
             let mut r = Reader::open(&bad, "lemmatizer").unwrap();
             if let Ok(m) = Lemmatizer::read(&mut r) {
-                check_total(&m);
+                check(&m, true);
             }
-        }
-    }
-
-    /// A damaged model that still reads must still answer.
-    fn check_total(m: &Lemmatizer) {
-        for case in CASES.iter().flat_map(|c| c.split(" | ")) {
-            let c: Vec<&str> = case.split(' ').collect();
-            let _ = m.lemma(c[0], c[1], c[2]);
         }
     }
 }
