@@ -417,9 +417,10 @@ impl Lemmatizer {
     }
 
     /// The edit for `lower` under this tag: of the longest known ending's
-    /// edits, the first whose output is a known lemma of the tag's word
-    /// class ("-oked" VBN: "provoked" -> "provoke" is a verb, "provok" is
-    /// not), else its first edit ("blorfed" -> "blorf").
+    /// edits (for a verb, then of the shorter endings' too), the first
+    /// whose output is a known lemma of the tag's word class ("-oked" VBN:
+    /// "provoked" -> "provoke" is a verb, "provok" is not), else its first
+    /// edit ("blorfed" -> "blorf").
     fn choose_edit(&self, lower: &str, class: u8, tag: u16) -> Option<&Edit> {
         let mut chain: [&[Edit]; MAX_SUFFIX + 1] = Default::default();
         let (mut depth, mut chars) = (0, lower.chars().rev());
