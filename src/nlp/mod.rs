@@ -16,6 +16,7 @@ pub use pipeline::Pipeline;
 pub mod conllu;
 pub mod eval;
 pub mod labels;
+pub mod lemma;
 pub mod lexical;
 pub mod model_file;
 pub mod parser;
