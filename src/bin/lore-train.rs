@@ -19,6 +19,7 @@ use std::time::Instant;
 
 use lore::nlp::eval;
 use lore::nlp::model_file::{self, Reader, Writer};
+use lore::nlp::lemma::Lemmatizer;
 use lore::nlp::parser::Parser;
 use lore::nlp::sentences::Splitter;
 use lore::nlp::tagger::Tagger;
@@ -205,6 +206,20 @@ fn run(args: &Args) -> Result<(), String> {
         pct(d.upos, d.words),
         pct(d.xpos, d.words)
     );
+
+    let lemma_path = args.out.join("lemma.lore.zst");
+    let lemmatizer = if wants("lemma") {
+        let train: Vec<&lore::nlp::conllu::Sentence> = tb.train().collect();
+        let l = Lemmatizer::train(&train);
+        save(&lemma_path, "lemma", |w| l.write(w))?;
+        l
+    } else {
+        load(&lemma_path, "lemma", Lemmatizer::read)?
+    };
+    for (name, gold) in [("ewt dev", &tb.ewt_dev), ("gum dev", &tb.gum_dev)] {
+        let (right, all) = train::score_lemmas(gold, &tagger, &lemmatizer);
+        println!("lemmas: {name} {:.2} (predicted tags)", pct(right, all));
+    }
 
     let splitter_path = args.out.join("sentences.lore.zst");
     let splitter = if wants("sentences") {

@@ -9,6 +9,7 @@
 
 use std::sync::OnceLock;
 
+use super::lemma::Lemmatizer;
 use super::lexical::Atoms;
 use super::model_file::{self, Reader};
 use super::parser::Parser;
@@ -31,6 +32,7 @@ mod bytes {
     pub const TAGGER: &[u8] = include_bytes!("../../data/models/tagger.lore.zst");
     pub const PARSER: &[u8] = include_bytes!("../../data/models/parser.lore.zst");
     pub const SENTENCES: &[u8] = include_bytes!("../../data/models/sentences.lore.zst");
+    pub const LEMMA: &[u8] = include_bytes!("../../data/models/lemma.lore.zst");
 }
 
 /// Every model the analysis needs.
@@ -38,8 +40,30 @@ mod bytes {
 pub struct Pipeline {
     splitter: Splitter,
     tagger: Tagger,
+    lemmatizer: Lemmatizer,
     parser: Parser,
 }
+
+/// The model files of a pipeline, as `lore-train` writes them.
+#[derive(Clone, Copy, Debug)]
+pub struct ModelFiles<'a> {
+    /// `sentences.lore.zst`.
+    pub sentences: &'a [u8],
+    /// `tagger.lore.zst`.
+    pub tagger: &'a [u8],
+    /// `lemma.lore.zst`.
+    pub lemma: &'a [u8],
+    /// `parser.lore.zst`.
+    pub parser: &'a [u8],
+}
+
+/// The models compiled into lore.
+pub const BUILT_IN: ModelFiles<'static> = ModelFiles {
+    sentences: bytes::SENTENCES,
+    tagger: bytes::TAGGER,
+    lemma: bytes::LEMMA,
+    parser: bytes::PARSER,
+};
 
 fn open<T>(model: &'static str, file: &[u8], read: impl FnOnce(&mut Reader) -> Result<T, String>) -> Result<T> {
     let bad = |reason: String| Error::Model { model, reason };
@@ -58,7 +82,7 @@ impl Pipeline {
     /// The pipeline of the models compiled into lore, loaded on first use.
     pub fn get() -> Result<&'static Pipeline> {
         let p = PIPELINE.get_or_init(|| {
-            Pipeline::from_files(bytes::SENTENCES, bytes::TAGGER, bytes::PARSER).map_err(|e| match e {
+            Pipeline::from_files(&BUILT_IN).map_err(|e| match e {
                 Error::Model { model, reason } => (model, reason),
                 other => ("pipeline", other.to_string()),
             })
@@ -70,22 +94,14 @@ impl Pipeline {
     }
 
     /// A pipeline from model files (as written by `lore-train`).
-    pub fn from_files(sentences: &[u8], tagger: &[u8], parser: &[u8]) -> Result<Pipeline> {
+    pub fn from_files(files: &ModelFiles) -> Result<Pipeline> {
         super::wordnet::preload();
         Ok(Pipeline {
-            splitter: open("sentences", sentences, Splitter::read)?,
-            tagger: open("tagger", tagger, Tagger::read)?,
-            parser: open("parser", parser, Parser::read)?,
+            splitter: open("sentences", files.sentences, Splitter::read)?,
+            tagger: open("tagger", files.tagger, Tagger::read)?,
+            lemmatizer: open("lemma", files.lemma, Lemmatizer::read)?,
+            parser: open("parser", files.parser, Parser::read)?,
         })
-    }
-
-    /// A pipeline from models already in memory.
-    pub fn from_models(splitter: Splitter, tagger: Tagger, parser: Parser) -> Pipeline {
-        Pipeline {
-            splitter,
-            tagger,
-            parser,
-        }
     }
 
     /// Analyses a whole text.
@@ -149,7 +165,7 @@ impl Pipeline {
                     joined: w.joined,
                     upos,
                     xpos,
-                    lemma: super::lexical::lowered(form),
+                    lemma: self.lemmatizer.lemma(form, upos.as_str(), xpos).into_owned(),
                     head,
                     deprel,
                 }

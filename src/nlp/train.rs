@@ -14,6 +14,7 @@ use super::conllu::{self, Sentence};
 use super::eval;
 use super::labels;
 use super::lexical::Atoms;
+use super::lemma::Lemmatizer;
 use super::parser::{self, Parser};
 use super::sentences::{self, Splitter};
 use super::tagger::{Example, Tagger};
@@ -453,4 +454,19 @@ pub fn score_sentences(gold: &[Sentence], tagger: &Tagger, sp: &Splitter) -> eva
         prf.add(eval::Prf::of(&predicted, &spans));
     }
     prf
+}
+
+/// Lemma accuracy with the tagger's predicted tags on gold tokens: (right, words).
+pub fn score_lemmas(gold: &[Sentence], tagger: &Tagger, lemmatizer: &Lemmatizer) -> (usize, usize) {
+    let (mut right, mut all) = (0, 0);
+    let mut tags = Vec::new();
+    for s in gold {
+        tagger.tag(&atoms_of(s), &mut tags);
+        for (w, &t) in s.words.iter().zip(&tags) {
+            let (u, x) = tagger.class(t);
+            all += 1;
+            right += (lemmatizer.lemma(&w.form, u.as_str(), x) == w.lemma) as usize;
+        }
+    }
+    (right, all)
 }
