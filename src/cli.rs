@@ -141,7 +141,11 @@ pub enum Command {
     /// sentences, tokens, tags, lemmas, dependencies, named entities (MISC NE=).
     Parse {
         /// The text to analyse (or use --file).
-        #[arg(value_name = "TEXT", required_unless_present = "file", conflicts_with = "file")]
+        #[arg(
+            value_name = "TEXT",
+            required_unless_present = "file",
+            conflicts_with = "file"
+        )]
         text: Option<String>,
         /// Read the text from a file; `-` reads standard input.
         #[arg(long, short, value_name = "FILE")]
@@ -274,14 +278,19 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             },
             || open(&cli.db),
         )),
-        Some(Command::Parse { text, file, encoding }) => {
+        Some(Command::Parse {
+            text,
+            file,
+            encoding,
+        }) => {
             let input = match (&text, &file) {
                 (Some(t), _) if t == "-" => crate::parse_command::Input::File(Path::new("-")),
                 (Some(t), _) => crate::parse_command::Input::Text(t),
                 (None, Some(f)) => crate::parse_command::Input::File(f),
                 (None, None) => crate::parse_command::Input::File(Path::new("-")),
             };
-            crate::parse_command::run(input, encoding, &mut io::stdout().lock()).map(|()| ExitCode::SUCCESS)
+            crate::parse_command::run(input, encoding, &mut io::stdout().lock())
+                .map(|()| ExitCode::SUCCESS)
         }
         Some(Command::Repl) | None => {
             if io::stdin().is_terminal() {

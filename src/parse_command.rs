@@ -24,15 +24,20 @@ pub fn run(input: Input, encoding: Encoding, out: &mut dyn Write) -> Result<()> 
         Input::Text(t) => (t.as_bytes().to_vec(), "the text argument".to_string()),
         Input::File(p) if p.as_os_str() == "-" => {
             let mut b = Vec::new();
-            io::stdin().read_to_end(&mut b).map_err(|e| Error::io("stdin", e))?;
+            io::stdin()
+                .read_to_end(&mut b)
+                .map_err(|e| Error::io("stdin", e))?;
             (b, "stdin".to_string())
         }
         Input::File(p) => (
             std::fs::read(p).map_err(|e| match e.kind() {
-                io::ErrorKind::NotFound => Error::bad_input(p.display().to_string(), "no such file; check the path"),
-                io::ErrorKind::IsADirectory => {
-                    Error::bad_input(p.display().to_string(), "is a directory; give one text file")
+                io::ErrorKind::NotFound => {
+                    Error::bad_input(p.display().to_string(), "no such file; check the path")
                 }
+                io::ErrorKind::IsADirectory => Error::bad_input(
+                    p.display().to_string(),
+                    "is a directory; give one text file",
+                ),
                 _ => Error::io(p, e),
             })?,
             p.display().to_string(),

@@ -798,7 +798,11 @@ fn too_large(what: &str, len: u64) -> Error {
 /// Article bytes as text, as `encoding` says; refuses empty, binary,
 /// oversized and (strict UTF-8) undecodable input with a message naming
 /// `origin`. Every command that reads articles decodes them here.
-pub fn decode_article<'a>(bytes: &'a [u8], origin: &str, encoding: Encoding) -> Result<std::borrow::Cow<'a, str>> {
+pub fn decode_article<'a>(
+    bytes: &'a [u8],
+    origin: &str,
+    encoding: Encoding,
+) -> Result<std::borrow::Cow<'a, str>> {
     let latin1 = match encoding {
         Encoding::Utf8 => false,
         Encoding::Auto => std::str::from_utf8(bytes).is_err(),

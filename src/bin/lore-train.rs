@@ -18,8 +18,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use lore::nlp::eval;
-use lore::nlp::model_file::{self, Reader, Writer};
 use lore::nlp::lemma::Lemmatizer;
+use lore::nlp::model_file::{self, Reader, Writer};
 use lore::nlp::parser::Parser;
 use lore::nlp::sentences::Splitter;
 use lore::nlp::tagger::Tagger;
@@ -229,7 +229,11 @@ fn run(args: &Args) -> Result<(), String> {
         let sp = Splitter::train(&ex, env_usize("LORE_SENT_EPOCHS", 10), 1, |e, sp| {
             let d = train::score_sentences(&tb.ewt_dev, &tagger, sp);
             let g = train::score_sentences(&tb.gum_dev, &tagger, sp);
-            eprintln!("  sentences epoch {e}: ewt dev F1 {:.2} | gum dev F1 {:.2}", 100.0 * d.f1(), 100.0 * g.f1());
+            eprintln!(
+                "  sentences epoch {e}: ewt dev F1 {:.2} | gum dev F1 {:.2}",
+                100.0 * d.f1(),
+                100.0 * g.f1()
+            );
         });
         save(&splitter_path, "sentences", |w| sp.write(w))?;
         sp

@@ -434,7 +434,13 @@ pub fn write_sentence(text: &str, s: &super::Sentence, id: usize, out: &mut Stri
     let stext = text.get(s.start..s.end).unwrap_or("");
     let flat: String = stext
         .chars()
-        .map(|c| if c == '\n' || c == '\r' || c == '\t' { ' ' } else { c })
+        .map(|c| {
+            if c == '\n' || c == '\r' || c == '\t' {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect();
     let _ = writeln!(out, "# text = {flat}");
     let mut ne: Vec<Option<(bool, &str)>> = vec![None; s.words.len()];
@@ -445,7 +451,11 @@ pub fn write_sentence(text: &str, s: &super::Sentence, id: usize, out: &mut Stri
     }
     let space_after = |w: usize| {
         let end = s.words[w].end;
-        w + 1 == s.words.len() || text.get(end..).and_then(|t| t.chars().next()).is_none_or(char::is_whitespace)
+        w + 1 == s.words.len()
+            || text
+                .get(end..)
+                .and_then(|t| t.chars().next())
+                .is_none_or(char::is_whitespace)
     };
     let mut i = 0;
     while i < s.words.len() {
@@ -456,8 +466,19 @@ pub fn write_sentence(text: &str, s: &super::Sentence, id: usize, out: &mut Stri
         }
         if last > i {
             let form = text.get(s.words[i].start..s.words[last].end).unwrap_or("");
-            let misc = if space_after(last) { "_" } else { "SpaceAfter=No" };
-            let _ = writeln!(out, "{}-{}\t{}\t_\t_\t_\t_\t_\t_\t_\t{}", i + 1, last + 1, clean(form), misc);
+            let misc = if space_after(last) {
+                "_"
+            } else {
+                "SpaceAfter=No"
+            };
+            let _ = writeln!(
+                out,
+                "{}-{}\t{}\t_\t_\t_\t_\t_\t_\t_\t{}",
+                i + 1,
+                last + 1,
+                clean(form),
+                misc
+            );
         }
         for (w, word) in s.words.iter().enumerate().take(last + 1).skip(i) {
             let mut misc: Vec<String> = Vec::new();
@@ -467,7 +488,11 @@ pub fn write_sentence(text: &str, s: &super::Sentence, id: usize, out: &mut Stri
             if last == i && !space_after(w) {
                 misc.push("SpaceAfter=No".into());
             }
-            let misc = if misc.is_empty() { "_".to_string() } else { misc.join("|") };
+            let misc = if misc.is_empty() {
+                "_".to_string()
+            } else {
+                misc.join("|")
+            };
             let _ = writeln!(
                 out,
                 "{}\t{}\t{}\t{}\t{}\t_\t{}\t{}\t_\t{}",

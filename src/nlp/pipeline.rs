@@ -65,7 +65,11 @@ pub const BUILT_IN: ModelFiles<'static> = ModelFiles {
     parser: bytes::PARSER,
 };
 
-fn open<T>(model: &'static str, file: &[u8], read: impl FnOnce(&mut Reader) -> Result<T, String>) -> Result<T> {
+fn open<T>(
+    model: &'static str,
+    file: &[u8],
+    read: impl FnOnce(&mut Reader) -> Result<T, String>,
+) -> Result<T> {
     let bad = |reason: String| Error::Model { model, reason };
     let raw = model_file::decompress(file, MODEL_LIMIT).map_err(bad)?;
     let mut r = Reader::open(&raw, model).map_err(bad)?;
@@ -104,6 +108,26 @@ impl Pipeline {
         })
     }
 
+    /// The sentence-boundary model.
+    pub fn splitter(&self) -> &Splitter {
+        &self.splitter
+    }
+
+    /// The part-of-speech tagger.
+    pub fn tagger(&self) -> &Tagger {
+        &self.tagger
+    }
+
+    /// The lemmatizer.
+    pub fn lemmatizer(&self) -> &Lemmatizer {
+        &self.lemmatizer
+    }
+
+    /// The dependency parser.
+    pub fn parser(&self) -> &Parser {
+        &self.parser
+    }
+
     /// Analyses a whole text.
     pub fn analyze(&self, text: &str) -> Analysis {
         let mut sentences = Vec::new();
@@ -115,7 +139,13 @@ impl Pipeline {
     /// in text order, with offsets into `text`. Memory stays bounded by the
     /// longest block, whatever the length of the text. `start` and `end`
     /// are clamped to the text and to character boundaries.
-    pub fn for_each_sentence(&self, text: &str, start: usize, end: usize, mut f: impl FnMut(Sentence)) {
+    pub fn for_each_sentence(
+        &self,
+        text: &str,
+        start: usize,
+        end: usize,
+        mut f: impl FnMut(Sentence),
+    ) {
         let end = floor_char(text, end.min(text.len()));
         let start = floor_char(text, start.min(end));
         let mut blocks = Vec::new();
@@ -133,10 +163,20 @@ impl Pipeline {
                     continue;
                 }
                 atoms.clear();
-                atoms.extend(words.iter().map(|w| Atoms::of(&text[w.start..w.end], &mut buf)));
+                atoms.extend(
+                    words
+                        .iter()
+                        .map(|w| Atoms::of(&text[w.start..w.end], &mut buf)),
+                );
                 let amb: Vec<u32> = atoms.iter().map(|x| self.tagger.amb(x)).collect();
                 let joined: Vec<bool> = words.iter().map(|w| w.joined).collect();
-                self.splitter.ends(&atoms, &amb, &sentences::gaps(text, &words), &joined, &mut ends);
+                self.splitter.ends(
+                    &atoms,
+                    &amb,
+                    &sentences::gaps(text, &words),
+                    &joined,
+                    &mut ends,
+                );
                 let mut first = 0;
                 for (i, &e) in ends.iter().enumerate() {
                     if e {
@@ -149,7 +189,13 @@ impl Pipeline {
     }
 
     /// Tags, lemmatises and parses one sentence.
-    fn sentence(&self, text: &str, words: &[TokWord], atoms: &[Atoms], work: &mut Work) -> Sentence {
+    fn sentence(
+        &self,
+        text: &str,
+        words: &[TokWord],
+        atoms: &[Atoms],
+        work: &mut Work,
+    ) -> Sentence {
         self.tagger.tag(atoms, &mut work.tags);
         self.parser.parse(atoms, &work.tags, &mut work.arcs);
         let words: Vec<Word> = words
@@ -165,7 +211,10 @@ impl Pipeline {
                     joined: w.joined,
                     upos,
                     xpos,
-                    lemma: self.lemmatizer.lemma(form, upos.as_str(), xpos).into_owned(),
+                    lemma: self
+                        .lemmatizer
+                        .lemma(form, upos.as_str(), xpos)
+                        .into_owned(),
                     head,
                     deprel,
                 }

@@ -46,14 +46,29 @@ pub struct Example {
 }
 
 /// The features of the gap after word `i`.
-fn features(atoms: &[Atoms], amb: &[u32], gaps: &[(u32, bool)], i: usize, since: usize, f: &mut [u64; N_FEATURES]) {
+fn features(
+    atoms: &[Atoms],
+    amb: &[u32],
+    gaps: &[(u32, bool)],
+    i: usize,
+    since: usize,
+    f: &mut [u64; N_FEATURES],
+) {
     let at = |k: isize| -> &Atoms {
         let j = i as isize + k;
-        if j < 0 || j as usize >= atoms.len() { &PAD } else { &atoms[j as usize] }
+        if j < 0 || j as usize >= atoms.len() {
+            &PAD
+        } else {
+            &atoms[j as usize]
+        }
     };
     let amb_at = |k: isize| -> u64 {
         let j = i as isize + k;
-        if j < 0 || j as usize >= amb.len() { 1 << 31 } else { amb[j as usize] as u64 }
+        if j < 0 || j as usize >= amb.len() {
+            1 << 31
+        } else {
+            amb[j as usize] as u64
+        }
     };
     let (w, n, p, nn) = (at(0), at(1), at(-1), at(2));
     let (space, newline) = gaps.get(i).copied().unwrap_or((1, false));
@@ -77,7 +92,12 @@ fn features(atoms: &[Atoms], amb: &[u32], gaps: &[(u32, bool)], i: usize, since:
         mix(&[7, w.lower, cap(n)]),
         mix(&[8, w.lower, amb_at(1)]),
         mix(&[9, p.lower, w.lower, cap(n)]),
-        mix(&[10, space, newline as u64, w.flags as u64 & FLAG_PUNCT as u64]),
+        mix(&[
+            10,
+            space,
+            newline as u64,
+            w.flags as u64 & FLAG_PUNCT as u64,
+        ]),
         mix(&[11, w.lower, space]),
         mix(&[12, len, w.lower]),
         mix(&[13, len, cap(n), w.flags as u64 & FLAG_PUNCT as u64]),
@@ -98,7 +118,14 @@ impl Splitter {
     /// Decides, for each gap of a block of words, whether a sentence ends
     /// there; the last word always ends one. `joined[i]` marks gaps inside
     /// a token, which never end one.
-    pub fn ends(&self, atoms: &[Atoms], amb: &[u32], gaps: &[(u32, bool)], joined: &[bool], out: &mut Vec<bool>) {
+    pub fn ends(
+        &self,
+        atoms: &[Atoms],
+        amb: &[u32],
+        gaps: &[(u32, bool)],
+        joined: &[bool],
+        out: &mut Vec<bool>,
+    ) {
         out.clear();
         let n = atoms.len();
         let mut f = [0u64; N_FEATURES];
@@ -132,7 +159,12 @@ impl Splitter {
     }
 
     /// Learns boundaries from training blocks. Deterministic.
-    pub fn train(examples: &[Example], epochs: usize, seed: u64, mut progress: impl FnMut(usize, &Splitter)) -> Splitter {
+    pub fn train(
+        examples: &[Example],
+        epochs: usize,
+        seed: u64,
+        mut progress: impl FnMut(usize, &Splitter),
+    ) -> Splitter {
         let mut model = Trainer::new(2);
         let mut order: Vec<usize> = (0..examples.len()).collect();
         let mut rng = Rng::new(seed);
@@ -226,7 +258,8 @@ pub fn blocks(text: &str, start: usize, end: usize, out: &mut Vec<(usize, usize)
         let content_end = line_start + line.trim_end().len();
         if let Some(b) = block_start {
             let prev = &s[b..last_content_end];
-            let reads_on = !prev.ends_with(['.', '!', '?', ':', '"', '\'', ')', '\u{201D}', '\u{2019}'])
+            let reads_on = !prev
+                .ends_with(['.', '!', '?', ':', '"', '\'', ')', '\u{201D}', '\u{2019}'])
                 && trimmed.chars().next().is_some_and(char::is_lowercase);
             if !reads_on {
                 out.push((start + b, start + last_content_end));
@@ -266,11 +299,20 @@ mod tests {
 
     #[test]
     fn line_breaks_end_blocks_unless_the_line_reads_on() {
-        assert_eq!(blocks_of("Title line\n\nFirst para.\nSecond para."), vec!["Title line", "First para.", "Second para."]);
-        assert_eq!(blocks_of("the committee\nvoted on Monday."), vec!["the committee\nvoted on Monday."]);
+        assert_eq!(
+            blocks_of("Title line\n\nFirst para.\nSecond para."),
+            vec!["Title line", "First para.", "Second para."]
+        );
+        assert_eq!(
+            blocks_of("the committee\nvoted on Monday."),
+            vec!["the committee\nvoted on Monday."]
+        );
         assert_eq!(blocks_of("  \n\n  one  \n"), vec!["one"]);
         assert!(blocks_of("").is_empty());
-        assert_eq!(blocks_of("Headline Without Stop\nBody text."), vec!["Headline Without Stop", "Body text."]);
+        assert_eq!(
+            blocks_of("Headline Without Stop\nBody text."),
+            vec!["Headline Without Stop", "Body text."]
+        );
     }
 
     #[test]
@@ -294,19 +336,28 @@ mod tests {
     #[test]
     fn learns_that_a_period_before_a_capital_ends_a_sentence() {
         let mut b = String::new();
-        let words = ["He", "left", ".", "She", "stayed", ".", "Mr.", "Lee", "came", "."];
+        let words = [
+            "He", "left", ".", "She", "stayed", ".", "Mr.", "Lee", "came", ".",
+        ];
         let atoms: Vec<Atoms> = words.iter().map(|w| Atoms::of(w, &mut b)).collect();
         let ex = Example {
             amb: vec![0; words.len()],
             gaps: vec![(1, false); words.len() - 1],
-            ends: vec![false, false, true, false, false, true, false, false, false, true],
+            ends: vec![
+                false, false, true, false, false, true, false, false, false, true,
+            ],
             joined: vec![false; words.len()],
             atoms: atoms.clone(),
         };
         let sp = Splitter::train(&[ex], 10, 1, |_, _| {});
         let mut out = Vec::new();
         sp.ends(&atoms, &[0; 10], &[(1, false); 9], &[false; 10], &mut out);
-        assert_eq!(out, vec![false, false, true, false, false, true, false, false, false, true]);
+        assert_eq!(
+            out,
+            vec![
+                false, false, true, false, false, true, false, false, false, true
+            ]
+        );
         sp.ends(&[], &[], &[], &[], &mut out);
         assert!(out.is_empty());
     }

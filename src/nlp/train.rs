@@ -13,8 +13,8 @@ use super::Upos;
 use super::conllu::{self, Sentence};
 use super::eval;
 use super::labels;
-use super::lexical::Atoms;
 use super::lemma::Lemmatizer;
+use super::lexical::Atoms;
 use super::parser::{self, Parser};
 use super::sentences::{self, Splitter};
 use super::tagger::{Example, Tagger};
@@ -404,7 +404,10 @@ pub fn sentence_examples(sentences: &[Sentence], tagger: &Tagger) -> Vec<sentenc
                 continue;
             }
             let mut buf = String::new();
-            let atoms: Vec<Atoms> = words.iter().map(|w| Atoms::of(&text[w.start..w.end], &mut buf)).collect();
+            let atoms: Vec<Atoms> = words
+                .iter()
+                .map(|w| Atoms::of(&text[w.start..w.end], &mut buf))
+                .collect();
             out.push(sentences::Example {
                 amb: atoms.iter().map(|a| tagger.amb(a)).collect(),
                 gaps: sentences::gaps(&text, &words),
@@ -428,10 +431,19 @@ pub fn split_text(text: &str, tagger: &Tagger, sp: &Splitter) -> Vec<(usize, usi
     for (a, b) in blocks {
         words.clear();
         tokenize(text, a, b, &mut words);
-        let atoms: Vec<Atoms> = words.iter().map(|w| Atoms::of(&text[w.start..w.end], &mut buf)).collect();
+        let atoms: Vec<Atoms> = words
+            .iter()
+            .map(|w| Atoms::of(&text[w.start..w.end], &mut buf))
+            .collect();
         let amb: Vec<u32> = atoms.iter().map(|a| tagger.amb(a)).collect();
         let joined: Vec<bool> = words.iter().map(|w| w.joined).collect();
-        sp.ends(&atoms, &amb, &sentences::gaps(text, &words), &joined, &mut ends);
+        sp.ends(
+            &atoms,
+            &amb,
+            &sentences::gaps(text, &words),
+            &joined,
+            &mut ends,
+        );
         let mut start = None;
         for (w, &e) in words.iter().zip(&ends) {
             let s = *start.get_or_insert(w.start);
