@@ -22,7 +22,7 @@ use lore::nlp::lemma::Lemmatizer;
 use lore::nlp::model_file::{self, Reader, Writer};
 use lore::nlp::parser::Parser;
 use lore::nlp::sentences::Splitter;
-use lore::nlp::tagger::Tagger;
+use lore::nlp::tagger::{Jackknifed, Tagger};
 use lore::nlp::train::{self, Treebanks};
 
 /// Pruning thresholds of the parser's move and relation models (see
@@ -181,9 +181,10 @@ fn run(args: &Args) -> Result<(), String> {
         );
         save(&tagger_path, "tagger", |w| tagger.write(w))?;
         save(&jackknife_path, "jackknife", |w| {
-            w.u32(jackknifed.len() as u32);
-            for t in &jackknifed {
+            w.u32(jackknifed.tags.len() as u32);
+            for (t, a) in jackknifed.tags.iter().zip(&jackknifed.runner_up) {
                 w.u32s(&t.iter().map(|&c| c as u32).collect::<Vec<_>>());
+                w.u32s(&a.iter().map(|&c| c as u32).collect::<Vec<_>>());
             }
         })?;
         (tagger, jackknifed)
@@ -191,9 +192,12 @@ fn run(args: &Args) -> Result<(), String> {
         let tagger = load(&tagger_path, "tagger", Tagger::read)?;
         let jackknifed = load(&jackknife_path, "jackknife", |r| {
             let n = r.u32()? as usize;
-            (0..n)
-                .map(|_| Ok(r.u32s()?.into_iter().map(|c| c as u16).collect()))
-                .collect()
+            let mut j = Jackknifed::default();
+            for _ in 0..n {
+                j.tags.push(r.u32s()?.into_iter().map(|c| c as u16).collect());
+                j.runner_up.push(r.u32s()?.into_iter().map(|c| c as u16).collect());
+            }
+            Ok(j)
         })?;
         (tagger, jackknifed)
     };

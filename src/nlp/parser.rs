@@ -13,7 +13,7 @@
 //! learn to recover from them, as it must at run time.
 
 use super::labels;
-use super::lexical::{Atoms, PAD};
+use super::lexical::{Atoms, FLAG_PUNCT, PAD};
 use super::model_file::{Reader, Writer};
 use super::perceptron::{Rng, Trainer, Weights, argmax, mix};
 
@@ -27,7 +27,7 @@ const RIGHT: usize = 3;
 const NONE: usize = usize::MAX;
 
 /// Number of move features.
-const N_MOVE: usize = 85;
+const N_MOVE: usize = 93;
 
 /// The trained parser.
 #[derive(Clone, Debug)]
@@ -43,6 +43,8 @@ pub struct Example {
     pub atoms: Vec<Atoms>,
     /// Tag class of each word (predicted, as at run time).
     pub tags: Vec<u16>,
+    /// The tagger's second choice for each word.
+    pub alt: Vec<u16>,
     /// Gold head of each word: 1-based, 0 for the root.
     pub heads: Vec<usize>,
     /// Gold relation of each word (index into the parser's relation names).
@@ -170,6 +172,22 @@ impl State {
 struct Words<'a> {
     atoms: &'a [Atoms],
     tags: &'a [u16],
+    alt: &'a [u16],
+    /// `punct[i]`: punctuation marks among words 1..=i.
+    punct: Vec<u32>,
+}
+
+impl<'a> Words<'a> {
+    fn new(atoms: &'a [Atoms], tags: &'a [u16], alt: &'a [u16]) -> Words<'a> {
+        let mut punct = Vec::with_capacity(atoms.len() + 1);
+        punct.push(0);
+        let mut n = 0;
+        for a in atoms {
+            n += (a.flags & FLAG_PUNCT != 0) as u32;
+            punct.push(n);
+        }
+        Words { atoms, tags, alt, punct }
+    }
 }
 
 const ROOT_TAG: u64 = 2000;
@@ -193,6 +211,15 @@ impl Words<'_> {
             ROOT_TAG
         } else {
             self.tags.get(i - 1).map_or(NONE_TAG, |&t| t as u64)
+        }
+    }
+
+    /// The tagger's second choice (the first for words without one).
+    fn alt(&self, i: usize) -> u64 {
+        if i == NONE || i == 0 || i > self.atoms.len() {
+            self.p(i)
+        } else {
+            self.alt.get(i - 1).map_or_else(|| self.p(i), |&t| t as u64)
         }
     }
 
@@ -244,6 +271,13 @@ fn move_features(st: &State, ws: &Words, f: &mut [u64; N_MOVE]) {
     let sr = |i: usize| if i == NONE { 0 } else { st.sr[i] };
     let lex = |i: usize| ws.atom(i).map_or(0, |a| a.lex as u64);
     let sense = |i: usize| ws.atom(i).map_or(0, |a| a.sense as u64);
+    let punct_between = if s0 == NONE || n0 == NONE || n0 <= s0 + 1 {
+        0
+    } else {
+        // Marks among words s0+1..n0-1 (1-based): prefix counts up to n0-1 minus up to s0.
+        let upto = |i: usize| ws.punct.get(i).copied().unwrap_or(0);
+        (upto(n0 - 1) - upto(s0)).min(3) as u64
+    };
     *f = [
         // single words
         mix(&[1, s0w, s0p]),
@@ -341,6 +375,17 @@ fn move_features(st: &State, ws: &Words, f: &mut [u64; N_MOVE]) {
         mix(&[82, sense(s0), ws.w(n0l), sense(n0)]),
         mix(&[83, s0p, ws.w(n0l), sense(n0)]),
         mix(&[84, sense(s0), ws.w(n0l), n0w]),
+        // punctuation between the two focus words: a comma between a verb
+        // and a noun makes an apposition or a new clause likelier than an object
+        mix(&[85, s0p, n0p, punct_between]),
+        mix(&[86, s0w, n0p, punct_between]),
+        mix(&[87, s0p, n0w, punct_between, d]),
+        // the tagger's runner-up choices
+        mix(&[88, s0p, ws.alt(s0), n0p, ws.alt(n0)]),
+        mix(&[89, ws.alt(n0), n0p]),
+        mix(&[90, ws.alt(s0), s0p, n0p]),
+        mix(&[91, n0w, ws.alt(n0)]),
+        mix(&[92, ws.alt(n1), n1p, n0p]),
     ];
 }
 
@@ -507,15 +552,17 @@ impl Parser {
         &self.names
     }
 
-    /// Parses one tagged sentence: per word, its head (1-based, 0 root) and
-    /// relation name.
-    pub fn parse(&self, atoms: &[Atoms], tags: &[u16], out: &mut Vec<(usize, &'static str)>) {
+    /// Parses one tagged sentence (`alt`: the tagger's second choices, see
+    /// [`Tagger::tag_with_runner_up`](super::tagger::Tagger::tag_with_runner_up)):
+    /// per word, its head (1-based, 0 root) and relation name.
+    pub fn parse(&self, atoms: &[Atoms], tags: &[u16], alt: &[u16], out: &mut Vec<(usize, &'static str)>) {
         out.clear();
         let n = atoms.len().min(tags.len());
         if n == 0 {
             return;
         }
-        let ws = Words { atoms, tags };
+        let atoms = &atoms[..n];
+        let ws = Words::new(atoms, &tags[..n], alt);
         let mut st = State::new(n);
         let mut mf = [0u64; N_MOVE];
         let mut rf = [0u64; N_REL];
@@ -607,9 +654,9 @@ impl Parser {
         let mut gh: Vec<usize> = Vec::new();
         for epoch in 0..epochs {
             rng.shuffle(&mut order);
-            // The first epoch follows the oracle; later ones mostly follow
+            // The first two epochs follow the oracle; later ones mostly follow
             // the model, errors included (Goldberg and Nivre's exploration).
-            let explore = epoch > 0;
+            let explore = epoch > 1;
             for &k in &order {
                 let ex = &examples[k];
                 let n = ex.atoms.len();
@@ -620,10 +667,7 @@ impl Parser {
                 gh.push(NONE);
                 gh.extend(golds[k].iter().map(|&h| if h == 0 { n + 1 } else { h }));
                 gh.push(NONE);
-                let ws = Words {
-                    atoms: &ex.atoms,
-                    tags: &ex.tags,
-                };
+                let ws = Words::new(&ex.atoms, &ex.tags, &ex.alt);
                 let mut st = State::new(n);
                 while !st.done() {
                     let legal = st.legal();
@@ -785,26 +829,27 @@ mod tests {
         let ex = Example {
             atoms: atoms.clone(),
             tags: vec![1, 2, 3],
+            alt: vec![1, 2, 3],
             heads: vec![2, 0, 2],
             rels: vec![0, 1, 2],
         };
         let names = ["nsubj", "root", "punct"];
         let p = Parser::train(&names, &[ex], 5, 3, |_, _| {}).freeze(0.0, 0.0);
         let mut out = Vec::new();
-        p.parse(&atoms, &[1, 2, 3], &mut out);
+        p.parse(&atoms, &[1, 2, 3], &[1, 2, 3], &mut out);
         assert_eq!(out, vec![(2, "nsubj"), (0, "root"), (2, "punct")]);
         let mut w = Writer::new("parser");
         p.write(&mut w);
         let raw = w.finish();
         let back = Parser::read(&mut Reader::open(&raw, "parser").unwrap()).unwrap();
         let mut out2 = Vec::new();
-        back.parse(&atoms, &[1, 2, 3], &mut out2);
+        back.parse(&atoms, &[1, 2, 3], &[1, 2, 3], &mut out2);
         assert_eq!(out, out2);
-        p.parse(&[], &[], &mut out);
+        p.parse(&[], &[], &[], &mut out);
         assert!(out.is_empty());
         // A long sentence of one repeated word still gets a tree.
         let long = vec![atoms[0]; 300];
-        p.parse(&long, &vec![1; 300], &mut out);
+        p.parse(&long, &vec![1; 300], &[], &mut out);
         assert_eq!(out.len(), 300);
         assert_eq!(out.iter().filter(|o| o.0 == 0).count(), 1);
     }

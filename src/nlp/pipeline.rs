@@ -196,8 +196,8 @@ impl Pipeline {
         atoms: &[Atoms],
         work: &mut Work,
     ) -> Sentence {
-        self.tagger.tag(atoms, &mut work.tags);
-        self.parser.parse(atoms, &work.tags, &mut work.arcs);
+        self.tagger.tag_with_runner_up(atoms, &mut work.tags, Some(&mut work.alt));
+        self.parser.parse(atoms, &work.tags, &work.alt, &mut work.arcs);
         let words: Vec<Word> = words
             .iter()
             .enumerate()
@@ -233,6 +233,7 @@ impl Pipeline {
 #[derive(Default)]
 struct Work {
     tags: Vec<u16>,
+    alt: Vec<u16>,
     arcs: Vec<(usize, &'static str)>,
 }
 

@@ -30,6 +30,16 @@ pub struct Tagger {
     fixed: FxHashMap<u64, u16>,
 }
 
+/// Tags of the training sentences, each predicted by a model that did not
+/// see the sentence: what the parser should learn from.
+#[derive(Clone, Debug, Default)]
+pub struct Jackknifed {
+    /// Best class per word.
+    pub tags: Vec<Vec<u16>>,
+    /// Second-best class per word.
+    pub runner_up: Vec<Vec<u16>>,
+}
+
 /// One training sentence: atoms and gold classes.
 pub struct Example {
     /// Atoms of each word.
@@ -91,10 +101,17 @@ impl Tagger {
 
     /// Tags one sentence: a class per word into `out`.
     pub fn tag(&self, atoms: &[Atoms], out: &mut Vec<u16>) {
+        self.tag_with_runner_up(atoms, out, None);
+    }
+
+    /// Tags one sentence, and gives each word's second-best class in
+    /// `runner_up` (its own class for dictionary words): the parser reads
+    /// both, so a close call between "VBD" and "VBN" is not lost to it.
+    pub fn tag_with_runner_up(&self, atoms: &[Atoms], out: &mut Vec<u16>, runner_up: Option<&mut Vec<u16>>) {
         let amb: Vec<u32> = atoms.iter().map(|a| self.amb(a)).collect();
         let mut first = Vec::with_capacity(atoms.len());
-        self.pass(&self.first, atoms, &amb, None, &mut first);
-        self.pass(&self.second, atoms, &amb, Some(&first), out);
+        self.pass(&self.first, atoms, &amb, None, &mut first, None);
+        self.pass(&self.second, atoms, &amb, Some(&first), out, runner_up);
     }
 
     /// One left-to-right pass; the second pass gets the first one's tags as `right`.
@@ -105,8 +122,12 @@ impl Tagger {
         amb: &[u32],
         right: Option<&[u16]>,
         out: &mut Vec<u16>,
+        mut runner_up: Option<&mut Vec<u16>>,
     ) {
         out.clear();
+        if let Some(r) = runner_up.as_deref_mut() {
+            r.clear();
+        }
         let mut feats = [0u64; N_FEATURES + N_RIGHT];
         let n = if right.is_some() {
             N_FEATURES + N_RIGHT
@@ -118,11 +139,18 @@ impl Tagger {
         for i in 0..atoms.len() {
             if let Some(&c) = self.fixed.get(&atoms[i].lower) {
                 out.push(c);
+                if let Some(r) = runner_up.as_deref_mut() {
+                    r.push(c);
+                }
                 continue;
             }
             features(atoms, amb, out, right, caps, i, &mut feats);
             w.score(&feats[..n], &mut scores);
-            out.push(argmax(&scores, |_| true).unwrap_or(0) as u16);
+            let best = argmax(&scores, |_| true).unwrap_or(0);
+            out.push(best as u16);
+            if let Some(r) = runner_up.as_deref_mut() {
+                r.push(argmax(&scores, |c| c != best).unwrap_or(best) as u16);
+            }
         }
     }
 
@@ -140,7 +168,7 @@ impl Tagger {
         folds: usize,
         seed: u64,
         mut progress: impl FnMut(&str, &Tagger),
-    ) -> (Tagger, Vec<Vec<u16>>) {
+    ) -> (Tagger, Jackknifed) {
         let (ambiguity, fixed) = dictionaries(examples, classes);
         let mut tagger = Tagger {
             classes: classes.to_vec(),
@@ -151,13 +179,14 @@ impl Tagger {
         };
         let all: Vec<usize> = (0..examples.len()).collect();
         let mut right: Vec<Vec<u16>> = vec![Vec::new(); examples.len()];
+        let mut alt: Vec<Vec<u16>> = vec![Vec::new(); examples.len()];
         let folds = folds.max(2);
         for k in 0..folds {
             let train: Vec<usize> = all.iter().copied().filter(|i| i % folds != k).collect();
             let w = tagger.learn(examples, &train, None, epochs, seed + k as u64, |_, _| {});
             for i in all.iter().copied().filter(|i| i % folds == k) {
                 let amb: Vec<u32> = examples[i].atoms.iter().map(|a| tagger.amb(a)).collect();
-                tagger.pass(&w, &examples[i].atoms, &amb, None, &mut right[i]);
+                tagger.pass(&w, &examples[i].atoms, &amb, None, &mut right[i], Some(&mut alt[i]));
             }
             progress(&format!("fold {k}"), &tagger);
         }
@@ -167,7 +196,7 @@ impl Tagger {
         tagger.second = tagger.learn(examples, &all, Some(&right), epochs, seed, |e, t| {
             progress(&format!("second pass, epoch {e}"), t)
         });
-        (tagger, right)
+        (tagger, Jackknifed { tags: right, runner_up: alt })
     }
 
     /// Trains one pass on the examples `which`; `right` holds first-pass

@@ -17,7 +17,7 @@ use super::lemma::Lemmatizer;
 use super::lexical::Atoms;
 use super::parser::{self, Parser};
 use super::sentences::{self, Splitter};
-use super::tagger::{Example, Tagger};
+use super::tagger::{Example, Jackknifed, Tagger};
 use super::tokenize::{TokWord, tokenize};
 
 /// GUM's official development documents.
@@ -291,14 +291,15 @@ pub fn relation_names<'a>(sentences: impl Iterator<Item = &'a Sentence>) -> Vec<
 /// Parser training examples: gold trees over the given (predicted) tags.
 pub fn parse_examples<'a>(
     sentences: impl Iterator<Item = &'a Sentence>,
-    tags: &[Vec<u16>],
+    tags: &Jackknifed,
     names: &[&'static str],
 ) -> Vec<parser::Example> {
     sentences
-        .zip(tags)
-        .map(|(s, t)| parser::Example {
+        .zip(tags.tags.iter().zip(&tags.runner_up))
+        .map(|(s, (t, alt))| parser::Example {
             atoms: atoms_of(s),
             tags: t.clone(),
+            alt: alt.clone(),
             heads: s.words.iter().map(|w| w.head).collect(),
             rels: s
                 .words
@@ -339,11 +340,12 @@ pub struct ParseScore {
 pub fn score_parser(tagger: &Tagger, p: &Parser, gold: &[Sentence]) -> ParseScore {
     let mut sc = ParseScore::default();
     let mut tags = Vec::new();
+    let mut alt = Vec::new();
     let mut out = Vec::new();
     for s in gold {
         let atoms = atoms_of(s);
-        tagger.tag(&atoms, &mut tags);
-        p.parse(&atoms, &tags, &mut out);
+        tagger.tag_with_runner_up(&atoms, &mut tags, Some(&mut alt));
+        p.parse(&atoms, &tags, &alt, &mut out);
         for (w, &(h, r)) in s.words.iter().zip(&out) {
             sc.words += 1;
             if h == w.head {
@@ -367,11 +369,12 @@ pub fn parse_errors(
 ) -> Vec<(String, usize, usize, usize)> {
     let mut m: FxHashMap<String, (usize, usize, usize)> = FxHashMap::default();
     let mut tags = Vec::new();
+    let mut alt = Vec::new();
     let mut out = Vec::new();
     for s in gold {
         let atoms = atoms_of(s);
-        tagger.tag(&atoms, &mut tags);
-        p.parse(&atoms, &tags, &mut out);
+        tagger.tag_with_runner_up(&atoms, &mut tags, Some(&mut alt));
+        p.parse(&atoms, &tags, &alt, &mut out);
         for (w, &(h, r)) in s.words.iter().zip(&out) {
             let e = m.entry(w.deprel.clone()).or_default();
             e.0 += 1;
