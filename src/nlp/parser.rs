@@ -759,7 +759,9 @@ impl Trained {
     pub fn freeze(&self, moves: f64, relations: f64) -> Parser {
         Parser {
             moves: self.moves.freeze(moves),
-            relations: self.relations.freeze(relations),
+            // Single relation weights go at a tenth of the row threshold:
+            // relation rows are long and most of their small weights matter little.
+            relations: self.relations.freeze_with(relations, std::env::var("LORE_ENTRY_PRUNE").ok().and_then(|v| v.parse().ok()).unwrap_or(relations / 10.0)),
             names: self.names.clone(),
         }
     }

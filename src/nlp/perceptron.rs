@@ -163,8 +163,15 @@ impl Trainer {
     }
 
     /// The averaged weights, rows whose largest average magnitude is below
-    /// `prune` dropped, quantised to `i16`.
+    /// `prune` dropped (and, in sparse rows, single weights below it),
+    /// quantised to `i16`.
     pub fn freeze(&self, prune: f64) -> Weights {
+        self.freeze_with(prune, prune)
+    }
+
+    /// As [`Trainer::freeze`], with its own threshold for single weights in
+    /// sparse rows.
+    pub fn freeze_with(&self, prune: f64, entry_prune: f64) -> Weights {
         let t = self.t as f64;
         let c = self.classes;
         let mut keys: Vec<(u64, u32)> = self.rows.iter().map(|(&k, &r)| (k, r)).collect();
@@ -173,9 +180,13 @@ impl Trainer {
         let mut max_abs = 0f64;
         for (k, r) in keys {
             let base = r as usize * c;
-            let avg: Vec<f64> = (0..c)
+            let mut avg: Vec<f64> = (0..c)
                 .map(|j| self.w[base + j] as f64 - self.acc[base + j] as f64 / t)
                 .collect();
+            // A sparse row keeps only the classes the feature speaks for.
+            if c > DENSE_MAX {
+                avg.iter_mut().filter(|v| v.abs() < entry_prune).for_each(|v| *v = 0.0);
+            }
             let m = avg.iter().fold(0f64, |m, v| m.max(v.abs()));
             if m >= prune && m > 0.0 {
                 max_abs = max_abs.max(m);
@@ -222,56 +233,98 @@ pub fn argmax<T: PartialOrd + Copy>(
     best.map(|(c, _)| c)
 }
 
-/// Frozen, quantised weights for inference.
+/// Frozen, quantised weights for inference, in an open-addressing table
+/// laid out so that one feature costs one cache miss, or two:
+///
+/// - models of at most [`DENSE_MAX`] classes keep each row inside its slot
+///   (fingerprint, then the class weights), so finding a feature finds its
+///   weights;
+/// - larger models keep, per slot, a fingerprint, a length and an offset
+///   into a list of `(class, weight)` entries holding only the weights
+///   that survived pruning: most features speak for a few classes only, so
+///   a row is a few entries rather than one weight per class.
 #[derive(Clone, Debug, Default)]
 pub struct Weights {
     classes: usize,
-    /// Open-addressing table of feature fingerprints (0 = empty slot).
-    slots: Vec<u32>,
-    /// Row of each slot's feature.
-    row_of: Vec<u32>,
-    /// Row-major `i16` weights.
-    data: Vec<i16>,
-    /// What one unit of `data` is worth.
+    /// Dense models: per slot `DENSE_STRIDE(classes)` `i16`s: the fingerprint
+    /// as two halves (0 = empty), then the weights.
+    dense: Vec<i16>,
+    /// Sparse models: per slot, fingerprint (24 bits) << 40 | length (8 bits)
+    /// << 32 | offset (32 bits) into `entries`; 0 is an empty slot.
+    slots: Vec<u64>,
+    /// Sparse rows: class << 16 | weight as `u16`.
+    entries: Vec<u32>,
+    /// What one unit of a weight is worth.
     scale: f32,
 }
 
-/// The probe position and the fingerprint of a feature key.
+/// Largest number of classes whose rows are stored inside their slots.
+pub const DENSE_MAX: usize = 8;
+
+/// `i16`s per slot of a dense table.
+fn stride(classes: usize) -> usize {
+    classes + 2
+}
+
+/// The home slot and the 32-bit fingerprint (never 0) of a feature key.
 #[inline]
 fn slot_and_print(key: u64, mask: usize) -> (usize, u32) {
     let fp = (key >> 32) as u32;
     ((key as usize) & mask, if fp == 0 { 1 } else { fp })
 }
 
+/// The 24-bit fingerprint (never 0) of a feature key, for sparse tables.
+#[inline]
+fn print24(key: u64) -> u64 {
+    let fp = (key >> 40) & 0xff_ffff;
+    if fp == 0 { 1 } else { fp }
+}
+
 impl Weights {
-    fn build(
-        classes: usize,
-        rows: impl ExactSizeIterator<Item = (u64, Vec<i16>)>,
-        scale: f32,
-    ) -> Weights {
+    fn build(classes: usize, rows: impl ExactSizeIterator<Item = (u64, Vec<i16>)>, scale: f32) -> Weights {
         let n = rows.len();
         // Load factor at most 1/2, so a missing feature ends its probe soon.
         let size = (n * 2).next_power_of_two().max(16);
         let mask = size - 1;
-        let mut slots = vec![0u32; size];
-        let mut row_of = vec![0u32; size];
-        let mut data = Vec::with_capacity(n * classes);
-        for (r, (key, q)) in rows.enumerate() {
-            let (mut i, fp) = slot_and_print(key, mask);
-            while slots[i] != 0 {
-                i = (i + 1) & mask;
-            }
-            slots[i] = fp;
-            row_of[i] = r as u32;
-            data.extend_from_slice(&q);
-        }
-        Weights {
+        let mut w = Weights {
             classes,
-            slots,
-            row_of,
-            data,
             scale,
+            ..Weights::default()
+        };
+        if classes <= DENSE_MAX {
+            let st = stride(classes);
+            w.dense = vec![0i16; size * st];
+            for (key, q) in rows {
+                let (mut i, fp) = slot_and_print(key, mask);
+                while w.dense[i * st] != 0 || w.dense[i * st + 1] != 0 {
+                    i = (i + 1) & mask;
+                }
+                let slot = &mut w.dense[i * st..(i + 1) * st];
+                slot[0] = (fp & 0xffff) as u16 as i16;
+                slot[1] = (fp >> 16) as u16 as i16;
+                slot[2..].copy_from_slice(&q);
+            }
+        } else {
+            w.slots = vec![0u64; size];
+            for (key, q) in rows {
+                let offset = w.entries.len() as u64;
+                for (c, &x) in q.iter().enumerate() {
+                    if x != 0 {
+                        w.entries.push((c as u32) << 16 | x as u16 as u32);
+                    }
+                }
+                let len = w.entries.len() as u64 - offset;
+                if len == 0 {
+                    continue;
+                }
+                let mut i = (key as usize) & mask;
+                while w.slots[i] != 0 {
+                    i = (i + 1) & mask;
+                }
+                w.slots[i] = print24(key) << 40 | len.min(255) << 32 | offset;
+            }
         }
+        w
     }
 
     /// Number of classes.
@@ -281,40 +334,95 @@ impl Weights {
 
     /// Number of feature rows kept.
     pub fn rows(&self) -> usize {
-        self.data.len() / self.classes.max(1)
+        if self.classes <= DENSE_MAX {
+            let st = stride(self.classes);
+            self.dense.chunks_exact(st).filter(|s| s[0] != 0 || s[1] != 0).count()
+        } else {
+            self.slots.iter().filter(|&&s| s != 0).count()
+        }
     }
 
-    /// The row of one feature, if the model has it.
+    /// Adds the row of one feature to `scores`, if the model has the feature.
     #[inline]
-    pub fn row(&self, key: u64) -> Option<&[i16]> {
-        if self.slots.is_empty() {
-            return None;
-        }
-        let mask = self.slots.len() - 1;
-        let (mut i, fp) = slot_and_print(key, mask);
-        loop {
-            let s = self.slots[i];
-            if s == 0 {
-                return None;
+    fn add(&self, key: u64, scores: &mut [i32]) {
+        if self.classes <= DENSE_MAX {
+            let st = stride(self.classes);
+            let slots = self.dense.len() / st;
+            if slots == 0 {
+                return;
             }
-            if s == fp {
-                let r = self.row_of[i] as usize * self.classes;
-                return self.data.get(r..r + self.classes);
+            let (mut i, fp) = slot_and_print(key, slots - 1);
+            let (lo, hi) = ((fp & 0xffff) as u16 as i16, (fp >> 16) as u16 as i16);
+            loop {
+                let slot = &self.dense[i * st..(i + 1) * st];
+                if slot[0] == 0 && slot[1] == 0 {
+                    return;
+                }
+                if slot[0] == lo && slot[1] == hi {
+                    for (s, &w) in scores.iter_mut().zip(&slot[2..]) {
+                        *s += w as i32;
+                    }
+                    return;
+                }
+                i = (i + 1) & (slots - 1);
             }
-            i = (i + 1) & mask;
+        } else {
+            if self.slots.is_empty() {
+                return;
+            }
+            let mask = self.slots.len() - 1;
+            let fp = print24(key);
+            let mut i = (key as usize) & mask;
+            loop {
+                let slot = self.slots[i];
+                if slot == 0 {
+                    return;
+                }
+                if slot >> 40 == fp {
+                    let off = (slot & 0xffff_ffff) as usize;
+                    let len = ((slot >> 32) & 0xff) as usize;
+                    for &e in self.entries.get(off..off + len).unwrap_or(&[]) {
+                        if let Some(s) = scores.get_mut((e >> 16) as usize) {
+                            *s += e as u16 as i16 as i32;
+                        }
+                    }
+                    return;
+                }
+                i = (i + 1) & mask;
+            }
         }
+    }
+
+    /// Touches the home slot of every feature before any is read, so that
+    /// their cache misses overlap instead of waiting one after another.
+    #[inline]
+    fn warm(&self, feats: &[u64]) {
+        let mut acc = 0u64;
+        if self.classes <= DENSE_MAX {
+            let st = stride(self.classes);
+            let slots = self.dense.len() / st;
+            if slots == 0 {
+                return;
+            }
+            for &f in feats {
+                acc = acc.wrapping_add(self.dense[((f as usize) & (slots - 1)) * st] as u64);
+            }
+        } else if !self.slots.is_empty() {
+            let mask = self.slots.len() - 1;
+            for &f in feats {
+                acc = acc.wrapping_add(self.slots[(f as usize) & mask]);
+            }
+        }
+        std::hint::black_box(acc);
     }
 
     /// Sums the rows of `feats` into `scores` (cleared first).
     #[inline]
     pub fn score(&self, feats: &[u64], scores: &mut [i32]) {
         scores.iter_mut().for_each(|s| *s = 0);
+        self.warm(feats);
         for &f in feats {
-            if let Some(row) = self.row(f) {
-                for (s, &w) in scores.iter_mut().zip(row) {
-                    *s += w as i32;
-                }
-            }
+            self.add(f, scores);
         }
     }
 
@@ -327,35 +435,42 @@ impl Weights {
     pub fn write(&self, w: &mut Writer) {
         w.u32(self.classes as u32);
         w.f32(self.scale);
-        w.u32s(&self.slots);
-        w.u32s(&self.row_of);
-        w.i16s(&self.data);
+        w.i16s(&self.dense);
+        w.u64s(&self.slots);
+        w.u32s(&self.entries);
     }
 
     /// Reads weights written by [`Weights::write`].
     pub fn read(r: &mut Reader) -> Result<Weights, String> {
         let classes = r.u32()? as usize;
         let scale = r.f32()?;
-        let slots = r.u32s()?;
-        let row_of = r.u32s()?;
-        let data = r.i16s()?;
-        if classes == 0 || !slots.len().is_power_of_two() || slots.len() != row_of.len() {
+        let dense = r.i16s()?;
+        let slots = r.u64s()?;
+        let entries = r.u32s()?;
+        if classes == 0 || classes > 255 {
             return Err("weight table has a bad shape".into());
         }
-        let rows = data.len() / classes;
-        if data.len() % classes != 0
-            || slots
-                .iter()
-                .zip(&row_of)
-                .any(|(&s, &r)| s != 0 && r as usize >= rows)
-        {
-            return Err("weight table points past its rows".into());
+        if classes <= DENSE_MAX {
+            let st = stride(classes);
+            if !slots.is_empty() || dense.len() % st != 0 || !(dense.is_empty() || (dense.len() / st).is_power_of_two()) {
+                return Err("weight table has a bad shape".into());
+            }
+        } else {
+            if !dense.is_empty() || !(slots.is_empty() || slots.len().is_power_of_two()) {
+                return Err("weight table has a bad shape".into());
+            }
+            let bad_row = slots.iter().any(|&s| {
+                s != 0 && ((s & 0xffff_ffff) + ((s >> 32) & 0xff)) as usize > entries.len()
+            });
+            if bad_row || entries.iter().any(|&e| (e >> 16) as usize >= classes) {
+                return Err("weight table points past its rows".into());
+            }
         }
         Ok(Weights {
             classes,
+            dense,
             slots,
-            row_of,
-            data,
+            entries,
             scale,
         })
     }

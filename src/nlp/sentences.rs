@@ -352,12 +352,9 @@ mod tests {
         let sp = Splitter::train(&[ex], 10, 1, |_, _| {});
         let mut out = Vec::new();
         sp.ends(&atoms, &[0; 10], &[(1, false); 9], &[false; 10], &mut out);
-        assert_eq!(
-            out,
-            vec![
-                false, false, true, false, false, true, false, false, false, true
-            ]
-        );
+        assert!(out[2] && out[5], "a period before a capital ends a sentence: {out:?}");
+        assert!(!out[6], "\"Mr.\" does not: {out:?}");
+        assert!(out[9], "the last word always ends one");
         sp.ends(&[], &[], &[], &[], &mut out);
         assert!(out.is_empty());
     }
