@@ -16,6 +16,7 @@ pub mod eval;
 pub mod labels;
 pub mod lexical;
 pub mod model_file;
+pub mod ner;
 pub mod parser;
 pub mod perceptron;
 pub mod tagger;
