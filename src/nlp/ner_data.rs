@@ -361,6 +361,9 @@ pub struct NerScore {
     pub kinds: [Prf; 5],
     /// PER, ORG and LOC together.
     pub main: Prf,
+    /// Boundaries alone, whatever the kind: how much of the loss is
+    /// finding the names and how much is naming their kind.
+    pub spans: Prf,
 }
 
 /// The kinds UNER scores.
@@ -390,6 +393,11 @@ pub fn score(r: &Recognizer, gold: &[Example]) -> NerScore {
         let pm: Vec<_> = p.iter().copied().filter(|s| main_kind(s.2)).collect();
         let gm: Vec<_> = g.iter().copied().filter(|s| main_kind(s.2)).collect();
         sc.main.add(Prf::of(&pm, &gm));
+        let mut pb: Vec<_> = p.iter().map(|s| (s.0, s.1)).collect();
+        let mut gb: Vec<_> = g.iter().map(|s| (s.0, s.1)).collect();
+        pb.dedup();
+        gb.dedup();
+        sc.spans.add(Prf::of(&pb, &gb));
     }
     sc
 }
