@@ -52,6 +52,8 @@ pub struct Example {
 pub struct Recognizer {
     segment: Weights,
     kinds: Weights,
+    /// Keeps (0) or turns down (1) a span the segmenter found.
+    filter: Weights,
     /// Lowered forms which, written in lower case, never began a name in
     /// training although seen often: labelled outside without scoring.
     closed: FxHashSet<u64>,
@@ -67,6 +69,10 @@ const U: usize = 4;
 const N_LABELS: usize = 5;
 /// The label before the sentence.
 const START: usize = N_LABELS;
+
+/// The span classifier's classes: the kinds, in the order of
+/// [`NameKind::ALL`].
+const N_KINDS: usize = NameKind::ALL.len();
 
 /// A span is open after this label (it must go on with I or L).
 fn open(l: usize) -> bool {
@@ -175,7 +181,11 @@ static GAZETTEER: LazyLock<FxHashMap<u64, u32>> = LazyLock::new(|| {
                 'e' => N_EVENT,
                 _ => N_OTHER,
             };
-            bits |= if c.is_uppercase() { kind << N_PART } else { kind };
+            bits |= if c.is_uppercase() {
+                kind << N_PART
+            } else {
+                kind
+            };
         }
         *m.entry(hash_str(w)).or_default() |= bits << 16;
     }
@@ -450,27 +460,72 @@ impl Context<'_> {
     }
 }
 
-impl Recognizer {
-    /// Whether word `i` is labelled outside without scoring.
-    #[inline]
-    fn skips(&self, a: &Atoms, prev: usize) -> bool {
-        !open(prev)
-            && a.flags & (FLAG_UPPER_START | FLAG_DIGIT) == 0
-            && self.closed.contains(&a.lower)
-    }
+/// Whether a word is labelled outside without scoring: no span is open
+/// and it is a lower-case word that never began a name in training.
+#[inline]
+fn skips(closed: &FxHashSet<u64>, a: &Atoms, prev: usize) -> bool {
+    !open(prev) && a.flags & (FLAG_UPPER_START | FLAG_DIGIT) == 0 && closed.contains(&a.lower)
+}
 
-    /// The segment label of word `i` given the labels before it.
-    fn label_of(&self, ctx: &Context, i: usize, p1: usize, p2: usize, feats: &mut [u64; N_FEATURES]) -> usize {
-        if self.skips(&ctx.atoms[i], p1) {
-            return O;
+/// The word ranges a segmenter finds in a sentence.
+fn segments(w: &Weights, closed: &FxHashSet<u64>, ctx: &Context, out: &mut Vec<(usize, usize)>) {
+    let n = ctx.atoms.len();
+    let mut feats = [0u64; N_FEATURES];
+    let mut scores = [0i32; N_LABELS];
+    let mut labels = Vec::with_capacity(n);
+    let (mut p1, mut p2) = (START, START);
+    for i in 0..n {
+        let l = if skips(closed, &ctx.atoms[i], p1) {
+            O
+        } else {
+            ctx.features(i, p1, p2, &mut feats);
+            w.score(&feats, &mut scores);
+            argmax(&scores, |l| allowed(p1, l, i + 1 == n)).unwrap_or(O)
+        };
+        labels.push(l);
+        (p2, p1) = (p1, l);
+    }
+    decode(&labels, out);
+}
+
+/// One epoch of segmenter training over the examples `order`.
+fn segmenter_epoch(
+    seg: &mut Trainer,
+    closed: &FxHashSet<u64>,
+    examples: &[Example],
+    order: &[usize],
+) {
+    let mut feats = [0u64; N_FEATURES];
+    let mut scores = [0i64; N_LABELS];
+    let mut gold = Vec::new();
+    for &k in order {
+        let ex = &examples[k];
+        let n = ex.atoms.len().min(ex.tags.len());
+        let ctx = Context::new(&ex.atoms[..n], &ex.tags[..n]);
+        encode(n, &ex.spans, &mut gold);
+        let (mut p1, mut p2) = (START, START);
+        for i in 0..n {
+            let last = i + 1 == n;
+            let l = if skips(closed, &ex.atoms[i], p1) {
+                O
+            } else {
+                ctx.features(i, p1, p2, &mut feats);
+                let guess = seg
+                    .best(&feats, &mut scores, |l| allowed(p1, l, last))
+                    .unwrap_or(O);
+                seg.update(&feats, oracle(p1, gold[i], last), guess);
+                seg.tick();
+                guess
+            };
+            (p2, p1) = (p1, l);
         }
-        let mut scores = [0i32; N_LABELS];
-        ctx.features(i, p1, p2, feats);
-        self.segment.score(feats, &mut scores);
-        let last = i + 1 == ctx.atoms.len();
-        argmax(&scores, |l| allowed(p1, l, last)).unwrap_or(O)
     }
+}
 
+/// Folds of the jackknife that shows the filter the segmenter's mistakes.
+const FOLDS: usize = 4;
+
+impl Recognizer {
     /// Entity spans of one tagged sentence (atoms from [`Atoms::of`], tag
     /// classes from the tagger), in order, not overlapping. Words past the
     /// shorter of `atoms` and `tags` are not read.
@@ -478,20 +533,17 @@ impl Recognizer {
         out.clear();
         let n = atoms.len().min(tags.len());
         let ctx = Context::new(&atoms[..n], &tags[..n]);
-        let mut feats = [0u64; N_FEATURES];
-        let mut labels = Vec::with_capacity(n);
-        let (mut p1, mut p2) = (START, START);
-        for i in 0..n {
-            let l = self.label_of(&ctx, i, p1, p2, &mut feats);
-            labels.push(l);
-            (p2, p1) = (p1, l);
-        }
         let mut ranges = Vec::new();
-        decode(&labels, &mut ranges);
-        let mut kf = Vec::with_capacity(32);
-        let mut scores = [0i32; NameKind::ALL.len()];
+        segments(&self.segment, &self.closed, &ctx, &mut ranges);
+        let mut kf = Vec::with_capacity(40);
+        let mut scores = [0i32; N_KINDS];
+        let mut keep = [0i32; 2];
         for (s, e) in ranges {
             ctx.kind_features(s, e, &mut kf);
+            self.filter.score(&kf, &mut keep);
+            if keep[0] < keep[1] {
+                continue;
+            }
             self.kinds.score(&kf, &mut scores);
             let k = argmax(&scores, |_| true).unwrap_or(0);
             out.push(EntitySpan {
@@ -505,64 +557,79 @@ impl Recognizer {
     /// Learns a recogniser from tagged sentences with their gold spans.
     /// Deterministic for the same examples and seed. `progress` is called
     /// after each epoch with the model as it stands.
+    ///
+    /// The filter that may turn a found span down learns from the spans
+    /// that segmenters trained without a sentence find in it
+    /// ([`FOLDS`]-fold jackknifing): a segmenter's mistakes on sentences it
+    /// learnt from are too few and too easy to learn from.
     pub fn train(
         examples: &[Example],
         epochs: usize,
         seed: u64,
         mut progress: impl FnMut(usize, &Recognizer),
     ) -> Recognizer {
+        let closed = closed_words(examples);
+        let n = examples.len();
+        let mut found: Vec<Vec<(usize, usize)>> = vec![Vec::new(); n];
+        for k in 0..FOLDS {
+            let mut order: Vec<usize> = (0..n).filter(|i| i % FOLDS != k).collect();
+            let mut rng = Rng::new(seed.wrapping_add(1 + k as u64));
+            let mut seg = Trainer::new(N_LABELS);
+            for _ in 0..epochs {
+                rng.shuffle(&mut order);
+                segmenter_epoch(&mut seg, &closed, examples, &order);
+            }
+            let w = seg.freeze(PRUNE);
+            for i in (0..n).filter(|i| i % FOLDS == k) {
+                let ex = &examples[i];
+                let m = ex.atoms.len().min(ex.tags.len());
+                let ctx = Context::new(&ex.atoms[..m], &ex.tags[..m]);
+                segments(&w, &closed, &ctx, &mut found[i]);
+            }
+        }
         let mut r = Recognizer {
             segment: Weights::default(),
             kinds: Weights::default(),
-            closed: closed_words(examples),
+            filter: Weights::default(),
+            closed,
         };
         let mut seg = Trainer::new(N_LABELS);
-        let mut kinds = Trainer::new(NameKind::ALL.len());
-        let mut order: Vec<usize> = (0..examples.len()).collect();
+        let mut kinds = Trainer::new(N_KINDS);
+        let mut filter = Trainer::new(2);
+        let mut order: Vec<usize> = (0..n).collect();
         let mut rng = Rng::new(seed);
-        let mut feats = [0u64; N_FEATURES];
-        let mut kf = Vec::with_capacity(32);
-        let mut scores = [0i64; N_LABELS];
-        let mut kscores = [0i64; NameKind::ALL.len()];
-        let mut gold = Vec::new();
+        let mut kf = Vec::with_capacity(40);
+        let mut kscores = [0i64; N_KINDS];
+        let mut fscores = [0i64; 2];
         for epoch in 0..epochs {
             rng.shuffle(&mut order);
+            segmenter_epoch(&mut seg, &r.closed, examples, &order);
             for &k in &order {
                 let ex = &examples[k];
-                let n = ex.atoms.len().min(ex.tags.len());
-                let ctx = Context::new(&ex.atoms[..n], &ex.tags[..n]);
-                encode(n, &ex.spans, &mut gold);
-                let (mut p1, mut p2) = (START, START);
-                for i in 0..n {
-                    let last = i + 1 == n;
-                    let l = if r.skips(&ex.atoms[i], p1) {
-                        O
-                    } else {
-                        ctx.features(i, p1, p2, &mut feats);
-                        let guess = seg
-                            .best(&feats, &mut scores, |l| allowed(p1, l, last))
-                            .unwrap_or(O);
-                        seg.update(&feats, oracle(p1, gold[i], last), guess);
-                        seg.tick();
-                        guess
-                    };
-                    (p2, p1) = (p1, l);
+                let m = ex.atoms.len().min(ex.tags.len());
+                let ctx = Context::new(&ex.atoms[..m], &ex.tags[..m]);
+                for g in ex.spans.iter().filter(|g| g.start < g.end && g.end <= m) {
+                    ctx.kind_features(g.start, g.end, &mut kf);
+                    let guess = kinds.best(&kf, &mut kscores, |_| true).unwrap_or(0);
+                    kinds.update(&kf, g.kind as usize, guess);
+                    kinds.tick();
                 }
-                for sp in &ex.spans {
-                    if sp.start < sp.end && sp.end <= n {
-                        ctx.kind_features(sp.start, sp.end, &mut kf);
-                        let guess = kinds.best(&kf, &mut kscores, |_| true).unwrap_or(0);
-                        kinds.update(&kf, sp.kind as usize, guess);
-                        kinds.tick();
-                    }
+                for &(s, e) in &found[k] {
+                    let right = ex.spans.iter().any(|g| (g.start, g.end) == (s, e));
+                    ctx.kind_features(s, e, &mut kf);
+                    let guess = filter.best(&kf, &mut fscores, |_| true).unwrap_or(0);
+                    filter.update(&kf, (!right) as usize, guess);
+                    filter.tick();
                 }
             }
             r.segment = seg.freeze(0.0);
             r.kinds = kinds.freeze(0.0);
+            r.filter = filter.freeze(0.0);
             progress(epoch, &r);
         }
         r.segment = seg.freeze(PRUNE);
         r.kinds = kinds.freeze(PRUNE);
+        r.filter = filter.freeze(PRUNE);
         r
     }
 
@@ -573,6 +640,7 @@ impl Recognizer {
         w.u64s(&closed);
         self.segment.write(w);
         self.kinds.write(w);
+        self.filter.write(w);
     }
 
     /// Reads a model written by [`Recognizer::write`].
@@ -580,12 +648,14 @@ impl Recognizer {
         let closed = r.u64s()?.into_iter().collect();
         let segment = Weights::read(r)?;
         let kinds = Weights::read(r)?;
-        if segment.classes() != N_LABELS || kinds.classes() != NameKind::ALL.len() {
+        let filter = Weights::read(r)?;
+        if segment.classes() != N_LABELS || kinds.classes() != N_KINDS || filter.classes() != 2 {
             return Err("entity weights do not match its labels and kinds".into());
         }
         Ok(Recognizer {
             segment,
             kinds,
+            filter,
             closed,
         })
     }
@@ -644,31 +714,37 @@ mod tests {
         }
     }
 
+    /// Sentences made from three patterns: a person moves to a place, a
+    /// company hires a person, and sentences without names.
     fn training() -> Vec<Example> {
         use NameKind::*;
-        vec![
-            sent(
-                &["we", "met", "Ann", "Lee", "in", "Oslo", "."],
-                &[(2, 4, Person), (5, 6, Place)],
-            ),
-            sent(
-                &["Bo", "Kim", "lives", "in", "Lima", "."],
-                &[(0, 2, Person), (4, 5, Place)],
-            ),
-            sent(
-                &["they", "flew", "to", "Quito", "with", "Max", "Ruiz", "."],
-                &[(3, 4, Place), (5, 7, Person)],
-            ),
-            sent(&["the", "cat", "sat", "in", "the", "hat", "."], &[]),
-            sent(
-                &["Acme", "Corp", "hired", "Eva", "Diaz", "."],
-                &[(0, 2, Organization), (3, 5, Person)],
-            ),
-            sent(
-                &["she", "works", "for", "Zeta", "Corp", "in", "Baku", "."],
-                &[(3, 5, Organization), (6, 7, Place)],
-            ),
-        ]
+        let people = [
+            ("Ann", "Lee"),
+            ("Bo", "Kim"),
+            ("Max", "Ruiz"),
+            ("Eva", "Diaz"),
+        ];
+        let places = ["Oslo", "Lima", "Quito", "Baku", "Accra", "Hanoi"];
+        let firms = ["Acme", "Zeta", "Orbit", "Nimbus"];
+        let mut out = Vec::new();
+        for (k, &(first, last)) in people.iter().enumerate() {
+            for (j, &place) in places.iter().enumerate() {
+                if (k + j) % 2 == 0 {
+                    out.push(sent(
+                        &[first, last, "moved", "to", place, "."],
+                        &[(0, 2, Person), (4, 5, Place)],
+                    ));
+                } else {
+                    out.push(sent(
+                        &[firms[j % 4], "Corp", "hired", first, last, "."],
+                        &[(0, 2, Organization), (3, 5, Person)],
+                    ));
+                }
+            }
+            out.push(sent(&["the", "cat", "sat", "on", "the", "hat", "."], &[]));
+            out.push(sent(&["a", "hat", "sat", "on", "a", "cat", "."], &[]));
+        }
+        out
     }
 
     fn spans(r: &Recognizer, words: &[&str]) -> Vec<(usize, usize, NameKind)> {
@@ -679,11 +755,11 @@ mod tests {
     }
 
     #[test]
-    fn learns_names_after_a_preposition_and_a_company_word() {
+    fn learns_people_places_and_companies_from_their_context() {
         let r = Recognizer::train(&training(), 10, 1, |_, _| {});
         assert_eq!(
-            spans(&r, &["he", "moved", "to", "Riga", "."]),
-            vec![(3, 4, NameKind::Place)]
+            spans(&r, &["Ida", "Moss", "moved", "to", "Riga", "."]),
+            vec![(0, 2, NameKind::Person), (4, 5, NameKind::Place)]
         );
         assert_eq!(
             spans(&r, &["Nova", "Corp", "hired", "Ida", "Moss", "."]),
@@ -743,8 +819,16 @@ mod tests {
     #[test]
     fn bilou_round_trip_and_oracle() {
         let spans = [
-            EntitySpan { start: 0, end: 1, kind: NameKind::Place },
-            EntitySpan { start: 2, end: 5, kind: NameKind::Person },
+            EntitySpan {
+                start: 0,
+                end: 1,
+                kind: NameKind::Place,
+            },
+            EntitySpan {
+                start: 2,
+                end: 5,
+                kind: NameKind::Person,
+            },
         ];
         let mut l = Vec::new();
         encode(6, &spans, &mut l);
