@@ -39,6 +39,11 @@ pub struct Example {
     pub tags: Vec<u16>,
     /// Gold spans, in order, not overlapping.
     pub spans: Vec<EntitySpan>,
+    /// Word ranges `start..end` whose labels are unknown: text that is
+    /// known to hold no name outside them, and may hold some inside them
+    /// (a treebank's proper nouns, whose kinds nobody gave). Training learns
+    /// nothing there.
+    pub unsure: Vec<(usize, usize)>,
 }
 
 /// The trained recogniser: a segmenter that finds the spans, and a
@@ -67,6 +72,8 @@ const L: usize = 3;
 const U: usize = 4;
 /// Number of segment labels.
 const N_LABELS: usize = 5;
+/// A word whose label is unknown ([`Example::unsure`]).
+const UNSURE: usize = usize::MAX;
 /// The label before the sentence.
 const START: usize = N_LABELS;
 
@@ -107,9 +114,14 @@ fn oracle(prev: usize, gold: usize, last: bool) -> usize {
 
 /// Segment labels of a sentence's spans (spans that overlap an earlier one,
 /// or fall outside the sentence, are ignored).
-fn encode(n: usize, spans: &[EntitySpan], out: &mut Vec<usize>) {
+fn encode(n: usize, spans: &[EntitySpan], unsure: &[(usize, usize)], out: &mut Vec<usize>) {
     out.clear();
     out.resize(n, O);
+    for &(s, e) in unsure {
+        for l in out.iter_mut().take(e).skip(s) {
+            *l = UNSURE;
+        }
+    }
     let mut free = 0;
     for s in spans {
         if s.start < free || s.end > n || s.start >= s.end {
@@ -405,6 +417,28 @@ impl Context<'_> {
             mix(&[38, self.names(j - 1), self.names(j)]),
         ];
     }
+    /// Features of the kinds of the spans before and after span `i` of
+    /// `spans`, with the words between them when they are few.
+    fn neighbour_features(&self, spans: &[EntitySpan], i: usize, f: &mut Vec<u64>) {
+        let between = |a: usize, b: usize| -> u64 {
+            if b < a || b - a > 2 {
+                return 7;
+            }
+            self.atoms[a..b].iter().fold(8, |h, w| mix(&[h, w.lower]))
+        };
+        let Some(sp) = spans.get(i) else { return };
+        if let Some(p) = i.checked_sub(1).and_then(|j| spans.get(j)) {
+            let b = between(p.end, sp.start);
+            f.push(mix(&[140, p.kind as u64, b]));
+            f.push(mix(&[141, p.kind as u64]));
+        }
+        if let Some(n) = spans.get(i + 1) {
+            let b = between(sp.end, n.start);
+            f.push(mix(&[142, n.kind as u64, b]));
+            f.push(mix(&[143, n.kind as u64]));
+        }
+    }
+
     /// The features of the span `s..e` for its kind: its words (the last
     /// one most: English names end in their head, "Ferris Street Clinic"),
     /// their gazetteer bits and WordNet senses, and the words around it.
@@ -502,7 +536,7 @@ fn segmenter_epoch(
         let ex = &examples[k];
         let n = ex.atoms.len().min(ex.tags.len());
         let ctx = Context::new(&ex.atoms[..n], &ex.tags[..n]);
-        encode(n, &ex.spans, &mut gold);
+        encode(n, &ex.spans, &ex.unsure, &mut gold);
         let (mut p1, mut p2) = (START, START);
         for i in 0..n {
             let last = i + 1 == n;
@@ -513,8 +547,16 @@ fn segmenter_epoch(
                 let guess = seg
                     .best(&feats, &mut scores, |l| allowed(p1, l, last))
                     .unwrap_or(O);
-                seg.update(&feats, oracle(p1, gold[i], last), guess);
-                seg.tick();
+                // Nothing to learn where the label is unknown, nor where a
+                // span opened on an unknown word meets one known to be outside.
+                let known = gold[i] != UNSURE
+                    && !(open(p1)
+                        && gold[i] == O
+                        && ex.unsure.iter().any(|&(s, e)| s < i && i <= e));
+                if known {
+                    seg.update(&feats, oracle(p1, gold[i], last), guess);
+                    seg.tick();
+                }
                 guess
             };
             (p2, p1) = (p1, l);
@@ -535,7 +577,7 @@ impl Recognizer {
         let ctx = Context::new(&atoms[..n], &tags[..n]);
         let mut ranges = Vec::new();
         segments(&self.segment, &self.closed, &ctx, &mut ranges);
-        let mut kf = Vec::with_capacity(40);
+        let mut kf = Vec::with_capacity(48);
         let mut scores = [0i32; N_KINDS];
         let mut keep = [0i32; 2];
         for (s, e) in ranges {
@@ -551,6 +593,18 @@ impl Recognizer {
                 end: e,
                 kind: NameKind::ALL[k],
             });
+        }
+        // A second look at each kind with its neighbours' first-look kinds
+        // in view: names in a list are mostly of one kind ("offices in
+        // Ferrisburg, Lyle and Dunmore").
+        if out.len() > 1 {
+            let first: Vec<EntitySpan> = out.clone();
+            for (i, sp) in out.iter_mut().enumerate() {
+                ctx.kind_features(sp.start, sp.end, &mut kf);
+                ctx.neighbour_features(&first, i, &mut kf);
+                self.kinds.score(&kf, &mut scores);
+                sp.kind = NameKind::ALL[argmax(&scores, |_| true).unwrap_or(0)];
+            }
         }
     }
 
@@ -601,6 +655,7 @@ impl Recognizer {
         let mut kf = Vec::with_capacity(40);
         let mut kscores = [0i64; N_KINDS];
         let mut fscores = [0i64; 2];
+        let mut neighbours = Rng::new(seed ^ 0x6e16_4b0c);
         for epoch in 0..epochs {
             rng.shuffle(&mut order);
             segmenter_epoch(&mut seg, &r.closed, examples, &order);
@@ -608,13 +663,24 @@ impl Recognizer {
                 let ex = &examples[k];
                 let m = ex.atoms.len().min(ex.tags.len());
                 let ctx = Context::new(&ex.atoms[..m], &ex.tags[..m]);
-                for g in ex.spans.iter().filter(|g| g.start < g.end && g.end <= m) {
+                for (gi, g) in ex.spans.iter().enumerate() {
+                    if g.start >= g.end || g.end > m {
+                        continue;
+                    }
                     ctx.kind_features(g.start, g.end, &mut kf);
+                    // Half the time with the neighbours' kinds in view, so
+                    // that both looks of `recognize` are learnt.
+                    if neighbours.below(2) == 0 {
+                        ctx.neighbour_features(&ex.spans, gi, &mut kf);
+                    }
                     let guess = kinds.best(&kf, &mut kscores, |_| true).unwrap_or(0);
                     kinds.update(&kf, g.kind as usize, guess);
                     kinds.tick();
                 }
                 for &(s, e) in &found[k] {
+                    if ex.unsure.iter().any(|&(a, b)| a < e && s < b) {
+                        continue;
+                    }
                     let right = ex.spans.iter().any(|g| (g.start, g.end) == (s, e));
                     ctx.kind_features(s, e, &mut kf);
                     let guess = filter.best(&kf, &mut fscores, |_| true).unwrap_or(0);
@@ -676,9 +742,9 @@ fn closed_words(examples: &[Example]) -> FxHashSet<u64> {
     let mut gold = Vec::new();
     for ex in examples {
         let n = ex.atoms.len().min(ex.tags.len());
-        encode(n, &ex.spans, &mut gold);
+        encode(n, &ex.spans, &ex.unsure, &mut gold);
         for (a, &g) in ex.atoms.iter().zip(&gold) {
-            if a.flags & (FLAG_UPPER_START | FLAG_DIGIT) != 0 {
+            if a.flags & (FLAG_UPPER_START | FLAG_DIGIT) != 0 || g == UNSURE {
                 continue;
             }
             let e = seen.entry(a.lower).or_default();
@@ -711,6 +777,7 @@ mod tests {
                 .iter()
                 .map(|&(start, end, kind)| EntitySpan { start, end, kind })
                 .collect(),
+            unsure: Vec::new(),
         }
     }
 
@@ -831,7 +898,7 @@ mod tests {
             },
         ];
         let mut l = Vec::new();
-        encode(6, &spans, &mut l);
+        encode(6, &spans, &[], &mut l);
         assert_eq!(l, vec![U, O, B, I, L, O]);
         let mut back = Vec::new();
         decode(&l, &mut back);

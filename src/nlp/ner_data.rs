@@ -13,6 +13,7 @@ use super::super::eval::Prf;
 use super::super::lexical::Atoms;
 use super::super::tagger::Tagger;
 use super::super::train::atoms_of;
+use super::super::wordnet;
 use super::super::{EntitySpan, NameKind};
 use super::{self as ner, Example, Recognizer};
 
@@ -203,8 +204,36 @@ pub fn gum_names_counted(s: &Sentence, c: &mut GumCounts) -> Vec<EntitySpan> {
         while j > i && !name_word(&words[j]) {
             j -= 1;
         }
-        while i < j && !name_word(&words[i]) {
+        // A count before a name is not part of it ("two Articles of
+        // Confederation"), unlike a number inside one ("Apollo 11").
+        while i < j && (!name_word(&words[i]) || words[i].deprel == "nummod") {
             i += 1;
+        }
+        // Edited text capitalises its names; a run without a capital is
+        // a tagging slip ("the whip").
+        if !(i..=j).any(|x| words[x].form.chars().any(char::is_uppercase)) {
+            c.not_proper += 1;
+            continue;
+        }
+        // A role noun standing for a person is no name ("Mom", "the
+        // Emperor"): one word that WordNet has as a common noun for people.
+        if person && i == j && {
+            let mut buf = String::new();
+            let a = Atoms::of(&words[i].form, &mut buf);
+            a.lex & wordnet::PROPER == 0 && a.lex & wordnet::NOUN != 0 && a.sense >> 8 == 18 + 1
+        } {
+            c.title_only += 1;
+            continue;
+        }
+        // A shop named by its owner's genitive keeps the clitic ("lunch at
+        // Rosa 's"); a possessor does not ("Rosa 's car").
+        if j < b
+            && possessive(&words[j + 1])
+            && words[h].deprel != "nmod:poss"
+            && j + 1 == b
+            && kind != NameKind::Person
+        {
+            j += 1;
         }
         let mut cut = false;
         if person {
@@ -317,8 +346,68 @@ pub fn examples(
             atoms: atoms_of(s),
             tags: t.clone(),
             spans: names(s),
+            unsure: Vec::new(),
         })
         .collect()
+}
+
+/// Examples of text without entity annotation but with gold parts of
+/// speech (EWT train): every word outside a proper-noun run is outside
+/// every name, and the runs are unsure. What the recogniser learns from
+/// them is which capitalised words of web text are not names: sentence
+/// starts, headings in capitals, greetings.
+pub fn unlabelled_examples(sentences: &[Sentence], tags: &[Vec<u16>]) -> Vec<Example> {
+    sentences
+        .iter()
+        .zip(tags)
+        .filter(|(s, t)| s.words.len() == t.len())
+        .map(|(s, t)| Example {
+            atoms: atoms_of(s),
+            tags: t.clone(),
+            spans: Vec::new(),
+            unsure: proper_runs(&s.words),
+        })
+        .collect()
+}
+
+/// Runs of proper nouns (or foreign words), with the connectors, clitics
+/// and numbers that a name holds between or after them ("Bank of Oslo",
+/// "Ann 's Diner", "Route 66").
+fn proper_runs(words: &[Word]) -> Vec<(usize, usize)> {
+    let proper = |w: &Word| matches!(w.upos.as_str(), "PROPN" | "X");
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        if !proper(&words[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut end = i + 1;
+        loop {
+            if end < words.len() && proper(&words[end]) {
+                end += 1;
+            } else if end + 1 < words.len()
+                && (connector(&words[end]) || possessive(&words[end]))
+                && proper(&words[end + 1])
+            {
+                end += 2;
+            } else if end < words.len() && (possessive(&words[end]) || words[end].upos == "NUM") {
+                end += 1;
+            } else {
+                break;
+            }
+        }
+        // A determiner before a name may belong to it ("The Hague").
+        let start = if start > 0 && words[start - 1].upos == "DET" {
+            start - 1
+        } else {
+            start
+        };
+        out.push((start, end));
+        i = end;
+    }
+    out
 }
 
 /// The sentences of every `of`-th document (counting from `k`) and of the
