@@ -538,7 +538,7 @@ fn segmenter_epoch(
         let ctx = Context::new(&ex.atoms[..n], &ex.tags[..n]);
         encode(n, &ex.spans, &ex.unsure, &mut gold);
         let (mut p1, mut p2) = (START, START);
-        for i in 0..n {
+        for (i, &want) in gold.iter().enumerate() {
             let last = i + 1 == n;
             let l = if skips(closed, &ex.atoms[i], p1) {
                 O
@@ -549,12 +549,10 @@ fn segmenter_epoch(
                     .unwrap_or(O);
                 // Nothing to learn where the label is unknown, nor where a
                 // span opened on an unknown word meets one known to be outside.
-                let known = gold[i] != UNSURE
-                    && !(open(p1)
-                        && gold[i] == O
-                        && ex.unsure.iter().any(|&(s, e)| s < i && i <= e));
+                let known = want != UNSURE
+                    && !(open(p1) && want == O && ex.unsure.iter().any(|&(s, e)| s < i && i <= e));
                 if known {
-                    seg.update(&feats, oracle(p1, gold[i], last), guess);
+                    seg.update(&feats, oracle(p1, want, last), guess);
                     seg.tick();
                 }
                 guess
@@ -856,6 +854,19 @@ mod tests {
                 Err(_) => continue,
             };
             assert!(Recognizer::read(&mut r).is_err());
+        }
+        // A damaged byte anywhere gives an error or a model that still
+        // answers without panicking.
+        let words = sent(&["Eva", "Lee", "went", "to", "Oslo", "."], &[]);
+        let mut out = Vec::new();
+        for at in 0..raw.len() {
+            let mut bad = raw.clone();
+            bad[at] ^= 0xa5;
+            if let Ok(mut r) = Reader::open(&bad, "ner")
+                && let Ok(m) = Recognizer::read(&mut r)
+            {
+                m.recognize(&words.atoms, &words.tags, &mut out);
+            }
         }
     }
 
