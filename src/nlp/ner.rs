@@ -612,7 +612,7 @@ impl Recognizer {
     ///
     /// The filter that may turn a found span down learns from the spans
     /// that segmenters trained without a sentence find in it
-    /// ([`FOLDS`]-fold jackknifing): a segmenter's mistakes on sentences it
+    /// (four-fold jackknifing): a segmenter's mistakes on sentences it
     /// learnt from are too few and too easy to learn from.
     pub fn train(
         examples: &[Example],
