@@ -1,20 +1,28 @@
-//! Named-entity recogniser: a greedy left-to-right averaged perceptron
-//! over BILOU labels (Ratinov and Roth 2009: Begin, Inside, Last, Unit,
-//! Outside, one set per [`NameKind`]).
+//! Named-entity recogniser in three averaged perceptrons:
 //!
-//! Each word is labelled from its form, case, affixes and shape, the
-//! tagger's predicted tags around it, the two labels already chosen,
-//! WordNet's proper-name flag and supersense, and membership in the
-//! hand-written gazetteers (countries, demonyms, titles, words that end
-//! organisation and place names). Decoding only allows label sequences
-//! that form well-nested spans, so the output needs no repair.
+//! 1. a segmenter, greedy left to right over BILOU labels (Ratinov and
+//!    Roth 2009: Begin, Inside, Last, Unit, Outside) without kinds, from
+//!    each word's form, case, affixes and shape, the tagger's predicted
+//!    tags around it, the two labels already chosen, WordNet's proper-name
+//!    flag, supersense and kinds of name (`data/nlp/names.tsv`), and the
+//!    hand-written gazetteers (countries, demonyms, titles, words that end
+//!    organisation and place names). Decoding only allows label sequences
+//!    that form spans, so the output needs no repair;
+//! 2. a filter that may turn a found span down, seeing the whole span and
+//!    its surroundings ("Thanks" opening an e-mail is no name);
+//! 3. a classifier that gives each span its kind from all of its words and
+//!    its context, then looks again with its neighbours' kinds in view.
 //!
 //! Speed: a lower-case word that training showed never begins a name
 //! ("the", "said", ",") is labelled outside without scoring when no span
 //! is open; most words of running text are such words.
 //!
+//! The model reads the tagger's class numbers as they are, so it must be
+//! retrained with every new tagger (as the parser must).
+//!
 //! The treebank side (turning GUM's mentions and UNER's spans into
-//! examples, and scoring) is in [`data`].
+//! examples, and scoring) is in [`data`], declared here rather than in
+//! `nlp/mod.rs` to keep the entity recogniser one module there.
 
 #[path = "ner_data.rs"]
 pub mod data;
