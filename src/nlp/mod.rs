@@ -19,6 +19,7 @@ pub mod labels;
 pub mod lemma;
 pub mod lexical;
 pub mod model_file;
+pub mod ner;
 pub mod parser;
 pub mod perceptron;
 pub mod pipeline;
