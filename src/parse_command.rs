@@ -43,6 +43,10 @@ pub fn run(input: Input, encoding: Encoding, out: &mut dyn Write) -> Result<()> 
             p.display().to_string(),
         ),
     };
+    // No text has no sentences; unlike an empty article, that is no error.
+    if bytes.is_empty() {
+        return Ok(());
+    }
     let text = decode_article(&bytes, &origin, encoding)?;
     let mut id = 0;
     let mut block = String::new();

@@ -20,6 +20,7 @@ use std::time::Instant;
 use lore::nlp::eval;
 use lore::nlp::lemma::Lemmatizer;
 use lore::nlp::model_file::{self, Reader, Writer};
+use lore::nlp::ner::{Recognizer, data as ner_data};
 use lore::nlp::parser::Parser;
 use lore::nlp::sentences::Splitter;
 use lore::nlp::tagger::{Jackknifed, Tagger};
@@ -194,8 +195,10 @@ fn run(args: &Args) -> Result<(), String> {
             let n = r.u32()? as usize;
             let mut j = Jackknifed::default();
             for _ in 0..n {
-                j.tags.push(r.u32s()?.into_iter().map(|c| c as u16).collect());
-                j.runner_up.push(r.u32s()?.into_iter().map(|c| c as u16).collect());
+                j.tags
+                    .push(r.u32s()?.into_iter().map(|c| c as u16).collect());
+                j.runner_up
+                    .push(r.u32s()?.into_iter().map(|c| c as u16).collect());
             }
             Ok(j)
         })?;
@@ -224,6 +227,39 @@ fn run(args: &Args) -> Result<(), String> {
         let (right, all) = train::score_lemmas(gold, &tagger, &lemmatizer);
         println!("lemmas: {name} {:.2} (predicted tags)", pct(right, all));
     }
+
+    let ner_path = args.out.join("ner.lore.zst");
+    let recognizer = if wants("ner") {
+        let n_ewt = tb.ewt_train.len();
+        let jk = &jackknifed.tags;
+        let gum = ner_data::examples(&tb.gum_train, &jk[n_ewt..], ner_data::gum_names);
+        let uner = ner_data::examples(
+            &tb.uner_dev,
+            &ner_data::tag_all(&tagger, &tb.uner_dev),
+            ner_data::uner_names,
+        );
+        let ewt = ner_data::unlabelled_examples(&tb.ewt_train, &jk[..n_ewt]);
+        let r = Recognizer::train(
+            &ner_data::training_set(gum, &uner, ewt),
+            env_usize("LORE_NER_EPOCHS", 10),
+            1,
+            |_, _| {},
+        );
+        save(&ner_path, "ner", |w| r.write(w))?;
+        r
+    } else {
+        load(&ner_path, "ner", Recognizer::read)?
+    };
+    let gum_dev = ner_data::examples(
+        &tb.gum_dev,
+        &ner_data::tag_all(&tagger, &tb.gum_dev),
+        ner_data::gum_names,
+    );
+    let d = ner_data::score(&recognizer, &gum_dev);
+    println!(
+        "entities: gum dev PER/ORG/LOC F1 {:.2} (UNER dev is training data)",
+        100.0 * d.main.f1()
+    );
 
     let splitter_path = args.out.join("sentences.lore.zst");
     let splitter = if wants("sentences") {

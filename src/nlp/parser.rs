@@ -186,7 +186,12 @@ impl<'a> Words<'a> {
             n += (a.flags & FLAG_PUNCT != 0) as u32;
             punct.push(n);
         }
-        Words { atoms, tags, alt, punct }
+        Words {
+            atoms,
+            tags,
+            alt,
+            punct,
+        }
     }
 }
 
@@ -555,7 +560,13 @@ impl Parser {
     /// Parses one tagged sentence (`alt`: the tagger's second choices, see
     /// [`Tagger::tag_with_runner_up`](super::tagger::Tagger::tag_with_runner_up)):
     /// per word, its head (1-based, 0 root) and relation name.
-    pub fn parse(&self, atoms: &[Atoms], tags: &[u16], alt: &[u16], out: &mut Vec<(usize, &'static str)>) {
+    pub fn parse(
+        &self,
+        atoms: &[Atoms],
+        tags: &[u16],
+        alt: &[u16],
+        out: &mut Vec<(usize, &'static str)>,
+    ) {
         out.clear();
         let n = atoms.len().min(tags.len());
         if n == 0 {
@@ -759,9 +770,7 @@ impl Trained {
     pub fn freeze(&self, moves: f64, relations: f64) -> Parser {
         Parser {
             moves: self.moves.freeze(moves),
-            // Single relation weights go at a tenth of the row threshold:
-            // relation rows are long and most of their small weights matter little.
-            relations: self.relations.freeze_with(relations, std::env::var("LORE_ENTRY_PRUNE").ok().and_then(|v| v.parse().ok()).unwrap_or(relations / 10.0)),
+            relations: self.relations.freeze_with(relations, 0.0),
             names: self.names.clone(),
         }
     }

@@ -185,7 +185,9 @@ impl Trainer {
                 .collect();
             // A sparse row keeps only the classes the feature speaks for.
             if c > DENSE_MAX {
-                avg.iter_mut().filter(|v| v.abs() < entry_prune).for_each(|v| *v = 0.0);
+                avg.iter_mut()
+                    .filter(|v| v.abs() < entry_prune)
+                    .for_each(|v| *v = 0.0);
             }
             let m = avg.iter().fold(0f64, |m, v| m.max(v.abs()));
             if m >= prune && m > 0.0 {
@@ -281,7 +283,11 @@ fn print24(key: u64) -> u64 {
 }
 
 impl Weights {
-    fn build(classes: usize, rows: impl ExactSizeIterator<Item = (u64, Vec<i16>)>, scale: f32) -> Weights {
+    fn build(
+        classes: usize,
+        rows: impl ExactSizeIterator<Item = (u64, Vec<i16>)>,
+        scale: f32,
+    ) -> Weights {
         let n = rows.len();
         // Load factor at most 1/2, so a missing feature ends its probe soon.
         let size = (n * 2).next_power_of_two().max(16);
@@ -336,7 +342,10 @@ impl Weights {
     pub fn rows(&self) -> usize {
         if self.classes <= DENSE_MAX {
             let st = stride(self.classes);
-            self.dense.chunks_exact(st).filter(|s| s[0] != 0 || s[1] != 0).count()
+            self.dense
+                .chunks_exact(st)
+                .filter(|s| s[0] != 0 || s[1] != 0)
+                .count()
         } else {
             self.slots.iter().filter(|&&s| s != 0).count()
         }
@@ -452,7 +461,10 @@ impl Weights {
         }
         if classes <= DENSE_MAX {
             let st = stride(classes);
-            if !slots.is_empty() || dense.len() % st != 0 || !(dense.is_empty() || (dense.len() / st).is_power_of_two()) {
+            if !slots.is_empty()
+                || dense.len() % st != 0
+                || !(dense.is_empty() || (dense.len() / st).is_power_of_two())
+            {
                 return Err("weight table has a bad shape".into());
             }
         } else {

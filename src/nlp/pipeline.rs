@@ -12,6 +12,7 @@ use std::sync::OnceLock;
 use super::lemma::Lemmatizer;
 use super::lexical::Atoms;
 use super::model_file::{self, Reader};
+use super::ner::Recognizer;
 use super::parser::Parser;
 use super::sentences::{self, Splitter};
 use super::tagger::Tagger;
@@ -33,6 +34,7 @@ mod bytes {
     pub const PARSER: &[u8] = include_bytes!("../../data/models/parser.lore.zst");
     pub const SENTENCES: &[u8] = include_bytes!("../../data/models/sentences.lore.zst");
     pub const LEMMA: &[u8] = include_bytes!("../../data/models/lemma.lore.zst");
+    pub const NER: &[u8] = include_bytes!("../../data/models/ner.lore.zst");
 }
 
 /// Every model the analysis needs.
@@ -42,6 +44,7 @@ pub struct Pipeline {
     tagger: Tagger,
     lemmatizer: Lemmatizer,
     parser: Parser,
+    recognizer: Recognizer,
 }
 
 /// The model files of a pipeline, as `lore-train` writes them.
@@ -55,6 +58,8 @@ pub struct ModelFiles<'a> {
     pub lemma: &'a [u8],
     /// `parser.lore.zst`.
     pub parser: &'a [u8],
+    /// `ner.lore.zst`.
+    pub ner: &'a [u8],
 }
 
 /// The models compiled into lore.
@@ -63,6 +68,7 @@ pub const BUILT_IN: ModelFiles<'static> = ModelFiles {
     tagger: bytes::TAGGER,
     lemma: bytes::LEMMA,
     parser: bytes::PARSER,
+    ner: bytes::NER,
 };
 
 fn open<T>(
@@ -105,6 +111,7 @@ impl Pipeline {
             tagger: open("tagger", files.tagger, Tagger::read)?,
             lemmatizer: open("lemma", files.lemma, Lemmatizer::read)?,
             parser: open("parser", files.parser, Parser::read)?,
+            recognizer: open("ner", files.ner, Recognizer::read)?,
         })
     }
 
@@ -126,6 +133,11 @@ impl Pipeline {
     /// The dependency parser.
     pub fn parser(&self) -> &Parser {
         &self.parser
+    }
+
+    /// The named-entity recognizer.
+    pub fn recognizer(&self) -> &Recognizer {
+        &self.recognizer
     }
 
     /// Analyses a whole text.
@@ -196,8 +208,10 @@ impl Pipeline {
         atoms: &[Atoms],
         work: &mut Work,
     ) -> Sentence {
-        self.tagger.tag_with_runner_up(atoms, &mut work.tags, Some(&mut work.alt));
-        self.parser.parse(atoms, &work.tags, &work.alt, &mut work.arcs);
+        self.tagger
+            .tag_with_runner_up(atoms, &mut work.tags, Some(&mut work.alt));
+        self.parser
+            .parse(atoms, &work.tags, &work.alt, &mut work.arcs);
         let words: Vec<Word> = words
             .iter()
             .enumerate()
@@ -220,11 +234,13 @@ impl Pipeline {
                 }
             })
             .collect();
+        let mut entities = Vec::new();
+        self.recognizer.recognize(atoms, &work.tags, &mut entities);
         Sentence {
             start: words.first().map_or(0, |w| w.start),
             end: words.last().map_or(0, |w| w.end),
             words,
-            entities: Vec::new(),
+            entities,
         }
     }
 }

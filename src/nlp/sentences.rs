@@ -352,7 +352,10 @@ mod tests {
         let sp = Splitter::train(&[ex], 10, 1, |_, _| {});
         let mut out = Vec::new();
         sp.ends(&atoms, &[0; 10], &[(1, false); 9], &[false; 10], &mut out);
-        assert!(out[2] && out[5], "a period before a capital ends a sentence: {out:?}");
+        assert!(
+            out[2] && out[5],
+            "a period before a capital ends a sentence: {out:?}"
+        );
         assert!(!out[6], "\"Mr.\" does not: {out:?}");
         assert!(out[9], "the last word always ends one");
         sp.ends(&[], &[], &[], &[], &mut out);

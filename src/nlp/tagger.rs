@@ -107,7 +107,12 @@ impl Tagger {
     /// Tags one sentence, and gives each word's second-best class in
     /// `runner_up` (its own class for dictionary words): the parser reads
     /// both, so a close call between "VBD" and "VBN" is not lost to it.
-    pub fn tag_with_runner_up(&self, atoms: &[Atoms], out: &mut Vec<u16>, runner_up: Option<&mut Vec<u16>>) {
+    pub fn tag_with_runner_up(
+        &self,
+        atoms: &[Atoms],
+        out: &mut Vec<u16>,
+        runner_up: Option<&mut Vec<u16>>,
+    ) {
         let amb: Vec<u32> = atoms.iter().map(|a| self.amb(a)).collect();
         let mut first = Vec::with_capacity(atoms.len());
         self.pass(&self.first, atoms, &amb, None, &mut first, None);
@@ -186,7 +191,14 @@ impl Tagger {
             let w = tagger.learn(examples, &train, None, epochs, seed + k as u64, |_, _| {});
             for i in all.iter().copied().filter(|i| i % folds == k) {
                 let amb: Vec<u32> = examples[i].atoms.iter().map(|a| tagger.amb(a)).collect();
-                tagger.pass(&w, &examples[i].atoms, &amb, None, &mut right[i], Some(&mut alt[i]));
+                tagger.pass(
+                    &w,
+                    &examples[i].atoms,
+                    &amb,
+                    None,
+                    &mut right[i],
+                    Some(&mut alt[i]),
+                );
             }
             progress(&format!("fold {k}"), &tagger);
         }
@@ -196,7 +208,13 @@ impl Tagger {
         tagger.second = tagger.learn(examples, &all, Some(&right), epochs, seed, |e, t| {
             progress(&format!("second pass, epoch {e}"), t)
         });
-        (tagger, Jackknifed { tags: right, runner_up: alt })
+        (
+            tagger,
+            Jackknifed {
+                tags: right,
+                runner_up: alt,
+            },
+        )
     }
 
     /// Trains one pass on the examples `which`; `right` holds first-pass
