@@ -338,3 +338,66 @@ fn a_reader_that_stops_early_is_not_an_error() {
         assert_eq!(stderr(&o), "", "lore {args:?}");
     }
 }
+
+/// `lore parse` prints the pipeline's analysis as CoNLL-U: a `# text` line,
+/// then one line per word with its lemma, tags, head and relation, and
+/// entity spans in MISC. The same from an argument, a file and stdin.
+#[test]
+fn parse_prints_conllu_from_text_file_and_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("unused.db");
+    let text = "The committee rejected the proposal on Friday.";
+    let o = lore(&db, &["parse", text]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.starts_with("# sent_id = 1\n") || out.contains(&format!("# text = {text}")),
+        "{out}"
+    );
+    let rows: Vec<Vec<&str>> = out
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .map(|l| l.split('\t').collect())
+        .collect();
+    assert_eq!(rows.len(), 8, "seven words and the period: {out}");
+    assert!(rows.iter().all(|r| r.len() == 10), "ten columns: {out}");
+    let verb = rows.iter().find(|r| r[1] == "rejected").unwrap();
+    assert_eq!(
+        (verb[2], verb[3], verb[6], verb[7]),
+        ("reject", "VERB", "0", "root"),
+        "{out}"
+    );
+    let subject = rows.iter().find(|r| r[1] == "committee").unwrap();
+    assert_eq!((subject[6], subject[7]), (verb[0], "nsubj"), "{out}");
+    assert!(!db.exists(), "parse never opens a store");
+
+    let file = dir.path().join("a.txt");
+    std::fs::write(&file, text).unwrap();
+    let from_file = lore(&db, &["parse", "--file", file.to_str().unwrap()]);
+    assert_eq!(stdout(&from_file), out);
+    let mut child = lore_command(&db, &["parse", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let from_stdin = child.wait_with_output().unwrap();
+    assert_eq!(stdout(&from_stdin), out);
+
+    let missing = lore(&db, &["parse", "--file", "no/such/file.txt"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(
+        stderr(&missing).contains("no/such/file.txt"),
+        "{}",
+        stderr(&missing)
+    );
+    let empty = lore(&db, &["parse", ""]);
+    assert!(empty.status.success());
+    assert_eq!(stdout(&empty), "");
+}

@@ -219,15 +219,9 @@ fn child_extract_fifty_megabytes() {
     // there before the big one.
     let _ = extract("Warm-up\n\nAnn Lee met Bob Stone in Paris on Monday.");
     let base = current_rss_kb().unwrap_or(0);
-    let text = match std::env::var("LORE_MEMORY_CHILD").as_deref() {
-        Ok("corpus") => match corpus_article(child_bytes()) {
-            Some(t) => t,
-            None => {
-                println!("LORE_SKIPPED=1");
-                return;
-            }
-        },
-        _ => synthetic_article(child_bytes()),
+    let Some(text) = child_text() else {
+        println!("LORE_SKIPPED=1");
+        return;
     };
     let before = peak_rss_kb().unwrap_or(0);
     let ex = extract(&text);
@@ -241,6 +235,15 @@ fn child_extract_fifty_megabytes() {
     );
 }
 
+/// The child's article: news text from the corpus (`None` when it is
+/// missing) or the synthetic article, as `LORE_MEMORY_CHILD` says.
+fn child_text() -> Option<String> {
+    match std::env::var("LORE_MEMORY_CHILD").as_deref() {
+        Ok("corpus") => corpus_article(child_bytes()),
+        _ => Some(synthetic_article(child_bytes())),
+    }
+}
+
 /// Article size for the child: `LORE_MEMORY_BYTES`, 50 MB unless set.
 fn child_bytes() -> usize {
     std::env::var("LORE_MEMORY_BYTES")
@@ -251,12 +254,18 @@ fn child_bytes() -> usize {
 
 /// Runs the child for one kind of article of `bytes`; returns (peak bytes, text bytes, facts).
 fn measure(kind: &str, bytes: usize) -> Option<(u64, u64, u64)> {
+    measure_child("child_extract_fifty_megabytes", kind, bytes)
+}
+
+/// Runs the child test `child` for one kind of article of `bytes`; returns
+/// (peak bytes, text bytes, facts or words).
+fn measure_child(child: &str, kind: &str, bytes: usize) -> Option<(u64, u64, u64)> {
     let exe = std::env::current_exe().unwrap();
     let out = std::process::Command::new(exe)
         .args([
             "--ignored",
             "--exact",
-            "child_extract_fifty_megabytes",
+            child,
             "--nocapture",
             "--test-threads=1",
         ])
@@ -340,6 +349,63 @@ fn bounded_memory(bytes: usize) {
             corpus_dir().display()
         ),
     }
+}
+
+/// The language pipeline (`lore::nlp`) in a child process, as for the
+/// extractor above: the models are loaded by a first small text before the
+/// baseline, then the article is analysed sentence by sentence.
+#[test]
+#[ignore = "child of fifty_megabyte_article_parses_with_bounded_memory"]
+fn child_parse_fifty_megabytes() {
+    if std::env::var("LORE_MEMORY_CHILD").is_err() {
+        println!("run by fifty_megabyte_article_parses_with_bounded_memory");
+        return;
+    }
+    let pipeline = lore::nlp::Pipeline::get().expect("the compiled-in models load");
+    let _ = pipeline.analyze("Warm-up. Ann Lee met Bob Stone in Paris on Monday.");
+    let base = current_rss_kb().unwrap_or(0);
+    let Some(text) = child_text() else {
+        println!("LORE_SKIPPED=1");
+        return;
+    };
+    let mut words = 0u64;
+    pipeline.for_each_sentence(&text, 0, text.len(), |s| words += s.words.len() as u64);
+    assert!(words > 0);
+    println!(
+        "LORE_PEAK_KB={} LORE_BASE_KB={base} LORE_TEXT_BYTES={} LORE_FACTS={words}",
+        peak_rss_kb().unwrap_or(0),
+        text.len(),
+    );
+}
+
+/// Tokenizing, tagging, parsing and recognising entities in a 50 MB article
+/// needs memory for the text and one block at a time, not for the article's
+/// analysis: the peak above the loaded models stays under 3x the text (the
+/// text itself and the string it was built in). Under `CI=true` the news
+/// corpus must be there.
+#[test]
+#[ignore = "a few minutes in release: cargo test --release --test extraction_robustness -- --ignored --nocapture --exact fifty_megabyte_article_parses_with_bounded_memory"]
+fn fifty_megabyte_article_parses_with_bounded_memory() {
+    if !std::path::Path::new("/proc/self/status").exists() {
+        println!("skipped: no /proc/self/status to read peak memory from");
+        return;
+    }
+    let Some((peak, size, words)) =
+        measure_child("child_parse_fifty_megabytes", "corpus", FIFTY_MB)
+    else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "the news corpus is missing at {}; CI must have it",
+            corpus_dir().display()
+        );
+        println!("corpus not found at {}: skipped", corpus_dir().display());
+        return;
+    };
+    assert!(words > 5_000_000, "only {words} words in {size} bytes");
+    assert!(
+        peak < 3 * size,
+        "peak {peak} bytes above the models for {size} bytes of text"
+    );
 }
 
 /// Every article of the corpus goes through the store without an error. Files
