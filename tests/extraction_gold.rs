@@ -530,3 +530,76 @@ fn generalization_articles_give_sensible_facts() {
     );
     assert!(r.recall >= 0.70, "recall {:.3} below 0.70", r.recall);
 }
+
+/// The CaRB open-extraction development set (`../shared/benchmarks/carb-dev`,
+/// 641 sentences of Wikipedia and news no one here wrote), scored with its
+/// own unchanged scorer: the clauses lore reads from the parse, as the
+/// benchmark's tabbed lines. Target of issue 18: F1 ≥ 0.50 (OpenIE-5 scores
+/// 0.458 on this split). The scorer needs Python with numpy, scikit-learn,
+/// nltk, docopt and ipdb: `$LORE_CARB_PYTHON`, else `target/carb-venv`
+/// (which `.ci/run` builds). Without them, or without `../shared`, the test
+/// says so and passes, except under `CI=true`.
+#[test]
+fn carb_development_set_f1() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let bench = root.join("../shared/benchmarks/carb-dev");
+    let python = std::env::var_os("LORE_CARB_PYTHON")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| root.join("target/carb-venv/bin/python"));
+    let ci = std::env::var("CI").as_deref() == Ok("true");
+    if !bench.is_dir() || !python.exists() {
+        assert!(
+            !ci,
+            "CI needs {} and a scorer Python at {}",
+            bench.display(),
+            python.display()
+        );
+        println!("CaRB: benchmark or scorer Python missing; not scored");
+        return;
+    }
+    let sentences = std::fs::read_to_string(bench.join("dev.txt")).unwrap();
+    let pipeline = lore::nlp::Pipeline::get().unwrap();
+    let mut tsv = String::new();
+    let mut lines = 0;
+    for line in sentences.lines() {
+        let s = pipeline.analyze_sentence(line);
+        for p in ingest::clauses::propositions(&s) {
+            if let Some(l) = ingest::oie::tabbed_line(line, &s, &p) {
+                tsv.push_str(&l);
+                tsv.push('\n');
+                lines += 1;
+            }
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("lore.tsv"), &tsv).unwrap();
+    let out = std::process::Command::new(&python)
+        .arg(bench.join("run_carb.py"))
+        .arg(format!("--gold={}", bench.join("gold/dev.tsv").display()))
+        .arg(format!("--out={}", dir.path().join("out.dat").display()))
+        .arg(format!(
+            "--tabbed={}",
+            dir.path().join("lore.tsv").display()
+        ))
+        .output()
+        .unwrap();
+    let printed =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "the CaRB scorer failed: {printed}");
+    // "AUC: 0.359	 Optimal (precision, recall, F1): [0.61  0.434 0.507]"
+    let summary = printed
+        .lines()
+        .find(|l| l.contains("Optimal (precision, recall, F1)"))
+        .unwrap_or_else(|| panic!("no score in the scorer's output: {printed}"));
+    let figures: Vec<f64> = summary
+        .rsplit('[')
+        .next()
+        .unwrap_or("")
+        .trim_end_matches(']')
+        .split_whitespace()
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    assert_eq!(figures.len(), 3, "{summary}");
+    println!("CaRB dev: {lines} extractions from 641 sentences; {summary} (target F1 0.50)");
+    assert!(figures[2] >= 0.50, "CaRB dev F1 {} below 0.50", figures[2]);
+}

@@ -9,9 +9,11 @@
 //! `relations` (clause patterns, qualifiers) → [`resolve`] (cross-article
 //! merging). Word lists are data files loaded by `lexicon`.
 
+pub mod clauses;
 mod clean;
 mod entities;
 mod lexicon;
+pub mod oie;
 mod relations;
 mod resolve;
 mod sentences;

@@ -147,6 +147,24 @@ impl Pipeline {
         Analysis { sentences }
     }
 
+    /// Analyses `text` as one sentence, for text whose sentence boundaries
+    /// are already known (a benchmark's sentence a line, a headline). Text
+    /// past [`MAX_BLOCK`] bytes is left out.
+    pub fn analyze_sentence(&self, text: &str) -> Sentence {
+        let end = floor_char(text, text.len().min(MAX_BLOCK));
+        let mut words = Vec::new();
+        tokenize(text, 0, end, &mut words);
+        let mut buf = String::new();
+        let atoms: Vec<Atoms> = words
+            .iter()
+            .map(|w| Atoms::of(&text[w.start..w.end], &mut buf))
+            .collect();
+        if words.is_empty() {
+            return Sentence::default();
+        }
+        self.sentence(text, &words, &atoms, &mut Work::default())
+    }
+
     /// Analyses `text[start..end]` a sentence at a time, handing each to `f`
     /// in text order, with offsets into `text`. Memory stays bounded by the
     /// longest block, whatever the length of the text. `start` and `end`
