@@ -603,3 +603,126 @@ fn carb_development_set_f1() {
     println!("CaRB dev: {lines} extractions from 641 sentences; {summary} (target F1 0.50)");
     assert!(figures[2] >= 0.50, "CaRB dev F1 {} below 0.50", figures[2]);
 }
+
+/// Words of a phrase as one lower-case string, for containment checks.
+fn phrase_text(text: &str, s: &lore::nlp::Sentence, words: &[usize]) -> String {
+    words
+        .iter()
+        .map(|&w| s.words[w].text(text))
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// PLOVER's gold-standard records (`../shared/benchmarks/plover`): the
+/// example sentences of the CAMEO manual, each coded with an event class
+/// and its source and target actors. A record counts as found when one
+/// proposition of its text has the record's class, a subject (for a
+/// passive, its agent) containing a source actor's words, and an argument
+/// containing a target actor's words (when the record names actors).
+/// Target of issue 18: 0.60 overall. The table prints per category.
+#[test]
+fn plover_event_classes() {
+    use lore::ingest::clauses::{Role, propositions};
+    use lore::ingest::events::{EventClass, class_of_proposition};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let path = root.join("../shared/benchmarks/plover/PLOVER_GSR_CAMEO.json");
+    let Ok(raw) = std::fs::read_to_string(&path) else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI needs {}",
+            path.display()
+        );
+        println!("PLOVER: {} missing; not scored", path.display());
+        return;
+    };
+    let records: Vec<serde_json::Value> = serde_json::from_str(&raw).unwrap();
+    let actors = |r: &serde_json::Value, key: &str| -> Vec<String> {
+        r[key]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x["actorText"].as_str())
+                    .map(|x| x.to_lowercase())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let pipeline = lore::nlp::Pipeline::get().unwrap();
+    let mut per: BTreeMap<&'static str, (usize, usize)> = BTreeMap::new();
+    for r in &records {
+        let (Some(text), Some(class)) = (
+            r["text"].as_str(),
+            r["event"].as_str().and_then(EventClass::parse),
+        ) else {
+            continue;
+        };
+        let (sources, targets) = (actors(r, "source"), actors(r, "target"));
+        let contains = |hay: &str, needles: &[String]| {
+            needles.is_empty() || needles.iter().any(|n| hay.contains(n.as_str()))
+        };
+        let mut found = false;
+        for s in &pipeline.analyze(text).sentences {
+            for p in propositions(s) {
+                if class_of_proposition(s, &p) != Some(class) {
+                    continue;
+                }
+                let agent = p.arguments.iter().find(|a| a.role == Role::Agent);
+                let (source, mut others): (String, Vec<String>) = match (p.passive, agent) {
+                    (true, Some(a)) => (
+                        phrase_text(text, s, &a.phrase.words),
+                        p.subject
+                            .iter()
+                            .map(|x| phrase_text(text, s, &x.words))
+                            .collect(),
+                    ),
+                    _ => (
+                        p.subject
+                            .as_ref()
+                            .map_or(String::new(), |x| phrase_text(text, s, &x.words)),
+                        Vec::new(),
+                    ),
+                };
+                others.extend(
+                    p.arguments
+                        .iter()
+                        .filter(|a| a.role != Role::Agent)
+                        .map(|a| phrase_text(text, s, &a.phrase.words)),
+                );
+                if contains(&source, &sources) && others.iter().any(|o| contains(o, &targets))
+                    || contains(&source, &sources) && targets.is_empty()
+                {
+                    found = true;
+                }
+            }
+        }
+        let e = per.entry(class.as_str()).or_default();
+        e.0 += 1;
+        e.1 += usize::from(found);
+    }
+    let (total, hits) = per.values().fold((0, 0), |(t, h), &(n, k)| (t + n, h + k));
+    let mut table = String::from("PLOVER gold records: class, source and target found\n");
+    for (class, (n, k)) in &per {
+        table.push_str(&format!(
+            "  {class:12} {k:3} / {n:3}  {:.2}\n",
+            *k as f64 / *n as f64
+        ));
+    }
+    let share = hits as f64 / total.max(1) as f64;
+    table.push_str(&format!(
+        "  {:12} {hits:3} / {total:3}  {share:.2}  (target 0.60)\n",
+        "overall"
+    ));
+    if share < 0.60 {
+        table
+            .push_str("  MISSED: the target is 0.60; held to the floor of the first measurement\n");
+    }
+    println!("{table}");
+    assert!(total >= 300, "only {total} records read");
+    // The first measurement (issue 18) was 0.27 (88 of 322); the floor
+    // catches a regression until the target is reached.
+    assert!(
+        share >= 0.25,
+        "PLOVER share {share:.2} below the floor 0.25"
+    );
+}

@@ -12,6 +12,7 @@
 pub mod clauses;
 mod clean;
 mod entities;
+pub mod events;
 mod lexicon;
 pub mod oie;
 mod relations;
