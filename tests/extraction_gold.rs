@@ -80,12 +80,19 @@ fn parse_fact(body: &str) -> GoldFact {
 }
 
 fn load_gold(name: &str) -> Gold {
-    let text = std::fs::read_to_string(
+    parse_gold(&read_gold(name))
+}
+
+fn read_gold(name: &str) -> String {
+    std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("tests/gold")
             .join(name),
     )
-    .unwrap();
+    .unwrap()
+}
+
+fn parse_gold(text: &str) -> Gold {
     let mut g = Gold::default();
     for line in text.lines().map(str::trim) {
         if line.is_empty() || line.starts_with('#') {
@@ -215,6 +222,12 @@ fn articles(dir: &str) -> Vec<std::path::PathBuf> {
 struct Report {
     precision: f64,
     recall: f64,
+    produced: usize,
+    correct: usize,
+    gold: usize,
+    found: usize,
+    /// `distinct:` pairs that became one entity.
+    conflated: Vec<String>,
     furniture: usize,
     denied: usize,
     /// Sources of the fact matching the first gold fact, if produced.
@@ -224,10 +237,14 @@ struct Report {
 /// Ingests the articles of `dir` into a fresh store and scores them against `gold`.
 fn evaluate(gold: &str, dir: &str) -> Report {
     let g = load_gold(gold);
+    evaluate_files(&g, &format!("{dir} vs tests/gold/{gold}"), &articles(dir))
+}
+
+/// Ingests `files` into a fresh store and scores them against `g`.
+fn evaluate_files(g: &Gold, label: &str, files: &[std::path::PathBuf]) -> Report {
     let tmp = tempfile::tempdir().unwrap();
     let store = Store::open(tmp.path().join("store")).unwrap();
-    let files = articles(dir);
-    for f in &files {
+    for f in files {
         store.ingest_file(f).unwrap();
     }
     let entity = |id: u64| store.entity(id).unwrap().unwrap();
@@ -266,7 +283,7 @@ fn evaluate(gold: &str, dir: &str) -> Report {
         if g.facts
             .iter()
             .chain(&g.also)
-            .any(|gf| matches(&g, gf, p) && occasion_ok(gf, p, true))
+            .any(|gf| matches(g, gf, p) && occasion_ok(gf, p, true))
         {
             correct += 1;
         } else {
@@ -278,7 +295,7 @@ fn evaluate(gold: &str, dir: &str) -> Report {
     for gf in &g.facts {
         if !produced
             .iter()
-            .any(|p| matches(&g, gf, p) && occasion_ok(gf, p, false))
+            .any(|p| matches(g, gf, p) && occasion_ok(gf, p, false))
         {
             missed.push(gf);
         }
@@ -307,7 +324,7 @@ fn evaluate(gold: &str, dir: &str) -> Report {
                 polarity: Polarity::Positive,
                 ..gf.clone()
             };
-            if matches(&g, &positive, p)
+            if matches(g, &positive, p)
                 && qualifiers_agree(&gf.qualifiers, &p.qualifiers)
                 && p.sentences.iter().any(|s| s.contains(snippet.as_str()))
             {
@@ -340,6 +357,7 @@ fn evaluate(gold: &str, dir: &str) -> Report {
             unmerged.push(group.join(" = "));
         }
     }
+    let mut conflated = Vec::new();
     for (a, b) in &g.distinct {
         let ia: HashSet<u64> = store
             .entities_named(a)
@@ -353,7 +371,9 @@ fn evaluate(gold: &str, dir: &str) -> Report {
             .iter()
             .map(|e| e.id)
             .collect();
-        assert!(ia.is_disjoint(&ib), "{a} and {b} must stay two entities");
+        if !ia.is_disjoint(&ib) {
+            conflated.push(format!("{a} and {b} must stay two entities"));
+        }
     }
 
     // Metadata.
@@ -414,10 +434,10 @@ fn evaluate(gold: &str, dir: &str) -> Report {
                         qualifiers: BTreeMap::new(),
                         docs: 1,
                     };
-                    matches(&g, gf, &p)
+                    matches(g, gf, &p)
                         && f.qualifiers.get(k).is_some_and(|got| {
                             let (a, b) = (normalize_name(got), normalize_name(v));
-                            a.contains(&b) || b.contains(&a) || gold_names(&g, v).contains(&a)
+                            a.contains(&b) || b.contains(&a) || gold_names(g, v).contains(&a)
                         })
                 })
             });
@@ -429,7 +449,7 @@ fn evaluate(gold: &str, dir: &str) -> Report {
         }
     }
 
-    println!("== extraction of {dir} vs tests/gold/{gold} ==");
+    println!("== extraction of {label} ==");
     println!("produced facts: {}, correct: {correct}", produced.len());
     println!(
         "gold facts: {}, found: {}",
@@ -479,11 +499,16 @@ fn evaluate(gold: &str, dir: &str) -> Report {
     }
     let first_fact_docs = produced
         .iter()
-        .find(|p| matches(&g, &g.facts[0], p) && occasion_ok(&g.facts[0], p, false))
+        .find(|p| matches(g, &g.facts[0], p) && occasion_ok(&g.facts[0], p, false))
         .map(|p| p.docs);
     Report {
         precision,
         recall,
+        produced: produced.len(),
+        correct,
+        gold: g.facts.len(),
+        found: g.facts.len() - missed.len(),
+        conflated,
         furniture: furniture.len(),
         denied: denied.len(),
         first_fact_docs,
@@ -497,6 +522,7 @@ fn gold_precision_recall_and_no_facts_from_furniture() {
         "the gold needs at least 60 facts"
     );
     let r = evaluate("sample-articles.gold", "data/articles");
+    assert!(r.conflated.is_empty(), "{:?}", r.conflated);
     assert_eq!(
         r.furniture, 0,
         "facts sourced from comments or page furniture"
@@ -518,6 +544,7 @@ fn gold_precision_recall_and_no_facts_from_furniture() {
 #[test]
 fn generalization_articles_give_sensible_facts() {
     let r = evaluate("generalization.gold", "tests/fixtures/articles");
+    assert!(r.conflated.is_empty(), "{:?}", r.conflated);
     assert_eq!(
         r.furniture, 0,
         "facts sourced from comments or page furniture"
@@ -725,4 +752,64 @@ fn plover_event_classes() {
         share >= 0.25,
         "PLOVER share {share:.2} below the floor 0.25"
     );
+}
+
+/// The 40 BBC articles of `tests/gold/bbc-articles.gold` (picked by a fixed
+/// seed, the gold written by reading them), each ingested into a store of
+/// its own and scored against its section. Targets of issue 18: precision
+/// ≥ 0.85, recall ≥ 0.60. The articles are read from `../shared`.
+#[test]
+fn bbc_gold_precision_and_recall() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora/bbc");
+    if !corpus.is_dir() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI needs {}",
+            corpus.display()
+        );
+        println!("BBC gold: {} missing; not scored", corpus.display());
+        return;
+    }
+    let text = read_gold("bbc-articles.gold");
+    let mut sections: Vec<(String, String)> = Vec::new();
+    for line in text.lines() {
+        if let Some(file) = line.trim().strip_prefix("file:") {
+            sections.push((file.trim().to_string(), String::new()));
+        } else if let Some((_, body)) = sections.last_mut() {
+            body.push_str(line);
+            body.push('\n');
+        }
+    }
+    assert_eq!(sections.len(), 40, "40 articles in the gold");
+    let (mut produced, mut correct, mut gold, mut found) = (0, 0, 0, 0);
+    let mut conflated = 0;
+    for (file, body) in &sections {
+        let g = parse_gold(body);
+        assert!(g.facts.len() >= 8, "{file}: at least 8 gold facts");
+        let r = evaluate_files(&g, file, &[corpus.join(file)]);
+        produced += r.produced;
+        correct += r.correct;
+        gold += r.gold;
+        found += r.found;
+        conflated += r.conflated.len();
+    }
+    let precision = correct as f64 / produced.max(1) as f64;
+    let recall = found as f64 / gold.max(1) as f64;
+    println!(
+        "BBC gold, 40 articles: produced {produced}, correct {correct} (precision {precision:.3}, target 0.85); \
+         gold {gold}, found {found} (recall {recall:.3}, target 0.60); \
+         {conflated} distinct pairs conflated"
+    );
+    if precision < 0.85 || recall < 0.60 {
+        println!("MISSED: targets precision 0.85, recall 0.60 (issue 18)");
+    }
+    assert!(gold >= 320, "only {gold} gold facts");
+    // First measurement (the pattern extractor, before issue 18's rebuild):
+    // precision 0.676, recall 0.068. Floors against regression until the
+    // targets are reached.
+    assert!(
+        precision >= 0.60,
+        "precision {precision:.3} below the floor 0.60"
+    );
+    assert!(recall >= 0.06, "recall {recall:.3} below the floor 0.06");
 }
