@@ -19,6 +19,7 @@ mod relations;
 mod resolve;
 mod sentences;
 mod time;
+pub mod tree;
 
 pub use resolve::{EntityLookup, Resolution, resolve};
 

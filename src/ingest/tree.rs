@@ -1,0 +1,429 @@
+//! Facts from the parse: the article's sentences through the language
+//! pipeline, every clause ([`super::clauses`]) whose subject and object are
+//! a named entity or a meaningful noun phrase becomes a fact.
+//!
+//! This is the extractor issue 18 rebuilds fact extraction on; it is scored
+//! beside the pattern extractor ([`super::extract`]) on the gold files in
+//! `tests/gold/` and is not yet what `lore ingest` stores (see
+//! docs/ARCHITECTURE.md). What it does:
+//! * names come from the entity recogniser, kinds with them; within the
+//!   article a bare surname joins the full name it ends ("Ann Lee" ...
+//!   "Lee");
+//! * other arguments are concepts: the noun phrase without its determiner
+//!   ("the new law" → "new law"), merged by lower-case text; pronouns and
+//!   vague heads ("it", "this", "some") are never entities;
+//! * the relation is the lemma phrase: verb lemma, particle, and the
+//!   preposition of a prepositional object ("was detained in" → "detain in");
+//!   a passive with its agent is turned round ("Y was signed by X" → X sign Y);
+//! * negation is polarity; modality (a modal or a controlling verb) and the
+//!   speaker of reported speech are qualifiers, as is a time expression or a
+//!   place in a prepositional phrase of the clause;
+//! * a title before a name or a descriptive apposition of a person is a
+//!   `hold role` fact ("Inspector Maria Gomez" → Maria Gomez hold role
+//!   "inspector").
+
+use std::collections::HashMap;
+
+use super::clauses::{Kind, Phrase, Proposition, Role, propositions};
+use super::{ExtractedEntity, ExtractedFact, ExtractedObject, Extraction, clean, time};
+use crate::model::{EntityKind, Literal, Polarity, Qualifiers, normalize_name};
+use crate::nlp::{NameKind, Pipeline, Sentence, Upos};
+
+/// Longest concept, in words: longer phrases are descriptions, not things.
+const MAX_CONCEPT_WORDS: usize = 6;
+
+/// Heads that never make a concept: too vague to be a thing of their own.
+const VAGUE: &[&str] = &[
+    "thing", "one", "lot", "some", "part", "way", "kind", "sort", "number", "time", "year", "day",
+    "week", "month", "all", "both", "each", "other", "another", "many", "much", "more", "most",
+    "few", "any", "none", "this", "that", "these", "those",
+];
+
+/// Reads facts from an article through the language pipeline.
+pub fn extract_from_parse(text: &str) -> Extraction {
+    let (meta, segments) = clean::clean(text);
+    let Ok(pipeline) = Pipeline::get() else {
+        // The models are compiled in; they fail to load only if the binary
+        // is damaged, and then there is nothing to read with.
+        return Extraction {
+            meta,
+            ..Extraction::default()
+        };
+    };
+    let published = meta.published.as_deref().and_then(time::Date::from_iso);
+    let mut reader = Reader {
+        text,
+        published,
+        entities: Vec::new(),
+        by_name: HashMap::new(),
+        facts: Vec::new(),
+    };
+    for &(start, end) in &segments {
+        pipeline.for_each_sentence(text, start, end, |s| reader.sentence(&s));
+    }
+    Extraction {
+        meta,
+        entities: reader.entities,
+        facts: reader.facts,
+    }
+}
+
+struct Reader<'t> {
+    text: &'t str,
+    published: Option<time::Date>,
+    entities: Vec<ExtractedEntity>,
+    /// Normalised name (and, for people, surname) → entity.
+    by_name: HashMap<String, usize>,
+    facts: Vec<ExtractedFact>,
+}
+
+impl Reader<'_> {
+    fn sentence(&mut self, s: &Sentence) {
+        // The entity each word belongs to.
+        let mut of_word: Vec<Option<usize>> = vec![None; s.words.len()];
+        for e in &s.entities {
+            let (Some(first), Some(last)) =
+                (s.words.get(e.start), s.words.get(e.end.wrapping_sub(1)))
+            else {
+                continue;
+            };
+            let name = self.text.get(first.start..last.end).unwrap_or("").trim();
+            let name = name.strip_suffix("'s").unwrap_or(name).trim();
+            if name.is_empty() {
+                continue;
+            }
+            let id = self.entity(name, kind_of(e.kind));
+            for w in of_word
+                .iter_mut()
+                .take(e.end.min(s.words.len()))
+                .skip(e.start)
+            {
+                *w = Some(id);
+            }
+        }
+        for p in propositions(s) {
+            self.proposition(s, &p, &mut of_word);
+        }
+    }
+
+    /// The entity named `name`, made if new. A person's bare surname joins
+    /// the full name seen before it; a full name seen after a bare surname
+    /// takes it over.
+    fn entity(&mut self, name: &str, kind: EntityKind) -> usize {
+        let key = normalize_name(name);
+        if let Some(&id) = self.by_name.get(&key) {
+            let e = &mut self.entities[id];
+            if e.name != name && !e.aliases.iter().any(|a| a == name) {
+                e.aliases.push(name.to_string());
+            }
+            return id;
+        }
+        let id = self.entities.len();
+        self.entities.push(ExtractedEntity {
+            name: name.to_string(),
+            kind,
+            aliases: Vec::new(),
+        });
+        self.by_name.insert(key.clone(), id);
+        if kind == EntityKind::Person
+            && let Some(surname) = key.rsplit(' ').next()
+            && surname != key
+        {
+            self.by_name.entry(surname.to_string()).or_insert(id);
+        }
+        id
+    }
+
+    /// The entity a phrase stands for: a name inside it at its head, else
+    /// a concept made of its words.
+    fn argument(
+        &mut self,
+        s: &Sentence,
+        phrase: &Phrase,
+        of_word: &mut [Option<usize>],
+    ) -> Option<usize> {
+        if let Some(id) = of_word.get(phrase.head).copied().flatten() {
+            return Some(id);
+        }
+        let head = s.words.get(phrase.head)?;
+        if !matches!(head.upos, Upos::Noun | Upos::Propn) {
+            return None;
+        }
+        if VAGUE.contains(&head.lemma.to_lowercase().as_str()) {
+            return None;
+        }
+        // The phrase without determiners and possessive pronouns, and only
+        // up to the head's own dependents that are nouns, adjectives or
+        // numbers: "the new law on data" → "new law on data".
+        let words: Vec<usize> = phrase
+            .words
+            .iter()
+            .copied()
+            .filter(|&w| {
+                let x = &s.words[w];
+                !(x.upos == Upos::Det
+                    || x.upos == Upos::Punct
+                    || x.deprel == "nmod:poss" && x.upos == Upos::Pron)
+            })
+            .collect();
+        if words.is_empty() || words.len() > MAX_CONCEPT_WORDS {
+            return None;
+        }
+        let first = s.words.get(*words.first()?)?;
+        let last = s.words.get(*words.last()?)?;
+        let name = self.text.get(first.start..last.end)?.trim();
+        if name.is_empty() {
+            return None;
+        }
+        Some(self.entity(name, EntityKind::Other))
+    }
+
+    fn proposition(&mut self, s: &Sentence, p: &Proposition, of_word: &mut [Option<usize>]) {
+        let Some(subject) = &p.subject else { return };
+        let span = (s.start, s.end);
+        match p.kind {
+            Kind::Clause => {}
+            Kind::Title | Kind::Apposition => {
+                // A person's title or descriptive apposition is a role.
+                let Some(id) = of_word.get(subject.head).copied().flatten() else {
+                    return;
+                };
+                if self.entities[id].kind != EntityKind::Person {
+                    return;
+                }
+                let Some(a) = p.arguments.first() else { return };
+                if of_word.get(a.phrase.head).copied().flatten().is_some() {
+                    return;
+                }
+                let role = self.words_text(s, &a.phrase.words, true);
+                if role.is_empty() {
+                    return;
+                }
+                self.push(
+                    id,
+                    "hold role",
+                    &role,
+                    ExtractedObject::Literal(Literal::Text(role.to_lowercase())),
+                    Qualifiers::new(),
+                    Polarity::Positive,
+                    p.confidence,
+                    span,
+                );
+                return;
+            }
+            Kind::Possession => return,
+        }
+        let copula = s
+            .words
+            .get(p.predicate)
+            .is_some_and(|w| w.upos != Upos::Verb);
+        if copula {
+            return;
+        }
+        let agent = p.arguments.iter().find(|a| a.role == Role::Agent);
+        let (subject_phrase, patient): (&Phrase, Option<&Phrase>) = match (p.passive, agent) {
+            (true, Some(a)) => (&a.phrase, Some(subject)),
+            _ => (subject, None),
+        };
+        let Some(subj) = self.argument(s, subject_phrase, of_word) else {
+            return;
+        };
+        let mut qualifiers = Qualifiers::new();
+        let mut object: Option<(usize, Vec<usize>)> = None;
+        if let Some(pat) = patient {
+            object = self.argument(s, pat, of_word).map(|o| (o, Vec::new()));
+        }
+        for a in &p.arguments {
+            if a.role == Role::Agent || a.role == Role::Complement {
+                continue;
+            }
+            if let Some(t) = self.time_in(s, &a.phrase) {
+                qualifiers.entry("time".into()).or_insert(t);
+                continue;
+            }
+            let prep = a
+                .preposition
+                .iter()
+                .map(|&w| s.words[w].lemma.to_lowercase())
+                .collect::<Vec<_>>()
+                .join(" ");
+            let entity = of_word.get(a.phrase.head).copied().flatten();
+            if matches!(prep.as_str(), "in" | "at")
+                && let Some(e) = entity
+                && self.entities[e].kind == EntityKind::Place
+                && (object.is_some() || p.arguments.iter().any(|b| b.role == Role::Object))
+            {
+                qualifiers
+                    .entry("place".into())
+                    .or_insert(self.entities[e].name.clone());
+                continue;
+            }
+            if object.is_none()
+                && let Some(o) = self.argument(s, &a.phrase, of_word)
+            {
+                object = Some((o, a.preposition.clone()));
+            }
+        }
+        let Some((obj, preposition)) = object else {
+            return;
+        };
+        if obj == subj {
+            return;
+        }
+        let mut lemma = s.words[p.predicate].lemma.to_lowercase();
+        for w in s
+            .words
+            .iter()
+            .filter(|w| w.head == p.predicate + 1 && w.deprel == "compound:prt")
+        {
+            lemma.push(' ');
+            lemma.push_str(&w.lemma.to_lowercase());
+        }
+        for &w in &preposition {
+            lemma.push(' ');
+            lemma.push_str(&s.words[w].lemma.to_lowercase());
+        }
+        if let Some(m) = &p.modality {
+            qualifiers.insert("modality".into(), m.clone());
+        }
+        if let Some(speaker) = &p.attribution
+            && let Some(e) = of_word.get(speaker.head).copied().flatten()
+        {
+            qualifiers.insert("attribution".into(), self.entities[e].name.clone());
+        }
+        let mut written: Vec<usize> = p.control.clone();
+        written.extend(&p.relation);
+        written.extend(&preposition);
+        let written = self.words_text(s, &written, false);
+        let polarity = if p.negated {
+            Polarity::Negative
+        } else {
+            Polarity::Positive
+        };
+        self.push(
+            subj,
+            &lemma,
+            &written,
+            ExtractedObject::Entity(obj),
+            qualifiers,
+            polarity,
+            p.confidence,
+            span,
+        );
+    }
+
+    /// The resolved time of a time expression that opens the phrase.
+    fn time_in(&self, s: &Sentence, phrase: &Phrase) -> Option<String> {
+        let words: Vec<String> = phrase
+            .words
+            .iter()
+            .map(|&w| s.words[w].text(self.text).to_lowercase())
+            .collect();
+        let refs: Vec<&str> = words.iter().map(String::as_str).collect();
+        (0..refs.len().min(3)).find_map(|i| time::expression_at(&refs, i, self.published)?.value)
+    }
+
+    fn words_text(&self, s: &Sentence, words: &[usize], drop_determiners: bool) -> String {
+        let mut out = String::new();
+        for &w in words {
+            let Some(x) = s.words.get(w) else { continue };
+            if drop_determiners && matches!(x.upos, Upos::Det | Upos::Punct) {
+                continue;
+            }
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(x.text(self.text));
+        }
+        out
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push(
+        &mut self,
+        subject: usize,
+        lemma: &str,
+        written: &str,
+        object: ExtractedObject,
+        qualifiers: Qualifiers,
+        polarity: Polarity,
+        confidence: f32,
+        span: (usize, usize),
+    ) {
+        let relation = super::normalize_relation(lemma);
+        if relation.is_empty() {
+            return;
+        }
+        let fact = ExtractedFact {
+            subject,
+            relation,
+            relation_text: written.to_string(),
+            object,
+            qualifiers,
+            polarity,
+            confidence,
+            span,
+        };
+        if !self.facts.iter().any(|f| {
+            f.subject == fact.subject
+                && f.relation == fact.relation
+                && f.object == fact.object
+                && f.polarity == fact.polarity
+        }) {
+            self.facts.push(fact);
+        }
+    }
+}
+
+fn kind_of(k: NameKind) -> EntityKind {
+    match k {
+        NameKind::Person => EntityKind::Person,
+        NameKind::Organization => EntityKind::Organization,
+        NameKind::Place => EntityKind::Place,
+        NameKind::Event => EntityKind::Work,
+        NameKind::Other => EntityKind::Other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(text: &str) -> Vec<String> {
+        let ex = extract_from_parse(text);
+        ex.facts
+            .iter()
+            .map(|f| {
+                let o = match &f.object {
+                    ExtractedObject::Entity(i) => ex.entities[*i].name.clone(),
+                    ExtractedObject::Literal(l) => format!("\"{l}\""),
+                };
+                format!("{} | {} | {}", ex.entities[f.subject].name, f.relation, o)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_main_event_of_a_plain_sentence_is_a_fact() {
+        let got = facts("The Supreme Court struck down the new law on Tuesday.");
+        assert!(
+            got.iter().any(|f| f.ends_with("| strike down | new law")),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn a_passive_with_its_agent_is_turned_round() {
+        let got = facts("The striker was signed by Real Madrid in January.");
+        assert!(
+            got.iter().any(|f| f == "Real Madrid | sign | striker"),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn pronouns_are_never_entities() {
+        let got = facts("It said this would change everything.");
+        assert!(got.is_empty(), "{got:?}");
+    }
+}
