@@ -922,9 +922,7 @@ fn tree_extractor_on_the_gold_files() {
         let mut t = (0, 0, 0, 0);
         let mut body = String::new();
         let mut file: Option<String> = None;
-        let score = |file: &Option<String>,
-                         body: &str,
-                         t: &mut (usize, usize, usize, usize)| {
+        let score = |file: &Option<String>, body: &str, t: &mut (usize, usize, usize, usize)| {
             if let Some(f) = file {
                 let g = parse_gold(body);
                 let article = std::fs::read_to_string(corpus.join(f)).unwrap();

@@ -118,7 +118,7 @@ pub fn extract(text: &str) -> Extraction {
     let mut n_sentence = 0usize;
     let lex = lexicon::lexicon();
     for &(seg_start, seg_end) in &segments {
-        for (start, end) in sentences::split(text, seg_start, seg_end) {
+        for (start, end) in sentence_spans(text, seg_start, seg_end) {
             let toks = sentences::tokenize(text, start, end);
             if toks.is_empty() {
                 continue;
@@ -180,6 +180,15 @@ pub fn extract(text: &str) -> Extraction {
         meta,
         entities: reg.entities,
         facts,
+    }
+}
+
+/// The sentences of a segment: the trained sentence model of the language
+/// pipeline, or the rule splitter if the models cannot be loaded.
+fn sentence_spans(text: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
+    match crate::nlp::Pipeline::get() {
+        Ok(p) => p.sentence_spans(text, start, end),
+        Err(_) => sentences::split(text, start, end),
     }
 }
 

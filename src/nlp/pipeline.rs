@@ -165,6 +165,50 @@ impl Pipeline {
         self.sentence(text, &words, &atoms, &mut Work::default())
     }
 
+    /// The sentences of `text[start..end]` as byte spans, without tagging
+    /// or parsing them: the tokenizer and the sentence model only, for a
+    /// reader that needs the boundaries alone.
+    pub fn sentence_spans(&self, text: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
+        let end = floor_char(text, end.min(text.len()));
+        let start = floor_char(text, start.min(end));
+        let mut blocks = Vec::new();
+        sentences::blocks(text, start, end, &mut blocks);
+        let mut words: Vec<TokWord> = Vec::new();
+        let mut buf = String::new();
+        let mut ends = Vec::new();
+        let mut out = Vec::new();
+        for (a, b) in blocks {
+            for (a, b) in pieces(text, a, b) {
+                words.clear();
+                tokenize(text, a, b, &mut words);
+                if words.is_empty() {
+                    continue;
+                }
+                let atoms: Vec<Atoms> = words
+                    .iter()
+                    .map(|w| Atoms::of(&text[w.start..w.end], &mut buf))
+                    .collect();
+                let amb: Vec<u32> = atoms.iter().map(|x| self.tagger.amb(x)).collect();
+                let joined: Vec<bool> = words.iter().map(|w| w.joined).collect();
+                self.splitter.ends(
+                    &atoms,
+                    &amb,
+                    &sentences::gaps(text, &words),
+                    &joined,
+                    &mut ends,
+                );
+                let mut first = 0;
+                for (i, &e) in ends.iter().enumerate() {
+                    if e {
+                        out.push((words[first].start, words[i].end));
+                        first = i + 1;
+                    }
+                }
+            }
+        }
+        out
+    }
+
     /// Analyses `text[start..end]` a sentence at a time, handing each to `f`
     /// in text order, with offsets into `text`. Memory stays bounded by the
     /// longest block, whatever the length of the text. `start` and `end`
