@@ -167,7 +167,9 @@ impl Pipeline {
 
     /// The sentences of `text[start..end]` as byte spans, without tagging
     /// or parsing them: the tokenizer and the sentence model only, for a
-    /// reader that needs the boundaries alone.
+    /// reader of edited prose that needs the boundaries alone. Unlike
+    /// [`Pipeline::for_each_sentence`], a sentence ends only at terminal
+    /// punctuation, a line break or the end of the text.
     pub fn sentence_spans(&self, text: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
         let end = floor_char(text, end.min(text.len()));
         let start = floor_char(text, start.min(end));
@@ -199,10 +201,24 @@ impl Pipeline {
                 );
                 let mut first = 0;
                 for (i, &e) in ends.iter().enumerate() {
-                    if e {
+                    // Edited prose ends a sentence at terminal punctuation or
+                    // a line break; the model, trained on web text too, also
+                    // ends some before a capital ("... should release | Anna
+                    // Lee."), which news never needs.
+                    let last = i + 1 == words.len();
+                    let closes = text[words[i].start..words[i].end].ends_with([
+                        '.', '!', '?', ':', ';', '"', '\'', '\u{201d}', '\u{2019}', ')', '\u{2026}',
+                    ]);
+                    let line_break = words
+                        .get(i + 1)
+                        .is_some_and(|n| text[words[i].end..n.start].contains('\n'));
+                    if e && (last || closes || line_break) {
                         out.push((words[first].start, words[i].end));
                         first = i + 1;
                     }
+                }
+                if first < words.len() {
+                    out.push((words[first].start, words[words.len() - 1].end));
                 }
             }
         }
