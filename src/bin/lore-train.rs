@@ -240,6 +240,7 @@ fn run(args: &Args) -> Result<(), String> {
         );
         let ewt = ner_data::unlabelled_examples(&tb.ewt_train, &jk[..n_ewt]);
         let epochs = env_usize("LORE_NER_EPOCHS", 10);
+        let seed = env_usize("LORE_NER_SEED", 1) as u64;
         // UNER dev is training data, so its score is k-fold cross-validated
         // by document: train without one fold, score that fold.
         let folds = env_usize("LORE_NER_CV", 0);
@@ -253,7 +254,7 @@ fn run(args: &Args) -> Result<(), String> {
                 let r = Recognizer::train(
                     &ner_data::training_set(gum.clone(), &ex(&rest), ewt.clone()),
                     epochs,
-                    1,
+                    seed,
                     |_, _| {},
                 );
                 let d = ner_data::score(&r, &ex(&held));
@@ -273,7 +274,7 @@ fn run(args: &Args) -> Result<(), String> {
         let r = Recognizer::train(
             &ner_data::training_set(gum, &uner, ewt),
             epochs,
-            1,
+            seed,
             |_, _| {},
         );
         save(&ner_path, "ner", |w| r.write(w))?;
