@@ -20,7 +20,7 @@ use std::time::Instant;
 use lore::nlp::eval;
 use lore::nlp::lemma::Lemmatizer;
 use lore::nlp::model_file::{self, Reader, Writer};
-use lore::nlp::ner::{Recognizer, data as ner_data};
+use lore::nlp::ner::{self as ner, Recognizer, data as ner_data};
 use lore::nlp::parser::Parser;
 use lore::nlp::sentences::Splitter;
 use lore::nlp::tagger::{Jackknifed, Tagger};
@@ -239,10 +239,46 @@ fn run(args: &Args) -> Result<(), String> {
             ner_data::uner_names,
         );
         let ewt = ner_data::unlabelled_examples(&tb.ewt_train, &jk[..n_ewt]);
+        let epochs = env_usize("LORE_NER_EPOCHS", 10);
+        let seed = env_usize("LORE_NER_SEED", 1) as u64;
+        // UNER dev is training data, so its score is k-fold cross-validated
+        // by document: train without one fold, score that fold.
+        let folds = env_usize("LORE_NER_CV", 0);
+        if folds > 1 {
+            let mut all = lore::nlp::eval::Prf::default();
+            for k in 0..folds {
+                let (held, rest) = ner_data::split_documents(&tb.uner_dev, k, folds);
+                let ex = |s: &[lore::nlp::conllu::Sentence]| {
+                    ner_data::examples(s, &ner_data::tag_all(&tagger, s), ner_data::uner_names)
+                };
+                let r = Recognizer::train(
+                    &ner_data::training_set(gum.clone(), &ex(&rest), ewt.clone()),
+                    epochs,
+                    seed,
+                    |_, _| {},
+                );
+                let held_ex = ex(&held);
+                if std::env::var("LORE_NER_ERRORS").is_ok() {
+                    ner_errors(&r, &held, &held_ex);
+                }
+                let d = ner_data::score(&r, &held_ex);
+                eprintln!(
+                    "  uner dev fold {k}: PER/ORG/LOC F1 {:.2}",
+                    100.0 * d.main.f1()
+                );
+                all.add(d.main);
+            }
+            println!(
+                "entities: uner dev {folds}-fold cross-validated PER/ORG/LOC F1 {:.2} (P {:.2} R {:.2})",
+                100.0 * all.f1(),
+                100.0 * all.precision(),
+                100.0 * all.recall()
+            );
+        }
         let r = Recognizer::train(
             &ner_data::training_set(gum, &uner, ewt),
-            env_usize("LORE_NER_EPOCHS", 10),
-            1,
+            epochs,
+            seed,
             |_, _| {},
         );
         save(&ner_path, "ner", |w| r.write(w))?;
@@ -255,10 +291,16 @@ fn run(args: &Args) -> Result<(), String> {
         &ner_data::tag_all(&tagger, &tb.gum_dev),
         ner_data::gum_names,
     );
+    if std::env::var("LORE_NER_ERRORS").is_ok() {
+        ner_errors(&recognizer, &tb.gum_dev, &gum_dev);
+    }
     let d = ner_data::score(&recognizer, &gum_dev);
     println!(
-        "entities: gum dev PER/ORG/LOC F1 {:.2} (UNER dev is training data)",
-        100.0 * d.main.f1()
+        "entities: gum dev PER/ORG/LOC F1 {:.2} (P {:.2} R {:.2}; spans alone F1 {:.2}; UNER dev is training data)",
+        100.0 * d.main.f1(),
+        100.0 * d.main.precision(),
+        100.0 * d.main.recall(),
+        100.0 * d.spans.f1()
     );
 
     let splitter_path = args.out.join("sentences.lore.zst");
@@ -355,4 +397,64 @@ fn run(args: &Args) -> Result<(), String> {
         pct(d.las, d.words)
     );
     Ok(())
+}
+
+/// Prints kind confusions on spans found with the right bounds, and the
+/// words of spans missed or made up (a diagnostic for dev data).
+fn ner_errors(r: &Recognizer, sents: &[lore::nlp::conllu::Sentence], ex: &[ner::Example]) {
+    let mut out = Vec::new();
+    let mut conf: std::collections::BTreeMap<String, usize> = Default::default();
+    for (s, ex) in sents.iter().zip(ex) {
+        r.recognize(&ex.atoms, &ex.tags, &mut out);
+        let text = |a: usize, b: usize| {
+            s.words[a..b]
+                .iter()
+                .map(|w| w.form.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        for g in &ex.spans {
+            let p = out.iter().find(|p| (p.start, p.end) == (g.start, g.end));
+            let key = match p {
+                Some(p) if p.kind == g.kind => format!("{:?} ok", g.kind),
+                Some(p) => {
+                    eprintln!(
+                        "    KIND {:?}->{:?}: {}",
+                        g.kind,
+                        p.kind,
+                        text(g.start, g.end)
+                    );
+                    format!("{:?} -> {:?}", g.kind, p.kind)
+                }
+                None => {
+                    eprintln!(
+                        "    MISS {:?}: {} | {}",
+                        g.kind,
+                        text(g.start, g.end),
+                        text(0, s.words.len())
+                    );
+                    format!("{:?} -> missed", g.kind)
+                }
+            };
+            *conf.entry(key).or_default() += 1;
+        }
+        for p in &out {
+            if !ex
+                .spans
+                .iter()
+                .any(|g| (p.start, p.end) == (g.start, g.end))
+            {
+                eprintln!(
+                    "    SPUR {:?}: {} | {}",
+                    p.kind,
+                    text(p.start, p.end),
+                    text(0, s.words.len())
+                );
+                *conf.entry(format!("spurious -> {:?}", p.kind)).or_default() += 1;
+            }
+        }
+    }
+    for (k, n) in conf {
+        eprintln!("  {k}: {n}");
+    }
 }

@@ -4,9 +4,11 @@
 //!    Roth 2009: Begin, Inside, Last, Unit, Outside) without kinds, from
 //!    each word's form, case, affixes and shape, the tagger's predicted
 //!    tags around it, the two labels already chosen, WordNet's proper-name
-//!    flag, supersense and kinds of name (`data/nlp/names.tsv`), and the
-//!    hand-written gazetteers (countries, demonyms, titles, words that end
-//!    organisation and place names). Decoding only allows label sequences
+//!    flag, supersense and kinds of name (`data/nlp/names.tsv`), the name
+//!    lists of `data/nlp/gazetteer.tsv` (census first names and surnames,
+//!    GeoNames cities and regions) and the hand-written gazetteers
+//!    (countries, demonyms, titles, words that end organisation and place
+//!    names). Decoding only allows label sequences
 //!    that form spans, so the output needs no repair;
 //! 2. a filter that may turn a found span down, seeing the whole span and
 //!    its surroundings ("Thanks" opening an e-mail is no name);
@@ -178,6 +180,16 @@ const G_PLACE_WORD: u16 = 64;
 const G_WORK_WORD: u16 = 128;
 const G_REGION_ADJ: u16 = 256;
 const G_TIME: u16 = 512;
+// Bits of the name lists in `data/nlp/gazetteer.tsv` (census first names
+// and surnames; GeoNames cities, countries, continents and US states).
+const G_FIRST: u16 = 1 << 10;
+const G_SURNAME: u16 = 1 << 11;
+const G_CITY: u16 = 1 << 12;
+const G_CITY_PART: u16 = 1 << 13;
+const G_REGION: u16 = 1 << 14;
+const G_REGION_PART: u16 = 1 << 15;
+/// The hand-written gazetteers' bits, below the name lists'.
+const G_HAND: u64 = (1 << 10) - 1;
 
 /// Lowered-form hash → gazetteer bits, from the hand-written lists in
 /// `data/gazetteers/`. A multi-word entry marks each of its words, which
@@ -208,6 +220,23 @@ static GAZETTEER: LazyLock<FxHashMap<u64, u32>> = LazyLock::new(|| {
             };
         }
         *m.entry(hash_str(w)).or_default() |= bits << 16;
+    }
+    for l in include_str!("../../data/nlp/gazetteer.tsv").lines() {
+        let Some((w, letters)) = l.split_once('\t') else {
+            continue;
+        };
+        let bits = letters.chars().fold(0u16, |b, c| {
+            b | match c {
+                'f' => G_FIRST,
+                's' => G_SURNAME,
+                'c' => G_CITY,
+                'C' => G_CITY_PART,
+                'r' => G_REGION,
+                'R' => G_REGION_PART,
+                _ => 0,
+            }
+        });
+        *m.entry(hash_str(w)).or_default() |= bits as u32;
     }
     let mut add = |phrase: &str, bit: u16| {
         for w in phrase.split_whitespace() {
@@ -315,8 +344,19 @@ fn caps_level(atoms: &[Atoms]) -> u64 {
     }
 }
 
+/// The name lists' place bits (city, region, whole or part), as
+/// [`Context::lists`] gives them.
+const L_PLACE: u64 = ((G_CITY | G_CITY_PART | G_REGION | G_REGION_PART) >> 10) as u64;
+
+/// 1 for a word WordNet knows as a common word and never as a proper
+/// name ("will", "long"), which the name lists hold too.
+fn plain(a: &Atoms) -> u64 {
+    use super::wordnet::{ADJ, ADV, NOUN, PROPER, VERB};
+    (a.lex & (NOUN | VERB | ADJ | ADV) != 0 && a.lex & PROPER == 0) as u64
+}
+
 /// Number of features of a word.
-const N_FEATURES: usize = 39;
+const N_FEATURES: usize = 44;
 
 /// What the features see of one sentence.
 struct Context<'a> {
@@ -352,7 +392,14 @@ impl Context<'_> {
 
     /// The hand-written gazetteers' bits of word `i`.
     fn gaz(&self, i: isize) -> u64 {
-        self.all_gaz(i) & 0xffff
+        self.all_gaz(i) & G_HAND
+    }
+
+    /// The name lists' bits of word `i` (first name, surname, city,
+    /// region), kept apart from [`Context::gaz`] so that the features
+    /// of either do not split the other's evidence.
+    fn lists(&self, i: isize) -> u64 {
+        (self.all_gaz(i) & 0xffff) >> 10
     }
 
     /// WordNet's kinds of name for word `i`.
@@ -423,6 +470,21 @@ impl Context<'_> {
             mix(&[36, self.names(j), cap(w), p1]),
             mix(&[37, self.names(j + 1), cap(wp1)]),
             mix(&[38, self.names(j - 1), self.names(j)]),
+            mix(&[39, self.lists(j), cap(w), p1]),
+            mix(&[40, self.lists(j - 1), self.lists(j), cap(w)]),
+            mix(&[41, self.lists(j + 1), cap(wp1)]),
+            // Web text writes names in lower case ("flights to kerala"):
+            // a listed word that is no common English word is a name
+            // whatever its case.
+            mix(&[
+                42,
+                self.lists(j),
+                (self.names(j) != 0) as u64,
+                plain(w),
+                cap(w),
+                self.caps,
+            ]),
+            mix(&[43, wm1.lower, self.lists(j) & L_PLACE, cap(w)]),
         ];
     }
     /// Features of the kinds of the spans before and after span `i` of
@@ -459,8 +521,10 @@ impl Context<'_> {
         let mut gaz = 0u64;
         let mut names = 0u64;
         let mut whole = 0u64;
+        let mut lists = 0u64;
         for (k, a) in self.atoms[s..e].iter().enumerate() {
             gaz |= self.gaz(js + k as isize);
+            lists |= self.lists(js + k as isize);
             names |= self.names(js + k as isize);
             whole = mix(&[whole, a.lower]);
             if k < 6 {
@@ -498,6 +562,10 @@ impl Context<'_> {
             mix(&[126, self.names(je), len]),
             mix(&[127, self.names(js), len]),
             mix(&[128, names, self.names(je)]),
+            mix(&[129, lists]),
+            mix(&[130, self.lists(js), self.lists(je), len]),
+            mix(&[131, self.lists(je), plain(last), proper(last)]),
+            mix(&[132, self.lists(js), plain(first), proper(first)]),
         ]);
     }
 }
