@@ -306,12 +306,17 @@ fn measure_child(child: &str, kind: &str, bytes: usize) -> Option<(u64, u64, u64
         field("LORE_FACTS="),
     );
     println!(
-        "{} MB {kind} article: peak RSS {} MB above the {} MB before it = {:.1}x the text, {} facts",
+        "{} MB {kind} article: peak RSS {} MB above the {} MB before it = {:.1}x the text, {} {}",
         r.1 >> 20,
         r.0 >> 20,
         field("LORE_BASE_KB=") >> 10,
         r.0 as f64 / r.1 as f64,
-        r.2
+        r.2,
+        if child.contains("parse") {
+            "words"
+        } else {
+            "facts"
+        }
     );
     Some(r)
 }
