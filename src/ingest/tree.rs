@@ -17,7 +17,8 @@
 //!   a passive with its agent is turned round ("Y was signed by X" → X sign Y);
 //! * negation is polarity; modality (a modal or a controlling verb) and the
 //!   speaker of reported speech are qualifiers, as is a time expression or a
-//!   place in a prepositional phrase of the clause;
+//!   place in a prepositional phrase of the clause, and the relation's PLOVER
+//!   event class (`class=consult`, [`super::events`]);
 //! * a title before a name or a descriptive apposition of a person is a
 //!   `hold role` fact ("Inspector Maria Gomez" → Maria Gomez hold role
 //!   "inspector").
@@ -286,6 +287,9 @@ impl Reader<'_> {
         if let Some(m) = &p.modality {
             qualifiers.insert("modality".into(), m.clone());
         }
+        if let Some(c) = super::events::class_of_proposition(s, p) {
+            qualifiers.insert("class".into(), c.as_str().to_string());
+        }
         if let Some(speaker) = &p.attribution
             && let Some(e) = of_word.get(speaker.head).copied().flatten()
         {
@@ -418,6 +422,16 @@ mod tests {
         assert!(
             got.iter().any(|f| f == "Real Madrid | sign | striker"),
             "{got:?}"
+        );
+    }
+
+    #[test]
+    fn an_event_relation_carries_its_class() {
+        let ex = extract_from_parse("The ministers condemned the blockade of the harbour.");
+        let f = ex.facts.iter().find(|f| f.relation == "condemn").unwrap();
+        assert_eq!(
+            f.qualifiers.get("class").map(String::as_str),
+            Some("disapprove")
         );
     }
 
