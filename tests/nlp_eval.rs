@@ -306,8 +306,22 @@ fn the_models_meet_their_targets_on_the_test_splits() {
 
 /// Third-person pronouns, as GUM writes them.
 const PRONOUNS: &[&str] = &[
-    "he", "him", "his", "himself", "she", "her", "hers", "herself", "it", "its", "itself", "they",
-    "them", "their", "theirs", "themselves",
+    "he",
+    "him",
+    "his",
+    "himself",
+    "she",
+    "her",
+    "hers",
+    "herself",
+    "it",
+    "its",
+    "itself",
+    "they",
+    "them",
+    "their",
+    "theirs",
+    "themselves",
 ];
 
 /// Byte spans of a gold sentence's words in its `# text`. The words of a

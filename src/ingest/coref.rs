@@ -88,6 +88,8 @@ enum Class {
     Group,
     Place,
     Thing,
+    /// Times and amounts: "the first time", "a while", "200 km".
+    Measure,
     Unknown,
 }
 
@@ -249,6 +251,9 @@ fn noun_gender(lemma: &str) -> Gender {
 /// WordNet's supersense of a common noun, as a class. (Supersense numbers
 /// are stored one up in [`wordnet::Info::noun`].)
 fn noun_class(lemma: &str) -> Class {
+    if !refers(lemma) {
+        return Class::Measure;
+    }
     match wordnet::lookup(lemma).noun {
         19 => Class::Person,
         15 => Class::Group,
@@ -256,6 +261,23 @@ fn noun_class(lemma: &str) -> Class {
         0 => Class::Unknown,
         _ => Class::Thing,
     }
+}
+
+/// Whether a common noun names something a pronoun can take up later.
+/// Times and amounts ("the first time", "a while", "200 km") are seldom
+/// taken up by "it" or "they", and as candidates they only crowd out the
+/// things that are; they stay mentions for "a year ... the year".
+fn refers(lemma: &str) -> bool {
+    !matches!(lemma, "time" | "while" | "lot" | "bit" | "kind" | "sort" | "way")
+        // noun.time (28) and noun.quantity (23), stored one up.
+        && !matches!(wordnet::lookup(lemma).noun, 29 | 24)
+}
+
+/// Whether a verb says or thinks ("say", "believe"): its subject is a person
+/// or a body of people ("they said", "the ministry said"), not a thing.
+fn speaks(lemma: &str) -> bool {
+    // verb.cognition (31) and verb.communication (32), stored one up.
+    matches!(wordnet::lookup(lemma).verb, 32 | 33)
 }
 
 /// Salience of a grammatical role: subjects first, then objects.
@@ -513,17 +535,24 @@ impl Resolver {
     fn add(&mut self, text: &str, s: &Sentence, children: &[Vec<usize>], mut m: Mention) {
         let idx = self.mentions.len();
         let found = match m.ty {
-            Type::Name => self.same_name(&m),
-            Type::Pronoun => self.pronoun_antecedent(s, &m),
+            Type::Name => self.same_name(&m).map(|(e, c)| (e, c, false)),
+            Type::Pronoun => self.pronoun_antecedent(s, &m).map(|(e, c)| (e, c, true)),
             Type::Nominal => self
                 .apposition(s, &m)
-                .or_else(|| self.description_antecedent(text, s, children, &m)),
+                .or_else(|| self.description_antecedent(text, s, children, &m))
+                .map(|(e, c)| (e, c, true)),
+        };
+        // "Jane Doe is the minister", "its first settlers were fishermen":
+        // the predicate is the subject's entity; a name keeps its own.
+        let found = match found {
+            None if m.ty != Type::Pronoun => self
+                .predicate_of(s, children, &m)
+                .map(|(e, c)| (e, c, false)),
+            f => f,
         };
         let entity = match found {
-            Some((e, conf)) => {
-                if m.ty != Type::Name
-                    && let Some(best) = self.best_mention(e)
-                {
+            Some((e, conf, link)) => {
+                if link && let Some(best) = self.best_mention(e) {
                     self.links.push(Link {
                         sentence: m.span.sentence,
                         word: m.span.head,
@@ -607,6 +636,39 @@ impl Resolver {
         Some((host.entity, 0.8))
     }
 
+    /// The entity of the subject of a copular predicate `m`.
+    fn predicate_of(
+        &self,
+        s: &Sentence,
+        children: &[Vec<usize>],
+        m: &Mention,
+    ) -> Option<(usize, f32)> {
+        let h = m.span.head;
+        let kids = children.get(h)?;
+        if !kids.iter().any(|&c| s.words[c].deprel == "cop") {
+            return None;
+        }
+        let subj = *kids.iter().find(|&&c| s.words[c].deprel == "nsubj")?;
+        let start = *self.sentence_start.last()?;
+        let host = self.mentions[start..]
+            .iter()
+            .find(|x| x.span.head == subj && x.ty != Type::Pronoun)?;
+        let e = self.entities.get(host.entity)?;
+        // "The bank is a lender": never a person and a thing, nor one and many.
+        let clash = |a: Class, b: Class| {
+            a != b
+                && a != Class::Unknown
+                && b != Class::Unknown
+                && (a == Class::Person || b == Class::Person)
+        };
+        if clash(e.class, m.class)
+            || (e.number != Number::Unknown && m.number != Number::Unknown && e.number != m.number)
+        {
+            return None;
+        }
+        Some((host.entity, 0.7))
+    }
+
     /// The most informative mention of entity `e`: its latest name, else its
     /// latest description, else its latest pronoun.
     fn best_mention(&self, e: usize) -> Option<Span> {
@@ -671,6 +733,13 @@ impl Resolver {
         let sal = self.salience(window, now);
         let mut out: Vec<(usize, f64)> = Vec::new();
         let p_subject = is_subject(p_deprel);
+        let verb = p_head.checked_sub(1).and_then(|h| s.words.get(h));
+        let p_speaks = p_deprel == "nsubj" && verb.is_some_and(|v| speaks(&v.lemma));
+        // "the times they met": the clause that modifies a noun does not
+        // take it up again as its own subject or object.
+        let modified = verb
+            .filter(|v| v.deprel.starts_with("acl") && !p_deprel.starts_with("nmod"))
+            .and_then(|v| v.head.checked_sub(1));
         for (&e, &v) in &sal {
             let Some(ent) = self.entities.get(e) else {
                 continue;
@@ -692,6 +761,9 @@ impl Resolver {
                 if last.span.start <= p.span.head && p.span.head < last.span.end {
                     continue;
                 }
+                if modified == Some(last.span.head) {
+                    continue;
+                }
                 let lw = &s.words[last.span.head];
                 let co_argument = lw.head == p_head && p_head != 0;
                 if reflexive {
@@ -705,6 +777,16 @@ impl Resolver {
             }
             if p_subject && last.subject {
                 score += 35.0;
+            }
+            // An entity the article keeps coming back to is its topic, and
+            // stays salient between mentions.
+            score += 20.0 * (1.0 + ent.mentions.len() as f64).ln();
+            if p_speaks {
+                score -= match ent.class {
+                    Class::Thing | Class::Place => 100.0,
+                    Class::Unknown => 50.0,
+                    _ => 0.0,
+                };
             }
             out.push((e, score));
         }
@@ -822,13 +904,16 @@ fn agreement(pro: Pro, e: &Entity) -> Option<f64> {
             Some(score)
         }
         Pro::It => {
-            if e.class == Class::Person || e.number == Number::Plural || e.gender != Gender::Unknown
+            if matches!(e.class, Class::Person | Class::Measure)
+                || e.number == Number::Plural
+                || e.gender != Gender::Unknown
             {
                 return None;
             }
             Some(0.0)
         }
         Pro::They => match (e.number, e.class) {
+            (_, Class::Measure) => None,
             (Number::Plural, _) => Some(0.0),
             (_, Class::Group) => Some(-30.0),
             _ => None,
