@@ -411,6 +411,10 @@ impl Resolver {
             NameKind::Organization | NameKind::Other if first_name.is_some() => Class::Person,
             NameKind::Organization => Class::Group,
             NameKind::Place => Class::Place,
+            // "in January": a time is no antecedent.
+            _ if matches!(wordnet::lookup(&lower(text, s, head)).noun, 29) => Class::Measure,
+            // "Americans", "the Greeks": peoples, taken up by "they".
+            NameKind::Other if s.words[head].xpos == "NNPS" => Class::Unknown,
             NameKind::Event | NameKind::Other => Class::Thing,
         };
         if class == Class::Person
@@ -420,6 +424,7 @@ impl Resolver {
             gender = g;
         }
         let number = match class {
+            _ if s.words[head].xpos == "NNPS" => Number::Plural,
             Class::Group => Number::Unknown,
             _ => Number::Singular,
         };
@@ -452,12 +457,16 @@ impl Resolver {
     ) -> Mention {
         let w = &s.words[i];
         // The phrase: the head with its determiners, modifiers and
-        // compounds before it ("the former prime minister").
+        // compounds before it ("the former prime minister"), not the subject
+        // and copula of a predicate ("the bank is a lender").
         let mut start = i;
         let mut end = i + 1;
         for &c in &children[i] {
             let d = s.words[c].deprel;
-            if c < i && !matches!(d, "punct" | "case" | "cc" | "mark" | "advmod") {
+            let modifier = d.starts_with("det")
+                || d.starts_with("compound")
+                || matches!(d, "amod" | "nummod" | "nmod:poss" | "flat");
+            if c < i && modifier {
                 start = start.min(subtree_start(children, c));
             }
             if c > i && matches!(d, "compound" | "flat" | "nummod") {
@@ -770,7 +779,7 @@ impl Resolver {
                     if co_argument && is_subject(lw.deprel) {
                         score += 300.0;
                     }
-                } else if co_argument && !p_deprel.starts_with("nmod:poss") {
+                } else if co_argument && binds(lw.deprel, p_deprel) {
                     // "Jane saw her": her is someone else.
                     continue;
                 }
@@ -919,6 +928,15 @@ fn agreement(pro: Pro, e: &Entity) -> Option<f64> {
             _ => None,
         },
     }
+}
+
+/// Whether a subject and an object of one verb rule out that a pronoun
+/// among them refers to the other ("Jane saw her", "she saw Jane"). A
+/// possessive may ("Jane saw her sister"), and so may a subject after a
+/// name set before the clause ("Jane Doe, she is coming").
+fn binds(a: &str, b: &str) -> bool {
+    let object = |d: &str| matches!(d, "obj" | "iobj") || d.starts_with("obl");
+    (is_subject(a) && object(b)) || (object(a) && is_subject(b) && !a.starts_with("obl"))
 }
 
 /// The first word of the subtree of word `i`.
