@@ -369,6 +369,14 @@ fn gold_head(s: &conllu::Sentence, first: usize, last: usize) -> usize {
         .unwrap_or(last)
 }
 
+/// `ingest::coref` on GUM's gold coreference: each third-person pronoun
+/// that is not the first mention of its chain, and each "the + noun" mention
+/// whose chain began with a name or another noun phrase, is right when the
+/// antecedent lore links it to is a gold mention of its chain (same span),
+/// or its head's innermost gold mention is of that chain. Each sentence's
+/// `# text` is analysed alone (gold sentence boundaries); the table goes to
+/// `target/coref-eval-{split}.txt`, and on dev the misses to
+/// `target/coref-misses-dev.txt`.
 #[test]
 fn coreference_resolves_pronouns_and_descriptions_on_gum() {
     use lore::ingest::coref;
@@ -507,9 +515,10 @@ fn coreference_resolves_pronouns_and_descriptions_on_gum() {
     }
     let share = |c: [usize; 3]| eval::ratio(c[1], c[0]);
     let target = 0.70;
-    // Measured on GUM test: see the commit that set it. Below the target,
-    // the test holds this floor and prints MISSED.
-    let floor: f64 = 0.0;
+    // The pronoun share is not yet at its target: measured 0.593 on GUM test
+    // (0.682 on dev) when this floor was set, just below it, so that a
+    // regression fails while the row prints MISSED.
+    let floor: f64 = 0.58;
     let mark = |v: f64| if v + 1e-9 < target { "  MISSED" } else { "" };
     let mut table = format!(
         "coreference, gum {split} (gold sentences)        anaphors  linked  right  share  target\n"
