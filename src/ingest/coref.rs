@@ -875,7 +875,8 @@ impl Resolver {
                 continue;
             };
             match best {
-                Some((_, b)) if b >= score => second = second.max(score),
+                // Ties go to the later entity, whatever the map's order.
+                Some((be, b)) if (b, be) >= (score, e) => second = second.max(score),
                 _ => {
                     second = second.max(best.map_or(0.0, |b| b.1));
                     best = Some((e, score));
