@@ -11,6 +11,7 @@
 
 pub mod clauses;
 mod clean;
+pub mod coref;
 mod entities;
 pub mod events;
 mod lexicon;
