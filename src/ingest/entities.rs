@@ -3,7 +3,7 @@
 //!
 //! Names are runs of capitalized words (with "of", "for" and numbers inside:
 //! "Group of 20"). Leading titles and honorifics are cut off and kept as a
-//! role ("US Secretary of State Antony Blinken" is the person "Antony Blinken"
+//! role ("Trade Minister Chidi Okafor" is the person "Chidi Okafor"
 //! with the role "US Secretary of State"); lower-case role phrases before a
 //! name ("arms dealer Viktor Bout") are read the same way. Within one
 //! article, a surname alone, an honorific form, a transliteration
@@ -160,7 +160,7 @@ impl Registry {
                     return p;
                 }
                 if pw.len() == 1 {
-                    // "President Putin" earlier, "Vladimir Putin" now: the full name wins.
+                    // "President Okafor" earlier, "Chidi Okafor" now: the full name wins.
                     let old = std::mem::replace(&mut self.entities[p].name, full.to_string());
                     self.entities[p].aliases.retain(|a| a != full);
                     self.add_alias(p, &old);
@@ -173,7 +173,7 @@ impl Registry {
             return e;
         }
         // A surname alone: the person of the article with that surname, latest first;
-        // or one spelled almost the same ("Zelensky"/"Zelenskyy").
+        // or one spelled almost the same ("Tymoshenko"/"Tymoshenkoo").
         let near = self
             .by_surname
             .get(&surname)
@@ -291,7 +291,7 @@ fn is_all_caps(s: &str) -> bool {
             .all(char::is_uppercase)
 }
 
-/// Title-case for names written in capitals ("NEW DELHI" → "New Delhi").
+/// Title-case for names written in capitals ("SAN DIEGO" → "San Diego").
 pub fn title_case(s: &str) -> String {
     s.split(' ')
         .map(|w| {
@@ -541,7 +541,7 @@ fn analyze(
             .is_none();
     let mut role: Option<String> = None;
     let mut name_start = a;
-    // "detained American Paul Whelan": the demonym is not part of the name.
+    // "detained Canadian Ruth Hanson": the demonym is not part of the name.
     let demonym_lead = !has_head
         && honorific.is_none()
         && words.len() >= 3
@@ -642,7 +642,7 @@ fn analyze(
             kind = EntityKind::Place;
         }
         entity = if kind == EntityKind::Person {
-            // "Sergey Viktorovich (Lavrov)": the bracketed surname says who it is.
+            // "Chidi Emeka (Okafor)": the bracketed surname says who it is.
             let bracketed = (toks.get(b).map(|t| t.text) == Some("("))
                 .then(|| toks.get(b + 1).zip(toks.get(b + 2)))
                 .flatten()
@@ -760,7 +760,7 @@ fn kind_of(
         if reg.by_surname.get(&l).is_some_and(|v| !v.is_empty()) {
             return EntityKind::Person;
         }
-        // "Blinken said": a single unknown name speaking is a person.
+        // "Okafor said": a single unknown name speaking is a person.
         if let Some(n) = toks.get(end)
             && matches!(
                 lower(n).as_str(),

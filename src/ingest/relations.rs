@@ -444,7 +444,7 @@ fn sentence_qualifiers(
         (i.saturating_sub(3)..i)
             .any(|j| matches!(wr[j], "since" | "before" | "after" | "until" | "ago"))
     };
-    // "At that meeting, Blinken warned ...", "In that “frank and direct
+    // "At that meeting, Okafor warned ...", "In that “frank and direct
     // conversation,” ...": the time and place of the occasion just told.
     if let Some(o) = prev
         && wr.len() > 2
@@ -476,7 +476,7 @@ fn sentence_qualifiers(
         if let Some(e) = expression_at(&wr, i, published) {
             let subordinate = sub(i);
             let after = i + e.len;
-            // "since last summer, when Blinken spoke with ...": the "when" clause
+            // "since last summer, when Okafor spoke with ...": the "when" clause
             // happened at the time it hangs on, even one in a "since" phrase.
             if wr.get(after) == Some(&",") && wr.get(after + 1) == Some(&"when") {
                 q.push(Qual {
@@ -684,7 +684,7 @@ fn speaker(
         if !lex.is(&l, "speech") || l == "warn" || l == "suggest" {
             continue;
         }
-        // Skip adverbs between speaker and verb ("Blinken also said").
+        // Skip adverbs between speaker and verb ("Okafor also said").
         let mut j = i;
         while j > 0 && (lex.is(&words[j - 1], "adv") || words[j - 1].ends_with("ly")) {
             j -= 1;

@@ -5,8 +5,8 @@
 //! an acronym are not searched (the store has no prefix index) but are
 //! caught when either form was stored as an alias; for a person not found,
 //! the surname alone, accepted only when the given names agree
-//! ("Sergei"/"Sergey"); and spelling variants of the surname with one vowel
-//! changed ("Whalen"/"Whelan"), again only with the same given name. Two
+//! ("Yuri"/"Yury"); and spelling variants of the surname with one vowel
+//! changed ("Hanson"/"Hansen"), again only with the same given name. Two
 //! people who only share a surname stay apart.
 
 use strsim::jaro_winkler;
@@ -38,7 +38,7 @@ fn same_given(a: &str, b: &str) -> bool {
     a == b || (a.len() > 2 && b.len() > 2 && jaro_winkler(a, b) >= 0.88)
 }
 
-/// Surname spellings one vowel away ("whalen" → "whelan", "whilen", ...).
+/// Surname spellings one vowel away ("hanson" → "hansen", "hinson", ...).
 fn vowel_variants(s: &str) -> Vec<String> {
     const VOWELS: [char; 6] = ['a', 'e', 'i', 'o', 'u', 'y'];
     let chars: Vec<char> = s.chars().collect();
@@ -55,7 +55,7 @@ fn vowel_variants(s: &str) -> Vec<String> {
             }
         }
     }
-    // Two vowels swapped ("whalen" / "whelan").
+    // Two vowels swapped ("madsen" / "medsan").
     let vowels: Vec<usize> = (0..chars.len())
         .filter(|&i| VOWELS.contains(&chars[i]))
         .collect();
@@ -117,7 +117,7 @@ fn find(e: &ExtractedEntity, lookup: &dyn EntityLookup) -> crate::Result<Option<
                 nw.len() >= 2 && same_given(&nw[0], given)
             })
     };
-    // The surname alone, as another article wrote it ("Lavrov" beside "Sergei Lavrov").
+    // The surname alone, as another article wrote it ("Okafor" beside "Chidi Okafor").
     if let Some(c) = lookup.by_name(surname)?.into_iter().find(|c| agrees(c)) {
         return Ok(Some(c));
     }
