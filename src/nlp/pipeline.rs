@@ -171,57 +171,30 @@ impl Pipeline {
     /// [`Pipeline::for_each_sentence`], a sentence ends only at terminal
     /// punctuation, a line break or the end of the text.
     pub fn sentence_spans(&self, text: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
-        let end = floor_char(text, end.min(text.len()));
-        let start = floor_char(text, start.min(end));
-        let mut blocks = Vec::new();
-        sentences::blocks(text, start, end, &mut blocks);
-        let mut words: Vec<TokWord> = Vec::new();
-        let mut buf = String::new();
-        let mut ends = Vec::new();
         let mut out = Vec::new();
-        for (a, b) in blocks {
-            for (a, b) in pieces(text, a, b) {
-                words.clear();
-                tokenize(text, a, b, &mut words);
-                if words.is_empty() {
-                    continue;
-                }
-                let atoms: Vec<Atoms> = words
-                    .iter()
-                    .map(|w| Atoms::of(&text[w.start..w.end], &mut buf))
-                    .collect();
-                let amb: Vec<u32> = atoms.iter().map(|x| self.tagger.amb(x)).collect();
-                let joined: Vec<bool> = words.iter().map(|w| w.joined).collect();
-                self.splitter.ends(
-                    &atoms,
-                    &amb,
-                    &sentences::gaps(text, &words),
-                    &joined,
-                    &mut ends,
-                );
-                let mut first = 0;
-                for (i, &e) in ends.iter().enumerate() {
-                    // Edited prose ends a sentence at terminal punctuation or
-                    // a line break; the model, trained on web text too, also
-                    // ends some before a capital ("... should release | Anna
-                    // Lee."), which news never needs.
-                    let last = i + 1 == words.len();
-                    let closes = text[words[i].start..words[i].end].ends_with([
-                        '.', '!', '?', ':', ';', '"', '\'', '\u{201d}', '\u{2019}', ')', '\u{2026}',
-                    ]);
-                    let line_break = words
-                        .get(i + 1)
-                        .is_some_and(|n| text[words[i].end..n.start].contains('\n'));
-                    if e && (last || closes || line_break) {
-                        out.push((words[first].start, words[i].end));
-                        first = i + 1;
-                    }
-                }
-                if first < words.len() {
-                    out.push((words[first].start, words[words.len() - 1].end));
+        self.for_each_piece(text, start, end, |words, _, ends| {
+            let mut first = 0;
+            for (i, &e) in ends.iter().enumerate() {
+                // Edited prose ends a sentence at terminal punctuation or a
+                // line break; the model, trained on web text too, also ends
+                // some before a capital ("... should release | Anna Lee."),
+                // which news never needs.
+                let last = i + 1 == words.len();
+                let closes = text[words[i].start..words[i].end].ends_with([
+                    '.', '!', '?', ':', ';', '"', '\'', '\u{201d}', '\u{2019}', ')', '\u{2026}',
+                ]);
+                let line_break = words
+                    .get(i + 1)
+                    .is_some_and(|n| text[words[i].end..n.start].contains('\n'));
+                if e && (last || closes || line_break) {
+                    out.push((words[first].start, words[i].end));
+                    first = i + 1;
                 }
             }
-        }
+            if first < words.len() {
+                out.push((words[first].start, words[words.len() - 1].end));
+            }
+        });
         out
     }
 
@@ -236,6 +209,28 @@ impl Pipeline {
         end: usize,
         mut f: impl FnMut(Sentence),
     ) {
+        let mut work = Work::default();
+        self.for_each_piece(text, start, end, |words, atoms, ends| {
+            let mut first = 0;
+            for (i, &e) in ends.iter().enumerate() {
+                if e {
+                    f(self.sentence(text, &words[first..=i], &atoms[first..=i], &mut work));
+                    first = i + 1;
+                }
+            }
+        });
+    }
+
+    /// Tokenizes `text[start..end]` block by block (pieces of at most
+    /// [`MAX_BLOCK`] bytes) and hands each piece's words, their atoms and
+    /// the sentence model's ends (one per word) to `f`.
+    fn for_each_piece(
+        &self,
+        text: &str,
+        start: usize,
+        end: usize,
+        mut f: impl FnMut(&[TokWord], &[Atoms], &[bool]),
+    ) {
         let end = floor_char(text, end.min(text.len()));
         let start = floor_char(text, start.min(end));
         let mut blocks = Vec::new();
@@ -244,7 +239,6 @@ impl Pipeline {
         let mut atoms: Vec<Atoms> = Vec::new();
         let mut ends = Vec::new();
         let mut buf = String::new();
-        let mut work = Work::default();
         for (a, b) in blocks {
             for (a, b) in pieces(text, a, b) {
                 words.clear();
@@ -267,13 +261,7 @@ impl Pipeline {
                     &joined,
                     &mut ends,
                 );
-                let mut first = 0;
-                for (i, &e) in ends.iter().enumerate() {
-                    if e {
-                        f(self.sentence(text, &words[first..=i], &atoms[first..=i], &mut work));
-                        first = i + 1;
-                    }
-                }
+                f(&words, &atoms, &ends);
             }
         }
     }
