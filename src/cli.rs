@@ -50,6 +50,20 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Encoding::Utf8)]
         encoding: Encoding,
     },
+    /// Extract facts from articles as JSONL on stdout, without a store.
+    ///
+    /// Each article is an `article` line followed by its `fact` lines (with
+    /// sentences, spans, qualifiers, confidence). Runs on parts of a corpus
+    /// can go anywhere in parallel; `lore import` of their concatenated
+    /// output gives the store `lore ingest` gives (docs/PARALLEL.md).
+    Extract {
+        /// Files or directories (recursively, *.txt); `-` reads one article from stdin.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// How to read article bytes: strict utf-8, or auto (UTF-8, else Windows-1252), or latin1.
+        #[arg(long, value_enum, default_value_t = Encoding::Utf8)]
+        encoding: Encoding,
+    },
     /// Import facts: JSONL (`lore export`'s, or another extractor's) or N-Triples.
     ///
     /// The first bad line stops the import (JSONL batches before it stay
@@ -222,6 +236,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             quiet,
             encoding,
         }) => ingest(&open(&cli.db)?, &paths, quiet, encoding),
+        Some(Command::Extract { paths, encoding }) => extract(&paths, encoding),
         Some(Command::Import {
             file,
             format,
@@ -511,6 +526,76 @@ fn ingest(store: &Store, paths: &[PathBuf], quiet: bool, encoding: Encoding) -> 
     })
 }
 
+fn extract(paths: &[PathBuf], encoding: Encoding) -> Result<ExitCode> {
+    let files = article_files(paths)?;
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let totals = match crate::extract_command::run(&files, encoding, &mut out, &mut |e| report(&e))
+    {
+        // A reader that stops early (`lore extract dir | head`) is not an error.
+        Err(Error::Io { source, .. }) if source.kind() == io::ErrorKind::BrokenPipe => {
+            return Ok(ExitCode::SUCCESS);
+        }
+        other => other?,
+    };
+    eprintln!(
+        "lore: {} article{} extracted, {} fact{}{}",
+        totals.articles,
+        if totals.articles == 1 { "" } else { "s" },
+        totals.facts,
+        if totals.facts == 1 { "" } else { "s" },
+        if totals.failed > 0 {
+            format!(", {} failed", totals.failed)
+        } else {
+            String::new()
+        }
+    );
+    Ok(if totals.failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// `lore import` of `lore extract` output: the articles are stored as
+/// `lore ingest` stores them, and the summary is ingest's.
+fn import_extracted(
+    store: &Store,
+    input: &mut dyn BufRead,
+    name: &str,
+    keep_going: bool,
+) -> Result<ExitCode> {
+    let mut totals = IngestTotals::default();
+    let read =
+        store.import_extracted(
+            input,
+            name,
+            keep_going,
+            &mut |e| report(&e),
+            &mut |o| match *o {
+                IngestOutcome::Added {
+                    new_entities,
+                    new_facts,
+                    corroborated,
+                    ..
+                } => {
+                    totals.added += 1;
+                    totals.entities += new_entities;
+                    totals.facts += new_facts;
+                    totals.corroborated += corroborated;
+                }
+                IngestOutcome::Skipped { .. } => totals.skipped += 1,
+            },
+        )?;
+    totals.failed = read.bad_articles;
+    output::to_stdout(|out| writeln!(out, "{}", totals.summary()))?;
+    Ok(if totals.failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
 fn import(
     db: &Option<PathBuf>,
     file: &Path,
@@ -539,6 +624,20 @@ fn import(
         })?;
         Box::new(io::BufReader::with_capacity(1 << 20, f))
     };
+    if format == ImportFormat::Jsonl {
+        // The first line tells `lore extract` output (stored article by
+        // article, as ingest stores it) from the exchange schema; it is
+        // put back in front of the rest either way.
+        let mut first = Vec::new();
+        io::Read::take(&mut input, crate::jsonl::MAX_LINE_BYTES as u64 + 1)
+            .read_until(b'\n', &mut first)
+            .map_err(|e| Error::io(&name, e))?;
+        let extracted = crate::jsonl::extract::is_extract_output(&String::from_utf8_lossy(&first));
+        input = Box::new(io::Cursor::new(first).chain(input));
+        if extracted {
+            return import_extracted(&store, &mut input, &name, keep_going);
+        }
+    }
     let bar = io::stderr().is_terminal().then(|| {
         let b = indicatif::ProgressBar::new_spinner();
         b.set_message("importing");

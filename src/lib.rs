@@ -26,6 +26,7 @@ pub mod cli;
 pub mod csv_export;
 pub mod diag;
 pub mod error;
+pub mod extract_command;
 pub mod graph;
 pub mod ingest;
 pub mod jsonl;

@@ -9,7 +9,7 @@ use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::ingest::{self, EntityLookup, ExtractedObject, Resolution};
+use crate::ingest::{self, Article, ArticleFact, EntityLookup, ExtractedObject, Resolution};
 use crate::jsonl;
 use crate::model::{Document, Entity, EntityId, Fact, Stats, normalize_name};
 use crate::query::{self, QueryOptions, QueryResult};
@@ -207,34 +207,34 @@ impl Store {
 
     fn ingest_checked(&self, text: &str, origin: &str, defer_flush: bool) -> Result<IngestOutcome> {
         check_article(text.as_bytes(), origin)?;
-        let hash = blake3::hash(text.as_bytes()).to_hex().to_string();
+        // Known text is skipped before the (costly) extraction.
+        if let Some(doc) = self.storage.document_by_hash(&ingest::text_hash(text))? {
+            return Ok(IngestOutcome::Skipped { doc });
+        }
+        self.store_article(ingest::read_article(text, origin), defer_flush)
+    }
+
+    /// Stores one article read by [`ingest::read_article`] (here, or by
+    /// `lore extract` elsewhere and read back by `lore import`): resolves its
+    /// entities against the store and writes everything in one atomic
+    /// batch. An article whose hash is stored already is skipped.
+    pub fn store_article(&self, article: Article, defer_flush: bool) -> Result<IngestOutcome> {
+        let hash = article.document.hash.clone();
         if let Some(doc) = self.storage.document_by_hash(&hash)? {
             return Ok(IngestOutcome::Skipped { doc });
         }
-        let ex = ingest::extract(text);
-        let resolutions = ingest::resolve(&ex.entities, self)?;
-        let title = ex.meta.title.clone().unwrap_or_else(|| {
-            Path::new(origin)
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_else(|| origin.to_string())
-        });
+        let resolutions = ingest::resolve(&article.entities, self)?;
         let mut set = WriteSet {
             docs: vec![Document {
                 id: 0,
-                title,
-                origin: origin.to_string(),
-                published: ex.meta.published.clone(),
-                byline: ex.meta.byline.clone(),
-                dateline: ex.meta.dateline.clone(),
-                hash,
+                ..article.document
             }],
             skip_if_known: true,
             defer_flush,
             ..WriteSet::default()
         };
-        let mut refs = Vec::with_capacity(ex.entities.len());
-        for (e, r) in ex.entities.iter().zip(resolutions) {
+        let mut refs = Vec::with_capacity(article.entities.len());
+        for (e, r) in article.entities.iter().zip(resolutions) {
             match r {
                 Resolution::Existing(id, aliases) => {
                     set.aliases.extend(aliases.into_iter().map(|a| (id, a)));
@@ -255,8 +255,10 @@ impl Store {
                 .copied()
                 .ok_or_else(|| Error::Storage(format!("extractor named entity {i}, not found")))
         };
-        for f in ex.facts {
-            let sentence = f.sentence(text).to_string();
+        for ArticleFact {
+            fact: f, sentence, ..
+        } in article.facts
+        {
             let mut subject = entity_ref(f.subject)?;
             let object = match f.object {
                 ExtractedObject::Entity(i) => {
@@ -292,9 +294,7 @@ impl Store {
         let out = self.storage.write(set)?;
         if out.skipped {
             // Another writer stored the same text between the check above and the write.
-            let doc = self
-                .storage
-                .document_by_hash(blake3::hash(text.as_bytes()).to_hex().as_str())?;
+            let doc = self.storage.document_by_hash(&hash)?;
             return Ok(IngestOutcome::Skipped {
                 doc: doc.unwrap_or_default(),
             });
@@ -346,6 +346,29 @@ impl Store {
         }
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
         self.ingest_bytes_with(&bytes, &path.display().to_string(), opts)
+    }
+
+    /// Imports the output of `lore extract` (see [`jsonl::extract`]): every
+    /// article is stored by [`Store::store_article`], as `lore ingest` would
+    /// have stored it, and `on_article` sees each outcome. Articles already
+    /// stored are skipped, so importing twice changes nothing. One flush at
+    /// the end; on an error the articles before it stay stored.
+    pub fn import_extracted(
+        &self,
+        input: &mut dyn BufRead,
+        name: &str,
+        keep_going: bool,
+        on_error: &mut dyn FnMut(Error),
+        on_article: &mut dyn FnMut(&IngestOutcome),
+    ) -> Result<jsonl::extract::ExtractRead> {
+        let read = jsonl::extract::read_articles(input, name, keep_going, on_error, &mut |a| {
+            on_article(&self.store_article(a, true)?);
+            Ok(())
+        });
+        let flushed = self.flush();
+        let read = read?;
+        flushed?;
+        Ok(read)
     }
 
     /// Imports facts from JSONL in the export schema (see `docs/ARCHITECTURE.md`).

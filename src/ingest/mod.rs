@@ -9,6 +9,7 @@
 //! `relations` (clause patterns, qualifiers) → [`resolve`] (cross-article
 //! merging). Word lists are data files loaded by `lexicon`.
 
+mod article;
 pub mod clauses;
 mod clean;
 pub mod coref;
@@ -22,6 +23,7 @@ mod sentences;
 mod time;
 pub mod tree;
 
+pub use article::{Article, ArticleFact, read_article, text_hash};
 pub use resolve::{EntityLookup, Resolution, resolve};
 
 use crate::model::{EntityKind, Literal, Polarity, Qualifiers, normalize_name};

@@ -28,6 +28,7 @@
 //! is queried the same way; lore's own export carries `relation_text` and is
 //! taken as written. `docs/INTEROP.md` lists every field.
 
+pub mod extract;
 mod refs;
 
 use std::collections::HashMap;
@@ -223,7 +224,9 @@ pub fn kind_from_label(label: &str) -> EntityKind {
     }
 }
 
-fn any_kind<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<EntityKind, D::Error> {
+pub(crate) fn any_kind<'de, D: Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<EntityKind, D::Error> {
     Ok(kind_from_label(&String::deserialize(d)?))
 }
 
