@@ -179,10 +179,25 @@ pub fn extract(text: &str) -> Extraction {
     keep_occasions_apart(&mut facts, &other);
     dateline_fact(text, &meta, &mut reg, lex, &mut facts);
     byline_facts(text, &meta, &mut reg, &mut facts);
+    classify(&mut facts);
     Extraction {
         meta,
         entities: reg.entities,
         facts,
+    }
+}
+
+/// Gives each event fact its PLOVER class as the `class` qualifier
+/// ("talked with" → `consult`), so that `?a ?r ?b {class: consult}` finds
+/// meetings, calls and talks alike. Relations of no class (roles, places)
+/// get none.
+fn classify(facts: &mut [ExtractedFact]) {
+    for f in facts {
+        if let Some(c) = events::class_of(&f.relation) {
+            f.qualifiers
+                .entry("class".to_string())
+                .or_insert_with(|| c.as_str().to_string());
+        }
     }
 }
 
@@ -906,6 +921,27 @@ mod tests {
             "{:?}",
             ex.entities
         );
+    }
+
+    #[test]
+    fn event_facts_carry_their_plover_class_and_others_none() {
+        let ex = extract(
+            "Talks\n\nAnn Lee met Bob Stone in Paris. Ann Lee criticised Bob Stone. Ann Lee was born in Leeds.",
+        );
+        let class = |r: &str| {
+            ex.facts
+                .iter()
+                .find(|f| f.relation == r)
+                .map(|f| f.qualifiers.get("class").cloned())
+        };
+        assert_eq!(
+            class("meet"),
+            Some(Some("consult".into())),
+            "{:?}",
+            ex.facts
+        );
+        assert_eq!(class("criticise"), Some(Some("disapprove".into())));
+        assert_eq!(class("be born in"), Some(None));
     }
 
     #[test]

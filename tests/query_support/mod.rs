@@ -52,7 +52,7 @@ pub fn lines() -> Vec<Value> {
             BLINKEN,
             "met",
             json!(LAVROV),
-            json!({"place": "New Delhi", "time": "2023-03-02"}),
+            json!({"place": "New Delhi", "time": "2023-03-02", "class": "consult"}),
             "positive",
             &[0, 1, 2],
         ),
