@@ -953,8 +953,24 @@ fn tree_extractor_on_the_gold_files() {
             *f as f64 / (*g).max(1) as f64
         );
     }
-    assert!(
-        rows[0].1.0 > 0,
-        "the tree extractor read nothing from the sample articles"
-    );
+    // Floors a little under the figures of the last change (sample P 0.230
+    // R 0.206, BBC P 0.190 R 0.092): they catch a regression, they are not
+    // the targets (P 0.90 / R 0.85 and P 0.85 / R 0.60), which are missed.
+    let floors = [(0.21, 0.19), (0.17, 0.085)];
+    for ((name, (p, c, g, f)), (fp, fr)) in rows.iter().zip(floors) {
+        let precision = *c as f64 / (*p).max(1) as f64;
+        let recall = *f as f64 / (*g).max(1) as f64;
+        assert!(
+            precision >= fp && recall >= fr,
+            "tree extractor on {name}: precision {precision:.3} (floor {fp}), recall {recall:.3} (floor {fr})"
+        );
+    }
+    if !corpus.is_dir() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI needs {}",
+            corpus.display()
+        );
+        println!("BBC gold: {} missing; not scored", corpus.display());
+    }
 }

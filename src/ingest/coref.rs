@@ -152,6 +152,30 @@ pub fn resolve(text: &str, analysis: &Analysis) -> Vec<Link> {
     r.links
 }
 
+/// [`resolve`] one sentence at a time, for a reader that streams the
+/// document through [`crate::nlp::Pipeline::for_each_sentence`]: the links
+/// of each sentence come as soon as it is read, and are the ones
+/// [`resolve`] gives for it.
+#[derive(Default)]
+pub struct Streaming {
+    r: Resolver,
+    next: usize,
+}
+
+impl Streaming {
+    /// Reads the next sentence of the document and returns its links.
+    pub fn sentence(&mut self, text: &str, s: &Sentence) -> Vec<Link> {
+        let before = self.r.links.len();
+        self.r.sentence(text, self.next, s);
+        self.next += 1;
+        self.r
+            .links
+            .get(before..)
+            .map(<[Link]>::to_vec)
+            .unwrap_or_default()
+    }
+}
+
 #[derive(Default)]
 struct Resolver {
     mentions: Vec<Mention>,

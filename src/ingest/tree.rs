@@ -8,7 +8,11 @@
 //! docs/ARCHITECTURE.md). What it does:
 //! * names come from the entity recogniser, kinds with them; within the
 //!   article a bare surname joins the full name it ends ("Ann Lee" ...
-//!   "Lee");
+//!   "Lee"), and so does a name after an honorific ("Mr Lee");
+//! * a pronoun, or a description from an earlier sentence ("the company"),
+//!   stands for the named entity [`super::coref`] resolves it to;
+//! * a fact needs one named argument: between two concepts ("officials
+//!   took the decision") it says too little;
 //! * other arguments are concepts: the noun phrase without its determiner
 //!   ("the new law" → "new law"), merged by lower-case text; pronouns and
 //!   vague heads ("it", "this", "some") are never entities;
@@ -19,9 +23,12 @@
 //!   speaker of reported speech are qualifiers, as is a time expression or a
 //!   place in a prepositional phrase of the clause, and the relation's PLOVER
 //!   event class (`class=consult`, [`super::events`]);
-//! * a title before a name or a descriptive apposition of a person is a
-//!   `hold role` fact ("Inspector Maria Gomez" → Maria Gomez hold role
-//!   "inspector").
+//! * a title before a name, a descriptive apposition or a copula of a
+//!   person is a `hold role` fact ("Inspector Maria Gomez" → Maria Gomez
+//!   hold role "inspector"), and an organisation named in it the person's
+//!   employer (`work for`);
+//! * a passive without its agent stays passive ("was arrested in" → `be
+//!   arrested in`).
 
 use std::collections::HashMap;
 
@@ -38,6 +45,12 @@ const VAGUE: &[&str] = &[
     "thing", "one", "lot", "some", "part", "way", "kind", "sort", "number", "time", "year", "day",
     "week", "month", "all", "both", "each", "other", "another", "many", "much", "more", "most",
     "few", "any", "none", "this", "that", "these", "those",
+];
+
+/// Courtesy titles: written before names like job titles ("Mr Lee",
+/// "President Lee"), but not a role.
+const COURTESY: &[&str] = &[
+    "mr", "mrs", "ms", "miss", "mx", "mister", "sir", "dame", "madam",
 ];
 
 /// Reads facts from an article through the language pipeline.
@@ -58,6 +71,9 @@ pub fn extract_from_parse(text: &str) -> Extraction {
         entities: Vec::new(),
         by_name: HashMap::new(),
         facts: Vec::new(),
+        coref: super::coref::Streaming::default(),
+        words_of: Vec::new(),
+        named: Vec::new(),
     };
     for &(start, end) in &segments {
         pipeline.for_each_sentence(text, start, end, |s| reader.sentence(&s));
@@ -76,6 +92,14 @@ struct Reader<'t> {
     /// Normalised name (and, for people, surname) → entity.
     by_name: HashMap<String, usize>,
     facts: Vec<ExtractedFact>,
+    /// Pronouns and descriptions to earlier mentions, as sentences come.
+    coref: super::coref::Streaming,
+    /// Per sentence read so far, the named entity of each word: where an
+    /// antecedent of a later pronoun is found.
+    words_of: Vec<Vec<Option<usize>>>,
+    /// Per entity: named somewhere in the article (by the recogniser or
+    /// with an honorific), not only described by a concept phrase.
+    named: Vec<bool>,
 }
 
 impl Reader<'_> {
@@ -94,6 +118,7 @@ impl Reader<'_> {
                 continue;
             }
             let id = self.entity(name, kind_of(e.kind));
+            self.named[id] = true;
             for w in of_word
                 .iter_mut()
                 .take(e.end.min(s.words.len()))
@@ -102,15 +127,65 @@ impl Reader<'_> {
                 *w = Some(id);
             }
         }
+        // A pronoun or description ("he", "the company") stands for the
+        // named entity it refers to: "Ann Lee resigned. She joined Acme."
+        // gives Ann Lee join Acme.
+        let here = self.words_of.len();
+        for l in self.coref.sentence(self.text, s) {
+            if of_word.get(l.word).copied().flatten().is_some() {
+                continue;
+            }
+            let a = l.antecedent;
+            // A description takes its referent only from an earlier
+            // sentence: within one, "the court struck down the law" has
+            // two things, not one.
+            let pronoun = s.words.get(l.word).is_some_and(|w| w.upos == Upos::Pron);
+            if !pronoun && a.sentence == here {
+                continue;
+            }
+            let named = if a.sentence == here {
+                of_word.get(a.head).copied().flatten()
+            } else {
+                self.words_of
+                    .get(a.sentence)
+                    .and_then(|v| v.get(a.head))
+                    .copied()
+                    .flatten()
+            };
+            if let (Some(id), Some(slot)) = (named, of_word.get_mut(l.word)) {
+                *slot = Some(id);
+            }
+        }
+        let named = of_word.clone();
         for p in propositions(s) {
             self.proposition(s, &p, &mut of_word);
         }
+        self.words_of.push(named);
     }
 
     /// The entity named `name`, made if new. A person's bare surname joins
     /// the full name seen before it; a full name seen after a bare surname
     /// takes it over.
     fn entity(&mut self, name: &str, kind: EntityKind) -> usize {
+        // A person named with an honorific ("Dr Jane Roe", "Mr Roe") is the
+        // person of the bare name; the honorific form stays an alias.
+        if kind == EntityKind::Person {
+            let lex = super::lexicon::lexicon();
+            let mut bare = name;
+            while let Some((first, rest)) = bare.split_once(' ')
+                && lex.is_honorific(first)
+            {
+                bare = rest.trim_start();
+            }
+            if bare != name && !bare.is_empty() {
+                let id = self.entity(bare, kind);
+                let e = &mut self.entities[id];
+                if !e.aliases.iter().any(|a| a == name) {
+                    e.aliases.push(name.to_string());
+                }
+                return id;
+            }
+        }
         let key = normalize_name(name);
         if let Some(&id) = self.by_name.get(&key) {
             let e = &mut self.entities[id];
@@ -120,6 +195,7 @@ impl Reader<'_> {
             return id;
         }
         let id = self.entities.len();
+        self.named.push(false);
         self.entities.push(ExtractedEntity {
             name: name.to_string(),
             kind,
@@ -176,7 +252,24 @@ impl Reader<'_> {
         if name.is_empty() {
             return None;
         }
-        Some(self.entity(name, EntityKind::Other))
+        // An honorific and proper nouns the recogniser missed ("Mr Okafor")
+        // name a person.
+        let lex = super::lexicon::lexicon();
+        let person = words.len() > 1
+            && lex.is_honorific(first.text(self.text))
+            && words[1..].iter().all(|&w| s.words[w].upos == Upos::Propn);
+        let kind = if person {
+            EntityKind::Person
+        } else {
+            EntityKind::Other
+        };
+        let id = self.entity(name, kind);
+        // A proper noun the recogniser passed over ("the Supreme Court")
+        // names something all the same.
+        if person || head.upos == Upos::Propn {
+            self.named[id] = true;
+        }
+        Some(id)
     }
 
     fn proposition(&mut self, s: &Sentence, p: &Proposition, of_word: &mut [Option<usize>]) {
@@ -186,30 +279,12 @@ impl Reader<'_> {
             Kind::Clause => {}
             Kind::Title | Kind::Apposition => {
                 // A person's title or descriptive apposition is a role.
-                let Some(id) = of_word.get(subject.head).copied().flatten() else {
-                    return;
-                };
-                if self.entities[id].kind != EntityKind::Person {
-                    return;
+                if let (Some(id), Some(a)) = (
+                    of_word.get(subject.head).copied().flatten(),
+                    p.arguments.first(),
+                ) {
+                    self.role_facts(s, id, &a.phrase, of_word, p.confidence, span);
                 }
-                let Some(a) = p.arguments.first() else { return };
-                if of_word.get(a.phrase.head).copied().flatten().is_some() {
-                    return;
-                }
-                let role = self.words_text(s, &a.phrase.words, true);
-                if role.is_empty() {
-                    return;
-                }
-                self.push(
-                    id,
-                    "hold role",
-                    &role,
-                    ExtractedObject::Literal(Literal::Text(role.to_lowercase())),
-                    Qualifiers::new(),
-                    Polarity::Positive,
-                    p.confidence,
-                    span,
-                );
                 return;
             }
             Kind::Possession => return,
@@ -219,6 +294,15 @@ impl Reader<'_> {
             .get(p.predicate)
             .is_some_and(|w| w.upos != Upos::Verb);
         if copula {
+            // "Ann Lee is the chief executive of Acme": a role, and where it is held.
+            if let (Some(id), Some(a)) = (
+                of_word.get(subject.head).copied().flatten(),
+                p.arguments.first().filter(|a| a.role == Role::Object),
+            ) && !p.negated
+                && p.modality.is_none()
+            {
+                self.role_facts(s, id, &a.phrase, of_word, p.confidence, span);
+            }
             return;
         }
         let agent = p.arguments.iter().find(|a| a.role == Role::Agent);
@@ -271,7 +355,19 @@ impl Reader<'_> {
         if obj == subj {
             return;
         }
-        let mut lemma = s.words[p.predicate].lemma.to_lowercase();
+        // A fact is about something named: between two concepts
+        // ("officials took the decision") it says too little on its own.
+        if !self.named[subj] && !self.named[obj] {
+            return;
+        }
+        // A passive without its agent keeps the passive ("Ann Lee was
+        // arrested in Leeds" → Ann Lee be arrested in Leeds): turned into
+        // the active it would make her the one who arrests.
+        let mut lemma = if p.passive && agent.is_none() {
+            format!("be {}", s.words[p.predicate].text(self.text).to_lowercase())
+        } else {
+            s.words[p.predicate].lemma.to_lowercase()
+        };
         for w in s
             .words
             .iter()
@@ -324,7 +420,123 @@ impl Reader<'_> {
             .map(|&w| s.words[w].text(self.text).to_lowercase())
             .collect();
         let refs: Vec<&str> = words.iter().map(String::as_str).collect();
-        (0..refs.len().min(3)).find_map(|i| time::expression_at(&refs, i, self.published)?.value)
+        let head = phrase.words.iter().position(|&w| w == phrase.head);
+        // An expression the article's date cannot fix ("last March" in an
+        // undated article) is kept as written when it is the whole phrase's
+        // head: a time all the same, never an object.
+        (0..refs.len().min(3)).find_map(|i| {
+            let t = time::expression_at(&refs, i, self.published)?;
+            let covers_head = head.is_some_and(|h| (i..i + t.len).contains(&h));
+            t.value.or_else(|| {
+                covers_head
+                    .then(|| refs.get(i..i + t.len).map(|w| w.join(" ")))
+                    .flatten()
+            })
+        })
+    }
+
+    /// The role a noun phrase gives a named person, and the organisation
+    /// in it becomes their employer: "the former chief executive of Acme"
+    /// → hold role "former chief executive", work for Acme; "Acme's finance
+    /// director" → "finance director", Acme. The role is the head noun with
+    /// the modifiers written right before it that are not names.
+    fn role_facts(
+        &mut self,
+        s: &Sentence,
+        person: usize,
+        phrase: &Phrase,
+        of_word: &[Option<usize>],
+        confidence: f32,
+        span: (usize, usize),
+    ) {
+        if self.entities[person].kind != EntityKind::Person {
+            return;
+        }
+        let head = phrase.head;
+        let Some(hw) = s.words.get(head) else { return };
+        let in_name = |w: usize| of_word.get(w).copied().flatten();
+        if !matches!(hw.upos, Upos::Noun | Upos::Propn)
+            || in_name(head).is_some()
+            || VAGUE.contains(&hw.lemma.to_lowercase().as_str())
+        {
+            return;
+        }
+        // Back from the head over nouns, adjectives, numbers, hyphens and
+        // names ("former Acme chief", "Russian foreign minister"), up to a
+        // determiner or a possessive ("Acme's finance director" → "finance
+        // director"); forward over a short "of" complement without a
+        // determiner ("secretary of state").
+        let mut kept = vec![head];
+        let mut w = head;
+        while w > 0 && phrase.words.contains(&(w - 1)) {
+            w -= 1;
+            let x = &s.words[w];
+            let wordy = matches!(x.upos, Upos::Noun | Upos::Propn | Upos::Adj | Upos::Num);
+            if !wordy && x.text(self.text) != "-" {
+                break;
+            }
+            kept.push(w);
+        }
+        kept.reverse();
+        if s.words.get(head + 1).is_some_and(|x| x.lemma == "of") {
+            let tail: Vec<usize> = (head + 2..(head + 5).min(s.words.len()))
+                .take_while(|&w| {
+                    phrase.words.contains(&w) && matches!(s.words[w].upos, Upos::Propn | Upos::Noun)
+                })
+                .collect();
+            let org = tail.iter().any(|&w| {
+                in_name(w).is_some_and(|e| self.entities[e].kind == EntityKind::Organization)
+            });
+            let ends_phrase = tail.last().is_some_and(|&l| {
+                !phrase.words.contains(&(l + 1)) || s.words[l + 1].upos == Upos::Punct
+            });
+            if !tail.is_empty() && !org && ends_phrase {
+                kept.push(head + 1);
+                kept.extend(tail);
+            }
+        }
+        let mut role = String::new();
+        for (k, &w) in kept.iter().enumerate() {
+            let x = &s.words[w];
+            // Words written together stay together ("director-general").
+            let joined = k > 0 && s.words[kept[k - 1]].end == x.start;
+            if k > 0 && !joined {
+                role.push(' ');
+            }
+            role.push_str(&x.text(self.text).to_lowercase());
+        }
+        // A courtesy title says nothing of what the person does.
+        if COURTESY.contains(&role.trim_end_matches('.')) {
+            return;
+        }
+        if role.is_empty() || role.split_whitespace().count() > MAX_CONCEPT_WORDS {
+            return;
+        }
+        self.push(
+            person,
+            "hold role",
+            &role,
+            ExtractedObject::Literal(Literal::Text(role.clone())),
+            Qualifiers::new(),
+            Polarity::Positive,
+            confidence,
+            span,
+        );
+        let employer = phrase.words.iter().find_map(|&w| {
+            in_name(w).filter(|&e| self.entities[e].kind == EntityKind::Organization)
+        });
+        if let Some(org) = employer {
+            self.push(
+                person,
+                "work for",
+                &role,
+                ExtractedObject::Entity(org),
+                Qualifiers::new(),
+                Polarity::Positive,
+                confidence,
+                span,
+            );
+        }
     }
 
     fn words_text(&self, s: &Sentence, words: &[usize], drop_determiners: bool) -> String {
@@ -427,12 +639,91 @@ mod tests {
 
     #[test]
     fn an_event_relation_carries_its_class() {
-        let ex = extract_from_parse("The ministers condemned the blockade of the harbour.");
+        let ex = extract_from_parse("Norway condemned the blockade of the harbour.");
         let f = ex.facts.iter().find(|f| f.relation == "condemn").unwrap();
         assert_eq!(
             f.qualifiers.get("class").map(String::as_str),
             Some("disapprove")
         );
+    }
+
+    #[test]
+    fn a_pronoun_stands_for_the_person_named_before() {
+        let got = facts("Maria Okafor left the bank in May. She joined Northwind Capital in June.");
+        assert!(
+            got.iter()
+                .any(|f| f == "Maria Okafor | join | Northwind Capital"),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn an_honorific_and_a_surname_are_the_person_named_in_full() {
+        let ex = extract_from_parse(
+            "Daniel Mbeki chaired the meeting. Mr Mbeki later met Sarah Lindqvist in Oslo.",
+        );
+        let people: Vec<&str> = ex
+            .entities
+            .iter()
+            .filter(|e| e.kind == EntityKind::Person)
+            .map(|e| e.name.as_str())
+            .collect();
+        assert!(!people.iter().any(|p| p.contains("Mr")), "{people:?}");
+        let got =
+            facts("Daniel Mbeki chaired the meeting. Mr Mbeki later met Sarah Lindqvist in Oslo.");
+        assert!(
+            got.iter()
+                .any(|f| f == "Daniel Mbeki | meet | Sarah Lindqvist"),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn a_passive_without_agent_stays_passive() {
+        let got = facts("Tomas Ruiz was arrested in Lisbon on Friday.");
+        assert!(
+            got.iter()
+                .any(|f| f == "Tomas Ruiz | be arrested in | Lisbon"),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn an_apposition_gives_a_role_and_its_organisation_an_employer() {
+        let got = facts("Hannah Berg, a spokeswoman for Globex Corp, declined to comment.");
+        assert!(
+            got.iter()
+                .any(|f| f == "Hannah Berg | hold role | \"spokeswoman\""),
+            "{got:?}"
+        );
+        assert!(
+            got.iter()
+                .any(|f| f == "Hannah Berg | work for | Globex Corp"),
+            "{got:?}"
+        );
+        let got = facts("Mr Berg resigned.");
+        assert!(!got.iter().any(|f| f.contains("hold role")), "{got:?}");
+    }
+
+    #[test]
+    fn a_copula_with_a_person_gives_a_role() {
+        let got = facts("Hannah Berg is the finance director of Globex Corp.");
+        assert!(
+            got.iter()
+                .any(|f| f == "Hannah Berg | hold role | \"finance director\""),
+            "{got:?}"
+        );
+        assert!(
+            got.iter()
+                .any(|f| f == "Hannah Berg | work for | Globex Corp"),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn two_concepts_make_no_fact() {
+        let got = facts("The officials took the decision.");
+        assert!(got.is_empty(), "{got:?}");
     }
 
     #[test]
