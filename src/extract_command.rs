@@ -8,7 +8,7 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::ingest::read_article;
+use crate::ingest::{Extractor, read_article_with};
 use crate::jsonl::extract::write_article;
 use crate::store::{Encoding, MAX_ARTICLE_BYTES, decode_article};
 
@@ -32,6 +32,7 @@ pub struct ExtractTotals {
 pub fn run(
     files: &[PathBuf],
     encoding: Encoding,
+    extractor: Extractor,
     out: &mut dyn Write,
     on_error: &mut dyn FnMut(Error),
 ) -> Result<ExtractTotals> {
@@ -45,7 +46,7 @@ pub fn run(
         };
         let article = read_bytes(f).and_then(|bytes| {
             let text = decode_article(&bytes, &origin, encoding)?;
-            Ok(read_article(&text, &origin))
+            Ok(read_article_with(&text, &origin, extractor))
         });
         match article {
             Ok(a) => {
@@ -104,6 +105,7 @@ mod tests {
         let totals = run(
             &[empty, dir.path().join("missing.txt"), good],
             Encoding::Utf8,
+            Extractor::Patterns,
             &mut out,
             &mut |e| errors.push(e.to_string()),
         )

@@ -44,6 +44,8 @@ pub struct IngestOptions {
     /// faster than a flush per article (one flush costs about as much as
     /// extracting a short article).
     pub defer_flush: bool,
+    /// Which extractor reads the facts.
+    pub extractor: ingest::Extractor,
 }
 
 /// The result of ingesting one article.
@@ -186,7 +188,7 @@ impl Store {
         opts: &IngestOptions,
     ) -> Result<IngestOutcome> {
         let text = decode_article(bytes, origin, opts.encoding)?;
-        self.ingest_checked(&text, origin, opts.defer_flush)
+        self.ingest_checked(&text, origin, opts)
     }
 
     /// Ingests one article atomically: afterwards it is stored completely, or
@@ -202,16 +204,22 @@ impl Store {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn ingest_text(&self, text: &str, origin: &str) -> Result<IngestOutcome> {
-        self.ingest_checked(text, origin, false)
+        self.ingest_checked(text, origin, &IngestOptions::default())
     }
 
-    fn ingest_checked(&self, text: &str, origin: &str, defer_flush: bool) -> Result<IngestOutcome> {
+    fn ingest_checked(
+        &self,
+        text: &str,
+        origin: &str,
+        opts: &IngestOptions,
+    ) -> Result<IngestOutcome> {
         check_article(text.as_bytes(), origin)?;
         // Known text is skipped before the (costly) extraction.
         if let Some(doc) = self.storage.document_by_hash(&ingest::text_hash(text))? {
             return Ok(IngestOutcome::Skipped { doc });
         }
-        self.store_article(ingest::read_article(text, origin), defer_flush)
+        let article = ingest::read_article_with(text, origin, opts.extractor);
+        self.store_article(article, opts.defer_flush)
     }
 
     /// Stores one article read by [`ingest::read_article`] (here, or by
@@ -329,7 +337,7 @@ impl Store {
     /// use lore::{Encoding, IngestOptions, Store};
     /// let dir = tempfile::tempdir()?;
     /// let store = Store::open(dir.path().join("db"))?;
-    /// let opts = IngestOptions { encoding: Encoding::Auto, defer_flush: true };
+    /// let opts = IngestOptions { encoding: Encoding::Auto, defer_flush: true, ..Default::default() };
     /// for (i, text) in [&b"Talks\n\nAnn Lee met Bob Stone."[..], b"Caf\xe9\n\nAnn Lee visited Paris."].iter().enumerate() {
     ///     let path = dir.path().join(format!("{i}.txt"));
     ///     std::fs::write(&path, text)?;

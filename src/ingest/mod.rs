@@ -23,7 +23,7 @@ mod sentences;
 mod time;
 pub mod tree;
 
-pub use article::{Article, ArticleFact, read_article, text_hash};
+pub use article::{Article, ArticleFact, Extractor, read_article, read_article_with, text_hash};
 pub use resolve::{EntityLookup, Resolution, resolve};
 
 use crate::model::{EntityKind, Literal, Polarity, Qualifiers, normalize_name};

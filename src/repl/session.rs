@@ -302,7 +302,7 @@ impl Session {
             &self.store,
             &files,
             true,
-            crate::store::Encoding::Utf8,
+            crate::store::IngestOptions::default(),
             &|| cancel.is_cancelled(),
         )?;
         let done = totals.added + totals.skipped + totals.failed;
