@@ -13,9 +13,11 @@
 //!   stands for the named entity [`super::coref`] resolves it to;
 //! * a fact needs one named argument: between two concepts ("officials
 //!   took the decision") it says too little;
-//! * other arguments are concepts: the noun phrase without its determiner
-//!   ("the new law" → "new law"), merged by lower-case text; pronouns and
-//!   vague heads ("it", "this", "some") are never entities;
+//! * other arguments are concepts: the head noun with the words before it,
+//!   without determiner or what follows the head ("the new law on data" →
+//!   "new law"), merged by lower-case text; a common noun followed by
+//!   proper nouns is a descriptor of a name ("the firm Zentrix" → Zentrix);
+//!   pronouns and vague heads ("it", "this", "some") are never entities;
 //! * the relation is the lemma phrase: verb lemma, particle, and the
 //!   preposition of a prepositional object ("was detained in" → "detain in");
 //!   a passive with its agent is turned round ("Y was signed by X" → X sign Y);
@@ -106,7 +108,7 @@ impl Reader<'_> {
     fn sentence(&mut self, s: &Sentence) {
         // The entity each word belongs to.
         let mut of_word: Vec<Option<usize>> = vec![None; s.words.len()];
-        for e in &s.entities {
+        for e in &joined_names(self.text, s) {
             let (Some(first), Some(last)) =
                 (s.words.get(e.start), s.words.get(e.end.wrapping_sub(1)))
             else {
@@ -222,6 +224,25 @@ impl Reader<'_> {
         if let Some(id) = of_word.get(phrase.head).copied().flatten() {
             return Some(id);
         }
+        // A descriptor before a name is the name ("medical technology firm
+        // Acme", "coach Ann Lee"): the phrase ends with a name that starts
+        // after its head.
+        let last = phrase
+            .words
+            .iter()
+            .rev()
+            .copied()
+            .find(|&w| s.words.get(w).is_some_and(|x| x.upos != Upos::Punct));
+        if let Some(id) = last.and_then(|w| of_word.get(w).copied().flatten()) {
+            let starts = phrase
+                .words
+                .iter()
+                .copied()
+                .find(|&w| of_word.get(w).copied().flatten() == Some(id));
+            if starts.is_some_and(|w| w > phrase.head) {
+                return Some(id);
+            }
+        }
         let head = s.words.get(phrase.head)?;
         if !matches!(head.upos, Upos::Noun | Upos::Propn) {
             return None;
@@ -229,21 +250,46 @@ impl Reader<'_> {
         if VAGUE.contains(&head.lemma.to_lowercase().as_str()) {
             return None;
         }
-        // The phrase without determiners and possessive pronouns, and only
-        // up to the head's own dependents that are nouns, adjectives or
-        // numbers: "the new law on data" → "new law on data".
-        let words: Vec<usize> = phrase
-            .words
-            .iter()
-            .copied()
-            .filter(|&w| {
+        // A common noun followed by proper nouns of its own is a descriptor
+        // and a name the recogniser missed ("the software firm Zentrix"):
+        // the name is the argument.
+        let name_after: Vec<usize> = (phrase.head + 1..s.words.len())
+            .take_while(|&w| {
                 let x = &s.words[w];
-                !(x.upos == Upos::Det
-                    || x.upos == Upos::Punct
-                    || x.deprel == "nmod:poss" && x.upos == Upos::Pron)
+                phrase.words.contains(&w)
+                    && x.upos == Upos::Propn
+                    && x.head == phrase.head + 1
+                    && matches!(x.deprel, "flat" | "appos" | "compound")
             })
             .collect();
-        if words.is_empty() || words.len() > MAX_CONCEPT_WORDS {
+        if head.upos == Upos::Noun && !name_after.is_empty() {
+            let (a, b) = (&s.words[name_after[0]], &s.words[*name_after.last()?]);
+            let name = self.text.get(a.start..b.end)?.trim();
+            let id = self.entity(name, EntityKind::Other);
+            self.named[id] = true;
+            return Some(id);
+        }
+        // The head with the words written right before it that modify it,
+        // without determiners and possessives, and without what follows
+        // the head: "the new law on data" → "new law", "a $43bn takeover"
+        // → "$43bn takeover". Longer descriptions are not things.
+        let mut words = vec![phrase.head];
+        let mut w = phrase.head;
+        while w > 0 && phrase.words.contains(&(w - 1)) {
+            w -= 1;
+            let x = &s.words[w];
+            if x.upos == Upos::Det
+                || x.upos == Upos::Punct && x.text(self.text) != "-"
+                || x.deprel.starts_with("nmod:poss")
+                || x.upos == Upos::Part
+                || x.upos == Upos::Adp
+            {
+                break;
+            }
+            words.push(w);
+        }
+        words.reverse();
+        if words.len() > MAX_CONCEPT_WORDS {
             return None;
         }
         let first = s.words.get(*words.first()?)?;
@@ -591,6 +637,24 @@ impl Reader<'_> {
     }
 }
 
+/// The sentence's names, with two joined by an ampersand made one
+/// organisation ("Baker & Hale", "Smith & Sons"): the recogniser sees two.
+fn joined_names(text: &str, s: &Sentence) -> Vec<crate::nlp::EntitySpan> {
+    let mut out: Vec<crate::nlp::EntitySpan> = Vec::with_capacity(s.entities.len());
+    for e in &s.entities {
+        if let Some(prev) = out.last_mut()
+            && prev.end + 1 == e.start
+            && s.words.get(prev.end).is_some_and(|w| w.text(text) == "&")
+        {
+            prev.end = e.end;
+            prev.kind = NameKind::Organization;
+            continue;
+        }
+        out.push(*e);
+    }
+    out
+}
+
 fn kind_of(k: NameKind) -> EntityKind {
     match k {
         NameKind::Person => EntityKind::Person,
@@ -716,6 +780,24 @@ mod tests {
         assert!(
             got.iter()
                 .any(|f| f == "Hannah Berg | work for | Globex Corp"),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn a_descriptor_before_a_name_and_an_ampersand_name_are_the_names() {
+        let got = facts("Drug maker Baker & Hale has agreed to buy the software firm Zentrix.");
+        assert!(
+            got.iter().any(|f| f == "Baker & Hale | buy | Zentrix"),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn a_concept_is_its_head_and_the_words_before_it() {
+        let got = facts("Norway approved the new law on data retention.");
+        assert!(
+            got.iter().any(|f| f == "Norway | approve | new law"),
             "{got:?}"
         );
     }
