@@ -953,10 +953,10 @@ fn tree_extractor_on_the_gold_files() {
             *f as f64 / (*g).max(1) as f64
         );
     }
-    // Floors a little under the figures of the last change (sample P 0.204
-    // R 0.238, BBC P 0.181 R 0.106): they catch a regression, they are not
+    // Floors a little under the figures of the last change (sample P 0.225
+    // R 0.222, BBC P 0.190 R 0.100): they catch a regression, they are not
     // the targets (P 0.90 / R 0.85 and P 0.85 / R 0.60), which are missed.
-    let floors = [(0.19, 0.22), (0.17, 0.10)];
+    let floors = [(0.21, 0.20), (0.18, 0.095)];
     for ((name, (p, c, g, f)), (fp, fr)) in rows.iter().zip(floors) {
         let precision = *c as f64 / (*p).max(1) as f64;
         let recall = *f as f64 / (*g).max(1) as f64;

@@ -49,6 +49,10 @@ const VAGUE: &[&str] = &[
     "few", "any", "none", "this", "that", "these", "those",
 ];
 
+/// WordNet's lexicographer file of nouns that name people (noun.person, file
+/// 18), as [`crate::nlp::wordnet::Info::noun`] stores it: one up.
+const NOUN_PERSON: u8 = 18 + 1;
+
 /// Courtesy titles: written before names like job titles ("Mr Lee",
 /// "President Lee"), but not a role.
 const COURTESY: &[&str] = &[
@@ -72,6 +76,7 @@ pub fn extract_from_parse(text: &str) -> Extraction {
         published,
         entities: Vec::new(),
         by_name: HashMap::new(),
+        by_given: HashMap::new(),
         facts: Vec::new(),
         coref: super::coref::Streaming::default(),
         words_of: Vec::new(),
@@ -93,6 +98,8 @@ struct Reader<'t> {
     entities: Vec<ExtractedEntity>,
     /// Normalised name (and, for people, surname) → entity.
     by_name: HashMap<String, usize>,
+    /// A person's lower-case given name → the person; `None` once two share it.
+    by_given: HashMap<String, Option<usize>>,
     facts: Vec<ExtractedFact>,
     /// Pronouns and descriptions to earlier mentions, as sentences come.
     coref: super::coref::Streaming,
@@ -189,7 +196,12 @@ impl Reader<'_> {
             }
         }
         let key = normalize_name(name);
-        if let Some(&id) = self.by_name.get(&key) {
+        // A bare given name is the one person of the article with that
+        // given name ("Ann" after "Ann Lee"), if only one has it.
+        let given = (kind == EntityKind::Person && !key.contains(' '))
+            .then(|| self.by_given.get(&key).copied().flatten())
+            .flatten();
+        if let Some(id) = self.by_name.get(&key).copied().or(given) {
             let e = &mut self.entities[id];
             if e.name != name && !e.aliases.iter().any(|a| a == name) {
                 e.aliases.push(name.to_string());
@@ -209,6 +221,13 @@ impl Reader<'_> {
             && surname != key
         {
             self.by_name.entry(surname.to_string()).or_insert(id);
+            if let Some((first, _)) = key.split_once(' ') {
+                // Two people with one given name: it names neither.
+                self.by_given
+                    .entry(first.to_string())
+                    .and_modify(|v| *v = None)
+                    .or_insert(Some(id));
+            }
         }
         id
     }
@@ -226,7 +245,7 @@ impl Reader<'_> {
         }
         // A descriptor before a name is the name ("medical technology firm
         // Acme", "coach Ann Lee"): the phrase ends with a name that starts
-        // after its head.
+        // right after its head.
         let last = phrase
             .words
             .iter()
@@ -239,7 +258,7 @@ impl Reader<'_> {
                 .iter()
                 .copied()
                 .find(|&w| of_word.get(w).copied().flatten() == Some(id));
-            if starts.is_some_and(|w| w > phrase.head) {
+            if starts == Some(phrase.head + 1) {
                 return Some(id);
             }
         }
@@ -341,11 +360,18 @@ impl Reader<'_> {
             .is_some_and(|w| w.upos != Upos::Verb);
         if copula {
             // "Ann Lee is the chief executive of Acme": a role, and where it is held.
+            // Only a noun that names a kind of person (WordNet's noun.person:
+            // "director", "singer") is a role; "the last person to leave" or
+            // "the favourite" is not.
+            let person_noun = s.words.get(p.predicate).is_some_and(|w| {
+                crate::nlp::wordnet::lookup(&w.lemma.to_lowercase()).noun == NOUN_PERSON
+            });
             if let (Some(id), Some(a)) = (
                 of_word.get(subject.head).copied().flatten(),
                 p.arguments.first().filter(|a| a.role == Role::Object),
             ) && !p.negated
                 && p.modality.is_none()
+                && person_noun
             {
                 self.role_facts(s, id, &a.phrase, of_word, p.confidence, span);
             }
@@ -800,6 +826,26 @@ mod tests {
             got.iter().any(|f| f == "Norway | approve | new law"),
             "{got:?}"
         );
+    }
+
+    #[test]
+    fn a_given_name_alone_is_the_one_person_with_it() {
+        let ex = extract_from_parse(
+            "Talks\n\nMaria Okafor met Tomas Ruiz in Lisbon. Maria later met Ivan Petrov.",
+        );
+        let people: Vec<&str> = ex
+            .entities
+            .iter()
+            .filter(|e| e.kind == EntityKind::Person)
+            .map(|e| e.name.as_str())
+            .collect();
+        assert!(!people.contains(&"Maria"), "{people:?}");
+    }
+
+    #[test]
+    fn a_copula_names_a_role_only_with_a_noun_for_a_person() {
+        let got = facts("Hannah Berg was the last person to leave.");
+        assert!(!got.iter().any(|f| f.contains("hold role")), "{got:?}");
     }
 
     #[test]
