@@ -1,0 +1,168 @@
+//! Tests of the parse-based extractor (`super`), each on a sentence of its own.
+
+use super::*;
+
+fn facts(text: &str) -> Vec<String> {
+    let ex = extract_from_parse(text);
+    ex.facts
+        .iter()
+        .map(|f| {
+            let o = match &f.object {
+                ExtractedObject::Entity(i) => ex.entities[*i].name.clone(),
+                ExtractedObject::Literal(l) => format!("\"{l}\""),
+            };
+            format!("{} | {} | {}", ex.entities[f.subject].name, f.relation, o)
+        })
+        .collect()
+}
+
+#[test]
+fn the_main_event_of_a_plain_sentence_is_a_fact() {
+    let got = facts("The Supreme Court struck down the new law on Tuesday.");
+    assert!(
+        got.iter().any(|f| f.ends_with("| strike down | new law")),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn a_passive_with_its_agent_is_turned_round() {
+    let got = facts("The striker was signed by Real Madrid in January.");
+    assert!(
+        got.iter().any(|f| f == "Real Madrid | sign | striker"),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn an_event_relation_carries_its_class() {
+    let ex = extract_from_parse("Norway condemned the blockade of the harbour.");
+    let f = ex.facts.iter().find(|f| f.relation == "condemn").unwrap();
+    assert_eq!(
+        f.qualifiers.get("class").map(String::as_str),
+        Some("disapprove")
+    );
+}
+
+#[test]
+fn a_pronoun_stands_for_the_person_named_before() {
+    let got = facts("Maria Okafor left the bank in May. She joined Northwind Capital in June.");
+    assert!(
+        got.iter()
+            .any(|f| f == "Maria Okafor | join | Northwind Capital"),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn an_honorific_and_a_surname_are_the_person_named_in_full() {
+    let ex = extract_from_parse(
+        "Daniel Mbeki chaired the meeting. Mr Mbeki later met Sarah Lindqvist in Oslo.",
+    );
+    let people: Vec<&str> = ex
+        .entities
+        .iter()
+        .filter(|e| e.kind == EntityKind::Person)
+        .map(|e| e.name.as_str())
+        .collect();
+    assert!(!people.iter().any(|p| p.contains("Mr")), "{people:?}");
+    let got =
+        facts("Daniel Mbeki chaired the meeting. Mr Mbeki later met Sarah Lindqvist in Oslo.");
+    assert!(
+        got.iter()
+            .any(|f| f == "Daniel Mbeki | meet | Sarah Lindqvist"),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn a_passive_without_agent_stays_passive() {
+    let got = facts("Tomas Ruiz was arrested in Lisbon on Friday.");
+    assert!(
+        got.iter()
+            .any(|f| f == "Tomas Ruiz | be arrested in | Lisbon"),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn an_apposition_gives_a_role_and_its_organisation_an_employer() {
+    let got = facts("Hannah Berg, a spokeswoman for Globex Corp, declined to comment.");
+    assert!(
+        got.iter()
+            .any(|f| f == "Hannah Berg | hold role | \"spokeswoman\""),
+        "{got:?}"
+    );
+    assert!(
+        got.iter()
+            .any(|f| f == "Hannah Berg | work for | Globex Corp"),
+        "{got:?}"
+    );
+    let got = facts("Mr Berg resigned.");
+    assert!(!got.iter().any(|f| f.contains("hold role")), "{got:?}");
+}
+
+#[test]
+fn a_copula_with_a_person_gives_a_role() {
+    let got = facts("Hannah Berg is the finance director of Globex Corp.");
+    assert!(
+        got.iter()
+            .any(|f| f == "Hannah Berg | hold role | \"finance director\""),
+        "{got:?}"
+    );
+    assert!(
+        got.iter()
+            .any(|f| f == "Hannah Berg | work for | Globex Corp"),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn a_descriptor_before_a_name_and_an_ampersand_name_are_the_names() {
+    let got = facts("Drug maker Baker & Hale has agreed to buy the software firm Zentrix.");
+    assert!(
+        got.iter().any(|f| f == "Baker & Hale | buy | Zentrix"),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn a_concept_is_its_head_and_the_words_before_it() {
+    let got = facts("Norway approved the new law on data retention.");
+    assert!(
+        got.iter().any(|f| f == "Norway | approve | new law"),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn a_given_name_alone_is_the_one_person_with_it() {
+    let ex = extract_from_parse(
+        "Talks\n\nMaria Okafor met Tomas Ruiz in Lisbon. Maria later met Ivan Petrov.",
+    );
+    let people: Vec<&str> = ex
+        .entities
+        .iter()
+        .filter(|e| e.kind == EntityKind::Person)
+        .map(|e| e.name.as_str())
+        .collect();
+    assert!(!people.contains(&"Maria"), "{people:?}");
+}
+
+#[test]
+fn a_copula_names_a_role_only_with_a_noun_for_a_person() {
+    let got = facts("Hannah Berg was the last person to leave.");
+    assert!(!got.iter().any(|f| f.contains("hold role")), "{got:?}");
+}
+
+#[test]
+fn two_concepts_make_no_fact() {
+    let got = facts("The officials took the decision.");
+    assert!(got.is_empty(), "{got:?}");
+}
+
+#[test]
+fn pronouns_are_never_entities() {
+    let got = facts("It said this would change everything.");
+    assert!(got.is_empty(), "{got:?}");
+}
