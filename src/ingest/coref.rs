@@ -211,6 +211,12 @@ fn pronoun(form: &str) -> Option<(Pro, bool)> {
 }
 
 /// Usual sex of first names (1990 US Census lists; see `data/nlp/README.md`).
+/// Whether a lower-case word is a usual given name (the Census lists of
+/// `data/nlp/first_names.tsv`).
+pub(crate) fn is_given_name(lower: &str) -> bool {
+    FIRST_NAMES.contains_key(lower)
+}
+
 static FIRST_NAMES: LazyLock<HashMap<&'static str, Gender>> = LazyLock::new(|| {
     include_str!("../../data/nlp/first_names.tsv")
         .lines()

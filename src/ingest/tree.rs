@@ -116,6 +116,7 @@ impl Reader<'_> {
         // The entity each word belongs to.
         let mut of_word: Vec<Option<usize>> = vec![None; s.words.len()];
         for e in &joined_names(self.text, s) {
+            let e = &self.without_title(s, e);
             let (Some(first), Some(last)) =
                 (s.words.get(e.start), s.words.get(e.end.wrapping_sub(1)))
             else {
@@ -288,6 +289,14 @@ impl Reader<'_> {
             self.named[id] = true;
             return Some(id);
         }
+        // Proper nouns the recogniser missed that end in a given name and
+        // more ("US President Jan Novak") are a person, and the words before
+        // the given name their title.
+        if head.upos == Upos::Propn
+            && let Some(id) = self.untagged_person(s, phrase)
+        {
+            return Some(id);
+        }
         // The head with the words written right before it that modify it,
         // without determiners and possessives, and without what follows
         // the head: "the new law on data" → "new law", "a $43bn takeover"
@@ -333,6 +342,123 @@ impl Reader<'_> {
         // names something all the same.
         if person || head.upos == Upos::Propn {
             self.named[id] = true;
+        }
+        Some(id)
+    }
+
+    /// A person's name span without the title the recogniser took into it
+    /// ("US President Jan Novak" → "Jan Novak", "President Novak" →
+    /// "Novak"); the title becomes a `hold role` fact. The name starts
+    /// after the last title word, else at a usual given name.
+    fn without_title(
+        &mut self,
+        s: &Sentence,
+        e: &crate::nlp::EntitySpan,
+    ) -> crate::nlp::EntitySpan {
+        if e.kind != NameKind::Person || e.end > s.words.len() || e.end - e.start < 2 {
+            return *e;
+        }
+        let lex = super::lexicon::lexicon();
+        let lower = |w: usize| s.words[w].text(self.text).to_lowercase();
+        let title_word = |w: usize| {
+            let l = lower(w);
+            lex.is_honorific(&l)
+                || l.split('-')
+                    .any(|p| lex.role_heads.contains(p) || lex.title_words.contains(p))
+        };
+        // After the last title word before the final word ("US President
+        // Jan Novak"), else at a given name after a title word.
+        let start = (e.start..e.end - 1)
+            .rev()
+            .find(|&w| title_word(w))
+            .map(|k| k + 1)
+            .or_else(|| {
+                (e.start..e.end)
+                    .find(|&w| super::coref::is_given_name(&lower(w)))
+                    .filter(|&k| k > e.start && (e.start..k).any(title_word))
+            });
+        let Some(start) = start.filter(|&k| k < e.end) else {
+            return *e;
+        };
+        let (a, b) = (&s.words[e.start], &s.words[start - 1]);
+        let role = self
+            .text
+            .get(a.start..b.end)
+            .unwrap_or("")
+            .trim()
+            .to_lowercase();
+        let (na, nb) = (&s.words[start], &s.words[e.end - 1]);
+        let name = self.text.get(na.start..nb.end).unwrap_or("").trim();
+        let name = name.strip_suffix("'s").unwrap_or(name).trim();
+        if !name.is_empty() && !COURTESY.contains(&role.trim_end_matches('.')) {
+            let id = self.entity(name, EntityKind::Person);
+            // The titled form stays a name of the person ("President Novak").
+            let full = self.text.get(a.start..nb.end).unwrap_or("").trim();
+            let full = full.strip_suffix("'s").unwrap_or(full).trim();
+            let e = &mut self.entities[id];
+            if e.name != full && !e.aliases.iter().any(|x| x == full) {
+                e.aliases.push(full.to_string());
+            }
+            self.push(
+                id,
+                "hold role",
+                &role,
+                ExtractedObject::Literal(Literal::Text(role.clone())),
+                Qualifiers::new(),
+                Polarity::Positive,
+                0.7,
+                (s.start, s.end),
+            );
+        }
+        crate::nlp::EntitySpan { start, ..*e }
+    }
+
+    /// A person in proper nouns the recogniser passed over: the run of
+    /// proper nouns ending at the phrase head, from a usual given name on
+    /// ("Jan Novak"), at least two words; what comes before it in the run
+    /// ("US President") is their role.
+    fn untagged_person(&mut self, s: &Sentence, phrase: &Phrase) -> Option<usize> {
+        let mut run = vec![phrase.head];
+        let mut w = phrase.head;
+        while w > 0 && phrase.words.contains(&(w - 1)) && s.words[w - 1].upos == Upos::Propn {
+            w -= 1;
+            run.push(w);
+        }
+        run.reverse();
+        let given = run.iter().position(|&w| {
+            super::coref::is_given_name(&s.words[w].text(self.text).to_lowercase())
+        })?;
+        if run.len() - given < 2 {
+            return None;
+        }
+        let (a, b) = (&s.words[run[given]], &s.words[phrase.head]);
+        let name = self.text.get(a.start..b.end)?.trim();
+        let id = self.entity(name, EntityKind::Person);
+        self.named[id] = true;
+        if given > 0 {
+            let (ra, rb) = (&s.words[run[0]], &s.words[run[given - 1]]);
+            let role = self
+                .text
+                .get(ra.start..rb.end)
+                .unwrap_or("")
+                .trim()
+                .to_lowercase();
+            let lex = super::lexicon::lexicon();
+            let titled = role
+                .split([' ', '-'])
+                .any(|w| lex.role_heads.contains(w) || lex.title_words.contains(w));
+            if titled {
+                self.push(
+                    id,
+                    "hold role",
+                    &role,
+                    ExtractedObject::Literal(Literal::Text(role.clone())),
+                    Qualifiers::new(),
+                    Polarity::Positive,
+                    0.6,
+                    (s.start, s.end),
+                );
+            }
         }
         Some(id)
     }

@@ -166,3 +166,29 @@ fn pronouns_are_never_entities() {
     let got = facts("It said this would change everything.");
     assert!(got.is_empty(), "{got:?}");
 }
+
+#[test]
+fn a_title_taken_into_a_name_is_a_role_and_the_name_is_without_it() {
+    let ex = extract_from_parse("Former US President John Carter criticised the plan.");
+    let carter = ex
+        .entities
+        .iter()
+        .position(|e| e.name == "John Carter")
+        .unwrap_or_else(|| panic!("{:?}", ex.entities));
+    assert!(
+        ex.entities[carter]
+            .aliases
+            .iter()
+            .any(|a| a.contains("President"))
+    );
+    let got = facts("Former US President John Carter criticised the plan.");
+    assert!(
+        got.iter()
+            .any(|f| f == "John Carter | hold role | \"us president\""),
+        "{got:?}"
+    );
+    assert!(
+        got.iter().any(|f| f == "John Carter | criticise | plan"),
+        "{got:?}"
+    );
+}
