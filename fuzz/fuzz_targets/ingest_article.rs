@@ -1,5 +1,6 @@
-//! Arbitrary bytes as an article: the extractor and the whole ingest path
-//! (checks, extraction, resolution, one atomic write) must never panic.
+//! Arbitrary bytes as an article: both extractors (patterns, and the
+//! parse-based one with its coreference) and the whole ingest path (checks,
+//! extraction, resolution, one atomic write) must never panic.
 #![no_main]
 
 use std::sync::OnceLock;
@@ -19,6 +20,12 @@ fn store() -> &'static lore::Store {
 fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {
         let _ = lore::ingest::extract(text);
+        let a = lore::ingest::read_article_with(text, "fuzz.txt", lore::ingest::Extractor::Parse);
+        for f in &a.facts {
+            for (s, e) in [f.subject_span, f.relation_span, f.object_span].into_iter().flatten() {
+                assert!(s <= e && e <= text.len(), "a span past the text");
+            }
+        }
     }
     let _ = store().ingest_bytes(data, "fuzz.txt");
 });
