@@ -954,9 +954,9 @@ fn tree_extractor_on_the_gold_files() {
         );
     }
     // Floors a little under the figures of the last change (sample P 0.225
-    // R 0.222, BBC P 0.186 R 0.098): they catch a regression, they are not
+    // R 0.222, BBC P 0.208 R 0.103): they catch a regression, they are not
     // the targets (P 0.90 / R 0.85 and P 0.85 / R 0.60), which are missed.
-    let floors = [(0.21, 0.20), (0.175, 0.09)];
+    let floors = [(0.21, 0.20), (0.19, 0.095)];
     for ((name, (p, c, g, f)), (fp, fr)) in rows.iter().zip(floors) {
         let precision = *c as f64 / (*p).max(1) as f64;
         let recall = *f as f64 / (*g).max(1) as f64;

@@ -192,3 +192,31 @@ fn a_title_taken_into_a_name_is_a_role_and_the_name_is_without_it() {
         "{got:?}"
     );
 }
+
+#[test]
+fn a_descriptor_parsed_as_the_head_before_a_name_is_a_role() {
+    let got = facts("Globex Corp spokeswoman Hannah Berg criticised the plan.");
+    assert!(
+        got.iter().any(|f| f == "Hannah Berg | criticise | plan"),
+        "{got:?}"
+    );
+    assert!(
+        got.iter()
+            .any(|f| f.starts_with("Hannah Berg | hold role | \"") && f.contains("spokeswoman")),
+        "{got:?}"
+    );
+    assert!(
+        got.iter()
+            .any(|f| f == "Hannah Berg | work for | Globex Corp"),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn a_description_is_not_taken_for_a_name_of_another_sentence() {
+    let got = facts("Globex Corp cut its forecast. Coach Peter Hale praised the team.");
+    assert!(
+        !got.iter().any(|f| f == "Peter Hale | praise | Globex Corp"),
+        "{got:?}"
+    );
+}
