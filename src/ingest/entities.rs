@@ -4,10 +4,10 @@
 //! Names are runs of capitalized words (with "of", "for" and numbers inside:
 //! "Group of 20"). Leading titles and honorifics are cut off and kept as a
 //! role ("Trade Minister Chidi Okafor" is the person "Chidi Okafor"
-//! with the role "US Secretary of State"); lower-case role phrases before a
-//! name ("arms dealer Viktor Bout") are read the same way. Within one
+//! with the role "Trade Minister"); lower-case role phrases before a
+//! name ("arms dealer Marek Nowak") are read the same way. Within one
 //! article, a surname alone, an honorific form, a transliteration
-//! ("Sergey"/"Sergei") and an acronym ("Group of 20"/"G20") join the entity
+//! ("Aleksandr"/"Alexandr") and an acronym ("Group of 20"/"G20") join the entity
 //! they name.
 
 use super::lexicon::HashMap;
@@ -50,7 +50,7 @@ pub struct Registry {
     acr_long: HashMap<String, usize>,
     /// First word of company names with a corporate tail ("Microsoft" of "Microsoft Corporation").
     org_short: HashMap<String, usize>,
-    /// Names that are acronyms ("G-20" → "g20").
+    /// Names that are acronyms ("G-7" → "g7").
     acr_short: HashMap<String, usize>,
     /// Lower-case surname → persons, most recently mentioned last.
     by_surname: HashMap<String, Vec<usize>>,
@@ -241,7 +241,7 @@ impl Registry {
     }
 }
 
-/// Sergey / Sergei, Jon / John: the same given name written two ways.
+/// Aleksandr / Alexandr, Jon / John: the same given name written two ways.
 fn same_given_name(a: &str, b: &str) -> bool {
     a == b || (a.len() > 2 && b.len() > 2 && jaro_winkler(a, b) >= 0.88)
 }
@@ -267,7 +267,7 @@ pub fn acronym_key(name: &str) -> Option<String> {
     (key.len() >= 2).then_some(key)
 }
 
-/// The key of a name that is itself an acronym: "G-20" → "g20", "UN" → "un".
+/// The key of a name that is itself an acronym: "G-7" → "g7", "UN" → "un".
 fn acronym_self_key(name: &str) -> Option<String> {
     let letters = name.chars().filter(|c| c.is_alphabetic()).count();
     let upper = name.chars().filter(|c| c.is_uppercase()).count();
@@ -561,7 +561,7 @@ fn analyze(
         name_start = a + 1;
     }
     let mut name_end = b;
-    // "President X of Ukraine": the country completes the role.
+    // "President X of Chile": the country completes the role.
     if role.is_some()
         && let Some(of) = (name_start..b)
             .position(|j| toks[j].text == "of")
@@ -588,7 +588,7 @@ fn analyze(
     }
     let name_words: Vec<&str> = name.split_whitespace().collect();
 
-    // Possessive country before a title ("Russia's Foreign Minister X"): part of the role.
+    // Possessive country before a title ("Chile's Foreign Minister X"): part of the role.
     let mut start = a;
     if role.is_some()
         && let Some(prev) = earlier.last()
@@ -617,7 +617,7 @@ fn analyze(
     {
         entity = reg.country(lex, *c);
     } else if !is_person_form && lex.country_by_demonym.contains_key(&norm) {
-        // A demonym is an adjective ("Russian forces"); as a name it means the country.
+        // A demonym is an adjective ("Chilean forces"); as a name it means the country.
         if followed_by_lower || !possessive && next_chunk == Some(end) {
             return None;
         }
@@ -722,7 +722,7 @@ fn kind_of(
         "place" => EntityKind::Place,
         _ => EntityKind::Other,
     };
-    // "the New START treaty", "the Paris Agreement": a treaty-like word within a few words after.
+    // "the Kyoto Protocol", "the Paris Agreement": a treaty-like word within a few words after.
     for t in toks.iter().skip(end).take(4) {
         if t.kind != TokKind::Word || t.is_cap() {
             break;
@@ -945,7 +945,7 @@ mod tests {
     #[test]
     fn mentions_never_overlap() {
         let text = "US Secretary of State Jane DoeUS Secretary of Staroomnd Russian \
-                    Aoreign Minister Mee happenedt in New Delhi.";
+                    Aoreign Minister Mee happenedt in New Harbor.";
         let toks = tokenize(text, 0, text.len());
         let ms = find_mentions(text, &toks, &mut Registry::default(), None);
         assert!(ms.len() >= 2, "{ms:?}");

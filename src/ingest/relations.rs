@@ -15,7 +15,7 @@
 //!   speaker in the `attribution` qualifier;
 //! * listed objects: "served under A, B and C" gives one fact per name of the
 //!   same sort;
-//! * custody: "urged Moscow to release detained American X" gives "X be
+//! * custody: "urged Caracas to release detained Spaniard X" gives "X be
 //!   detained in" the country asked;
 //! * groups: "members of X, including host A, B and C" gives "be member of X"
 //!   for each and "A host X";
@@ -936,8 +936,8 @@ pub fn read_sentence(
     let actor = |m: &Mention| m.capital_of.unwrap_or(m.entity);
     let mut last_directive: Option<(Vec<usize>, usize, String)> = None; // subjects, object mention idx, text
     let is_modifier = |m: &Mention| {
-        // "US support for", "Russia's participation in": the name modifies a noun.
-        // A treaty or plan is followed by its own kind ("New START nuclear treaty").
+        // "Brazil's support for", "Kenya's participation in": the name modifies a noun.
+        // A treaty or plan is followed by its own kind ("Ottawa land mine treaty").
         reg.entities[m.entity].kind != EntityKind::Work
             && toks.get(m.end).is_some_and(|t| {
                 let l = &words[m.end];
@@ -973,7 +973,7 @@ pub fn read_sentence(
         let sm = &ms[idx];
         let mut oi = idx + 1;
         let mut skip = None;
-        // "relations between Washington and Moscow": a name after a preposition is no subject.
+        // "relations between Ottawa and Lima": a name after a preposition is no subject.
         let mut head = idx;
         while head > 0
             && toks[ms[head - 1].end..ms[head].start]
@@ -1074,7 +1074,7 @@ pub fn read_sentence(
         last_directive = None;
         if let Some(m) = &p.modal {
             if m == "should" && kind(sm) != EntityKind::Other {
-                // "X told Y that Russia should release Z": X urges it.
+                // "X told Y that Peru should release Z": X urges it.
                 if let Some(sp) = ms[..idx]
                     .iter()
                     .find(|x| kind(x) == EntityKind::Person && x.entity != sm.entity)
@@ -1362,7 +1362,7 @@ fn coordinated_after(toks: &[Token], ms: &[Mention], first: usize) -> Vec<usize>
     Vec::new()
 }
 
-/// "urged Moscow to release detained American X", "Russia should release
+/// "urged Caracas to release detained Spaniard X", "Peru should release
 /// imprisoned Y": the country asked to release a person in custody holds them.
 fn custody_facts(Clause { words, ms, reg, .. }: Clause, push: Push) {
     let lex = lexicon();
@@ -1478,7 +1478,7 @@ fn stranded_relative_facts(cx: Clause, push: Push) {
         if m.pseudo || !matches!(kind(m), EntityKind::Work | EntityKind::Organization) {
             continue;
         }
-        // Descriptive nouns after the name: "New START nuclear arms control treaty".
+        // Descriptive nouns after the name: "Ottawa land mine ban treaty".
         let mut j = m.end;
         while j < toks.len()
             && j - m.end < 6

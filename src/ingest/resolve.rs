@@ -197,12 +197,12 @@ mod tests {
     fn transliterations_and_misspellings_merge_but_namesakes_do_not() {
         let store = Mem(vec![
             person(1, "Dmitry Ivanov", &["Ivanov"]),
-            person(2, "Paula Whelan", &["Whelan"]),
+            person(2, "Paula Morgan", &["Morgan"]),
         ]);
         let r = resolve(
             &[
                 new("Dmitri Ivanov"),
-                new("Paula Whalen"),
+                new("Paula Margon"),
                 new("Anna Ivanov"),
                 new("Ivanov"),
             ],
