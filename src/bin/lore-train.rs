@@ -19,7 +19,7 @@ use std::time::Instant;
 
 use lore::nlp::eval;
 use lore::nlp::lemma::Lemmatizer;
-use lore::nlp::model_file::{self, Reader, Writer};
+use lore::nlp::model_file::{Reader, Writer};
 use lore::nlp::ner::{self as ner, Recognizer, data as ner_data};
 use lore::nlp::parser::Parser;
 use lore::nlp::sentences::Splitter;
@@ -122,8 +122,8 @@ fn load<T>(
 ) -> Result<T, String> {
     let bytes =
         std::fs::read(path).map_err(|e| format!("{}: {e} (train it first)", path.display()))?;
-    let raw = model_file::decompress(&bytes, 1 << 30)?;
-    let mut r = Reader::open(&raw, kind).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut r = Reader::open_compressed(&bytes, kind, 1 << 30)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
     read(&mut r).map_err(|e| format!("{}: {e}", path.display()))
 }
 

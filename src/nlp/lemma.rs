@@ -500,7 +500,7 @@ impl Lemmatizer {
         if ops.len() != m.tags.len() * SHAPES {
             return Err(bad("case table"));
         }
-        for (op, &b) in m.tags.iter_mut().flat_map(|t| &mut t.2).zip(ops) {
+        for (op, &b) in m.tags.iter_mut().flat_map(|t| &mut t.2).zip(&ops) {
             *op = *CASE_OPS.get(usize::from(b)).ok_or_else(|| bad("case op"))?;
         }
         m.strings = boxed(r.strs()?);

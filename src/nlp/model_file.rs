@@ -6,7 +6,11 @@
 //! which keeps loading every model under the 100 ms the pipeline allows.
 //!
 //! Architecture invariant: reading never panics and never allocates more
-//! than the bytes it was given can hold; every failure is a message.
+//! than the bytes it was given can hold (for a compressed file: than the
+//! decompressed size it declares, itself capped by the caller's limit);
+//! every failure is a message.
+
+use std::io::Read;
 
 /// First bytes of every decompressed model.
 const MAGIC: &[u8; 8] = b"loremdl\x01";
@@ -103,11 +107,27 @@ impl Writer {
     }
 }
 
-/// Reads a model file.
-#[derive(Debug)]
+/// Reads a model file, from its compressed bytes or from decompressed
+/// ones.
+///
+/// Compressed files are decoded as a stream straight into the arrays the
+/// models keep: a whole decompressed copy first would double the memory
+/// touched while loading, which was a third of the load time.
 pub struct Reader<'a> {
-    buf: &'a [u8],
-    at: usize,
+    src: Box<dyn Read + 'a>,
+    /// Decompressed bytes not yet read, as the file declares them; no
+    /// array longer than this is allocated.
+    left: u64,
+    at: u64,
+}
+
+impl std::fmt::Debug for Reader<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reader")
+            .field("at", &self.at)
+            .field("left", &self.left)
+            .finish()
+    }
 }
 
 /// Decompresses a model file, refusing more than `limit` bytes of output.
@@ -115,49 +135,119 @@ pub fn decompress(file: &[u8], limit: usize) -> Result<Vec<u8>, String> {
     zstd::bulk::decompress(file, limit).map_err(|e| format!("not a zstd-compressed model: {e}"))
 }
 
+/// Bytes converted at a time by the array readers: small enough to stay
+/// in cache between the decoder writing them and the array taking them.
+const CHUNK: usize = 64 * 1024;
+
 impl<'a> Reader<'a> {
     /// A reader over uncompressed bytes (no header check).
     pub fn new(buf: &'a [u8]) -> Reader<'a> {
-        Reader { buf, at: 0 }
+        Reader {
+            src: Box::new(buf),
+            left: buf.len() as u64,
+            at: 0,
+        }
     }
 
     /// A reader over a decompressed model, after checking that its header
     /// says `kind` in this format version.
     pub fn open(buf: &'a [u8], kind: &str) -> Result<Reader<'a>, String> {
-        let mut r = Reader::new(buf);
-        if r.take(MAGIC.len())? != MAGIC {
+        Reader::new(buf).header(kind)
+    }
+
+    /// A reader over a compressed model file (as [`Writer::compressed`]
+    /// makes it) whose decompressed size is at most `limit`, after checking
+    /// its header says `kind` in this format version.
+    pub fn open_compressed(file: &'a [u8], kind: &str, limit: usize) -> Result<Reader<'a>, String> {
+        let size = match zstd::zstd_safe::get_frame_content_size(file) {
+            Ok(Some(n)) => n,
+            Ok(None) => {
+                return Err(
+                    "the model file does not state its size; rewrite it with lore-train".into(),
+                );
+            }
+            Err(_) => return Err("not a zstd-compressed model".into()),
+        };
+        if size > limit as u64 {
+            return Err(format!(
+                "the model file would decompress to {size} bytes, more than the {limit} allowed"
+            ));
+        }
+        let src = zstd::stream::read::Decoder::with_buffer(file)
+            .map_err(|e| format!("not a zstd-compressed model: {e}"))?;
+        Reader {
+            src: Box::new(src),
+            left: size,
+            at: 0,
+        }
+        .header(kind)
+    }
+
+    fn header(mut self, kind: &str) -> Result<Reader<'a>, String> {
+        let mut magic = [0u8; MAGIC.len()];
+        self.fill(&mut magic)?;
+        if &magic != MAGIC {
             return Err("not a lore model file".into());
         }
-        let v = r.u32()?;
+        let v = self.u32()?;
         if v != MODEL_FORMAT {
             return Err(format!(
                 "model format {v}, but this lore reads format {MODEL_FORMAT}; retrain with lore-train"
             ));
         }
-        let k = r.str()?;
+        let k = self.str()?;
         if k != kind {
             return Err(format!("a {k} model where a {kind} model was expected"));
         }
-        Ok(r)
+        Ok(self)
     }
 
-    fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
-        let end = self.at.checked_add(n).filter(|&e| e <= self.buf.len());
-        match end {
-            Some(e) => {
-                let s = &self.buf[self.at..e];
-                self.at = e;
-                Ok(s)
-            }
-            None => Err(format!("model file truncated at byte {}", self.at)),
+    /// Checks that `n` more bytes are there, before anything is allocated
+    /// for them.
+    fn need(&self, n: usize) -> Result<(), String> {
+        if n as u64 > self.left {
+            return Err(format!("model file truncated at byte {}", self.at));
         }
+        Ok(())
+    }
+
+    fn fill(&mut self, out: &mut [u8]) -> Result<(), String> {
+        self.need(out.len())?;
+        self.src.read_exact(out).map_err(|e| match e.kind() {
+            std::io::ErrorKind::UnexpectedEof => {
+                format!("model file truncated at byte {}", self.at)
+            }
+            _ => format!("model file damaged at byte {}: {e}", self.at),
+        })?;
+        self.left -= out.len() as u64;
+        self.at += out.len() as u64;
+        Ok(())
     }
 
     fn array<const N: usize>(&mut self) -> Result<[u8; N], String> {
-        let s = self.take(N)?;
         let mut a = [0u8; N];
-        a.copy_from_slice(s);
+        self.fill(&mut a)?;
         Ok(a)
+    }
+
+    /// `n` elements of `W` bytes each, converted chunk by chunk.
+    fn elements<T, const W: usize>(&mut self, conv: fn([u8; W]) -> T) -> Result<Vec<T>, String> {
+        let n = self.u32()? as usize;
+        self.need(n.checked_mul(W).ok_or("array too long")?)?;
+        let mut out = Vec::with_capacity(n);
+        let mut buf = vec![0u8; CHUNK.min(n * W)];
+        let mut todo = n * W;
+        while todo > 0 {
+            let take = todo.min(CHUNK);
+            self.fill(&mut buf[..take])?;
+            out.extend(buf[..take].chunks_exact(W).map(|c| {
+                let mut a = [0u8; W];
+                a.copy_from_slice(c);
+                conv(a)
+            }));
+            todo -= take;
+        }
+        Ok(out)
     }
 
     /// A `u32`.
@@ -177,9 +267,7 @@ impl<'a> Reader<'a> {
 
     /// A string.
     pub fn str(&mut self) -> Result<String, String> {
-        let n = self.u32()? as usize;
-        let b = self.take(n)?;
-        String::from_utf8(b.to_vec())
+        String::from_utf8(self.bytes()?)
             .map_err(|_| "model file holds a string that is not UTF-8".to_string())
     }
 
@@ -187,48 +275,39 @@ impl<'a> Reader<'a> {
     pub fn strs(&mut self) -> Result<Vec<String>, String> {
         let n = self.u32()? as usize;
         // Each string takes at least its 4-byte length.
-        if n > (self.buf.len() - self.at) / 4 {
-            return Err("model file truncated in a string list".into());
-        }
+        self.need(n.saturating_mul(4))?;
         (0..n).map(|_| self.str()).collect()
     }
 
-    /// Raw bytes.
-    pub fn bytes(&mut self) -> Result<&'a [u8], String> {
+    /// Raw bytes, length first.
+    pub fn bytes(&mut self) -> Result<Vec<u8>, String> {
         let n = self.u32()? as usize;
-        self.take(n)
+        self.need(n)?;
+        let mut v = vec![0u8; n];
+        self.fill(&mut v)?;
+        Ok(v)
     }
 
     /// An array of `u32`.
     pub fn u32s(&mut self) -> Result<Vec<u32>, String> {
-        let n = self.u32()? as usize;
-        let b = self.take(n.checked_mul(4).ok_or("array too long")?)?;
-        Ok(b.chunks_exact(4)
-            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .collect())
+        self.elements(u32::from_le_bytes)
     }
 
     /// An array of `u64`.
     pub fn u64s(&mut self) -> Result<Vec<u64>, String> {
-        let n = self.u32()? as usize;
-        let b = self.take(n.checked_mul(8).ok_or("array too long")?)?;
-        Ok(b.chunks_exact(8)
-            .map(|c| u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
-            .collect())
+        self.elements(u64::from_le_bytes)
     }
 
     /// An array of `i16`.
     pub fn i16s(&mut self) -> Result<Vec<i16>, String> {
-        let n = self.u32()? as usize;
-        let b = self.take(n.checked_mul(2).ok_or("array too long")?)?;
-        Ok(b.chunks_exact(2)
-            .map(|c| i16::from_le_bytes([c[0], c[1]]))
-            .collect())
+        self.elements(i16::from_le_bytes)
     }
 
-    /// True when every byte has been read.
-    pub fn at_end(&self) -> bool {
-        self.at == self.buf.len()
+    /// True when every byte has been read (for a compressed file: every
+    /// byte it declared, and the stream has nothing more).
+    pub fn at_end(&mut self) -> bool {
+        let mut one = [0u8; 1];
+        self.left == 0 && matches!(self.src.read(&mut one), Ok(0))
     }
 }
 
@@ -260,5 +339,34 @@ mod tests {
         let mut t = Reader::open(&raw[..24], "tagger").unwrap();
         assert!(t.u32().is_err() || t.strs().is_err());
         assert!(decompress(b"garbage", 100).is_err());
+    }
+
+    #[test]
+    fn a_compressed_file_is_read_as_a_stream_and_damage_is_an_error() {
+        let mut w = Writer::new("parser");
+        w.u32s(&(0..100_000).collect::<Vec<u32>>());
+        w.strs(&["x"]);
+        let file = w.compressed().unwrap();
+        let mut r = Reader::open_compressed(&file, "parser", 1 << 20).unwrap();
+        let v = r.u32s().unwrap();
+        assert_eq!((v.len(), v[99_999]), (100_000, 99_999));
+        assert_eq!(r.strs().unwrap(), vec!["x"]);
+        assert!(r.at_end());
+        // Too large for the limit, cut short, wrong kind, not zstd at all.
+        let small = Reader::open_compressed(&file, "parser", 1000).unwrap_err();
+        assert!(small.contains("more than the 1000 allowed"), "{small}");
+        let mut cut = Reader::open_compressed(&file[..file.len() / 2], "parser", 1 << 20).unwrap();
+        assert!(cut.u32s().is_err());
+        let kind = Reader::open_compressed(&file, "tagger", 1 << 20).unwrap_err();
+        assert!(kind.contains("a parser model"), "{kind}");
+        assert!(Reader::open_compressed(b"garbage", "parser", 1 << 20).is_err());
+        // A flipped byte in the middle: an error or other numbers, never a
+        // panic.
+        let mut bad = file.clone();
+        let mid = bad.len() / 2;
+        bad[mid] ^= 0x55;
+        if let Ok(mut r) = Reader::open_compressed(&bad, "parser", 1 << 20) {
+            let _ = r.u32s();
+        }
     }
 }
