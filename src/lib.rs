@@ -38,6 +38,7 @@ pub mod query;
 pub mod rdf;
 pub mod repl;
 pub mod script;
+pub mod session;
 pub mod storage;
 pub mod store;
 pub mod timeline;

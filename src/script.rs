@@ -1,155 +1,19 @@
 //! Running `.lore` scripts: statements and meta-commands, in order.
 //!
-//! A script is query text with meta-commands (`.mode csv`, `.ingest PATH`)
-//! on lines of their own. [`split`] cuts it into [`Item`]s with their byte
-//! spans, so that an error in the third statement is reported at its line
-//! and column in the file, not in the statement. The REPL uses the same
-//! splitter for what the user types, so both behave alike.
-//!
-//! Architecture invariant: the splitter never fails; it only finds the
-//! boundaries (`;` outside `"strings"` and `--` comments). Whether a
-//! statement is valid is the query parser's business.
+//! The statements and meta-commands are cut by [`crate::session::split`]
+//! and run by a [`Session`], the one the shell drives too, so a script
+//! behaves the same typed or saved.
 
-use std::io::{self, IsTerminal, Read};
-use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::io::{self, IsTerminal};
+use std::path::PathBuf;
 
 use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
 use crate::output::Format;
-use crate::repl::meta;
-use crate::repl::session::{Flow, RunMode, Session};
+use crate::session::meta;
+use crate::session::split::{ItemKind, read_script, split};
+use crate::session::{Flow, RunMode, Session};
 use crate::store::Store;
-
-/// What an [`Item`] is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ItemKind {
-    /// Query text, up to and including its `;` when it has one.
-    Statement,
-    /// A line starting with `.`, without its line break.
-    Meta,
-}
-
-/// One statement or meta-command of a script, by byte span in the script.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Item {
-    /// Statement or meta-command.
-    pub kind: ItemKind,
-    /// Byte range in the script text.
-    pub span: Range<usize>,
-    /// For statements: whether a `;` ends it (the last one of a text may lack it).
-    pub terminated: bool,
-}
-
-/// Where a scan of query text ended up.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Tail {
-    /// Inside a `"string"` that is not closed.
-    pub open_quote: bool,
-    /// Some statement text after the last `;`.
-    pub pending: bool,
-}
-
-/// Cuts `text` into statements and meta-commands.
-///
-/// A meta-command is a line whose first non-blank character is `.` and that
-/// starts where a statement could start. Blank text and `--` comments between
-/// items belong to no item.
-pub fn split(text: &str) -> Vec<Item> {
-    split_with_tail(text).0
-}
-
-/// [`split`], plus whether the text ends inside a string or an unfinished statement.
-pub fn split_with_tail(text: &str) -> (Vec<Item>, Tail) {
-    let bytes = text.as_bytes();
-    let mut items = Vec::new();
-    let mut tail = Tail::default();
-    let mut i = 0;
-    loop {
-        i = skip_blank(text, i);
-        if i >= bytes.len() {
-            break;
-        }
-        let line_start = text[..i].rfind('\n').map_or(0, |n| n + 1);
-        if bytes[i] == b'.' && text[line_start..i].trim().is_empty() {
-            let end = text[i..].find('\n').map_or(text.len(), |n| i + n);
-            let end = i + text[i..end].trim_end().len();
-            items.push(Item {
-                kind: ItemKind::Meta,
-                span: i..end,
-                terminated: true,
-            });
-            i = end;
-            continue;
-        }
-        let start = i;
-        let mut in_string = false;
-        let mut end = None;
-        while i < bytes.len() {
-            let b = bytes[i];
-            if in_string {
-                match b {
-                    b'\\' => i += 1,
-                    b'"' => in_string = false,
-                    _ => {}
-                }
-            } else {
-                match b {
-                    b'"' => in_string = true,
-                    b'-' if bytes.get(i + 1) == Some(&b'-') => {
-                        i = text[i..].find('\n').map_or(text.len(), |n| i + n);
-                        continue;
-                    }
-                    b';' => {
-                        end = Some(i + 1);
-                        break;
-                    }
-                    _ => {}
-                }
-            }
-            i += 1;
-        }
-        match end {
-            Some(end) => {
-                items.push(Item {
-                    kind: ItemKind::Statement,
-                    span: start..end,
-                    terminated: true,
-                });
-                i = end;
-            }
-            None => {
-                tail = Tail {
-                    open_quote: in_string,
-                    pending: true,
-                };
-                let end = start + text[start..].trim_end().len();
-                items.push(Item {
-                    kind: ItemKind::Statement,
-                    span: start..end,
-                    terminated: false,
-                });
-                break;
-            }
-        }
-    }
-    (items, tail)
-}
-
-/// Skips whitespace and `--` comments from byte `i`.
-fn skip_blank(text: &str, mut i: usize) -> usize {
-    let bytes = text.as_bytes();
-    while i < bytes.len() {
-        if bytes[i].is_ascii_whitespace() {
-            i += 1;
-        } else if bytes[i] == b'-' && bytes.get(i + 1) == Some(&b'-') {
-            i = text[i..].find('\n').map_or(text.len(), |n| i + n);
-        } else {
-            break;
-        }
-    }
-    i
-}
 
 /// How `lore run` was asked to behave.
 #[derive(Clone, Debug)]
@@ -162,34 +26,6 @@ pub struct RunOptions {
     pub keep_going: bool,
     /// Parse only; run nothing.
     pub check: bool,
-}
-
-/// Reads a script; `-` is stdin.
-pub fn read_script(path: &Path) -> Result<(String, String)> {
-    if path.as_os_str() == "-" {
-        let mut text = String::new();
-        io::stdin()
-            .lock()
-            .read_to_string(&mut text)
-            .map_err(|e| match e.kind() {
-                io::ErrorKind::InvalidData => {
-                    Error::bad_input("stdin", "the script is not UTF-8 text")
-                }
-                _ => Error::io("stdin", e),
-            })?;
-        return Ok(("stdin".to_string(), text));
-    }
-    let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| match e.kind() {
-        io::ErrorKind::NotFound => Error::bad_input(&name, "no such script; check the path"),
-        io::ErrorKind::IsADirectory => {
-            Error::bad_input(&name, "is a directory; give a .lore script file")
-        }
-        _ => Error::io(path, e),
-    })?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| Error::bad_input(&name, "the script is not UTF-8 text"))?;
-    Ok((name, text))
 }
 
 /// `lore run FILE...`: runs (or checks) the scripts in order, printing results
@@ -298,62 +134,7 @@ pub fn check(text: &str) -> Vec<Diagnostic> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn parts(text: &str) -> Vec<(ItemKind, &str)> {
-        split(text)
-            .into_iter()
-            .map(|i| (i.kind, &text[i.span]))
-            .collect()
-    }
-
-    #[test]
-    fn splits_statements_and_meta_commands_in_order() {
-        let text =
-            "-- who met whom\n.mode csv\nBlinken met ?who;  ?x met Lavrov;\n  .timer on\nrelations";
-        assert_eq!(
-            parts(text),
-            vec![
-                (ItemKind::Meta, ".mode csv"),
-                (ItemKind::Statement, "Blinken met ?who;"),
-                (ItemKind::Statement, "?x met Lavrov;"),
-                (ItemKind::Meta, ".timer on"),
-                (ItemKind::Statement, "relations"),
-            ]
-        );
-        assert!(!split(text)[4].terminated);
-    }
-
-    #[test]
-    fn semicolons_in_strings_and_comments_do_not_end_a_statement() {
-        let text = "\"a;b\" said ?x -- not; here\n;\n?y \"x\\\";\" ?z;";
-        assert_eq!(
-            parts(text),
-            vec![
-                (ItemKind::Statement, "\"a;b\" said ?x -- not; here\n;"),
-                (ItemKind::Statement, "?y \"x\\\";\" ?z;"),
-            ]
-        );
-    }
-
-    #[test]
-    fn a_dot_inside_a_statement_is_not_a_meta_command() {
-        let text = "Blinken met\n.5;";
-        assert_eq!(parts(text), vec![(ItemKind::Statement, "Blinken met\n.5;")]);
-    }
-
-    #[test]
-    fn tail_reports_an_open_quote_and_pending_text() {
-        assert_eq!(
-            split_with_tail("\"Paul Whe").1,
-            Tail {
-                open_quote: true,
-                pending: true
-            }
-        );
-        assert_eq!(split_with_tail("a b c; -- done").1, Tail::default());
-        assert!(split("").is_empty());
-        assert!(split("  -- only a comment").is_empty());
-    }
+    use crate::session::split::split_with_tail;
 
     proptest::proptest! {
         /// Any text splits without a panic into ordered, disjoint items on
@@ -372,7 +153,7 @@ mod tests {
                 proptest::prop_assert!(d.span.start <= text.len());
                 let _ = d.render("p.lore", &text);
             }
-            let _ = crate::repl::helper::input_complete(&text);
+            let _ = crate::session::split::input_complete(&text);
         }
     }
 

@@ -18,39 +18,15 @@ use rustyline::validate::{ValidationContext, ValidationResult, Validator};
 use rustyline::{Cmd, ConditionalEventHandler, Context, Event, EventContext, RepeatCount};
 
 use crate::query::{self, TokenClass};
-use crate::repl::meta::{self, COMMANDS};
-use crate::repl::session::Session;
-use crate::script::{self, ItemKind};
+use crate::session::Session;
+use crate::session::meta::{self, COMMANDS};
+use crate::session::split::{self as script, input_complete};
 
 /// Most candidates offered for one Tab; more would scroll the screen away.
 const MAX_CANDIDATES: usize = 200;
 
 const RESET: &str = "\x1b[0m";
 const GREY: &str = "\x1b[90m";
-
-/// True when the editor should hand `text` to the session: it is blank, a
-/// meta-command, ends with `;` (outside strings and comments), or ends with a
-/// blank line and no quote is open.
-pub fn input_complete(text: &str) -> bool {
-    if text.trim().is_empty() {
-        return true;
-    }
-    let (items, tail) = script::split_with_tail(text);
-    if tail.open_quote {
-        return false;
-    }
-    if !tail.pending || items.last().is_some_and(|i| i.kind == ItemKind::Meta) {
-        return true;
-    }
-    if query::is_complete(text) {
-        return true;
-    }
-    text.contains('\n')
-        && text
-            .rsplit('\n')
-            .next()
-            .is_some_and(|l| l.trim().is_empty())
-}
 
 /// Quotes a name or relation for query text when it is not a single bare word.
 pub fn quote_name(name: &str) -> String {

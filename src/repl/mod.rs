@@ -1,14 +1,12 @@
 //! The interactive shell: `lore` on a terminal.
 //!
 //! A rustyline editor ([`helper`]) reads statements and meta-commands
-//! ([`meta`]) and hands them to a [`session::Session`], the same one
+//! ([`crate::session::meta`]) and hands them to a [`crate::session::Session`], the same one
 //! `lore run` uses. Ctrl-C while a query runs reaches lore through its own
 //! SIGINT handler (rustyline only sees keys while editing) and cancels the
 //! query through its [`crate::CancelToken`].
 
 pub mod helper;
-pub mod meta;
-pub mod session;
 
 use std::cell::RefCell;
 use std::io::{self, IsTerminal};
@@ -24,7 +22,7 @@ use rustyline::{Editor, EventHandler, KeyCode, KeyEvent, Modifiers};
 
 use crate::error::{Error, Result};
 use crate::repl::helper::{EnterHandler, InterruptHandler, LoreHelper, quote_name};
-use crate::repl::session::{Flow, RunMode, Session, stats_line};
+use crate::session::{Flow, RunMode, Session, stats_line};
 use crate::store::Store;
 
 const PROMPT: &str = "lore> ";
@@ -151,7 +149,7 @@ pub fn run(store: Store) -> Result<()> {
                     Ok(o) if o.flow == Flow::Quit => break,
                     Ok(_) => {}
                     // Internal errors end the statement, not the session.
-                    Err(e) => crate::cli::report(&e),
+                    Err(e) => crate::session::report(&e),
                 }
             }
             Err(ReadlineError::Interrupted) => {

@@ -1,10 +1,18 @@
 //! A session: the open store and the settings (`.mode`, `.limit`, `.timer`)
 //! that statements and meta-commands run under.
 //!
-//! The REPL and `lore run` both drive a [`Session`] through
-//! [`Session::run_text`], so a script behaves the same typed or saved.
+//! The shell (`repl`), `lore run` (`script`) and the command line (`cli`)
+//! share this module and none of them imports another: the shell and
+//! scripts both drive a [`Session`] through [`Session::run_text`], so a
+//! script behaves the same typed or saved; [`split`] cuts text into
+//! statements and meta-commands ([`meta`]); [`ingest`] turns paths into
+//! stored articles for `lore ingest` and `.ingest` alike.
 //! Errors the user can fix are printed at their place (`file:line:col`
 //! with a caret) and counted; internal errors are returned.
+
+pub mod ingest;
+pub mod meta;
+pub mod split;
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -15,9 +23,14 @@ use crate::error::{Error, Result};
 use crate::graph::GraphFormat;
 use crate::output::{self, Format, Style};
 use crate::query::{CancelToken, DEFAULT_LIMIT, QueryOptions};
-use crate::repl::meta::{self, Meta};
-use crate::script::{self, ItemKind};
 use crate::store::Store;
+use meta::Meta;
+use split::{self as script, ItemKind};
+
+/// Prints an error the way every lore front end does: `lore: error: ...`.
+pub fn report(e: &Error) {
+    eprintln!("lore: error: {e}");
+}
 
 /// How deep `.read` may nest before lore assumes a script reads itself.
 const MAX_READ_DEPTH: usize = 16;
@@ -296,9 +309,9 @@ impl Session {
     }
 
     fn ingest(&mut self, paths: &[PathBuf]) -> Result<()> {
-        let files = crate::cli::article_files(paths)?;
+        let files = ingest::article_files(paths)?;
         let cancel = &self.cancel;
-        let totals = crate::cli::ingest_paths(
+        let totals = ingest::ingest_paths(
             &self.store,
             &files,
             true,
