@@ -1,19 +1,18 @@
 //! `lore check`: verifies a store and reports every problem precisely.
 //!
-//! The work is done by [`crate::storage::Storage::check`]; this module opens
-//! the store, runs it and prints the report.
+//! The work is done by [`Store::check`]; this module opens the store, runs
+//! it and prints the report.
 
 use std::io::Write;
 use std::path::Path;
 
 use crate::error::Result;
-use crate::storage::{CheckReport, OpenOptions, Storage};
+use crate::store::{CheckReport, OpenOptions, Store};
 
 /// Opens the store at `path` and checks it. A store that cannot be opened
 /// (damaged, locked, another format) is an error naming the store.
 pub fn check_store(path: &Path, opts: &OpenOptions) -> Result<CheckReport> {
-    let storage = Storage::open(path, opts)?;
-    storage.check()
+    Store::open_with(path, opts)?.check()
 }
 
 /// Writes a report: one summary line, then each kind of problem with its

@@ -18,7 +18,8 @@ use crate::rdf::RdfFormat;
 use crate::session::ingest::{IngestTotals, article_files, ingest_paths};
 use crate::session::report;
 use crate::store::{
-    Encoding, ImportFormat, ImportOptions, IngestOptions, IngestOutcome, Store, default_store_path,
+    Encoding, ImportFormat, ImportOptions, IngestOptions, IngestOutcome, OpenOptions, Store,
+    default_store_path,
 };
 
 /// lore: an embedded knowledge store for news text.
@@ -246,7 +247,7 @@ fn open(db: &Option<PathBuf>) -> Result<Store> {
 /// Opens the store for a command that only reads it, so that the command
 /// leaves the store's files as it found them (see `OpenOptions::reads_only`).
 fn open_reader(db: &Option<PathBuf>) -> Result<Store> {
-    Store::open_with(store_path(db), &crate::storage::OpenOptions::reader())
+    Store::open_with(store_path(db), &OpenOptions::reader())
 }
 
 /// Runs a parsed command line.
@@ -305,7 +306,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         ),
         Some(Command::Timeline { name, format }) => timeline(&open_reader(&cli.db)?, &name, format),
         Some(Command::Check) => {
-            let opts = crate::storage::OpenOptions::reader();
+            let opts = OpenOptions::reader();
             Ok(if crate::check::run(&store_path(&cli.db), &opts)? {
                 ExitCode::SUCCESS
             } else {

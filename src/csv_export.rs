@@ -220,6 +220,15 @@ fn documents(store: &Store, out: &mut dyn Write) -> Result<()> {
     Ok(())
 }
 
+/// Defined here so that `store.rs` does not depend on its formats.
+impl crate::store::Store {
+    /// Writes one table of the store as CSV with a header row (see
+    /// [`crate::csv_export`] for the columns).
+    pub fn export_csv(&self, out: &mut dyn Write, table: CsvTable) -> Result<()> {
+        export(self, out, table)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1369,6 +1369,31 @@ pub fn to_svg(n: &Neighbourhood) -> String {
     s
 }
 
+/// Defined here so that `store.rs` does not depend on the views above it.
+impl crate::store::Store {
+    /// The entities and values within `depth` facts of the entity `name`
+    /// (at most `max_nodes` of them) and the facts between them, ready to
+    /// draw with [`render`] as SVG or Graphviz DOT.
+    ///
+    /// ```
+    /// use lore::graph::{render, GraphFormat};
+    /// let dir = tempfile::tempdir()?;
+    /// let store = lore::Store::open(dir.path().join("db"))?;
+    /// store.ingest_text("Talks\n\nAnn Lee met Bob Stone in Paris.", "a.txt")?;
+    /// let n = store.neighbourhood("Ann Lee", 1, 30)?;
+    /// assert!(render(&n, GraphFormat::Dot).starts_with("digraph"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn neighbourhood(
+        &self,
+        name: &str,
+        depth: usize,
+        max_nodes: usize,
+    ) -> Result<Neighbourhood> {
+        neighbourhood(self, name, depth, max_nodes)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

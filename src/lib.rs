@@ -30,6 +30,8 @@ pub mod extract_command;
 pub mod graph;
 pub mod ingest;
 pub mod jsonl;
+#[cfg(test)]
+mod layers;
 pub mod model;
 pub mod nlp;
 pub mod output;
@@ -47,5 +49,6 @@ pub use error::{Error, Result};
 pub use model::{Document, Entity, EntityKind, Fact, Literal, Object, Polarity, Source, Stats};
 pub use query::{CancelToken, QueryOptions, QueryResult, StatementOutput, Value};
 pub use store::{
-    Encoding, ImportFormat, ImportOptions, ImportSummary, IngestOptions, IngestOutcome, Store,
+    CheckReport, Encoding, ImportFormat, ImportOptions, ImportSummary, IngestOptions,
+    IngestOutcome, OpenOptions, Store,
 };

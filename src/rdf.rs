@@ -1385,6 +1385,69 @@ fn statement<'g>(
     ))
 }
 
+/// RDF out of a store, and the import of every format lore reads: this is
+/// the lowest module that knows both (RDF's import is built on JSONL's).
+impl crate::store::Store {
+    /// Imports JSONL or N-Triples (see `docs/INTEROP.md`).
+    ///
+    /// A bad line ends the import with an error naming `name:line`, unless
+    /// `opts.keep_going`: then the error goes to `on_error`, the line is
+    /// skipped, and the summary counts it. `progress` is called with the
+    /// number of lines read so far. JSONL is written in atomic batches as it
+    /// is read; N-Triples is read whole first (statements may come in any
+    /// order), checked, then written.
+    ///
+    /// ```
+    /// use lore::{ImportFormat, ImportOptions};
+    /// let dir = tempfile::tempdir()?;
+    /// let store = lore::Store::open(dir.path().join("db"))?;
+    /// let lines = "{\"subject\":\"Ann Lee\",\"relation\":\"met with\",\"object\":\"Bob Stone\"}\n{\"subject\":\"Ann Lee\"}\n";
+    /// let opts = ImportOptions { keep_going: true };
+    /// let mut errors = Vec::new();
+    /// let summary = store.import_with(&mut lines.as_bytes(), "llm.jsonl", ImportFormat::Jsonl, &opts,
+    ///     &mut |e| errors.push(e.to_string()), &mut |_| {})?;
+    /// assert_eq!((summary.facts, summary.skipped), (1, 1));
+    /// assert!(errors[0].starts_with("llm.jsonl:2: a fact needs"));
+    /// assert_eq!(store.query("\"Ann Lee\" met ?who;")?.statements[0].rows.len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn import_with(
+        &self,
+        input: &mut (dyn BufRead + Send),
+        name: &str,
+        format: crate::store::ImportFormat,
+        opts: &ImportOptions,
+        on_error: &mut dyn FnMut(Error),
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<ImportSummary> {
+        match format {
+            crate::store::ImportFormat::Jsonl => {
+                crate::jsonl::import(self.storage(), input, name, opts, on_error, progress)
+            }
+            crate::store::ImportFormat::Ntriples => {
+                import(self.storage(), input, name, opts, on_error, progress)
+            }
+        }
+    }
+
+    /// Writes the whole store as RDF 1.1 (N-Triples or Turtle) with IRIs under
+    /// `base`; the IRIs, the reification of facts and the vocabulary are
+    /// described in [`crate::rdf`] and `docs/INTEROP.md`.
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let store = lore::Store::open(dir.path().join("db"))?;
+    /// store.ingest_text("Talks\n\nAnn Lee met Bob Stone in Paris.", "a.txt")?;
+    /// let mut nt = Vec::new();
+    /// store.export_rdf(&mut nt, lore::rdf::RdfFormat::NTriples, "https://news.example.com/kb/")?;
+    /// assert!(String::from_utf8(nt)?.contains("<https://news.example.com/kb/entity/0>"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn export_rdf(&self, out: &mut dyn Write, format: RdfFormat, base: &str) -> Result<()> {
+        export(self, out, format, base)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

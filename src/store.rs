@@ -1,21 +1,24 @@
 //! [`Store`]: the public face of lore for every front end and for embedding.
 //!
 //! A `Store` owns the storage and wires the pipeline together: text goes
-//! through [`crate::ingest`] into [`crate::storage`]; query text goes
-//! through [`crate::query`] and reads storage. Front ends (CLI, REPL,
-//! scripts) use only this type.
+//! through [`crate::ingest`] into [`crate::storage`]. This file imports
+//! nothing above it: the query engine, the views and the formats add their
+//! methods to `Store` in their own modules (`Store::query` in `query`,
+//! `Store::export_jsonl` in `jsonl`, `Store::neighbourhood` in `graph`,
+//! ...), so dependencies point one way while embedders still call
+//! `store.query(...)`. Front ends (CLI, REPL, scripts) use only this type.
 
-use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::ingest::{self, Article, ArticleFact, EntityLookup, ExtractedObject, Resolution};
-use crate::jsonl;
 use crate::model::{Document, Entity, EntityId, Fact, Stats, normalize_name};
-use crate::query::{self, QueryOptions, QueryResult};
+/// Options of [`Store::open_with`], and what `lore check` reports: storage
+/// types the facade passes through, so that no user of the store names
+/// `storage`.
+pub use crate::storage::{CheckReport, OpenOptions};
 use crate::storage::{
-    FactDraft, IndexKind, NewEntity, ObjKey, ObjectDraft, OpenOptions, Ref, SourceDraft, Storage,
-    WriteSet,
+    FactDraft, IndexKind, NewEntity, ObjKey, ObjectDraft, Ref, SourceDraft, Storage, WriteSet,
 };
 
 /// Largest article lore ingests, in bytes; larger input is refused with a message.
@@ -150,13 +153,20 @@ impl Store {
         })
     }
 
+    /// Verifies every index entry against its fact, every fact against the
+    /// three indexes, and the counts and sources, reporting every problem
+    /// found (`lore check`). Reads only.
+    pub fn check(&self) -> Result<CheckReport> {
+        self.storage.check()
+    }
+
     /// The store directory.
     pub fn path(&self) -> &Path {
         self.storage.path()
     }
 
-    /// The storage layer, for the query engine and integrity checks inside the crate.
-    #[allow(dead_code)] // the query executor (issue 4) is its first user
+    /// The storage layer, for the query engine, the formats and integrity
+    /// checks inside the crate.
     pub(crate) fn storage(&self) -> &Storage {
         &self.storage
     }
@@ -354,180 +364,6 @@ impl Store {
         }
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
         self.ingest_bytes_with(&bytes, &path.display().to_string(), opts)
-    }
-
-    /// Imports the output of `lore extract` (see [`jsonl::extract`]): every
-    /// article is stored by [`Store::store_article`], as `lore ingest` would
-    /// have stored it, and `on_article` sees each outcome. Articles already
-    /// stored are skipped, so importing twice changes nothing. One flush at
-    /// the end; on an error the articles before it stay stored.
-    pub fn import_extracted(
-        &self,
-        input: &mut dyn BufRead,
-        name: &str,
-        keep_going: bool,
-        on_error: &mut dyn FnMut(Error),
-        on_article: &mut dyn FnMut(&IngestOutcome),
-    ) -> Result<jsonl::extract::ExtractRead> {
-        let read = jsonl::extract::read_articles(input, name, keep_going, on_error, &mut |a| {
-            on_article(&self.store_article(a, true)?);
-            Ok(())
-        });
-        let flushed = self.flush();
-        let read = read?;
-        flushed?;
-        Ok(read)
-    }
-
-    /// Imports facts from JSONL in the export schema (see `docs/ARCHITECTURE.md`).
-    ///
-    /// Writes in batches; each batch is atomic and flushed before the next.
-    /// `progress` is called with the number of lines read so far.
-    ///
-    /// ```
-    /// let dir = tempfile::tempdir()?;
-    /// let store = lore::Store::open(dir.path().join("db"))?;
-    /// let jsonl = r#"{"type":"entity","id":0,"name":"Ann Lee","kind":"person","aliases":["Lee"]}
-    /// {"type":"fact","id":0,"subject":"Ann Lee","relation":"visit","object":{"type":"text","value":"the museum"},"qualifiers":{},"polarity":"positive","sources":[],"confidence":0.5}
-    /// "#;
-    /// let summary = store.import_jsonl(&mut jsonl.as_bytes(), "facts.jsonl", &mut |_| {})?;
-    /// assert_eq!((summary.lines, store.stats()?.facts), (2, 1));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn import_jsonl(
-        &self,
-        input: &mut (dyn BufRead + Send),
-        name: &str,
-        progress: &mut dyn FnMut(u64),
-    ) -> Result<ImportSummary> {
-        let opts = ImportOptions::default();
-        jsonl::import(&self.storage, input, name, &opts, &mut |_| {}, progress)
-    }
-
-    /// Imports JSONL or N-Triples (see `docs/INTEROP.md`).
-    ///
-    /// A bad line ends the import with an error naming `name:line`, unless
-    /// `opts.keep_going`: then the error goes to `on_error`, the line is
-    /// skipped, and the summary counts it. `progress` is called with the
-    /// number of lines read so far. JSONL is written in atomic batches as it
-    /// is read; N-Triples is read whole first (statements may come in any
-    /// order), checked, then written.
-    ///
-    /// ```
-    /// use lore::{ImportFormat, ImportOptions};
-    /// let dir = tempfile::tempdir()?;
-    /// let store = lore::Store::open(dir.path().join("db"))?;
-    /// let lines = "{\"subject\":\"Ann Lee\",\"relation\":\"met with\",\"object\":\"Bob Stone\"}\n{\"subject\":\"Ann Lee\"}\n";
-    /// let opts = ImportOptions { keep_going: true };
-    /// let mut errors = Vec::new();
-    /// let summary = store.import_with(&mut lines.as_bytes(), "llm.jsonl", ImportFormat::Jsonl, &opts,
-    ///     &mut |e| errors.push(e.to_string()), &mut |_| {})?;
-    /// assert_eq!((summary.facts, summary.skipped), (1, 1));
-    /// assert!(errors[0].starts_with("llm.jsonl:2: a fact needs"));
-    /// assert_eq!(store.query("\"Ann Lee\" met ?who;")?.statements[0].rows.len(), 1);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn import_with(
-        &self,
-        input: &mut (dyn BufRead + Send),
-        name: &str,
-        format: ImportFormat,
-        opts: &ImportOptions,
-        on_error: &mut dyn FnMut(Error),
-        progress: &mut dyn FnMut(u64),
-    ) -> Result<ImportSummary> {
-        match format {
-            ImportFormat::Jsonl => {
-                jsonl::import(&self.storage, input, name, opts, on_error, progress)
-            }
-            ImportFormat::Ntriples => {
-                crate::rdf::import(&self.storage, input, name, opts, on_error, progress)
-            }
-        }
-    }
-
-    /// Writes the whole store as JSONL: documents, entities, then facts.
-    ///
-    /// ```
-    /// let dir = tempfile::tempdir()?;
-    /// let a = lore::Store::open(dir.path().join("a"))?;
-    /// a.ingest_text("Talks\n\nAnn Lee met Bob Stone in Paris.", "a.txt")?;
-    /// let mut jsonl = Vec::new();
-    /// a.export_jsonl(&mut jsonl)?;
-    /// let b = lore::Store::open(dir.path().join("b"))?;
-    /// b.import_jsonl(&mut jsonl.as_slice(), "export.jsonl", &mut |_lines| {})?;
-    /// assert_eq!(a.stats()?.facts, b.stats()?.facts);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn export_jsonl(&self, out: &mut dyn Write) -> Result<()> {
-        jsonl::export(&self.storage, out)
-    }
-
-    /// Writes the whole store as RDF 1.1 (N-Triples or Turtle) with IRIs under
-    /// `base`; the IRIs, the reification of facts and the vocabulary are
-    /// described in [`crate::rdf`] and `docs/INTEROP.md`.
-    ///
-    /// ```
-    /// let dir = tempfile::tempdir()?;
-    /// let store = lore::Store::open(dir.path().join("db"))?;
-    /// store.ingest_text("Talks\n\nAnn Lee met Bob Stone in Paris.", "a.txt")?;
-    /// let mut nt = Vec::new();
-    /// store.export_rdf(&mut nt, lore::rdf::RdfFormat::NTriples, "https://news.example.com/kb/")?;
-    /// assert!(String::from_utf8(nt)?.contains("<https://news.example.com/kb/entity/0>"));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn export_rdf(
-        &self,
-        out: &mut dyn Write,
-        format: crate::rdf::RdfFormat,
-        base: &str,
-    ) -> Result<()> {
-        crate::rdf::export(self, out, format, base)
-    }
-
-    /// Writes one table of the store as CSV with a header row (see
-    /// [`crate::csv_export`] for the columns).
-    pub fn export_csv(
-        &self,
-        out: &mut dyn Write,
-        table: crate::csv_export::CsvTable,
-    ) -> Result<()> {
-        crate::csv_export::export(self, out, table)
-    }
-
-    /// Runs query text (one or more statements) with default options.
-    ///
-    /// Errors in the text come back as [`Error::Query`] with a span to render
-    /// with [`crate::diag::Diagnostic::render`].
-    ///
-    /// ```
-    /// let dir = tempfile::tempdir()?;
-    /// let store = lore::Store::open(dir.path().join("db"))?;
-    /// match store.query("this is not a query") {
-    ///     Ok(result) => println!("{} statements", result.statements.len()),
-    ///     Err(lore::Error::Query(d)) => eprintln!("{}", d.render("query", "this is not a query")),
-    ///     Err(e) => return Err(e.into()),
-    /// }
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn query(&self, text: &str) -> Result<QueryResult> {
-        self.query_with(text, &QueryOptions::default())
-    }
-
-    /// Runs query text with a row limit and an optional cancel token.
-    ///
-    /// ```
-    /// let dir = tempfile::tempdir()?;
-    /// let store = lore::Store::open(dir.path().join("db"))?;
-    /// store.ingest_text("Talks\n\nAnn Lee met Bob Stone in Paris. Ann Lee met Carl Moe in Rome.", "a.txt")?;
-    /// let opts = lore::QueryOptions { limit: 1, ..Default::default() };
-    /// let out = store.query_with("\"Ann Lee\" met ?who;", &opts)?;
-    /// let first = &out.statements[0];
-    /// assert!(first.rows.len() <= 1);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn query_with(&self, text: &str, opts: &QueryOptions) -> Result<QueryResult> {
-        query::run(self, text, opts)
     }
 
     /// An entity by id.
@@ -729,34 +565,6 @@ impl Store {
                 ))
             }
         }
-    }
-
-    /// The entities and values within `depth` facts of the entity `name`
-    /// (at most `max_nodes` of them) and the facts between them, ready to
-    /// draw with [`crate::graph::render`] as SVG or Graphviz DOT.
-    ///
-    /// ```
-    /// use lore::graph::{render, GraphFormat};
-    /// let dir = tempfile::tempdir()?;
-    /// let store = lore::Store::open(dir.path().join("db"))?;
-    /// store.ingest_text("Talks\n\nAnn Lee met Bob Stone in Paris.", "a.txt")?;
-    /// let n = store.neighbourhood("Ann Lee", 1, 30)?;
-    /// assert!(render(&n, GraphFormat::Dot).starts_with("digraph"));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn neighbourhood(
-        &self,
-        name: &str,
-        depth: usize,
-        max_nodes: usize,
-    ) -> Result<crate::graph::Neighbourhood> {
-        crate::graph::neighbourhood(self, name, depth, max_nodes)
-    }
-
-    /// The dated facts about the entity `name` in time order, one row per
-    /// source; see [`crate::timeline::timeline`].
-    pub fn timeline(&self, name: &str, compact: bool) -> Result<crate::query::StatementOutput> {
-        crate::timeline::timeline(self, name, compact)
     }
 
     /// Every fact with entity `id` as its subject or its object, each once, in

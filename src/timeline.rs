@@ -162,6 +162,15 @@ pub fn timeline(store: &Store, name: &str, compact: bool) -> Result<StatementOut
     Ok(out)
 }
 
+/// Defined here so that `store.rs` does not depend on the views above it.
+impl crate::store::Store {
+    /// The dated facts about the entity `name` in time order, one row per
+    /// source; see [`timeline`].
+    pub fn timeline(&self, name: &str, compact: bool) -> Result<crate::query::StatementOutput> {
+        timeline(self, name, compact)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,8 +15,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use lore::OpenOptions;
 use lore::Store;
-use lore::storage::OpenOptions;
 
 const LORE: &str = env!("CARGO_BIN_EXE_lore");
 const KILLS: usize = 60;

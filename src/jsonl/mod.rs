@@ -1141,6 +1141,75 @@ fn parse_lines(
     }
 }
 
+/// JSONL in and out of a store: defined here, not in `store.rs`, so that
+/// the store does not depend on its formats.
+impl crate::store::Store {
+    /// Imports the output of `lore extract` (see [`extract`]): every
+    /// article is stored by [`crate::Store::store_article`], as `lore ingest` would
+    /// have stored it, and `on_article` sees each outcome. Articles already
+    /// stored are skipped, so importing twice changes nothing. One flush at
+    /// the end; on an error the articles before it stay stored.
+    pub fn import_extracted(
+        &self,
+        input: &mut dyn BufRead,
+        name: &str,
+        keep_going: bool,
+        on_error: &mut dyn FnMut(Error),
+        on_article: &mut dyn FnMut(&crate::store::IngestOutcome),
+    ) -> Result<extract::ExtractRead> {
+        let read = extract::read_articles(input, name, keep_going, on_error, &mut |a| {
+            on_article(&self.store_article(a, true)?);
+            Ok(())
+        });
+        let flushed = self.flush();
+        let read = read?;
+        flushed?;
+        Ok(read)
+    }
+
+    /// Imports facts from JSONL in the export schema (see `docs/ARCHITECTURE.md`).
+    ///
+    /// Writes in batches; each batch is atomic and flushed before the next.
+    /// `progress` is called with the number of lines read so far.
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let store = lore::Store::open(dir.path().join("db"))?;
+    /// let jsonl = r#"{"type":"entity","id":0,"name":"Ann Lee","kind":"person","aliases":["Lee"]}
+    /// {"type":"fact","id":0,"subject":"Ann Lee","relation":"visit","object":{"type":"text","value":"the museum"},"qualifiers":{},"polarity":"positive","sources":[],"confidence":0.5}
+    /// "#;
+    /// let summary = store.import_jsonl(&mut jsonl.as_bytes(), "facts.jsonl", &mut |_| {})?;
+    /// assert_eq!((summary.lines, store.stats()?.facts), (2, 1));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn import_jsonl(
+        &self,
+        input: &mut (dyn BufRead + Send),
+        name: &str,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<ImportSummary> {
+        let opts = ImportOptions::default();
+        import(self.storage(), input, name, &opts, &mut |_| {}, progress)
+    }
+
+    /// Writes the whole store as JSONL: documents, entities, then facts.
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let a = lore::Store::open(dir.path().join("a"))?;
+    /// a.ingest_text("Talks\n\nAnn Lee met Bob Stone in Paris.", "a.txt")?;
+    /// let mut jsonl = Vec::new();
+    /// a.export_jsonl(&mut jsonl)?;
+    /// let b = lore::Store::open(dir.path().join("b"))?;
+    /// b.import_jsonl(&mut jsonl.as_slice(), "export.jsonl", &mut |_lines| {})?;
+    /// assert_eq!(a.stats()?.facts, b.stats()?.facts);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn export_jsonl(&self, out: &mut dyn Write) -> Result<()> {
+        export(self.storage(), out)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::Store;

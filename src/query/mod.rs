@@ -246,3 +246,42 @@ pub fn classify(text: &str) -> Vec<(Range<usize>, TokenClass)> {
 pub fn check(text: &str) -> Result<()> {
     parser::parse(text).map(|_| ()).map_err(Into::into)
 }
+
+/// Queries on a store: defined here, not in `store.rs`, so that the store
+/// does not depend on the query engine above it.
+impl crate::store::Store {
+    /// Runs query text (one or more statements) with default options.
+    ///
+    /// Errors in the text come back as [`crate::Error::Query`] with a span to render
+    /// with [`crate::diag::Diagnostic::render`].
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let store = lore::Store::open(dir.path().join("db"))?;
+    /// match store.query("this is not a query") {
+    ///     Ok(result) => println!("{} statements", result.statements.len()),
+    ///     Err(lore::Error::Query(d)) => eprintln!("{}", d.render("query", "this is not a query")),
+    ///     Err(e) => return Err(e.into()),
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn query(&self, text: &str) -> Result<QueryResult> {
+        self.query_with(text, &QueryOptions::default())
+    }
+
+    /// Runs query text with a row limit and an optional cancel token.
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let store = lore::Store::open(dir.path().join("db"))?;
+    /// store.ingest_text("Talks\n\nAnn Lee met Bob Stone in Paris. Ann Lee met Carl Moe in Rome.", "a.txt")?;
+    /// let opts = lore::QueryOptions { limit: 1, ..Default::default() };
+    /// let out = store.query_with("\"Ann Lee\" met ?who;", &opts)?;
+    /// let first = &out.statements[0];
+    /// assert!(first.rows.len() <= 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn query_with(&self, text: &str, opts: &QueryOptions) -> Result<QueryResult> {
+        run(self, text, opts)
+    }
+}
