@@ -41,30 +41,58 @@ pub fn article_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
+/// Article files under `dir`, depth first, each directory in name order;
+/// hidden files and directories (`.git`) are left out.
+///
+/// walkdir follows symbolic links as `read_dir` and `is_dir` did, but
+/// notices a link that leads back to a directory above it, which recursion
+/// by hand followed until the stack ran out.
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| Error::io(dir, e))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    entries.sort();
-    for p in entries {
-        let hidden = p
-            .file_name()
-            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
-        if hidden {
-            continue;
-        }
-        if p.is_dir() {
-            walk(&p, out)?;
-        } else if p
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "txt" | "text" | "md"))
-        {
-            out.push(p);
+    let walker = walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        match entry {
+            Ok(e) if e.file_type().is_dir() => {}
+            Ok(e) => {
+                if is_article(e.path()) {
+                    out.push(e.into_path());
+                }
+            }
+            Err(e) => {
+                let at = e.path().unwrap_or(dir).to_path_buf();
+                if let Some(ancestor) = e.loop_ancestor() {
+                    return Err(Error::bad_input(
+                        at.display().to_string(),
+                        format!(
+                            "this symbolic link leads back to {}, a directory above it; remove the link or give its target directly",
+                            ancestor.display()
+                        ),
+                    ));
+                }
+                // A dangling link that names an article is kept, so that
+                // its ingest reports it among the failed articles.
+                if e.depth() > 0 && is_article(&at) {
+                    out.push(at);
+                    continue;
+                }
+                let source = e
+                    .into_io_error()
+                    .unwrap_or_else(|| io::Error::other("unreadable directory entry"));
+                return Err(Error::io(at, source));
+            }
         }
     }
     Ok(())
+}
+
+/// Whether a file name says it is an article lore reads: `.txt`, `.text`, `.md`.
+fn is_article(p: &Path) -> bool {
+    p.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "txt" | "text" | "md"))
 }
 
 /// Totals printed after an ingest.
@@ -198,4 +226,64 @@ fn ingest_each(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn touch(p: &Path) {
+        std::fs::write(p, "Title\n\nText.").expect("write a test file");
+    }
+
+    #[test]
+    fn a_directory_expands_to_its_articles_in_name_order_without_hidden_ones() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let d = dir.path();
+        std::fs::create_dir_all(d.join("b/.hidden")).expect("mkdir");
+        for f in [
+            "c.txt",
+            "a.md",
+            "notes.pdf",
+            "b/z.text",
+            "b/.y.txt",
+            "b/.hidden/x.txt",
+        ] {
+            touch(&d.join(f));
+        }
+        let files = article_files(&[d.to_path_buf()]).expect("walk");
+        let names: Vec<String> = files
+            .iter()
+            .map(|p| p.strip_prefix(d).expect("under dir").display().to_string())
+            .collect();
+        assert_eq!(names, ["a.md", "b/z.text", "c.txt"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symbolic_link_back_up_the_tree_is_an_error_not_a_stack_overflow() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let d = dir.path();
+        std::fs::create_dir(d.join("sub")).expect("mkdir");
+        touch(&d.join("sub/a.txt"));
+        std::os::unix::fs::symlink(d, d.join("sub/loop")).expect("symlink");
+        let e = article_files(&[d.to_path_buf()]).expect_err("a loop");
+        let msg = e.to_string();
+        assert!(e.is_user_error(), "{msg}");
+        assert!(
+            msg.contains("loop") && msg.contains("leads back to"),
+            "{msg}"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_dangling_link_to_an_article_is_listed_for_ingest_to_report() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let d = dir.path();
+        touch(&d.join("a.txt"));
+        std::os::unix::fs::symlink(d.join("gone.txt"), d.join("b.txt")).expect("symlink");
+        let files = article_files(&[d.to_path_buf()]).expect("walk");
+        assert_eq!(files, [d.join("a.txt"), d.join("b.txt")]);
+    }
 }
