@@ -76,18 +76,26 @@ fn run_one(store: &Store, text: &str) -> Result<(), TestCaseError> {
         limit: 50,
         cancel: cancel.clone(),
     };
-    // A random join can be large; a watchdog cancels it so the test stays quick.
+    // A random join can be large; a watchdog cancels it after 1 s so the
+    // test stays quick. A query that does not stop within 5 s of being
+    // cancelled hangs: that fails the whole test binary at once (a hung
+    // thread cannot be unwound, and waiting would only hit CI's time limit).
     let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let watchdog = {
         let done = done.clone();
+        let text = text.to_string();
         std::thread::spawn(move || {
-            for _ in 0..100 {
+            for tick in 0..600 {
                 if done.load(std::sync::atomic::Ordering::SeqCst) {
                     return;
                 }
+                if tick == 100 {
+                    cancel.cancel();
+                }
                 std::thread::sleep(std::time::Duration::from_millis(10));
             }
-            cancel.cancel();
+            eprintln!("query fuzz: {text:?} did not stop within 5 s of being cancelled");
+            std::process::exit(1);
         })
     };
     let result = store.query_with(text, &opts);
