@@ -9,15 +9,15 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::csv_export::CsvTable;
-use crate::error::{Error, Result};
-use crate::graph::GraphFormat;
-use crate::output::{self, Format, Style};
-use crate::query::QueryOptions;
-use crate::rdf::RdfFormat;
 use crate::session::ingest::{IngestTotals, article_files, ingest_paths};
 use crate::session::report;
-use crate::store::{
+use lore::csv_export::CsvTable;
+use lore::error::{Error, Result};
+use lore::graph::GraphFormat;
+use lore::output::{self, Format, Style};
+use lore::query::QueryOptions;
+use lore::rdf::RdfFormat;
+use lore::store::{
     Encoding, ImportFormat, ImportOptions, IngestOptions, IngestOutcome, OpenOptions, Store,
     default_store_path,
 };
@@ -114,7 +114,7 @@ pub enum Command {
         #[arg(long, short, value_enum, default_value_t = Format::Table)]
         format: Format,
         /// Maximum rows per statement.
-        #[arg(long, default_value_t = crate::query::DEFAULT_LIMIT)]
+        #[arg(long, default_value_t = lore::query::DEFAULT_LIMIT)]
         limit: usize,
     },
     /// Run saved query scripts (`-` for stdin).
@@ -126,7 +126,7 @@ pub enum Command {
         #[arg(long, short, value_enum, default_value_t = Format::Table)]
         format: Format,
         /// Maximum rows per statement.
-        #[arg(long, default_value_t = crate::query::DEFAULT_LIMIT)]
+        #[arg(long, default_value_t = lore::query::DEFAULT_LIMIT)]
         limit: usize,
         /// Report every error instead of stopping at the first; exit non-zero at the end.
         #[arg(long)]
@@ -140,10 +140,10 @@ pub enum Command {
         /// The entity: any of its names, or #ID.
         name: String,
         /// How many facts away the picture reaches.
-        #[arg(long, default_value_t = crate::graph::DEFAULT_DEPTH)]
+        #[arg(long, default_value_t = lore::graph::DEFAULT_DEPTH)]
         depth: usize,
         /// Most nodes drawn; the nearest and best-sourced are kept.
-        #[arg(long, default_value_t = crate::graph::DEFAULT_MAX_NODES)]
+        #[arg(long, default_value_t = lore::graph::DEFAULT_MAX_NODES)]
         max_nodes: usize,
         /// svg (a picture) or dot (for Graphviz). Default: by the -o file's extension, else svg.
         #[arg(long, value_enum)]
@@ -192,11 +192,11 @@ pub enum ExtractorArg {
     Parse,
 }
 
-impl From<ExtractorArg> for crate::ingest::Extractor {
+impl From<ExtractorArg> for lore::ingest::Extractor {
     fn from(a: ExtractorArg) -> Self {
         match a {
-            ExtractorArg::Patterns => crate::ingest::Extractor::Patterns,
-            ExtractorArg::Parse => crate::ingest::Extractor::Parse,
+            ExtractorArg::Patterns => lore::ingest::Extractor::Patterns,
+            ExtractorArg::Parse => lore::ingest::Extractor::Parse,
         }
     }
 }
@@ -307,7 +307,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Timeline { name, format }) => timeline(&open_reader(&cli.db)?, &name, format),
         Some(Command::Check) => {
             let opts = OpenOptions::reader();
-            Ok(if crate::check::run(&store_path(&cli.db), &opts)? {
+            Ok(if lore::check::run(&store_path(&cli.db), &opts)? {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::from(2)
@@ -335,12 +335,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             encoding,
         }) => {
             let input = match (&text, &file) {
-                (Some(t), _) if t == "-" => crate::parse_command::Input::File(Path::new("-")),
-                (Some(t), _) => crate::parse_command::Input::Text(t),
-                (None, Some(f)) => crate::parse_command::Input::File(f),
-                (None, None) => crate::parse_command::Input::File(Path::new("-")),
+                (Some(t), _) if t == "-" => lore::parse_command::Input::File(Path::new("-")),
+                (Some(t), _) => lore::parse_command::Input::Text(t),
+                (None, Some(f)) => lore::parse_command::Input::File(f),
+                (None, None) => lore::parse_command::Input::File(Path::new("-")),
             };
-            crate::parse_command::run(input, encoding, &mut io::stdout().lock())
+            lore::parse_command::run(input, encoding, &mut io::stdout().lock())
                 .map(|()| ExitCode::SUCCESS)
         }
         Some(Command::Repl) | None => {
@@ -375,21 +375,20 @@ fn ingest(store: &Store, paths: &[PathBuf], quiet: bool, opts: IngestOptions) ->
 fn extract(
     paths: &[PathBuf],
     encoding: Encoding,
-    extractor: crate::ingest::Extractor,
+    extractor: lore::ingest::Extractor,
 ) -> Result<ExitCode> {
     let files = article_files(paths)?;
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
-    let totals =
-        match crate::extract_command::run(&files, encoding, extractor, &mut out, &mut |e| {
-            report(&e)
-        }) {
-            // A reader that stops early (`lore extract dir | head`) is not an error.
-            Err(Error::Io { source, .. }) if source.kind() == io::ErrorKind::BrokenPipe => {
-                return Ok(ExitCode::SUCCESS);
-            }
-            other => other?,
-        };
+    let totals = match lore::extract_command::run(&files, encoding, extractor, &mut out, &mut |e| {
+        report(&e)
+    }) {
+        // A reader that stops early (`lore extract dir | head`) is not an error.
+        Err(Error::Io { source, .. }) if source.kind() == io::ErrorKind::BrokenPipe => {
+            return Ok(ExitCode::SUCCESS);
+        }
+        other => other?,
+    };
     eprintln!(
         "lore: {} article{} extracted, {} fact{}{}",
         totals.articles,
@@ -481,10 +480,10 @@ fn import(
         // article, as ingest stores it) from the exchange schema; it is
         // put back in front of the rest either way.
         let mut first = Vec::new();
-        io::Read::take(&mut input, crate::jsonl::MAX_LINE_BYTES as u64 + 1)
+        io::Read::take(&mut input, lore::jsonl::MAX_LINE_BYTES as u64 + 1)
             .read_until(b'\n', &mut first)
             .map_err(|e| Error::io(&name, e))?;
-        let extracted = crate::jsonl::extract::is_extract_output(&String::from_utf8_lossy(&first));
+        let extracted = lore::jsonl::extract::is_extract_output(&String::from_utf8_lossy(&first));
         input = Box::new(io::Cursor::new(first).chain(input));
         if extracted {
             return import_extracted(&store, &mut input, &name, keep_going);
@@ -571,10 +570,10 @@ fn export(
             "only CSV is one table at a time; use it with --format csv",
         ));
     }
-    let base = base.unwrap_or(crate::rdf::DEFAULT_BASE);
+    let base = base.unwrap_or(lore::rdf::DEFAULT_BASE);
     let table = table.unwrap_or_default();
     if rdf {
-        crate::rdf::base_iri(base)?;
+        lore::rdf::base_iri(base)?;
     }
     let store = open_reader(db)?;
     let write = |w: &mut dyn Write| -> Result<()> {
@@ -624,7 +623,7 @@ fn stats(store: &Store) -> Result<ExitCode> {
 /// Writes every statement output of a result in `format`.
 pub fn print_result(
     out: &mut dyn Write,
-    result: &crate::query::QueryResult,
+    result: &lore::query::QueryResult,
     format: Format,
     style: &Style,
 ) -> io::Result<()> {
@@ -646,7 +645,7 @@ fn graph(
     output: Option<&Path>,
 ) -> Result<ExitCode> {
     let format = format.unwrap_or_else(|| output.map_or(GraphFormat::Svg, GraphFormat::from_path));
-    let text = crate::graph::render(&store.neighbourhood(name, depth, max_nodes)?, format);
+    let text = lore::graph::render(&store.neighbourhood(name, depth, max_nodes)?, format);
     match output {
         Some(path) => std::fs::write(path, text).map_err(|e| Error::io(path, e))?,
         None => output::to_stdout(|out| out.write_all(text.as_bytes()))?,

@@ -2,8 +2,9 @@
 //!
 //! `docs/ARCHITECTURE.md` draws the code as layers through which data flows
 //! one way: text → facts (`nlp`, `ingest`) → the facade (`store`) over
-//! `storage` ← `query` ← views and formats ← front ends. This test reads
-//! every `crate::module` path in `src/` (outside comments and test modules)
+//! `storage` ← `query` ← views and formats ← front ends (the last in the
+//! binary, `main.rs`). This test reads every `crate::module` and
+//! `lore::module` path in `src/` (outside comments and test modules)
 //! and fails when a module reaches a layer above its own, when the modules
 //! form a cycle, or when a front end names `storage`, so the map cannot
 //! drift from the code unnoticed.
@@ -130,8 +131,12 @@ fn edges(src: &Path) -> BTreeSet<(String, String)> {
             }
             let text = std::fs::read_to_string(&p).unwrap_or_default();
             let code = code_of(&text);
-            for (i, _) in code.match_indices("crate::") {
-                let name: String = code[i + "crate::".len()..]
+            // The front ends live in the binary and name the library as `lore::`.
+            let paths = code
+                .match_indices("crate::")
+                .chain(code.match_indices("lore::"));
+            for (i, prefix) in paths {
+                let name: String = code[i + prefix.len()..]
                     .chars()
                     .take_while(|c| c.is_alphanumeric() || *c == '_')
                     .collect();

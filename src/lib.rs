@@ -15,14 +15,16 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! The pipeline: [`ingest`] (text → facts) → [`storage`] (sled trees) ←
-//! [`query`] ← front ends. [`Store`] is the entry point.
+//! The pipeline: [`nlp`] and [`ingest`] (text → facts) → [`Store`] (the
+//! facade over the sled storage) ← [`query`] ← views and formats
+//! ([`graph`], [`timeline`], [`jsonl`], [`rdf`], [`csv_export`]). The
+//! front ends (command line, shell, scripts) are the `lore` binary's, not
+//! the library's. [`Store`] is the entry point.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod check;
-pub mod cli;
 pub mod csv_export;
 pub mod diag;
 pub mod error;
@@ -38,9 +40,10 @@ pub mod output;
 pub mod parse_command;
 pub mod query;
 pub mod rdf;
-pub mod repl;
-pub mod script;
-pub mod session;
+// The sled layer under `Store`. Not part of the API: public only so that
+// the crate's own concurrency and crash tests, fuzz targets and the
+// cold-cache example can drive it directly; embedders use `Store`.
+#[doc(hidden)]
 pub mod storage;
 pub mod store;
 pub mod timeline;

@@ -1,4 +1,10 @@
-//! The `lore` binary: everything lives in the library's `cli` module.
+//! The `lore` binary: the front ends (command line, shell, scripts and the
+//! session they share) over the `lore` library, which exports none of them.
+
+mod cli;
+mod repl;
+mod script;
+mod session;
 
 /// mimalloc instead of the system allocator: an import allocates and frees
 /// many small strings per fact, across two threads, where glibc's malloc
@@ -7,5 +13,5 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
-    lore::cli::main()
+    cli::main()
 }

@@ -7,13 +7,13 @@
 use std::io::{self, IsTerminal};
 use std::path::PathBuf;
 
-use crate::diag::Diagnostic;
-use crate::error::{Error, Result};
-use crate::output::Format;
 use crate::session::meta;
 use crate::session::split::{ItemKind, read_script, split};
 use crate::session::{Flow, RunMode, Session};
-use crate::store::Store;
+use lore::diag::Diagnostic;
+use lore::error::{Error, Result};
+use lore::output::Format;
+use lore::store::Store;
 
 /// How `lore run` was asked to behave.
 #[derive(Clone, Debug)]
@@ -62,7 +62,7 @@ pub fn run_files(
     );
     session.format = opts.format;
     session.limit = opts.limit;
-    session.width = crate::output::terminal_width();
+    session.width = lore::output::terminal_width();
     let mode = RunMode {
         keep_going: opts.keep_going,
     };
@@ -102,7 +102,7 @@ pub fn run_stdin(open_store: impl FnOnce() -> Result<Store>) -> Result<usize> {
         &[PathBuf::from("-")],
         &RunOptions {
             format: Format::Table,
-            limit: crate::query::DEFAULT_LIMIT,
+            limit: lore::query::DEFAULT_LIMIT,
             keep_going: false,
             check: false,
         },
@@ -118,7 +118,7 @@ pub fn check(text: &str) -> Vec<Diagnostic> {
         let src = &text[item.span.clone()];
         let result = match item.kind {
             ItemKind::Meta => meta::parse(src).map(|_| ()),
-            ItemKind::Statement => match crate::query::check(src) {
+            ItemKind::Statement => match lore::query::check(src) {
                 Ok(()) => Ok(()),
                 Err(Error::Query(d)) => Err(*d),
                 Err(e) => Err(Diagnostic::new(e.to_string(), 0..src.len())),

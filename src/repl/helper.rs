@@ -17,10 +17,10 @@ use rustyline::hint::{Hint, Hinter, HistoryHinter};
 use rustyline::validate::{ValidationContext, ValidationResult, Validator};
 use rustyline::{Cmd, ConditionalEventHandler, Context, Event, EventContext, RepeatCount};
 
-use crate::query::{self, TokenClass};
 use crate::session::Session;
 use crate::session::meta::{self, COMMANDS};
 use crate::session::split::{self as script, input_complete};
+use lore::query::{self, TokenClass};
 
 /// Most candidates offered for one Tab; more would scroll the screen away.
 const MAX_CANDIDATES: usize = 200;

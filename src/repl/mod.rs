@@ -20,10 +20,10 @@ use rustyline::error::ReadlineError;
 use rustyline::history::FileHistory;
 use rustyline::{Editor, EventHandler, KeyCode, KeyEvent, Modifiers};
 
-use crate::error::{Error, Result};
 use crate::repl::helper::{EnterHandler, InterruptHandler, LoreHelper, quote_name};
 use crate::session::{Flow, RunMode, Session, stats_line};
-use crate::store::Store;
+use lore::error::{Error, Result};
+use lore::store::Store;
 
 const PROMPT: &str = "lore> ";
 

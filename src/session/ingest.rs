@@ -7,8 +7,8 @@
 use std::io::{self, IsTerminal, Read};
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
-use crate::store::{IngestOptions, IngestOutcome, Store};
+use lore::error::{Error, Result};
+use lore::store::{IngestOptions, IngestOutcome, Store};
 
 /// Expands the paths given to `lore ingest` into article files, in a stable order.
 pub fn article_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
@@ -191,7 +191,7 @@ fn ingest_each(
             let mut bytes = Vec::new();
             io::stdin()
                 .lock()
-                .take(crate::store::MAX_ARTICLE_BYTES as u64 + 1)
+                .take(lore::store::MAX_ARTICLE_BYTES as u64 + 1)
                 .read_to_end(&mut bytes)
                 .map_err(|e| Error::io("stdin", e))
                 .and_then(|_| store.ingest_bytes_with(&bytes, "stdin", opts))

@@ -6,8 +6,8 @@
 
 use std::path::PathBuf;
 
-use crate::diag::{Diagnostic, did_you_mean};
-use crate::output::Format;
+use lore::diag::{Diagnostic, did_you_mean};
+use lore::output::Format;
 
 /// One meta-command as listed by `.help`.
 #[derive(Debug)]
@@ -309,7 +309,7 @@ pub fn parse(line: &str) -> Result<Meta, Diagnostic> {
         ".export" => Meta::Export(path("file to write")?),
         ".graph" => {
             let mut positional: Vec<&(String, std::ops::Range<usize>)> = Vec::new();
-            let mut depth = crate::graph::DEFAULT_DEPTH;
+            let mut depth = lore::graph::DEFAULT_DEPTH;
             let mut i = 0;
             while i < args.len() {
                 let (w, span) = &args[i];
@@ -327,12 +327,12 @@ pub fn parse(line: &str) -> Result<Meta, Diagnostic> {
                 };
                 match value {
                     Some((v, s)) => match v.parse::<usize>() {
-                        Ok(n) if (1..=crate::graph::MAX_DEPTH).contains(&n) => depth = n,
+                        Ok(n) if (1..=lore::graph::MAX_DEPTH).contains(&n) => depth = n,
                         _ => {
                             return Err(Diagnostic::new(
                                 format!(
                                     "expected a depth from 1 to {}, found `{v}`",
-                                    crate::graph::MAX_DEPTH
+                                    lore::graph::MAX_DEPTH
                                 ),
                                 s,
                             )

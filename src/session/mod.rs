@@ -18,12 +18,12 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 use std::time::Instant;
 
-use crate::diag::Diagnostic;
-use crate::error::{Error, Result};
-use crate::graph::GraphFormat;
-use crate::output::{self, Format, Style};
-use crate::query::{CancelToken, DEFAULT_LIMIT, QueryOptions};
-use crate::store::Store;
+use lore::diag::Diagnostic;
+use lore::error::{Error, Result};
+use lore::graph::GraphFormat;
+use lore::output::{self, Format, Style};
+use lore::query::{CancelToken, DEFAULT_LIMIT, QueryOptions};
+use lore::store::Store;
 use meta::Meta;
 use split::{self as script, ItemKind};
 
@@ -280,12 +280,12 @@ impl Session {
             Meta::Graph { name, file, depth } => {
                 let n = self
                     .store
-                    .neighbourhood(&name, depth, crate::graph::DEFAULT_MAX_NODES)?;
+                    .neighbourhood(&name, depth, lore::graph::DEFAULT_MAX_NODES)?;
                 let file = file.unwrap_or_else(|| {
-                    PathBuf::from(crate::graph::default_file_name(&n, GraphFormat::Svg))
+                    PathBuf::from(lore::graph::default_file_name(&n, GraphFormat::Svg))
                 });
                 let format = GraphFormat::from_path(&file);
-                std::fs::write(&file, crate::graph::render(&n, format))
+                std::fs::write(&file, lore::graph::render(&n, format))
                     .map_err(|e| Error::io(&file, e))?;
                 // Said in scripts too (like .ingest's summary): the file is the result.
                 let what = match format {
@@ -315,7 +315,7 @@ impl Session {
             &self.store,
             &files,
             true,
-            crate::store::IngestOptions::default(),
+            lore::store::IngestOptions::default(),
             &|| cancel.is_cancelled(),
         )?;
         let done = totals.added + totals.skipped + totals.failed;

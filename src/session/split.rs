@@ -15,7 +15,7 @@ use std::io::{self, Read};
 use std::ops::Range;
 use std::path::Path;
 
-use crate::error::{Error, Result};
+use lore::error::{Error, Result};
 
 /// What an [`Item`] is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -161,7 +161,7 @@ pub fn input_complete(text: &str) -> bool {
     if !tail.pending || items.last().is_some_and(|i| i.kind == ItemKind::Meta) {
         return true;
     }
-    if crate::query::is_complete(text) {
+    if lore::query::is_complete(text) {
         return true;
     }
     text.contains('\n')
