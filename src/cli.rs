@@ -50,8 +50,8 @@ pub enum Command {
         #[arg(short, long)]
         quiet: bool,
         /// How to read article bytes: strict utf-8, or auto (UTF-8, else Windows-1252), or latin1.
-        #[arg(long, value_enum, default_value_t = Encoding::Utf8)]
-        encoding: Encoding,
+        #[arg(long, value_enum, default_value_t = EncodingArg::Utf8)]
+        encoding: EncodingArg,
         /// Which extractor reads the facts: patterns (precise, few facts) or parse (dependency trees: many more facts, less precise, ~15x slower).
         #[arg(long, value_enum, default_value_t = ExtractorArg::Patterns)]
         extractor: ExtractorArg,
@@ -67,8 +67,8 @@ pub enum Command {
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
         /// How to read article bytes: strict utf-8, or auto (UTF-8, else Windows-1252), or latin1.
-        #[arg(long, value_enum, default_value_t = Encoding::Utf8)]
-        encoding: Encoding,
+        #[arg(long, value_enum, default_value_t = EncodingArg::Utf8)]
+        encoding: EncodingArg,
         /// Which extractor reads the facts: patterns (precise, few facts) or parse (dependency trees: many more facts, less precise, ~15x slower).
         #[arg(long, value_enum, default_value_t = ExtractorArg::Patterns)]
         extractor: ExtractorArg,
@@ -84,7 +84,7 @@ pub enum Command {
         file: PathBuf,
         /// jsonl or ntriples. Default: ntriples for a `.nt` file, else jsonl.
         #[arg(long, value_enum)]
-        format: Option<ImportFormat>,
+        format: Option<ImportFormatArg>,
         /// Report and skip bad lines instead of stopping at the first.
         #[arg(long)]
         keep_going: bool,
@@ -99,7 +99,7 @@ pub enum Command {
         base: Option<String>,
         /// What a CSV holds: facts, entities, sources or documents [default: facts]
         #[arg(long, value_enum)]
-        table: Option<CsvTable>,
+        table: Option<CsvTableArg>,
         /// Write to this file instead of stdout.
         #[arg(short, long)]
         output: Option<PathBuf>,
@@ -111,8 +111,8 @@ pub enum Command {
         /// One or more statements, e.g. "Blinken met ?who;".
         text: String,
         /// Output format.
-        #[arg(long, short, value_enum, default_value_t = Format::Table)]
-        format: Format,
+        #[arg(long, short, value_enum, default_value_t = FormatArg::Table)]
+        format: FormatArg,
         /// Maximum rows per statement.
         #[arg(long, default_value_t = lore::query::DEFAULT_LIMIT)]
         limit: usize,
@@ -123,8 +123,8 @@ pub enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// Output format.
-        #[arg(long, short, value_enum, default_value_t = Format::Table)]
-        format: Format,
+        #[arg(long, short, value_enum, default_value_t = FormatArg::Table)]
+        format: FormatArg,
         /// Maximum rows per statement.
         #[arg(long, default_value_t = lore::query::DEFAULT_LIMIT)]
         limit: usize,
@@ -147,7 +147,7 @@ pub enum Command {
         max_nodes: usize,
         /// svg (a picture) or dot (for Graphviz). Default: by the -o file's extension, else svg.
         #[arg(long, value_enum)]
-        format: Option<GraphFormat>,
+        format: Option<GraphFormatArg>,
         /// Write to this file instead of stdout.
         #[arg(short, long)]
         output: Option<PathBuf>,
@@ -157,8 +157,8 @@ pub enum Command {
         /// The entity: any of its names, or #ID.
         name: String,
         /// Output format.
-        #[arg(long, short, value_enum, default_value_t = Format::Table)]
-        format: Format,
+        #[arg(long, short, value_enum, default_value_t = FormatArg::Table)]
+        format: FormatArg,
     },
     /// Show what the language pipeline makes of a text, as CoNLL-U:
     /// sentences, tokens, tags, lemmas, dependencies, named entities (MISC NE=).
@@ -174,13 +174,94 @@ pub enum Command {
         #[arg(long, short, value_name = "FILE")]
         file: Option<PathBuf>,
         /// How to read file bytes: strict utf-8, or auto (UTF-8, else Windows-1252), or latin1.
-        #[arg(long, value_enum, default_value_t = Encoding::Utf8)]
-        encoding: Encoding,
+        #[arg(long, value_enum, default_value_t = EncodingArg::Utf8)]
+        encoding: EncodingArg,
     },
     /// Open the interactive shell.
     Repl,
     /// Verify the store: indexes, counts, sources, names. Exits 2 when damaged.
     Check,
+}
+
+/// Declares a clap value enum of the command line that mirrors a library
+/// enum variant for variant, with the conversion: the library's types stay
+/// free of clap, and `--help` shows these doc comments.
+macro_rules! arg_enum {
+    ($(#[$m:meta])* $arg:ident => $lib:ident { $($(#[$vm:meta])* $v:ident,)* }) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+        pub enum $arg {
+            $($(#[$vm])* $v,)*
+        }
+
+        impl From<$arg> for $lib {
+            fn from(a: $arg) -> Self {
+                match a {
+                    $($arg::$v => $lib::$v,)*
+                }
+            }
+        }
+    };
+}
+
+arg_enum! {
+    /// `--encoding`: how article bytes are turned into text.
+    EncodingArg => Encoding {
+        /// Strict UTF-8: anything else is refused with a message (the default).
+        Utf8,
+        /// UTF-8 when valid, otherwise Windows-1252 (the usual "Latin-1" of web pages).
+        Auto,
+        /// Windows-1252 / Latin-1 always.
+        Latin1,
+    }
+}
+
+arg_enum! {
+    /// `lore import --format`.
+    ImportFormatArg => ImportFormat {
+        /// JSON lines: `lore export`'s schema, or other extractors' minimal facts.
+        Jsonl,
+        /// RDF 1.1 N-Triples, such as `lore export --format ntriples` writes.
+        Ntriples,
+    }
+}
+
+arg_enum! {
+    /// `--format` of results: query, run, timeline.
+    FormatArg => Format {
+        /// Aligned columns with a footer.
+        Table,
+        /// One JSON object per row.
+        Json,
+        /// RFC 4180 CSV with a header row.
+        Csv,
+        /// `column = value` lines, a blank line between rows.
+        Line,
+    }
+}
+
+arg_enum! {
+    /// `lore export --table`.
+    CsvTableArg => CsvTable {
+        /// One row per fact.
+        Facts,
+        /// One row per entity.
+        Entities,
+        /// One row per source of a fact: the sentence and where it is.
+        Sources,
+        /// One row per document.
+        Documents,
+    }
+}
+
+arg_enum! {
+    /// `lore graph --format`.
+    GraphFormatArg => GraphFormat {
+        /// A standalone SVG picture, laid out by lore.
+        Svg,
+        /// Graphviz DOT, for `dot -Tpng` and friends.
+        Dot,
+    }
 }
 
 /// `--extractor`: which extractor reads the facts.
@@ -263,7 +344,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             &paths,
             quiet,
             IngestOptions {
-                encoding,
+                encoding: encoding.into(),
                 extractor: extractor.into(),
                 ..IngestOptions::default()
             },
@@ -272,24 +353,30 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             paths,
             encoding,
             extractor,
-        }) => extract(&paths, encoding, extractor.into()),
+        }) => extract(&paths, encoding.into(), extractor.into()),
         Some(Command::Import {
             file,
             format,
             keep_going,
-        }) => import(&cli.db, &file, format, keep_going),
+        }) => import(&cli.db, &file, format.map(Into::into), keep_going),
         Some(Command::Export {
             format,
             ref base,
             table,
             ref output,
-        }) => export(&cli.db, format, base.as_deref(), table, output.as_deref()),
+        }) => export(
+            &cli.db,
+            format,
+            base.as_deref(),
+            table.map(Into::into),
+            output.as_deref(),
+        ),
         Some(Command::Stats) => stats(&open_reader(&cli.db)?),
         Some(Command::Query {
             text,
             format,
             limit,
-        }) => query(&open_reader(&cli.db)?, &text, format, limit),
+        }) => query(&open_reader(&cli.db)?, &text, format.into(), limit),
         Some(Command::Graph {
             name,
             depth,
@@ -301,10 +388,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             &name,
             depth,
             max_nodes,
-            format,
+            format.map(Into::into),
             output.as_deref(),
         ),
-        Some(Command::Timeline { name, format }) => timeline(&open_reader(&cli.db)?, &name, format),
+        Some(Command::Timeline { name, format }) => {
+            timeline(&open_reader(&cli.db)?, &name, format.into())
+        }
         Some(Command::Check) => {
             let opts = OpenOptions::reader();
             Ok(if lore::check::run(&store_path(&cli.db), &opts)? {
@@ -322,7 +411,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }) => script_exit(crate::script::run_files(
             &files,
             &crate::script::RunOptions {
-                format,
+                format: format.into(),
                 limit,
                 keep_going,
                 check,
@@ -340,7 +429,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 (None, Some(f)) => lore::parse_command::Input::File(f),
                 (None, None) => lore::parse_command::Input::File(Path::new("-")),
             };
-            lore::parse_command::run(input, encoding, &mut io::stdout().lock())
+            lore::parse_command::run(input, encoding.into(), &mut io::stdout().lock())
                 .map(|()| ExitCode::SUCCESS)
         }
         Some(Command::Repl) | None => {

@@ -24,7 +24,7 @@ use crate::storage::ObjKey;
 use crate::store::Store;
 
 /// Which table `lore export --format csv` writes.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum CsvTable {
     /// One row per fact.
     #[default]

@@ -36,7 +36,7 @@ pub const MAX_DEPTH: usize = 6;
 pub const DEFAULT_MAX_NODES: usize = 30;
 
 /// The two ways `lore graph` draws.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum GraphFormat {
     /// A standalone SVG picture, laid out by lore.
     #[default]

@@ -25,7 +25,7 @@ use crate::storage::{
 pub const MAX_ARTICLE_BYTES: usize = 64 << 20;
 
 /// How article bytes are turned into text.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Encoding {
     /// Strict UTF-8: anything else is refused with a message (the default).
     #[default]
@@ -93,7 +93,7 @@ pub struct ImportSummary {
 }
 
 /// The formats `lore import` reads.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum ImportFormat {
     /// JSON lines: `lore export`'s schema, or other extractors' minimal facts.
     #[default]
