@@ -9,6 +9,7 @@ mod session;
 /// mimalloc instead of the system allocator: an import allocates and frees
 /// many small strings per fact, across two threads, where glibc's malloc
 /// spent a quarter of the time (see BENCHMARKS.md, Scale).
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
