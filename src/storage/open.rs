@@ -71,8 +71,7 @@ pub(super) fn sync_dir(dir: &Path) -> Result<()> {
 pub(super) fn sled_error(path: &Path, e: sled::Error) -> Error {
     match e {
         sled::Error::Io(io) => {
-            let msg = io.to_string();
-            if msg.contains("could not acquire lock") {
+            if held_by_another(path) {
                 Error::StoreLocked {
                     path: path.to_path_buf(),
                 }
@@ -92,6 +91,19 @@ pub(super) fn sled_error(path: &Path, e: sled::Error) -> Error {
         },
         other => Error::Storage(other.to_string()),
     }
+}
+
+/// Whether another handle (this process or another) holds the lock sled
+/// takes on `path/db` when it opens a store.
+///
+/// sled reports a held lock only as an I/O error whose text says so; lore
+/// asks the file itself instead, with the same kind of lock (`flock`), and
+/// lets go of it at once when it was free.
+fn held_by_another(path: &Path) -> bool {
+    let Ok(file) = std::fs::File::open(path.join("db")) else {
+        return false;
+    };
+    matches!(file.try_lock(), Err(std::fs::TryLockError::WouldBlock))
 }
 
 /// How lore opens sled for a store at `path`.
