@@ -23,7 +23,7 @@
 //! `open.rs` sled's configuration, open and flush; `read.rs` every read;
 //! `write.rs` the write path; `merge.rs` how a new fact meets a stored one
 //! (corroboration, time identity); `undo.rs` commits and the undo record;
-//! `runs.rs` and `bulk.rs` the run level; `codec.rs` byte layouts;
+//! `runs/` and `bulk.rs` the run level; `codec.rs` byte layouts;
 //! `check.rs` `lore check`.
 
 mod bulk;
