@@ -1,7 +1,7 @@
 //! The saved scripts in queries/ parse, run and answer on a store that holds
 //! the facts they ask about (built from JSONL, independent of the extractor).
 
-mod query_support;
+use crate::query_support;
 
 use std::path::Path;
 

@@ -1,6 +1,6 @@
 //! The query language end to end through the library, on a store built from JSONL.
 
-mod query_support;
+use crate::query_support;
 
 use lore::ingest::normalize_relation;
 use lore::query::{self, CancelToken, QueryOptions};

@@ -5,7 +5,7 @@
 //! ```lore error must fail with a query error, and a ```text block right after it
 //! must be exactly the rendered error.
 
-mod query_support;
+use crate::query_support;
 
 use std::path::Path;
 

@@ -1,7 +1,7 @@
 //! Property test: arbitrary text through the lexer, parser and executor.
 //! Nothing panics, and every failure is a query error whose span lies inside the text.
 
-mod query_support;
+use crate::query_support;
 
 use std::sync::Arc;
 

@@ -1,6 +1,6 @@
 //! `lore query` end to end: the real binary on a store imported from a JSONL file.
 
-mod query_support;
+use crate::query_support;
 
 use std::path::Path;
 use std::process::Command;

@@ -3,7 +3,7 @@
 //! `tests/snapshots/<name>.out`. A change in extraction or query semantics
 //! thus shows up as a reviewed diff.
 //!
-//! `LORE_BLESS=1 cargo test --test snapshots` rewrites the expected files;
+//! `LORE_BLESS=1 cargo test --test queries snapshots` rewrites the expected files;
 //! read the diff (`git diff tests/snapshots`) before committing them.
 
 use std::path::{Path, PathBuf};
@@ -151,7 +151,7 @@ fn check_all(
                 diff(&expected, &actual)
             )),
             Err(_) => problems.push(format!(
-                "{} has no snapshot {}; run LORE_BLESS=1 cargo test --test snapshots and review it. It printed:\n{actual}",
+                "{} has no snapshot {}; run LORE_BLESS=1 cargo test --test queries snapshots and review it. It printed:\n{actual}",
                 script.display(),
                 file.display()
             )),

@@ -1,0 +1,12 @@
+//! The `lore` binary's front ends end to end, in one test binary (one link
+//! of the crate instead of six): the command line (`cli`), scripts
+//! (`script`), the shell in a pseudo-terminal (`repl`), `lore check` on
+//! damaged stores (`check`, `check_limits`) and the exchange formats
+//! (`interop`).
+
+mod check;
+mod check_limits;
+mod cli;
+mod interop;
+mod repl;
+mod script;
