@@ -432,3 +432,19 @@ fn library_rows_are_typed() {
         }
     );
 }
+
+#[test]
+fn find_lists_each_distinct_row_once_and_agrees_with_a_distinct_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(dir.path());
+    for var in ["?x", "?r", "?y"] {
+        let listed = rows(&s, &format!("find {var} where ?x ?r ?y limit 10000;"));
+        let mut unique = listed.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(listed.len(), unique.len(), "{var}: {listed:?}");
+        let counted = rows(&s, &format!("count {var} where ?x ?r ?y;"));
+        assert_eq!(counted, vec![vec![listed.len().to_string()]], "{var}");
+        assert!(listed.len() > 1, "{var}: the fixture has several");
+    }
+}

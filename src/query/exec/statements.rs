@@ -20,7 +20,7 @@ impl<'a> Exec<'a> {
                     None => None,
                 };
                 let mut n = 0u64;
-                let mut seen: HashSet<String> = HashSet::new();
+                let mut seen: HashSet<VKey> = HashSet::new();
                 if slot.is_none()
                     && let Some(total) = self.count_fast(&plan)?
                 {
@@ -29,7 +29,7 @@ impl<'a> Exec<'a> {
                     self.solve(&plan, &mut |_, b| {
                         match slot {
                             Some(s) => {
-                                if seen.insert(format!("{:?}", b.get(s))) {
+                                if seen.insert(b.get(s).map_or(VKey::Unbound, VKey::of)) {
                                     n += 1;
                                 }
                             }
@@ -115,14 +115,11 @@ impl<'a> Exec<'a> {
         out: &mut StatementOutput,
     ) -> Result<()> {
         let mut rows: Vec<Vec<Value>> = Vec::new();
-        let mut seen: HashSet<String> = HashSet::new();
+        let mut seen: HashSet<Vec<VKey>> = HashSet::new();
         let stream = order.is_empty();
         self.solve(plan, &mut |ex, b| {
-            if distinct {
-                let key: Vec<&Option<V>> = slots.iter().map(|s| &b[*s]).collect();
-                if !seen.insert(format!("{key:?}")) {
-                    return Ok(Flow::Continue(()));
-                }
+            if distinct && !seen.insert(VKey::of_slots(b, slots)) {
+                return Ok(Flow::Continue(()));
             }
             rows.push(ex.row(b, slots)?);
             if stream && rows.len() > cap {
@@ -178,16 +175,15 @@ impl<'a> Exec<'a> {
         struct Group {
             key: Binding,
             n: u64,
-            distinct: Vec<HashSet<String>>,
+            distinct: Vec<HashSet<VKey>>,
         }
-        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut index: HashMap<Vec<VKey>, usize> = HashMap::new();
         let mut groups: Vec<Group> = Vec::new();
         self.solve(plan, &mut |_, b| {
-            let key: Binding = key_slots.iter().map(|s| b[*s].clone()).collect();
-            let k = format!("{key:?}");
+            let k = VKey::of_slots(b, &key_slots);
             let gi = *index.entry(k).or_insert_with(|| {
                 groups.push(Group {
-                    key,
+                    key: key_slots.iter().map(|s| b[*s].clone()).collect(),
                     n: 0,
                     distinct: vec![HashSet::new(); counts.len()],
                 });
@@ -197,7 +193,7 @@ impl<'a> Exec<'a> {
             g.n += 1;
             for (ci, c) in counts.iter().enumerate() {
                 if let Some(s) = c {
-                    g.distinct[ci].insert(format!("{:?}", b[*s]));
+                    g.distinct[ci].insert(VKey::of(&b[*s]));
                 }
             }
             Ok(Flow::Continue(()))
