@@ -221,6 +221,56 @@ pub fn combine_confidence(a: f32, b: f32) -> f32 {
     (1.0 - (1.0 - a) * (1.0 - b)).min(0.99)
 }
 
+// ---------------------------------------------------------------- merge rules
+//
+// When a new reading is the same fact as a stored one, and what merging
+// them does. These are domain rules: the storage writer applies them (it
+// finds the stored candidates), but they are decided here.
+
+/// The qualifier that tells two occurrences of a fact apart.
+pub const TIME: &str = "time";
+
+/// Two ISO times name the same occasion when one refines the other
+/// (`2023`, `2023-03`, `2023-03-02`).
+pub fn times_agree(a: &str, b: &str) -> bool {
+    a.starts_with(b) || b.starts_with(a)
+}
+
+/// Adds the new `sources` of one reading to a fact whose sources so far are
+/// `base` followed by `sources_so_far`: a source already there (same document
+/// and span) is skipped, and each new document raises the confidence.
+pub fn add_sources(
+    base: &[Source],
+    sources_so_far: &mut Vec<Source>,
+    confidence: &mut f32,
+    new: Vec<Source>,
+    reading_confidence: f32,
+) -> u64 {
+    let mut added = 0;
+    for s in new {
+        let mut seen = base.iter().chain(sources_so_far.iter());
+        if seen.clone().any(|x| x.doc == s.doc && x.span == s.span) {
+            continue;
+        }
+        if !seen.any(|x| x.doc == s.doc) {
+            *confidence = combine_confidence(*confidence, reading_confidence);
+        }
+        sources_so_far.push(s);
+        added += 1;
+    }
+    added
+}
+
+/// Adds `alias` to `entity` unless it is its name or already there; true when added.
+pub fn add_alias(entity: &mut Entity, alias: String) -> bool {
+    let alias = alias.trim().to_string();
+    if alias.is_empty() || alias == entity.name || entity.aliases.contains(&alias) {
+        return false;
+    }
+    entity.aliases.push(alias);
+    true
+}
+
 /// Normalizes a name for lookup: case-folded, punctuation dropped, spaces collapsed.
 ///
 /// "U.S." → "us", "US" → "us", "G-20" → "g20", "Group  of 20" → "group of 20".
@@ -273,5 +323,62 @@ mod tests {
         }
         assert_eq!(EntityKind::parse("PERSON"), Some(EntityKind::Person));
         assert_eq!(EntityKind::parse("alien"), None);
+    }
+
+    #[test]
+    fn times_agree_when_one_refines_the_other() {
+        assert!(times_agree("2023", "2023-03-02"));
+        assert!(times_agree("2023-03-02", "2023-03"));
+        assert!(!times_agree("2023-03", "2023-04-01"));
+        assert!(!times_agree("2022", "2023"));
+    }
+
+    fn src(doc: DocId, span: (u64, u64)) -> Source {
+        Source {
+            doc,
+            sentence: String::new(),
+            span,
+        }
+    }
+
+    #[test]
+    fn a_new_document_raises_confidence_and_a_repeated_source_is_skipped() {
+        let base = [src(1, (0, 10))];
+        let mut more = Vec::new();
+        let mut conf = 0.6;
+        // The same sentence again: nothing added, confidence unchanged.
+        assert_eq!(
+            add_sources(&base, &mut more, &mut conf, vec![src(1, (0, 10))], 0.6),
+            0
+        );
+        assert_eq!(conf, 0.6);
+        // Another sentence of the same document: added, same confidence.
+        assert_eq!(
+            add_sources(&base, &mut more, &mut conf, vec![src(1, (20, 30))], 0.6),
+            1
+        );
+        assert_eq!(conf, 0.6);
+        // Another document: added, and the confidence combines.
+        assert_eq!(
+            add_sources(&base, &mut more, &mut conf, vec![src(2, (0, 10))], 0.6),
+            1
+        );
+        assert!((conf - 0.84).abs() < 1e-6, "{conf}");
+        assert_eq!(more.len(), 2);
+    }
+
+    #[test]
+    fn an_alias_is_added_once_and_never_the_name_itself() {
+        let mut e = Entity {
+            id: 0,
+            name: "Ann Lee".into(),
+            kind: EntityKind::Person,
+            aliases: vec![],
+        };
+        assert!(!add_alias(&mut e, "Ann Lee".into()));
+        assert!(!add_alias(&mut e, "  ".into()));
+        assert!(add_alias(&mut e, " Lee ".into()));
+        assert!(!add_alias(&mut e, "Lee".into()));
+        assert_eq!(e.aliases, ["Lee"]);
     }
 }

@@ -1,7 +1,9 @@
-//! The fact-merge rules of the write path: a fact already stored with the
-//! same identity (subject, relation, polarity, object) and a time that agrees
-//! gains the new sources (corroboration) instead of becoming a second fact;
-//! the identity cache that keeps those lookups off disk.
+//! Applying the fact-merge rules of the domain (`model`: `times_agree`,
+//! `add_sources`, `add_alias`) in the write path: finding the stored fact
+//! with the same identity (subject, relation, polarity, object) and a time
+//! that agrees, which then gains the new sources (corroboration) instead of
+//! a second fact being written; and the identity cache that keeps those
+//! lookups off disk.
 
 use super::*;
 
@@ -91,15 +93,6 @@ impl IdentCache {
             more.push(id);
         }
     }
-}
-
-/// The qualifier that tells two occurrences of a fact apart.
-pub(super) const TIME: &str = "time";
-
-/// Two ISO times name the same occasion when one refines the other
-/// (`2023`, `2023-03`, `2023-03-02`).
-pub(super) fn times_agree(a: &str, b: &str) -> bool {
-    a.starts_with(b) || b.starts_with(a)
 }
 
 impl Writer<'_> {
@@ -353,39 +346,4 @@ impl Writer<'_> {
         }
         Ok(())
     }
-}
-
-/// Adds the new `sources` of one reading to a fact whose sources so far are
-/// `base` followed by `sources_so_far`: a source already there (same document
-/// and span) is skipped, and each new document raises the confidence.
-pub(super) fn add_sources(
-    base: &[Source],
-    sources_so_far: &mut Vec<Source>,
-    confidence: &mut f32,
-    new: Vec<Source>,
-    reading_confidence: f32,
-) -> u64 {
-    let mut added = 0;
-    for s in new {
-        let mut seen = base.iter().chain(sources_so_far.iter());
-        if seen.clone().any(|x| x.doc == s.doc && x.span == s.span) {
-            continue;
-        }
-        if !seen.any(|x| x.doc == s.doc) {
-            *confidence = combine_confidence(*confidence, reading_confidence);
-        }
-        sources_so_far.push(s);
-        added += 1;
-    }
-    added
-}
-
-/// Adds `alias` to `entity` unless it is its name or already there; true when added.
-pub(super) fn add_alias(entity: &mut Entity, alias: String) -> bool {
-    let alias = alias.trim().to_string();
-    if alias.is_empty() || alias == entity.name || entity.aliases.contains(&alias) {
-        return false;
-    }
-    entity.aliases.push(alias);
-    true
 }

@@ -58,7 +58,7 @@ use sled::transaction::{ConflictableTransactionError, TransactionError};
 use crate::error::{Error, Result};
 use crate::model::{
     DocId, Document, Entity, EntityId, EntityKind, Fact, FactId, Literal, Object, Polarity,
-    Qualifiers, RelId, Source, Stats, combine_confidence, normalize_name,
+    Qualifiers, RelId, Source, Stats, TIME, add_alias, add_sources, normalize_name, times_agree,
 };
 use codec::{CodecError, FORMAT_VERSION, GroupKey};
 pub use codec::{FACTS_PER_BLOCK, IndexKind, ObjKey, Triple};
