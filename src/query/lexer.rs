@@ -280,6 +280,24 @@ pub fn classify(text: &str) -> Vec<(Range<usize>, TokenClass)> {
     out
 }
 
+/// Where the statement at the start of `text` ends, as the parser's own
+/// lexer sees it: `Ok(n)` when a `;` ends it at byte `n` (just past the
+/// `;`), `Err(true)` when the text ends inside a string, `Err(false)` when
+/// it ends without a `;`. The shell and the script splitter cut statements
+/// with this, so they never disagree with the parser about where a string,
+/// a `--` comment or a statement ends.
+pub fn statement_end(text: &str) -> Result<usize, bool> {
+    let mut lex = Raw::lexer(text);
+    while let Some(item) = lex.next() {
+        match item {
+            Ok(Raw::Semi) => return Ok(lex.span().end),
+            Err(LexError::UnclosedString) => return Err(true),
+            _ => {}
+        }
+    }
+    Err(false)
+}
+
 /// True when the text ends a statement: the last token is a `;` and no string is open.
 pub fn is_complete(text: &str) -> bool {
     let mut last_semi = false;

@@ -8,7 +8,8 @@
 //! alike.
 //!
 //! Architecture invariant: the splitter never fails; it only finds the
-//! boundaries (`;` outside `"strings"` and `--` comments). Whether a
+//! boundaries (`;` outside `"strings"` and `--` comments, found by the
+//! query lexer itself, `lore::query::lexer::statement_end`). Whether a
 //! statement is valid is the query parser's business.
 
 use std::io::{self, Read};
@@ -79,44 +80,18 @@ pub fn split_with_tail(text: &str) -> (Vec<Item>, Tail) {
             continue;
         }
         let start = i;
-        let mut in_string = false;
-        let mut end = None;
-        while i < bytes.len() {
-            let b = bytes[i];
-            if in_string {
-                match b {
-                    b'\\' => i += 1,
-                    b'"' => in_string = false,
-                    _ => {}
-                }
-            } else {
-                match b {
-                    b'"' => in_string = true,
-                    b'-' if bytes.get(i + 1) == Some(&b'-') => {
-                        i = text[i..].find('\n').map_or(text.len(), |n| i + n);
-                        continue;
-                    }
-                    b';' => {
-                        end = Some(i + 1);
-                        break;
-                    }
-                    _ => {}
-                }
-            }
-            i += 1;
-        }
-        match end {
-            Some(end) => {
+        match lore::query::lexer::statement_end(&text[start..]) {
+            Ok(n) => {
                 items.push(Item {
                     kind: ItemKind::Statement,
-                    span: start..end,
+                    span: start..start + n,
                     terminated: true,
                 });
-                i = end;
+                i = start + n;
             }
-            None => {
+            Err(open_quote) => {
                 tail = Tail {
-                    open_quote: in_string,
+                    open_quote,
                     pending: true,
                 };
                 let end = start + text[start..].trim_end().len();
@@ -257,5 +232,20 @@ mod tests {
         assert_eq!(split_with_tail("a b c; -- done").1, Tail::default());
         assert!(split("").is_empty());
         assert!(split("  -- only a comment").is_empty());
+    }
+
+    #[test]
+    fn statements_end_where_the_query_lexer_says() {
+        // `--` inside a name is part of the name for the parser, not a
+        // comment; the splitter used to hide the `;` after it.
+        let text = "Anne-Marie--Smith met ?x; ?y met Bo;";
+        assert_eq!(
+            parts(text),
+            vec![
+                (ItemKind::Statement, "Anne-Marie--Smith met ?x;"),
+                (ItemKind::Statement, "?y met Bo;"),
+            ]
+        );
+        assert!(lore::query::check(&text[..25]).is_ok());
     }
 }
