@@ -221,6 +221,50 @@ pub fn combine_confidence(a: f32, b: f32) -> f32 {
     (1.0 - (1.0 - a) * (1.0 - b)).min(0.99)
 }
 
+/// How much of the calendar an ISO time names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DatePrecision {
+    /// `YYYY`.
+    Year,
+    /// `YYYY-MM`.
+    Month,
+    /// `YYYY-MM-DD`.
+    Day,
+}
+
+/// The precision of `s` when it is `YYYY`, `YYYY-MM` or `YYYY-MM-DD` naming
+/// a real year, month or day, else `None`: the one check of the times lore
+/// stores, used by the timeline and the RDF typing alike. jiff decides
+/// whether a day exists (`2024-02-29` does, `2023-02-29` does not).
+pub fn iso_date(s: &str) -> Option<DatePrecision> {
+    let b = s.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    let num = |r: std::ops::Range<usize>| s.get(r).and_then(|t| t.parse::<i16>().ok());
+    let year = if digits(0..4) {
+        num(0..4)?
+    } else {
+        return None;
+    };
+    match b.len() {
+        4 => Some(DatePrecision::Year),
+        7 if b[4] == b'-' && digits(5..7) => {
+            let month = i8::try_from(num(5..7)?).ok()?;
+            jiff::civil::Date::new(year, month, 1)
+                .ok()
+                .map(|_| DatePrecision::Month)
+        }
+        10 if b[4] == b'-' && b[7] == b'-' && digits(5..7) && digits(8..10) => {
+            let month = i8::try_from(num(5..7)?).ok()?;
+            let day = i8::try_from(num(8..10)?).ok()?;
+            jiff::civil::Date::new(year, month, day)
+                .ok()
+                .map(|_| DatePrecision::Day)
+        }
+        _ => None,
+    }
+}
+
 // ---------------------------------------------------------------- merge rules
 //
 // When a new reading is the same fact as a stored one, and what merging
@@ -380,5 +424,26 @@ mod tests {
         assert!(add_alias(&mut e, " Lee ".into()));
         assert!(!add_alias(&mut e, "Lee".into()));
         assert_eq!(e.aliases, ["Lee"]);
+    }
+
+    #[test]
+    fn iso_dates_are_real_years_months_and_days() {
+        assert_eq!(iso_date("2023"), Some(DatePrecision::Year));
+        assert_eq!(iso_date("2023-03"), Some(DatePrecision::Month));
+        assert_eq!(iso_date("2024-02-29"), Some(DatePrecision::Day));
+        for not in [
+            "2023-02-29",
+            "2023-13",
+            "2023-00",
+            "2023-04-31",
+            "2023-3-2",
+            "20230302",
+            "March 2023",
+            "２０２３",
+            "",
+            "2023-03-02T10:00",
+        ] {
+            assert_eq!(iso_date(not), None, "{not}");
+        }
     }
 }

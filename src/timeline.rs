@@ -17,16 +17,10 @@ pub const COLUMNS: [&str; 8] = [
     "time", "subject", "relation", "object", "place", "document", "sentence", "fact",
 ];
 
-/// True for `YYYY`, `YYYY-MM` and `YYYY-MM-DD`.
+/// True for `YYYY`, `YYYY-MM` and `YYYY-MM-DD` naming a real year, month
+/// or day ([`crate::model::iso_date`]).
 pub fn is_iso_time(s: &str) -> bool {
-    let b = s.as_bytes();
-    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
-    match b.len() {
-        4 => digits(0..4),
-        7 => digits(0..4) && b[4] == b'-' && digits(5..7),
-        10 => digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10),
-        _ => false,
-    }
+    crate::model::iso_date(s).is_some()
 }
 
 /// The dated facts about `entity` (as subject or object) in time order, and

@@ -161,26 +161,12 @@ fn hex(b: u8) -> Option<u8> {
 /// `2023-03-02` → `xsd:date`, `2023-03` → `xsd:gYearMonth`, `2023` →
 /// `xsd:gYear`; anything else is not a date lore can type.
 fn date_type(s: &str) -> Option<&'static str> {
-    let b = s.as_bytes();
-    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
-    let num = |r: std::ops::Range<usize>| s[r].parse::<u32>().unwrap_or(0);
-    match b.len() {
-        4 if digits(0..4) => Some("gYear"),
-        7 if digits(0..4) && b[4] == b'-' && digits(5..7) && (1..=12).contains(&num(5..7)) => {
-            Some("gYearMonth")
-        }
-        10 if digits(0..4)
-            && b[4] == b'-'
-            && digits(5..7)
-            && b[7] == b'-'
-            && digits(8..10)
-            && (1..=12).contains(&num(5..7))
-            && (1..=31).contains(&num(8..10)) =>
-        {
-            Some("date")
-        }
-        _ => None,
-    }
+    use crate::model::DatePrecision;
+    Some(match crate::model::iso_date(s)? {
+        DatePrecision::Year => "gYear",
+        DatePrecision::Month => "gYearMonth",
+        DatePrecision::Day => "date",
+    })
 }
 
 /// RDF out of a store, and the import of every format lore reads: this is
