@@ -101,32 +101,23 @@ fn iri(s: &str) -> oxrdf::Term {
     oxrdf::Term::NamedNode(oxrdf::NamedNode::new(s).unwrap())
 }
 
-/// A small RFC 4180 reader (quoted fields with `""`, line breaks inside quotes).
+/// The rows of CSV text, read by the csv crate (so lore's writer is checked
+/// by a reader it did not write): RFC 4180 quoting, every row as long as
+/// the first, and a line break after the last row.
 fn parse_csv(text: &str) -> Vec<Vec<String>> {
-    let (mut rows, mut row, mut field, mut quoted) = (vec![], vec![], String::new(), false);
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                field.push('"');
-                chars.next();
-            }
-            (true, '"') => quoted = false,
-            (true, c) => field.push(c),
-            (false, '"') => quoted = true,
-            (false, ',') => row.push(std::mem::take(&mut field)),
-            (false, '\n') => {
-                row.push(std::mem::take(&mut field));
-                rows.push(std::mem::take(&mut row));
-            }
-            (false, c) => field.push(c),
-        }
-    }
     assert!(
-        field.is_empty() && row.is_empty(),
+        text.is_empty() || text.ends_with('\n'),
         "the last line has no newline"
     );
-    rows
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|r| {
+            let r = r.unwrap_or_else(|e| panic!("not RFC 4180 CSV: {e}"));
+            r.iter().map(String::from).collect()
+        })
+        .collect()
 }
 
 // ---------------------------------------------------------------- RDF
