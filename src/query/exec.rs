@@ -44,39 +44,6 @@ pub enum V {
 
 type Binding = Vec<Option<V>>;
 
-/// A bound value as a set or group key (DISTINCT, GROUP BY, `count(?x)`):
-/// [`V`] itself cannot be hashed because of its floating-point numbers,
-/// which count here by their bits, so that `1.0` and `1.0` are one key.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-enum VKey {
-    Obj(ObjKey),
-    Rel(RelId),
-    Text(String),
-    Num(u64),
-    Fact(FactId),
-    Null,
-    Unbound,
-}
-
-impl VKey {
-    fn of(v: &Option<V>) -> VKey {
-        match v {
-            None => VKey::Unbound,
-            Some(V::Obj(k)) => VKey::Obj(*k),
-            Some(V::Rel(r)) => VKey::Rel(*r),
-            Some(V::Text(t)) => VKey::Text(t.clone()),
-            Some(V::Num(n)) => VKey::Num(n.to_bits()),
-            Some(V::Fact(f)) => VKey::Fact(*f),
-            Some(V::Null) => VKey::Null,
-        }
-    }
-
-    /// The key of the values at `slots` of a binding.
-    fn of_slots(b: &Binding, slots: &[usize]) -> Vec<VKey> {
-        slots.iter().map(|s| VKey::of(&b[*s])).collect()
-    }
-}
-
 /// One index probe for a pattern: the known terms in stored orientation.
 #[derive(Clone, Copy)]
 struct Probe<'p> {
