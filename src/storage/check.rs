@@ -259,9 +259,14 @@ impl Storage {
         for item in self.names() {
             let (name, ids) = match item {
                 Ok(x) => x,
+                // A sled iterator that fails does not move past the damage:
+                // asked again it fails again, so the scan stops here.
                 Err(e) => {
-                    r.add("names", e.to_string());
-                    continue;
+                    r.add(
+                        "names",
+                        format!("the name index cannot be read past here: {e}"),
+                    );
+                    break;
                 }
             };
             for id in ids {

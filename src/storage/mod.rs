@@ -29,6 +29,7 @@
 mod bulk;
 mod check;
 pub mod codec;
+mod manifest;
 mod merge;
 mod open;
 mod query_support;
@@ -209,6 +210,12 @@ pub struct OpenOptions {
     /// `lore check` instead of ~130 ms). Writes through a reader still work
     /// and are flushed, but leave splits and log cleaning to the next writer.
     pub reads_only: bool,
+    /// Whether the store must already exist (default `false`). Commands that
+    /// only read set it (see [`OpenOptions::reader`]): a mistyped path is
+    /// then an error instead of a new empty store, and a directory holding
+    /// something other than a lore store is refused before anything in it
+    /// is touched.
+    pub must_exist: bool,
 }
 
 impl Default for OpenOptions {
@@ -222,6 +229,7 @@ impl Default for OpenOptions {
         OpenOptions {
             cache_bytes,
             reads_only: false,
+            must_exist: false,
         }
     }
 }
@@ -232,6 +240,7 @@ impl OpenOptions {
     pub fn reader() -> OpenOptions {
         OpenOptions {
             reads_only: true,
+            must_exist: true,
             ..OpenOptions::default()
         }
     }
@@ -375,6 +384,12 @@ pub struct Storage {
     name_limit: usize,
     /// Blob files made durable by [`Storage::flush`]: see [`BlobSync`].
     blob_sync: Mutex<BlobSync>,
+    /// Opened with [`OpenOptions::must_exist`]: a store without a format
+    /// version is refused instead of initialised.
+    must_exist: bool,
+    /// The counters the manifest last recorded; `None` while the store is
+    /// being opened and in a reader's handle, which keep none (`manifest`).
+    manifest: Mutex<Option<Counters>>,
     /// Tests: a bulk commit stops (as if killed) after applying this many trees.
     #[cfg(test)]
     crash_after_trees: std::sync::atomic::AtomicUsize,

@@ -70,15 +70,14 @@ pub(super) fn sync_dir(dir: &Path) -> Result<()> {
 
 pub(super) fn sled_error(path: &Path, e: sled::Error) -> Error {
     match e {
-        sled::Error::Io(io) => {
-            if held_by_another(path) {
-                Error::StoreLocked {
-                    path: path.to_path_buf(),
-                }
-            } else {
-                Error::io(path, io)
-            }
-        }
+        // The vendored sled keeps the kind of a failed `flock` (LORE-PATCH.md,
+        // fix 3): `WouldBlock` means another handle holds the store. Asking
+        // the lock again afterwards would race with a holder that is just
+        // exiting (a killed writer), and turn a busy store into an I/O error.
+        sled::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock => Error::StoreLocked {
+            path: path.to_path_buf(),
+        },
+        sled::Error::Io(io) => Error::io(path, io),
         sled::Error::Corruption { .. } => Error::Corrupt {
             path: path.to_path_buf(),
             detail: "sled found a damaged page".into(),
@@ -93,17 +92,62 @@ pub(super) fn sled_error(path: &Path, e: sled::Error) -> Error {
     }
 }
 
-/// Whether another handle (this process or another) holds the lock sled
-/// takes on `path/db` when it opens a store.
-///
-/// sled reports a held lock only as an I/O error whose text says so; lore
-/// asks the file itself instead, with the same kind of lock (`flock`), and
-/// lets go of it at once when it was free.
-fn held_by_another(path: &Path) -> bool {
-    let Ok(file) = std::fs::File::open(path.join("db")) else {
-        return false;
-    };
-    matches!(file.try_lock(), Err(std::fs::TryLockError::WouldBlock))
+/// Refuses, before sled touches anything, a path that holds no store: sled
+/// would make a new one there, or rewrite another program's file named `db`.
+/// A store sled has opened once has a non-empty log `db` and its `conf`.
+fn require_existing(path: &Path) -> Result<()> {
+    let create = "nothing was created; make a store with `lore --db PATH ingest FILES` or `lore --db PATH import FILE`, or give the path of an existing one with --db";
+    if !path.exists() {
+        return Err(Error::NotAStore {
+            path: path.to_path_buf(),
+            reason: format!("there is nothing at this path; {create}"),
+        });
+    }
+    if !path.is_dir() {
+        return Err(Error::NotAStore {
+            path: path.to_path_buf(),
+            reason:
+                "it is a file; a store is a directory (give an existing store directory with --db)"
+                    .into(),
+        });
+    }
+    let log_len = std::fs::metadata(path.join("db")).map_or(0, |m| m.len());
+    let complete = log_len > 0 && path.join("conf").is_file();
+    if !complete && path.join(manifest::MANIFEST).exists() {
+        return Err(Error::Corrupt {
+            path: path.to_path_buf(),
+            detail: "its storage log (`db`, `conf`) is missing or empty, though its manifest records committed data".into(),
+        });
+    }
+    if !complete {
+        return Err(Error::NotAStore {
+            path: path.to_path_buf(),
+            reason: format!(
+                "the directory holds no store (no storage log `db` with its `conf`); {create}"
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Installs, once per process, a panic hook that prints nothing for a panic
+/// raised inside sled's code (lore catches those around `open` and reports
+/// the store as damaged) and hands every other panic to the hook that was
+/// there before, so lore's own bugs still print as usual.
+fn quiet_sled_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let in_sled = info.location().is_some_and(|l| {
+                let file = l.file().replace('\\', "/");
+                file.contains("/sled/src/") || file.contains("/sled-0.34")
+            });
+            if !in_sled {
+                previous(info);
+            }
+        }));
+    });
 }
 
 /// How lore opens sled for a store at `path`.
@@ -130,7 +174,9 @@ pub(super) fn open_db(path: &Path, config: &sled::Config) -> Result<sled::Db> {
     loop {
         sled_files::clear_interrupted_sled_writes(path)?;
         // sled can panic on some damaged files instead of returning an error; a
-        // damaged store must be an error that names it, so the panic is caught here.
+        // damaged store must be an error that names it, so the panic is caught
+        // here, and its message is kept from the user's terminal.
+        quiet_sled_panics();
         let opened = std::panic::catch_unwind(AssertUnwindSafe(|| config.open()));
         match opened {
             Ok(Ok(db)) => return Ok(db),
@@ -153,10 +199,21 @@ pub(super) fn open_db(path: &Path, config: &sled::Config) -> Result<sled::Db> {
 impl Storage {
     /// Opens (creating if needed) the store at `path`.
     pub fn open(path: &Path, opts: &OpenOptions) -> Result<Storage> {
+        if opts.must_exist {
+            require_existing(path)?;
+        }
         if path.exists() && !path.is_dir() {
             return Err(Error::NotAStore {
                 path: path.to_path_buf(),
                 reason: "it is a file; a store is a directory (give a new or existing store directory with --db)".into(),
+            });
+        }
+        if path.is_dir() && !path.join("db").exists() && path.join(manifest::MANIFEST).exists() {
+            return Err(Error::Corrupt {
+                path: path.to_path_buf(),
+                detail:
+                    "its storage log `db` is missing, though its manifest records committed data"
+                        .into(),
             });
         }
         if path.is_dir() && !path.join("db").exists() && !path.join("conf").exists() {
@@ -175,6 +232,7 @@ impl Storage {
                 });
             }
         }
+        let recorded = manifest::read(path)?;
         let db = open_db(path, &sled_config(path, opts))?;
         let mut trees = Vec::with_capacity(TREE_NAMES.len());
         for name in TREE_NAMES {
@@ -203,13 +261,23 @@ impl Storage {
                 .unwrap_or(usize::MAX)
                 .max(1 << 12),
             blob_sync: Mutex::new(BlobSync::new()),
+            must_exist: opts.must_exist,
+            manifest: Mutex::new(None),
             #[cfg(test)]
             crash_after_trees: std::sync::atomic::AtomicUsize::new(usize::MAX),
         };
+        // Before anything is written: a store that recovered less than it
+        // committed must not be initialised or repaired as if it were whole.
+        if let Some(m) = &recorded {
+            storage.compare_manifest(m)?;
+        }
         storage.check_format()?;
         storage.recover()?;
         storage.load_runs()?;
         storage.load_caches()?;
+        if !opts.reads_only {
+            storage.start_manifest(recorded)?;
+        }
         Ok(storage)
     }
 
@@ -245,6 +313,10 @@ impl Storage {
                 }
                 Ok(())
             }
+            None if self.must_exist => Err(Error::NotAStore {
+                path: self.path.clone(),
+                reason: "it holds no lore format version (a store whose first write never completed, or another program's files); nothing was changed".into(),
+            }),
             None => {
                 let empty = self.trees.iter().all(|t| t.is_empty());
                 if !empty {
@@ -313,9 +385,10 @@ impl Storage {
     /// syncing the blobs present before the log covers every write this
     /// flush acknowledges.
     pub fn flush(&self) -> Result<()> {
+        let committed = self.manifest_candidate()?;
         self.sync_blobs()?;
         self.db.flush().map_err(|e| self.sled(e))?;
-        Ok(())
+        self.record_manifest(committed)
     }
 
     /// Syncs the blob files written since the last call (and the directory

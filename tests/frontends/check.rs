@@ -98,10 +98,12 @@ fn store_files(db: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// The outcome a user may see after damage: a clean check (the damage hit
-/// unused bytes), or a non-zero exit with a message naming the store, and
-/// never a Rust panic.
-fn assert_clear_outcome(db: &Path, what: &str) {
+/// The outcomes a user may see after damage: a clean check whose store
+/// still exports exactly what the undamaged one did (the damage hit unused
+/// bytes), or a non-zero exit with a message naming the store; never a Rust
+/// panic, and never a clean check over a store that lost data.
+fn assert_clear_outcome(db: &Path, what: &str, original: &str) {
+    let mut clean = false;
     for args in [&["check"][..], &["stats"][..], &["export"][..]] {
         let r = lore(db, args);
         assert!(
@@ -109,6 +111,21 @@ fn assert_clear_outcome(db: &Path, what: &str) {
             "{what}: lore {args:?} panicked: {}",
             r.stderr
         );
+        if args == ["check"] {
+            clean = r.code == Some(0);
+        }
+        if args == ["export"] && clean {
+            assert_eq!(
+                r.code,
+                Some(0),
+                "{what}: clean check, failed export: {}",
+                r.stderr
+            );
+            assert!(
+                r.stdout == original,
+                "{what}: `lore check` passed but the store lost data silently"
+            );
+        }
         if r.code != Some(0) {
             let named = r.stderr.contains(&db.display().to_string())
                 || r.stdout.contains(&db.display().to_string());
@@ -127,13 +144,22 @@ fn assert_clear_outcome(db: &Path, what: &str) {
     }
 }
 
+/// What the undamaged store exports.
+fn export(db: &Path) -> String {
+    let r = lore(db, &["export"]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    r.stdout
+}
+
 #[test]
 fn truncated_store_files_give_clear_errors() {
     let tmp = tempfile::tempdir().unwrap();
     let good = build_store(tmp.path());
+    let original = export(&good);
     for (i, file) in store_files(&good).into_iter().enumerate() {
         let len = std::fs::metadata(&file).unwrap().len();
-        for keep in [0, len / 2, len.saturating_sub(7)] {
+        // 4096: one page of the log, which made sled panic on open.
+        for keep in [0, 4096.min(len), len / 2, len.saturating_sub(7)] {
             let copy = tmp.path().join(format!("t{i}-{keep}"));
             copy_dir(&good, &copy);
             let target = copy.join(file.strip_prefix(&good).unwrap());
@@ -143,7 +169,11 @@ fn truncated_store_files_give_clear_errors() {
                 .unwrap();
             f.set_len(keep).unwrap();
             drop(f);
-            assert_clear_outcome(&copy, &format!("{} truncated to {keep}", target.display()));
+            assert_clear_outcome(
+                &copy,
+                &format!("{} truncated to {keep}", target.display()),
+                &original,
+            );
         }
     }
 }
@@ -152,6 +182,7 @@ fn truncated_store_files_give_clear_errors() {
 fn garbled_store_files_give_clear_errors() {
     let tmp = tempfile::tempdir().unwrap();
     let good = build_store(tmp.path());
+    let original = export(&good);
     let mut seed = 0x9e37_79b9_u64;
     for (i, file) in store_files(&good).into_iter().enumerate() {
         let len = std::fs::metadata(&file).unwrap().len();
@@ -174,9 +205,106 @@ fn garbled_store_files_give_clear_errors() {
             assert_clear_outcome(
                 &copy,
                 &format!("{} garbled (round {round})", target.display()),
+                &original,
             );
         }
     }
+}
+
+#[test]
+fn zeroed_pages_and_removed_files_never_lose_data_silently() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = build_store(tmp.path());
+    let original = export(&good);
+    let mut cases = 0;
+    for (i, file) in store_files(&good).into_iter().enumerate() {
+        let len = std::fs::metadata(&file).unwrap().len();
+        let rel = file.strip_prefix(&good).unwrap().to_path_buf();
+        // A 4 KiB page of zeros at the start, a third and two thirds in.
+        for at in [0, len / 3, 2 * len / 3] {
+            let copy = tmp.path().join(format!("z{i}-{at}"));
+            copy_dir(&good, &copy);
+            let mut bytes = std::fs::read(copy.join(&rel)).unwrap();
+            let end = (at as usize + 4096).min(bytes.len());
+            bytes[at as usize..end].fill(0);
+            std::fs::write(copy.join(&rel), bytes).unwrap();
+            assert_clear_outcome(
+                &copy,
+                &format!("{} zeroed at {at}", rel.display()),
+                &original,
+            );
+            cases += 1;
+        }
+        let copy = tmp.path().join(format!("r{i}"));
+        copy_dir(&good, &copy);
+        std::fs::remove_file(copy.join(&rel)).unwrap();
+        assert_clear_outcome(&copy, &format!("{} removed", rel.display()), &original);
+        cases += 1;
+    }
+    assert!(cases >= 12, "only {cases} damages tried");
+}
+
+#[test]
+fn a_zeroed_log_head_is_damage_not_a_new_empty_store() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = build_store(tmp.path());
+    let log = db.join("db");
+    let mut bytes = std::fs::read(&log).unwrap();
+    let head = 4096.min(bytes.len());
+    bytes[..head].fill(0);
+    std::fs::write(&log, &bytes).unwrap();
+    let article = tmp.path().join("a.txt");
+    std::fs::write(&article, "Talks\n\nAnn Lee met Bob Stone in Oslo.").unwrap();
+    let article = article.to_str().unwrap();
+    for args in [&["check"][..], &["stats"], &["ingest", "-q", article]] {
+        let r = lore(&db, args);
+        assert_eq!(r.code, Some(2), "{args:?}: {}{}", r.stdout, r.stderr);
+        assert!(r.stderr.contains("damaged"), "{args:?}: {}", r.stderr);
+    }
+    // Nothing made it a new empty store: it is still refused, and its
+    // manifest still records what was committed. (sled's own recovery, run
+    // by every open, may still rewrite segment headers it finds unusable.)
+    let manifest = std::fs::read(db.join("manifest")).unwrap();
+    let r = lore(&db, &["stats"]);
+    assert_eq!(r.code, Some(2), "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("30 documents were committed"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(std::fs::read(db.join("manifest")).unwrap(), manifest);
+}
+
+#[test]
+fn readers_never_make_a_store_and_never_touch_other_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let missing = tmp.path().join("mistyped");
+    for args in [
+        &["stats"][..],
+        &["check"],
+        &["export"],
+        &["query", "count where ?x ?r ?y;"],
+    ] {
+        let r = lore(&missing, args);
+        assert_eq!(r.code, Some(1), "{args:?}: {}", r.stderr);
+        assert!(r.stderr.contains("mistyped"), "{args:?}: {}", r.stderr);
+        assert!(!missing.exists(), "{args:?} created {}", missing.display());
+    }
+    // Some other program's directory with a file named `db`.
+    let other = tmp.path().join("other");
+    std::fs::create_dir(&other).unwrap();
+    std::fs::write(other.join("db"), b"not a sled log").unwrap();
+    for args in [&["check"][..], &["stats"]] {
+        let r = lore(&other, args);
+        assert_eq!(r.code, Some(1), "{args:?}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("not a lore store"),
+            "{args:?}: {}",
+            r.stderr
+        );
+    }
+    assert_eq!(std::fs::read(other.join("db")).unwrap(), b"not a sled log");
+    assert_eq!(std::fs::read_dir(&other).unwrap().count(), 1);
 }
 
 fn copy_dir(from: &Path, to: &Path) {

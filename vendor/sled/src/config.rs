@@ -606,8 +606,11 @@ impl Config {
             };
 
             if let Err(e) = try_lock {
+                // lore patch (see LORE-PATCH.md): the error keeps the kind of
+                // the lock failure (`WouldBlock` when another handle holds
+                // it), so a caller can tell a held store from a broken one.
                 return Err(Error::Io(io::Error::new(
-                    ErrorKind::Other,
+                    e.kind(),
                     format!(
                         "could not acquire lock on {:?}: {:?}",
                         self.db_path().to_string_lossy(),
