@@ -88,19 +88,76 @@ fn floor_char_boundary(text: &str, mut i: usize) -> usize {
     i
 }
 
+/// Words longer than this get no suggestion: nobody mistypes a name of a
+/// hundred characters, and comparing a pasted paragraph with every stored
+/// name is what made one unknown name cost seconds.
+pub const SUGGEST_MAX_CHARS: usize = 100;
+
 /// The closest candidate to `word` by Jaro-Winkler similarity, if it is close enough
 /// to be a likely typo; used for every "did you mean" in lore.
 pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    let lower = word.to_lowercase();
-    candidates
-        .into_iter()
-        .map(|c| (strsim::jaro_winkler(&lower, &c.to_lowercase()), c))
-        .filter(|(score, _)| *score >= 0.82)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
+    let mut closest = Closest::new(word);
+    let mut best = None;
+    for c in candidates {
+        if closest.offer(c) {
+            best = Some(c);
+        }
+    }
+    best
+}
+
+/// A "did you mean" search over a stream of candidates, keeping only the best
+/// so far, so that a search over every name of a store holds one name.
+///
+/// Its work is bounded: a word over [`SUGGEST_MAX_CHARS`] is compared with
+/// nothing, and a candidate whose length differs from the word's by more
+/// than a typo could (half the word, at least 3 characters) is skipped
+/// before any comparison.
+pub struct Closest {
+    lower: String,
+    chars: usize,
+    best: Option<(f64, String)>,
+}
+
+impl Closest {
+    /// A search for `word`.
+    pub fn new(word: &str) -> Closest {
+        let lower = word.to_lowercase();
+        Closest {
+            chars: lower.chars().count(),
+            lower,
+            best: None,
+        }
+    }
+
+    /// Considers one candidate; true when it is the best so far.
+    pub fn offer(&mut self, candidate: &str) -> bool {
+        if self.chars > SUGGEST_MAX_CHARS {
+            return false;
+        }
+        let slack = (self.chars / 2).max(3);
+        // A char is at most 4 bytes: the byte length bounds the char count.
+        if candidate.len() > 4 * (self.chars + slack) {
+            return false;
+        }
+        if candidate.chars().count().abs_diff(self.chars) > slack {
+            return false;
+        }
+        let score = strsim::jaro_winkler(&self.lower, &candidate.to_lowercase());
+        if score < 0.82 || self.best.as_ref().is_some_and(|(b, _)| score <= *b) {
+            return false;
+        }
+        self.best = Some((score, candidate.to_string()));
+        true
+    }
+
+    /// The best candidate offered, if any was close enough.
+    pub fn best(self) -> Option<String> {
+        self.best.map(|(_, c)| c)
+    }
 }
 
 #[cfg(test)]

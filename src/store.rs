@@ -529,16 +529,17 @@ impl Store {
         match found.len() {
             1 => Ok(found.remove(0)),
             0 => {
-                // Only on this error path: every stored name, for "did you mean".
-                let mut names: Vec<(String, Vec<EntityId>)> = Vec::new();
+                // Only on this error path: every stored name, for "did you
+                // mean", one at a time (the search keeps its best so far).
+                let mut closest = crate::diag::Closest::new(&key);
+                let mut best_ids = Vec::new();
                 for item in self.storage.names() {
-                    names.push(item?);
+                    let (n, ids) = item?;
+                    if closest.offer(&n) {
+                        best_ids = ids;
+                    }
                 }
-                let best = crate::diag::did_you_mean(&key, names.iter().map(|(n, _)| n.as_str()));
-                let suggestion = match best
-                    .and_then(|b| names.iter().find(|(n, _)| n == b))
-                    .and_then(|(_, ids)| ids.first())
-                {
+                let suggestion = match best_ids.first() {
                     Some(id) => self.storage.entity(*id)?.map(|e| e.name),
                     None => None,
                 };

@@ -6,7 +6,7 @@
 //! costs the same on a store of ten facts or ten million.
 
 use super::ast::{self, Body, Clause, CmpOp, Span, Term};
-use crate::diag::{Diagnostic, did_you_mean};
+use crate::diag::{Closest, Diagnostic, did_you_mean};
 use crate::error::Result;
 use crate::ingest::{is_symmetric, normalize_relation};
 use crate::model::{EntityId, Literal, RelId, normalize_name};
@@ -589,18 +589,22 @@ pub fn unknown_entity(st: &Storage, text: &str, span: Span, object: bool) -> cra
         },
         span,
     );
-    let wanted = normalize_name(text);
-    let mut names: Vec<(String, Vec<EntityId>)> = Vec::new();
+    // Every stored name, one at a time: the search keeps its best so far and
+    // bounds its own work (`Closest`). A read error only ends the search.
+    let mut closest = Closest::new(&normalize_name(text));
+    let mut best_ids = Vec::new();
     for item in st.names() {
         match item {
-            Ok(n) => names.push(n),
+            Ok((n, ids)) => {
+                if closest.offer(&n) {
+                    best_ids = ids;
+                }
+            }
             Err(_) => break,
         }
     }
-    let best = did_you_mean(&wanted, names.iter().map(|(n, _)| n.as_str()));
-    let suggestion = best
-        .and_then(|b| names.iter().find(|(n, _)| n == b))
-        .and_then(|(_, ids)| ids.first())
+    let suggestion = best_ids
+        .first()
         .and_then(|id| st.entity(*id).ok().flatten())
         .map(|e| e.name);
     d = match suggestion {
