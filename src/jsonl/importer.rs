@@ -70,6 +70,11 @@ pub(crate) struct Importer<'a> {
     origins: Recent<u64>,
     /// Entities this import created and already wrote.
     created: IdRanges,
+    /// Entities stored before this import began have ids below this.
+    first_own_entity: EntityId,
+    /// Stored entities an exported entity was found to be (see [`Match::Same`]),
+    /// each taken once.
+    reused: rustc_hash::FxHashSet<EntityId>,
     /// Relations as other extractors wrote them → normalized.
     relations: HashMap<String, String>,
     /// Origin of the document a `sentence` without `document` is put in.
@@ -84,8 +89,12 @@ pub(crate) struct Importer<'a> {
 /// How an entity named by an import is matched with stored ones.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Match {
-    /// Always a new entity (an export restores its own entities).
-    New,
+    /// An entity of an export, which restores its own entities: a stored
+    /// entity that was there before this import and is the same (same name,
+    /// kind and aliases, not yet taken by another line), else a new one. So
+    /// importing an export again, whole or after an interrupted run, adds no
+    /// entity twice, while two entities of one name stay two.
+    Same,
     /// The one stored entity of that name and a compatible kind, if there is
     /// exactly one and this import did not create it; else new.
     Stored,
@@ -126,6 +135,10 @@ impl<'a> Importer<'a> {
             staged_origins: FxHashMap::default(),
             origins: Recent::new(recent),
             created: IdRanges::default(),
+            // A store that cannot be read here fails the first write anyway;
+            // until then every entity counts as possibly stored.
+            first_own_entity: storage.stats().map_or(EntityId::MAX, |s| s.entities),
+            reused: rustc_hash::FxHashSet::default(),
             relations: HashMap::new(),
             default_origin: name.to_string(),
             batch_rows,
@@ -283,7 +296,7 @@ impl<'a> Importer<'a> {
             ));
         }
         let found = match how {
-            Match::New => None,
+            Match::Same => self.same_stored(&key, &name, kind, &aliases)?,
             Match::Any => self.resolve_name(&key, Some(kind))?,
             Match::Stored => {
                 let ids = self.storage.lookup_name(&key)?;
@@ -302,6 +315,35 @@ impl<'a> Importer<'a> {
         }
         self.flush_if_full()?;
         Ok(r)
+    }
+
+    /// The stored entity an exported one is, if any (see [`Match::Same`]).
+    fn same_stored(
+        &mut self,
+        key: &str,
+        name: &str,
+        kind: EntityKind,
+        aliases: &[String],
+    ) -> Result<Option<Ref>> {
+        if self.first_own_entity == 0 {
+            return Ok(None);
+        }
+        let mut ids = self.storage.lookup_name(key)?;
+        ids.sort_unstable();
+        for id in ids {
+            if id >= self.first_own_entity || self.reused.contains(&id) {
+                continue;
+            }
+            if let Some(e) = self.storage.entity(id)?
+                && e.name == name
+                && e.kind == kind
+                && e.aliases == aliases
+            {
+                self.reused.insert(id);
+                return Ok(Some(Ref::Existing(id)));
+            }
+        }
+        Ok(None)
     }
 
     fn add_aliases(&mut self, r: Ref, names: impl Iterator<Item = String>) {
@@ -519,7 +561,7 @@ impl<'a> Importer<'a> {
             ),
             Line::Entity(e) => {
                 let how = if e.id.is_some() {
-                    Match::New
+                    Match::Same
                 } else {
                     Match::Any
                 };

@@ -498,7 +498,7 @@ mod tests {
 {"subject":"Carl Moe","relation":"visited","object":"Rome","document":"wire-2"}
 {"subject":"Dora Fox","relation":"met","object":"Eli Park","document":"wire-1"}
 {"subject":"Fay Gold","relation":"met","object":"Gus Hale","document":"wire-3"}
-{"type":"entity","id":2,"name":"Ann Lee","kind":"person"}
+{"type":"entity","id":2,"name":"Ann Lee","kind":"person","aliases":["Annie"]}
 {"subject":"Rome","relation":"hosted","object":"Carl","document":"wire-2"}
 {"subject":"Eli Park","relation":"met","object":"Ann Lee","document":"wire-1"}
 {"subject":"Carl","relation":"met","object":"Dora Fox","document":"wire-3"}
@@ -524,7 +524,8 @@ Ann Lee met Bob Stone in Paris.",
         assert_eq!(whole, split);
         assert_eq!(export(&a), export(&b));
         // Carl Moe, Rome, Dora Fox, Eli Park, Fay Gold, Gus Hale and a second
-        // Ann Lee (declared with an id: an import's own entity) are new.
+        // Ann Lee (declared with an id and an alias the stored one lacks, so
+        // not the same entity: the import's own) are new.
         assert_eq!((whole.entities, whole.documents, whole.facts), (7, 3, 7));
         assert_eq!(b.stats().unwrap().entities, before + 7);
         let carl = b.resolve_entity("Carl Moe").unwrap().id;

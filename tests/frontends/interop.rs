@@ -264,6 +264,40 @@ fn ntriples_round_trip_into_an_empty_store_gives_the_same_facts() {
 }
 
 #[test]
+fn importing_an_export_again_adds_nothing_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sample_store(dir.path());
+    let jsonl = dir.path().join("sample.jsonl");
+    let nt = dir.path().join("sample.nt");
+    ok(lore(&db, &["export", "-o", jsonl.to_str().unwrap()]));
+    ok(lore(
+        &db,
+        &["export", "--format", "ntriples", "-o", nt.to_str().unwrap()],
+    ));
+    for file in [&jsonl, &nt] {
+        let other = dir
+            .path()
+            .join(format!("again-{}", file.display().to_string().len()));
+        ok(lore(&other, &["import", file.to_str().unwrap()]));
+        let once = ok(lore(&other, &["export"]));
+        ok(lore(&other, &["import", file.to_str().unwrap()]));
+        for key in ["documents", "entities", "facts", "sources"] {
+            assert_eq!(
+                stat(&other, key),
+                stat(&db, key),
+                "{}: {key}",
+                file.display()
+            );
+        }
+        assert_eq!(ok(lore(&other, &["export"])), once, "{}", file.display());
+    }
+    // Into the store the export came from: nothing new either.
+    let before = ok(lore(&db, &["export"]));
+    ok(lore(&db, &["import", jsonl.to_str().unwrap()]));
+    assert_eq!(ok(lore(&db, &["export"])), before);
+}
+
+#[test]
 fn base_sets_the_iris_and_a_bad_base_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let db = sample_store(dir.path());
