@@ -116,6 +116,9 @@ pub enum Command {
         /// Maximum rows per statement.
         #[arg(long, default_value_t = lore::query::DEFAULT_LIMIT)]
         limit: usize,
+        /// Stop a statement that runs longer than this (default: no limit).
+        #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
+        timeout: Option<std::time::Duration>,
     },
     /// Run saved query scripts (`-` for stdin).
     Run {
@@ -128,6 +131,9 @@ pub enum Command {
         /// Maximum rows per statement.
         #[arg(long, default_value_t = lore::query::DEFAULT_LIMIT)]
         limit: usize,
+        /// Stop a statement that runs longer than this (default: no limit).
+        #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
+        timeout: Option<std::time::Duration>,
         /// Report every error instead of stopping at the first; exit non-zero at the end.
         #[arg(long)]
         keep_going: bool,
@@ -297,13 +303,35 @@ pub enum ExportFormat {
 
 /// Parses the process arguments, runs, prints errors and returns the exit code.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap's own exit code for a usage error is 2; lore's contract
+            // (README) is 1 for every user error. Help and version are not errors.
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
             report(&e);
             exit_code(&e)
         }
+    }
+}
+
+/// A time budget in seconds (`2`, `0.5`), for `--timeout`.
+fn parse_seconds(text: &str) -> std::result::Result<std::time::Duration, String> {
+    match text.trim().parse::<f64>() {
+        Ok(s) if s > 0.0 && s.is_finite() && s < 1e9 => Ok(std::time::Duration::from_secs_f64(s)),
+        _ => Err(format!(
+            "expected a number of seconds above 0, e.g. 30 or 0.5; found `{text}`"
+        )),
     }
 }
 
@@ -376,7 +404,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             text,
             format,
             limit,
-        }) => query(&open_reader(&cli.db)?, &text, format.into(), limit),
+            timeout,
+        }) => query(&open_reader(&cli.db)?, &text, format.into(), limit, timeout),
         Some(Command::Graph {
             name,
             depth,
@@ -406,6 +435,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             files,
             format,
             limit,
+            timeout,
             keep_going,
             check,
         }) => script_exit(crate::script::run_files(
@@ -413,6 +443,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             &crate::script::RunOptions {
                 format: format.into(),
                 limit,
+                timeout,
                 keep_going,
                 check,
             },
@@ -554,9 +585,14 @@ fn import(
         ));
     }
     let format = format.unwrap_or_else(|| ImportFormat::from_path(file));
-    let store = open(db)?;
+    // The input is opened first, so that a wrong path creates no store.
     let mut input: Box<dyn BufRead + Send> = if file.as_os_str() == "-" {
         Box::new(io::BufReader::new(io::stdin()))
+    } else if file.is_dir() {
+        return Err(Error::bad_input(
+            &name,
+            "is a directory; import reads one file (JSONL or N-Triples, or - for stdin); to read the articles in a directory use `lore ingest DIR`",
+        ));
     } else {
         let f = std::fs::File::open(file).map_err(|e| match e.kind() {
             io::ErrorKind::NotFound => Error::bad_input(&name, "no such file; check the path"),
@@ -564,6 +600,7 @@ fn import(
         })?;
         Box::new(io::BufReader::with_capacity(1 << 20, f))
     };
+    let store = open(db)?;
     if format == ImportFormat::Jsonl {
         // The first line tells `lore extract` output (stored article by
         // article, as ingest stores it) from the exchange schema; it is
@@ -752,9 +789,16 @@ fn timeline(store: &Store, name: &str, format: Format) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn query(store: &Store, text: &str, format: Format, limit: usize) -> Result<ExitCode> {
+fn query(
+    store: &Store,
+    text: &str,
+    format: Format,
+    limit: usize,
+    timeout: Option<std::time::Duration>,
+) -> Result<ExitCode> {
     let opts = QueryOptions {
         limit,
+        timeout,
         ..QueryOptions::default()
     };
     let result = match store.query_with(text, &opts) {

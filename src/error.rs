@@ -58,7 +58,7 @@ pub enum Error {
     },
 
     /// An I/O error on a named file.
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {}", path.display(), plain_io(source))]
     Io {
         /// The file or directory.
         path: PathBuf,
@@ -88,6 +88,16 @@ pub enum Error {
     #[error("cancelled")]
     Cancelled,
 
+    /// A query statement ran past its time budget (`QueryOptions::timeout`).
+    #[error(
+        "the statement ran past its time budget of {} s and was stopped; narrow it (another pattern, a name instead of a variable, `limit`) or give it more time (`--timeout SECONDS`, `.timeout SECONDS` in the shell)",
+        budget.as_secs_f64()
+    )]
+    TimedOut {
+        /// The budget it had.
+        budget: std::time::Duration,
+    },
+
     /// A model of the language pipeline could not be loaded.
     #[error(
         "the {model} model of the language pipeline cannot be loaded: {reason}; this build of lore is broken, retrain with `cargo run --release --bin lore-train` and rebuild"
@@ -110,7 +120,8 @@ impl Error {
             | Error::NotAStore { .. }
             | Error::BadInput { .. }
             | Error::Query(_)
-            | Error::Cancelled => true,
+            | Error::Cancelled
+            | Error::TimedOut { .. } => true,
             Error::Io { source, .. } => matches!(
                 source.kind(),
                 io::ErrorKind::NotFound | io::ErrorKind::PermissionDenied
@@ -140,4 +151,27 @@ impl From<Diagnostic> for Error {
     fn from(d: Diagnostic) -> Error {
         Error::Query(Box::new(d))
     }
+}
+
+/// An I/O error as one plain sentence saying what to do, for the kinds a user
+/// can act on; others keep the system's text. Never a debug structure.
+fn plain_io(e: &io::Error) -> String {
+    use io::ErrorKind as K;
+    let advice = match e.kind() {
+        K::StorageFull => {
+            "the disk is full; free some space and run the command again (what was committed before is kept)"
+        }
+        K::PermissionDenied => {
+            "permission denied; check the owner and mode of this path (`ls -ld PATH`) or run lore as a user who may use it"
+        }
+        K::ReadOnlyFilesystem => {
+            "the file system is read-only; copy the store to a writable place or mount it writable"
+        }
+        K::IsADirectory => "is a directory; give a file",
+        K::NotADirectory => "a part of this path is a file, not a directory; check the path",
+        K::NotFound => "no such file or directory; check the path",
+        K::QuotaExceeded => "the disk quota is exceeded; free some space and run the command again",
+        _ => return e.to_string(),
+    };
+    advice.to_string()
 }

@@ -22,6 +22,8 @@ pub struct RunOptions {
     pub format: Format,
     /// Row limit until a `.limit` changes it.
     pub limit: usize,
+    /// Time budget per statement until a `.timeout` changes it.
+    pub timeout: Option<std::time::Duration>,
     /// Report every error instead of stopping at the first.
     pub keep_going: bool,
     /// Parse only; run nothing.
@@ -62,6 +64,7 @@ pub fn run_files(
     );
     session.format = opts.format;
     session.limit = opts.limit;
+    session.timeout = opts.timeout;
     session.width = lore::output::terminal_width();
     let mode = RunMode {
         keep_going: opts.keep_going,
@@ -103,6 +106,7 @@ pub fn run_stdin(open_store: impl FnOnce() -> Result<Store>) -> Result<usize> {
         &RunOptions {
             format: Format::Table,
             limit: lore::query::DEFAULT_LIMIT,
+            timeout: None,
             keep_going: false,
             check: false,
         },

@@ -82,6 +82,8 @@ struct Exec<'a> {
     count_only: Option<u64>,
     /// Relation names by id (ids are dense and few).
     relation_names: Vec<Option<Arc<str>>>,
+    /// When the statement's time budget runs out ([`QueryOptions::timeout`]).
+    deadline: Option<std::time::Instant>,
 }
 
 /// Runs one statement and returns the index groups it read, in order.
@@ -108,14 +110,23 @@ impl<'a> Exec<'a> {
             trace: None,
             count_only: None,
             relation_names: Vec::new(),
+            deadline: opts
+                .timeout
+                .and_then(|t| std::time::Instant::now().checked_add(t)),
         }
     }
 
+    /// Stops the statement when it was cancelled or its time is up; called
+    /// in every loop that can grow with the store.
     fn check_cancel(&self) -> Result<()> {
         if self.opts.cancel.is_cancelled() {
-            Err(Error::Cancelled)
-        } else {
-            Ok(())
+            return Err(Error::Cancelled);
+        }
+        match (self.deadline, self.opts.timeout) {
+            (Some(d), Some(budget)) if std::time::Instant::now() >= d => {
+                Err(Error::TimedOut { budget })
+            }
+            _ => Ok(()),
         }
     }
 

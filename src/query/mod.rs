@@ -86,6 +86,9 @@ pub struct QueryOptions {
     pub limit: usize,
     /// Checked while the query runs.
     pub cancel: CancelToken,
+    /// The most time one statement may take (`None`: no limit); past it the
+    /// statement stops with [`crate::Error::TimedOut`].
+    pub timeout: Option<std::time::Duration>,
 }
 
 impl Default for QueryOptions {
@@ -93,6 +96,7 @@ impl Default for QueryOptions {
         QueryOptions {
             limit: DEFAULT_LIMIT,
             cancel: CancelToken::new(),
+            timeout: None,
         }
     }
 }

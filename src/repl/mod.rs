@@ -91,11 +91,17 @@ impl History {
     }
 }
 
+/// The shell's time budget per statement until `.timeout` changes it.
+const SHELL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// Runs the interactive shell on `store` until `.quit` or Ctrl-D.
 pub fn run(store: Store) -> Result<()> {
     let color = color_enabled();
     let mut session = Session::new(store, Box::new(io::stdout()), Box::new(io::stderr()));
     session.interactive = true;
+    // A statement typed by hand that runs away (a cross product of three
+    // patterns) ends on its own; `.timeout off` lifts it.
+    session.timeout = Some(SHELL_TIMEOUT);
     session.color = color && io::stderr().is_terminal();
     install_sigint(&session);
     let session = Rc::new(RefCell::new(session));

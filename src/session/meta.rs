@@ -49,6 +49,12 @@ pub const COMMANDS: &[Command] = &[
         detail: "N is at least 1. Without an argument, shows the current limit.",
     },
     Command {
+        name: ".timeout",
+        args: "SECONDS|off",
+        summary: "stop a statement that runs longer than this (shell default: 60 s)",
+        detail: "SECONDS may have a fraction (0.5). `off` lets statements run until they\nend or Ctrl-C. Without an argument, shows the current budget.",
+    },
+    Command {
         name: ".ingest",
         args: "PATH...",
         summary: "read articles (files, or directories of *.txt) into the store",
@@ -106,6 +112,8 @@ pub enum Meta {
     Timer(Option<bool>),
     /// `.limit [N]`.
     Limit(Option<usize>),
+    /// `.timeout [SECONDS|off]`: `Some(None)` is off.
+    Timeout(Option<Option<std::time::Duration>>),
     /// `.ingest PATH...`.
     Ingest(Vec<PathBuf>),
     /// `.read FILE`.
@@ -289,6 +297,25 @@ pub fn parse(line: &str) -> Result<Meta, Diagnostic> {
                 },
             }
         }
+        ".timeout" => {
+            too_many(1)?;
+            match arg(0) {
+                None => Meta::Timeout(None),
+                Some("off") => Meta::Timeout(Some(None)),
+                Some(w) => match w.parse::<f64>() {
+                    Ok(s) if s > 0.0 && s.is_finite() && s < 1e9 => {
+                        Meta::Timeout(Some(Some(std::time::Duration::from_secs_f64(s))))
+                    }
+                    _ => {
+                        return Err(Diagnostic::new(
+                            format!("expected a number of seconds above 0, or `off`, found `{w}`"),
+                            args[0].1.clone(),
+                        )
+                        .with_help(usage(".timeout")));
+                    }
+                },
+            }
+        }
         ".ingest" => {
             if args.is_empty() {
                 return Err(
@@ -465,6 +492,14 @@ mod tests {
         assert_eq!(parse(".mode"), Ok(Meta::Mode(None)));
         assert_eq!(parse(".timer on;"), Ok(Meta::Timer(Some(true))));
         assert_eq!(parse(".limit 5"), Ok(Meta::Limit(Some(5))));
+        assert_eq!(
+            parse(".timeout 2.5"),
+            Ok(Meta::Timeout(Some(Some(std::time::Duration::from_millis(
+                2500
+            )))))
+        );
+        assert_eq!(parse(".timeout off"), Ok(Meta::Timeout(Some(None))));
+        assert!(parse(".timeout -1").is_err());
         assert_eq!(
             parse(".ingest a \"b c\""),
             Ok(Meta::Ingest(vec!["a".into(), "b c".into()]))

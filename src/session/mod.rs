@@ -77,6 +77,8 @@ pub struct Session {
     pub format: Format,
     /// Rows per statement.
     pub limit: usize,
+    /// Time budget per statement (`None`: no limit).
+    pub timeout: Option<std::time::Duration>,
     /// Print the time each statement took.
     pub timer: bool,
     /// Table width (`None`: no limit).
@@ -113,6 +115,7 @@ impl Session {
             err,
             format: Format::Table,
             limit: DEFAULT_LIMIT,
+            timeout: None,
             timer: false,
             width: None,
             cancel: CancelToken::new(),
@@ -214,6 +217,7 @@ impl Session {
         let opts = QueryOptions {
             limit: self.limit,
             cancel: self.cancel.clone(),
+            timeout: self.timeout,
         };
         let start = Instant::now();
         let result = self.store.query_with(text, &opts)?;
@@ -262,6 +266,17 @@ impl Session {
             Meta::Limit(Some(n)) => {
                 self.limit = n;
                 self.confirm(&format!("limit: {n} rows"))?;
+            }
+            Meta::Timeout(None) => self.say(&match self.timeout {
+                Some(t) => format!("timeout: {} s per statement", t.as_secs_f64()),
+                None => "timeout: off".to_string(),
+            })?,
+            Meta::Timeout(Some(t)) => {
+                self.timeout = t;
+                self.confirm(&match t {
+                    Some(t) => format!("timeout: {} s per statement", t.as_secs_f64()),
+                    None => "timeout: off".to_string(),
+                })?;
             }
             Meta::Ingest(paths) => self.ingest(&paths)?,
             Meta::Read(path) => return self.read(&path),

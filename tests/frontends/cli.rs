@@ -250,6 +250,40 @@ fn latin1_articles_ingest_with_encoding_auto() {
 }
 
 #[test]
+fn every_user_error_exits_1_including_argument_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = full_store(dir.path());
+    for args in [
+        &["--no-such-flag"][..],
+        &["stats", "extra"],
+        &["query"],
+        &["frobnicate"],
+    ] {
+        let o = lore(&db, args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("Usage"), "{args:?}: {}", stderr(&o));
+    }
+    for args in [&["--help"][..], &["--version"]] {
+        let o = lore(&db, args);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+    }
+    // A directory given to import: one plain sentence pointing to ingest.
+    let o = lore(&db, &["import", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("is a directory") && err.contains("lore ingest"),
+        "{err}"
+    );
+    assert!(!err.contains("os error"), "{err}");
+    // An import from a wrong path makes no store.
+    let fresh = dir.path().join("fresh");
+    let o = lore(&fresh, &["import", "/no/such/file.jsonl"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(!fresh.exists());
+}
+
+#[test]
 fn a_store_path_that_is_a_file_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("notes.txt");

@@ -168,11 +168,14 @@ fn help_lists_the_meta_commands_and_settings_answer_back() {
 fn tab_completes_meta_commands_and_their_arguments() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = start(dir.path(), &[]);
-    // ".tim" has one completion; then "o" + Tab is ambiguous (on, off) so
-    // type "ff" ourselves: the screen answers only if ".timer" was completed.
-    s.send(".tim\t").unwrap();
-    s.send(" on\r").unwrap();
-    s.expect("timer: on").unwrap();
+    // The shell starts with a time budget per statement.
+    s.send(".timeout\r").unwrap();
+    s.expect("timeout: 60 s per statement").unwrap();
+    // ".timeo" has one completion (".tim" has two: .timer, .timeout); the
+    // screen answers only if ".timeout" was completed.
+    s.send(".timeo\t").unwrap();
+    s.send(" 5\r").unwrap();
+    s.expect("timeout: 5 s per statement").unwrap();
     s.send(".mode c\t\r").unwrap();
     s.expect("mode: csv").unwrap();
     s.expect("lore> ").unwrap();

@@ -349,6 +349,7 @@ fn a_query_can_be_cancelled_from_another_thread() {
     let opts = QueryOptions {
         limit: usize::MAX,
         cancel: cancel.clone(),
+        timeout: None,
     };
     let (started_tx, started_rx) = std::sync::mpsc::channel();
     let canceller = std::thread::spawn(move || {

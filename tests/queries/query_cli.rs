@@ -80,6 +80,33 @@ fn a_bad_query_exits_1_with_a_caret_and_a_suggestion() {
 }
 
 #[test]
+fn a_statement_past_its_timeout_stops_with_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("sample.db");
+    let articles = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/articles");
+    let out = lore(&db, &["ingest", "-q", articles.to_str().unwrap()]);
+    assert!(out.status.success());
+    // Three unconnected patterns: a cross product of every fact three ways
+    // (about 66^3 rows to sort).
+    let cross = "find ?a, ?d, ?g where ?a ?b ?c, ?d ?e ?f, ?g ?h ?i order by ?a;";
+    let start = std::time::Instant::now();
+    let out = lore(&db, &["query", "--timeout", "0.05", cross]);
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("time budget of 0.05 s"), "{err}");
+    assert!(start.elapsed() < std::time::Duration::from_secs(30));
+    // A budget that is not a number is a usage error.
+    let out = lore(&db, &["query", "--timeout", "soon", "?s ?r ?o;"]);
+    assert_eq!(out.status.code(), Some(1));
+    // The same statement with time enough runs.
+    let out = lore(
+        &db,
+        &["query", "--timeout", "600", "--limit", "3", "?s ?r ?o;"],
+    );
+    assert!(out.status.success());
+}
+
+#[test]
 fn the_limit_flag_cuts_and_the_footer_says_so() {
     let dir = tempfile::tempdir().unwrap();
     let db = imported(dir.path());

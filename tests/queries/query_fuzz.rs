@@ -75,6 +75,7 @@ fn run_one(store: &Store, text: &str) -> Result<(), TestCaseError> {
     let opts = QueryOptions {
         limit: 50,
         cancel: cancel.clone(),
+        timeout: None,
     };
     // A random join can be large; a watchdog cancels it after 1 s so the
     // test stays quick. A query that does not stop within 5 s of being
