@@ -16,7 +16,6 @@ use lore::error::{Error, Result};
 use lore::graph::GraphFormat;
 use lore::output::{self, Format, Style};
 use lore::query::QueryOptions;
-use lore::rdf::RdfFormat;
 use lore::store::{
     Encoding, ImportFormat, ImportOptions, IngestOptions, IngestOutcome, OpenOptions, Store,
     default_store_path,
@@ -399,13 +398,35 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             table.map(Into::into),
             output.as_deref(),
         ),
-        Some(Command::Stats) => stats(&open_reader(&cli.db)?),
+        Some(Command::Stats) => {
+            read_command(&cli.db, &crate::remote::Request::Stats, |store, out, _| {
+                crate::remote::stats(store, out)
+            })
+        }
         Some(Command::Query {
             text,
             format,
             limit,
             timeout,
-        }) => query(&open_reader(&cli.db)?, &text, format.into(), limit, timeout),
+        }) => {
+            let width = output::terminal_width();
+            let format: Format = format.into();
+            let request = crate::remote::Request::Query {
+                text: text.clone(),
+                format: format.name().to_string(),
+                limit,
+                timeout_ms: timeout.map(|t| u64::try_from(t.as_millis()).unwrap_or(u64::MAX)),
+                width,
+            };
+            let opts = QueryOptions {
+                limit,
+                timeout,
+                ..QueryOptions::default()
+            };
+            read_command(&cli.db, &request, |store, out, err| {
+                crate::remote::query(store, &text, format, &opts, width, out, err)
+            })
+        }
         Some(Command::Graph {
             name,
             depth,
@@ -701,65 +722,66 @@ fn export(
     if rdf {
         lore::rdf::base_iri(base)?;
     }
-    let store = open_reader(db)?;
-    let write = |w: &mut dyn Write| -> Result<()> {
-        match format {
-            ExportFormat::Jsonl => store.export_jsonl(w),
-            ExportFormat::Ntriples => store.export_rdf(w, RdfFormat::NTriples, base),
-            ExportFormat::Turtle => store.export_rdf(w, RdfFormat::Turtle, base),
-            ExportFormat::Csv => store.export_csv(w, table),
-        }?;
-        w.flush().map_err(|e| Error::io("output", e))
+    let kind = match format {
+        ExportFormat::Jsonl => "jsonl",
+        ExportFormat::Ntriples => "ntriples",
+        ExportFormat::Turtle => "turtle",
+        ExportFormat::Csv => "csv",
     };
-    match output {
+    // Opened before the output file is made; a store another process holds
+    // is exported through it (`remote`), when it serves.
+    let store = match open_reader(db) {
+        Ok(store) => Ok(store),
+        Err(locked @ Error::StoreLocked { .. }) => Err(locked),
+        Err(e) => return Err(e),
+    };
+    let request = crate::remote::Request::Export {
+        format: kind.to_string(),
+        base: base.to_string(),
+        table: crate::remote::table_name(table).to_string(),
+    };
+    let mut locked = None;
+    let mut write = |w: &mut dyn Write| -> Result<u8> {
+        match &store {
+            Ok(store) => crate::remote::export(store, kind, base, table, w).map(|()| 0),
+            Err(Error::StoreLocked { path }) => {
+                match crate::remote::forward(path, &request, w, &mut io::stderr()) {
+                    Some(code) => code,
+                    None => {
+                        locked = Some(path.clone());
+                        Ok(0)
+                    }
+                }
+            }
+            Err(_) => Ok(2),
+        }
+    };
+    let code = match output {
         Some(path) => {
             let f = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
             let mut w = io::BufWriter::new(f);
-            write(&mut w).map_err(|e| match e {
+            let code = write(&mut w).map_err(|e| match e {
                 Error::Io { source, .. } => Error::io(path, source),
                 other => other,
             })?;
+            w.flush().map_err(|e| Error::io(path, e))?;
+            code
         }
         None => {
             let stdout = io::stdout();
             let mut w = io::BufWriter::new(stdout.lock());
-            match write(&mut w) {
-                Err(Error::Io { source, .. }) if source.kind() == io::ErrorKind::BrokenPipe => {}
+            match write(&mut w)
+                .and_then(|c| w.flush().map(|()| c).map_err(|e| Error::io("stdout", e)))
+            {
+                Err(Error::Io { source, .. }) if source.kind() == io::ErrorKind::BrokenPipe => 0,
                 other => other?,
             }
         }
+    };
+    if let Some(path) = locked {
+        return Err(Error::StoreLocked { path });
     }
-    Ok(ExitCode::SUCCESS)
-}
-
-fn stats(store: &Store) -> Result<ExitCode> {
-    let s = store.stats()?;
-    output::to_stdout(|out| {
-        writeln!(out, "store      {}", store.path().display())?;
-        writeln!(out, "documents  {}", s.documents)?;
-        writeln!(out, "entities   {}", s.entities)?;
-        writeln!(out, "facts      {}", s.facts)?;
-        writeln!(out, "relations  {}", s.relations)?;
-        writeln!(out, "sources    {}", s.sources)?;
-        writeln!(out, "disk bytes {}", s.disk_bytes)
-    })?;
-    Ok(ExitCode::SUCCESS)
-}
-
-/// Writes every statement output of a result in `format`.
-pub fn print_result(
-    out: &mut dyn Write,
-    result: &lore::query::QueryResult,
-    format: Format,
-    style: &Style,
-) -> io::Result<()> {
-    for (i, s) in result.statements.iter().enumerate() {
-        if i > 0 && matches!(format, Format::Table | Format::Line) {
-            writeln!(out)?;
-        }
-        output::write(out, s, format, style)?;
-    }
-    Ok(())
+    Ok(ExitCode::from(code))
 }
 
 fn graph(
@@ -789,31 +811,35 @@ fn timeline(store: &Store, name: &str, format: Format) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn query(
-    store: &Store,
-    text: &str,
-    format: Format,
-    limit: usize,
-    timeout: Option<std::time::Duration>,
+/// Runs a read command on the store at `db`: opened here when it is free,
+/// else through the process holding it (`remote`), when that one serves.
+fn read_command(
+    db: &Option<PathBuf>,
+    request: &crate::remote::Request,
+    local: impl FnOnce(&Store, &mut dyn Write, &mut dyn Write) -> Result<u8>,
 ) -> Result<ExitCode> {
-    let opts = QueryOptions {
-        limit,
-        timeout,
-        ..QueryOptions::default()
-    };
-    let result = match store.query_with(text, &opts) {
-        Ok(r) => r,
-        Err(Error::Query(d)) => {
-            eprintln!("{}", d.render("query", text));
-            return Ok(ExitCode::from(1));
+    let stdout = io::stdout();
+    let stderr = io::stderr();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let mut err = stderr.lock();
+    let code = match open_reader(db) {
+        Ok(store) => local(&store, &mut out, &mut err),
+        Err(locked @ Error::StoreLocked { .. }) => {
+            match crate::remote::forward(&store_path(db), request, &mut out, &mut err) {
+                Some(code) => code,
+                None => Err(locked),
+            }
         }
-        Err(e) => return Err(e),
+        Err(e) => Err(e),
     };
-    // Like `lore run`: a table fits the terminal; piped output keeps whole values.
-    let style = Style {
-        width: output::terminal_width(),
-        ..Style::default()
+    let code = match (code, out.flush()) {
+        (Err(Error::Io { source, .. }), _) | (Ok(_), Err(source))
+            if source.kind() == io::ErrorKind::BrokenPipe =>
+        {
+            0
+        }
+        (Ok(_), Err(e)) => return Err(Error::io("stdout", e)),
+        (code, _) => code?,
     };
-    output::to_stdout(|out| print_result(out, &result, format, &style))?;
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitCode::from(code))
 }

@@ -2,6 +2,7 @@
 //! session they share) over the `lore` library, which exports none of them.
 
 mod cli;
+mod remote;
 mod repl;
 mod script;
 mod session;

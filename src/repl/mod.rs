@@ -135,8 +135,11 @@ pub fn run(store: Store) -> Result<()> {
 
     let banner = banner(session.borrow().store(), color)?;
     session.borrow_mut().say(&banner)?;
+    let mut server = Served::start(&session.borrow());
 
     loop {
+        // After `.open`, the new store is the one served.
+        server.follow(&session.borrow());
         session.borrow_mut().width = editor.dimensions().map(|(cols, _)| usize::from(cols));
         empty_line.store(false, Ordering::SeqCst);
         match editor.readline(PROMPT) {
@@ -170,6 +173,39 @@ pub fn run(store: Store) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The store the shell serves to other `lore` processes (`remote`), while
+/// it holds it.
+struct Served {
+    store: Arc<lore::store::Store>,
+    server: Option<crate::remote::Server>,
+}
+
+impl Served {
+    fn start(session: &Session) -> Served {
+        let store = session.shared_store();
+        let server = match crate::remote::Server::start(store.clone()) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                // The shell works without it; other commands then find the
+                // store in use, as they did before.
+                eprintln!(
+                    "lore: warning: other lore commands cannot use this store while the shell has it open: {e}"
+                );
+                None
+            }
+        };
+        Served { store, server }
+    }
+
+    fn follow(&mut self, session: &Session) {
+        if !Arc::ptr_eq(&self.store, &session.shared_store()) {
+            // The old server first: it holds the old store open.
+            self.server = None;
+            *self = Served::start(session);
+        }
+    }
 }
 
 /// Ctrl-C while a statement runs cancels it; a second Ctrl-C before it

@@ -70,7 +70,8 @@ impl Outcome {
 
 /// The open store and the settings statements run under.
 pub struct Session {
-    store: Store,
+    /// Shared with the thread serving other processes (`remote`).
+    store: std::sync::Arc<Store>,
     out: Box<dyn Write>,
     err: Box<dyn Write>,
     /// Output format.
@@ -110,7 +111,7 @@ impl Session {
     /// A session on `store` writing results to `out` and diagnostics to `err`.
     pub fn new(store: Store, out: Box<dyn Write>, err: Box<dyn Write>) -> Session {
         Session {
-            store,
+            store: std::sync::Arc::new(store),
             out,
             err,
             format: Format::Table,
@@ -125,6 +126,11 @@ impl Session {
             depth: 0,
             mode: RunMode::default(),
         }
+    }
+
+    /// The open store, shared (for a thread that serves it to others).
+    pub fn shared_store(&self) -> std::sync::Arc<Store> {
+        self.store.clone()
     }
 
     /// The open store.
@@ -374,7 +380,7 @@ impl Session {
             return self.confirm(&format!("{} is already open", path.display()));
         }
         let store = Store::open(&path)?;
-        self.store = store;
+        self.store = std::sync::Arc::new(store);
         self.generation += 1;
         let line = stats_line(&self.store)?;
         self.confirm(&format!("opened {}: {line}", path.display()))

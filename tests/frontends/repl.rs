@@ -439,3 +439,59 @@ fn graph_completes_the_name_and_writes_the_picture() {
     s.expect(".graph NAME [FILE] [--depth N]").unwrap();
     quit(s);
 }
+
+#[test]
+fn other_commands_read_the_store_through_the_open_shell() {
+    let dir = tempfile::tempdir().unwrap();
+    with_facts(dir.path());
+    let db = dir.path().join("db");
+    let run = |args: &[&str]| lore().arg("--db").arg(&db).args(args).output().unwrap();
+    let alone = run(&["export"]);
+    assert!(alone.status.success());
+    let mut s = start(dir.path(), &[]);
+    // The shell holds the store; reads from another process go through it.
+    let stats = run(&["stats"]);
+    let text = String::from_utf8_lossy(&stats.stdout);
+    assert!(
+        stats.status.success(),
+        "{}",
+        String::from_utf8_lossy(&stats.stderr)
+    );
+    assert!(text.contains("facts      2"), "{text}");
+    let q = run(&["query", "--format", "csv", "Blinken met ?who;"]);
+    assert!(q.status.success(), "{}", String::from_utf8_lossy(&q.stderr));
+    assert!(String::from_utf8_lossy(&q.stdout).contains("Sergey Lavrov"));
+    // A bad query is located as when the store is opened directly.
+    let bad = run(&["query", "Blinken mett ?who;"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("query:1:9"));
+    let exported = run(&["export"]);
+    assert!(exported.status.success());
+    assert_eq!(exported.stdout, alone.stdout);
+    // Only the store's owner may use the socket.
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(db.join("lore.sock"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+    // Writes are not served: a clear "in use", nothing changed.
+    let ingest = run(&["ingest", dir.path().join("facts.jsonl").to_str().unwrap()]);
+    assert_eq!(ingest.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&ingest.stderr).contains("in use"));
+    // What the shell commits, the others see.
+    let article = dir.path().join("article.txt");
+    std::fs::write(
+        &article,
+        "Talks\n\nAnn Lee met Bob Stone in Oslo on Monday.\n",
+    )
+    .unwrap();
+    s.send(format!(".ingest {}\r", article.display())).unwrap();
+    s.expect("1 added").unwrap();
+    let after = String::from_utf8_lossy(&run(&["stats"]).stdout).to_string();
+    assert!(after.contains("documents  2"), "{after}");
+    quit(s);
+    // The socket is gone with the shell, and the store opens directly.
+    assert!(!db.join("lore.sock").exists());
+    assert!(run(&["stats"]).status.success());
+}
