@@ -101,9 +101,11 @@ fn store_files(db: &Path) -> Vec<PathBuf> {
 /// The outcomes a user may see after damage: a clean check whose store
 /// still exports exactly what the undamaged one did (the damage hit unused
 /// bytes), or a non-zero exit with a message naming the store; never a Rust
-/// panic, and never a clean check over a store that lost data.
-fn assert_clear_outcome(db: &Path, what: &str, original: &str) {
+/// panic, and never a clean check over a store that lost data. Returns
+/// which of those it was, for the sweep's table.
+fn assert_clear_outcome(db: &Path, what: &str, original: &str) -> &'static str {
     let mut clean = false;
+    let mut outcome = "check clean, export identical";
     for args in [&["check"][..], &["stats"][..], &["export"][..]] {
         let r = lore(db, args);
         assert!(
@@ -113,6 +115,15 @@ fn assert_clear_outcome(db: &Path, what: &str, original: &str) {
         );
         if args == ["check"] {
             clean = r.code == Some(0);
+            if r.stdout.contains("damaged:") {
+                outcome = "opens, check reports the damage";
+            } else if r.stderr.contains("is damaged") {
+                outcome = "refused at open as damaged";
+            } else if r.stderr.contains("not a lore store") {
+                outcome = "refused: not a store";
+            } else if !clean {
+                outcome = "other clear error";
+            }
         }
         if args == ["export"] && clean {
             assert_eq!(
@@ -142,6 +153,24 @@ fn assert_clear_outcome(db: &Path, what: &str, original: &str) {
             );
         }
     }
+    outcome
+}
+
+/// Counts outcomes and prints them as a table row per outcome (for
+/// BENCHMARKS.md; run with `--nocapture`).
+#[derive(Default)]
+struct Tally(std::collections::BTreeMap<&'static str, usize>);
+
+impl Tally {
+    fn add(&mut self, outcome: &'static str) {
+        *self.0.entry(outcome).or_default() += 1;
+    }
+    fn print(&self, sweep: &str) {
+        let total: usize = self.0.values().sum();
+        for (outcome, n) in &self.0 {
+            eprintln!("| {sweep} ({total} cases) | {outcome} | {n} |");
+        }
+    }
 }
 
 /// What the undamaged store exports.
@@ -156,6 +185,7 @@ fn truncated_store_files_give_clear_errors() {
     let tmp = tempfile::tempdir().unwrap();
     let good = build_store(tmp.path());
     let original = export(&good);
+    let mut tally = Tally::default();
     for (i, file) in store_files(&good).into_iter().enumerate() {
         let len = std::fs::metadata(&file).unwrap().len();
         // 4096: one page of the log, which made sled panic on open.
@@ -169,13 +199,14 @@ fn truncated_store_files_give_clear_errors() {
                 .unwrap();
             f.set_len(keep).unwrap();
             drop(f);
-            assert_clear_outcome(
+            tally.add(assert_clear_outcome(
                 &copy,
                 &format!("{} truncated to {keep}", target.display()),
                 &original,
-            );
+            ));
         }
     }
+    tally.print("truncated files");
 }
 
 #[test]
@@ -183,6 +214,7 @@ fn garbled_store_files_give_clear_errors() {
     let tmp = tempfile::tempdir().unwrap();
     let good = build_store(tmp.path());
     let original = export(&good);
+    let mut tally = Tally::default();
     let mut seed = 0x9e37_79b9_u64;
     for (i, file) in store_files(&good).into_iter().enumerate() {
         let len = std::fs::metadata(&file).unwrap().len();
@@ -202,13 +234,14 @@ fn garbled_store_files_give_clear_errors() {
                 bytes[at] ^= 0x5a | (seed >> 32) as u8;
             }
             std::fs::write(&target, bytes).unwrap();
-            assert_clear_outcome(
+            tally.add(assert_clear_outcome(
                 &copy,
                 &format!("{} garbled (round {round})", target.display()),
                 &original,
-            );
+            ));
         }
     }
+    tally.print("8 random bytes changed");
 }
 
 #[test]
@@ -217,31 +250,61 @@ fn zeroed_pages_and_removed_files_never_lose_data_silently() {
     let good = build_store(tmp.path());
     let original = export(&good);
     let mut cases = 0;
+    let (mut zeroed, mut random, mut removed) =
+        (Tally::default(), Tally::default(), Tally::default());
     for (i, file) in store_files(&good).into_iter().enumerate() {
         let len = std::fs::metadata(&file).unwrap().len();
         let rel = file.strip_prefix(&good).unwrap().to_path_buf();
-        // A 4 KiB page of zeros at the start, a third and two thirds in.
-        for at in [0, len / 3, 2 * len / 3] {
+        // A 4 KiB page of zeros at the start and at four points after it.
+        for at in [0, len / 5, 2 * len / 5, 3 * len / 5, 4 * len / 5] {
             let copy = tmp.path().join(format!("z{i}-{at}"));
             copy_dir(&good, &copy);
             let mut bytes = std::fs::read(copy.join(&rel)).unwrap();
             let end = (at as usize + 4096).min(bytes.len());
             bytes[at as usize..end].fill(0);
             std::fs::write(copy.join(&rel), bytes).unwrap();
-            assert_clear_outcome(
+            zeroed.add(assert_clear_outcome(
                 &copy,
                 &format!("{} zeroed at {at}", rel.display()),
                 &original,
-            );
+            ));
+            cases += 1;
+        }
+        // A 4 KiB page of random bytes, half and three quarters in.
+        for at in [len / 2, 3 * len / 4] {
+            let copy = tmp.path().join(format!("p{i}-{at}"));
+            copy_dir(&good, &copy);
+            let mut bytes = std::fs::read(copy.join(&rel)).unwrap();
+            let end = (at as usize + 4096).min(bytes.len());
+            let mut seed = 0x2545_f491_4f6c_dd1d_u64 ^ at;
+            for b in &mut bytes[at as usize..end] {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                *b = (seed >> 24) as u8;
+            }
+            std::fs::write(copy.join(&rel), bytes).unwrap();
+            random.add(assert_clear_outcome(
+                &copy,
+                &format!("{} random page at {at}", rel.display()),
+                &original,
+            ));
             cases += 1;
         }
         let copy = tmp.path().join(format!("r{i}"));
         copy_dir(&good, &copy);
         std::fs::remove_file(copy.join(&rel)).unwrap();
-        assert_clear_outcome(&copy, &format!("{} removed", rel.display()), &original);
+        removed.add(assert_clear_outcome(
+            &copy,
+            &format!("{} removed", rel.display()),
+            &original,
+        ));
         cases += 1;
     }
-    assert!(cases >= 12, "only {cases} damages tried");
+    zeroed.print("4 KiB zeroed");
+    random.print("4 KiB of random bytes");
+    removed.print("file removed");
+    assert!(cases >= 32, "only {cases} damages tried");
 }
 
 #[test]
