@@ -1,15 +1,16 @@
 //! Many processes, one store. sled lets one process open a store; while the
-//! shell holds one, it serves the read commands of other `lore` processes
-//! (`stats`, `query`, `export`) over a Unix socket in the store directory,
+//! shell holds one, it serves the commands of other `lore` processes
+//! (`stats`, `query`, `export`, `ingest`) over a Unix socket in the store directory,
 //! `STORE/lore.sock`, which only the store's owner may use. A command that
 //! finds the store held connects, sends its request and prints what the
 //! holder answers, as if it had opened the store itself: reads see what the
-//! holder has committed. With no one answering (a holder that does not
+//! holder has committed, and an ingest waits for the holder's writer like
+//! any write of the holder's own. With no one answering (a holder that does not
 //! serve, or one that crashed and left its socket file behind) the command
 //! reports the store in use, as before; the next holder replaces the file.
 //!
 //! The commands themselves are here too ([`stats`], [`query`],
-//! [`export`]), written against any output, so that the command line and the
+//! [`export`], [`ingest`]), written against any output, so that the command line and the
 //! holder run the same code.
 //!
 //! Protocol: the client sends one JSON line, a [`Request`]; the holder
@@ -28,10 +29,11 @@ use serde::{Deserialize, Serialize};
 
 use lore::csv_export::CsvTable;
 use lore::error::{Error, Result};
+use lore::ingest::Extractor;
 use lore::output::{self, Format, Style};
 use lore::query::QueryOptions;
 use lore::rdf::RdfFormat;
-use lore::store::Store;
+use lore::store::{Encoding, IngestOptions, Store};
 
 /// The socket's file name in the store directory.
 pub const SOCKET: &str = "lore.sock";
@@ -60,6 +62,16 @@ pub enum Request {
         timeout_ms: Option<u64>,
         /// The client's terminal width, for tables.
         width: Option<usize>,
+    },
+    /// `lore ingest` of files (absolute paths: the holder has another
+    /// working directory).
+    Ingest {
+        /// Article files and directories.
+        paths: Vec<PathBuf>,
+        /// `utf8`, `auto` or `latin1`.
+        encoding: String,
+        /// `patterns` or `parse`.
+        extractor: String,
     },
     /// `lore export`.
     Export {
@@ -146,6 +158,34 @@ pub fn export(
         _ => store.export_jsonl(out),
     }?;
     out.flush().map_err(|e| Error::io("output", e))
+}
+
+/// `lore ingest` of `paths` (without a progress bar), the summary into
+/// `out` and each refused article into `err`; exit 1 when one was refused.
+pub fn ingest(
+    store: &Store,
+    paths: &[PathBuf],
+    opts: IngestOptions,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<u8> {
+    let totals = crate::session::ingest::ingest_paths(store, paths, true, opts, &|| false, err)?;
+    writeln!(out, "{}", totals.summary()).map_err(|e| Error::io("stdout", e))?;
+    Ok(u8::from(totals.failed > 0))
+}
+
+/// The names of an ingest's options in a request.
+pub fn ingest_names(opts: &IngestOptions) -> (String, String) {
+    let encoding = match opts.encoding {
+        Encoding::Utf8 => "utf8",
+        Encoding::Auto => "auto",
+        Encoding::Latin1 => "latin1",
+    };
+    let extractor = match opts.extractor {
+        Extractor::Patterns => "patterns",
+        Extractor::Parse => "parse",
+    };
+    (encoding.to_string(), extractor.to_string())
 }
 
 /// The name of a CSV table in a request.
@@ -346,6 +386,25 @@ fn run(store: &Store, request: Request, conn: &UnixStream) -> u8 {
             base,
             table,
         } => export(store, &format, &base, table_from_name(&table), &mut out).map(|()| 0),
+        Request::Ingest {
+            paths,
+            encoding,
+            extractor,
+        } => {
+            let opts = IngestOptions {
+                encoding: match encoding.as_str() {
+                    "auto" => Encoding::Auto,
+                    "latin1" => Encoding::Latin1,
+                    _ => Encoding::Utf8,
+                },
+                extractor: match extractor.as_str() {
+                    "parse" => Extractor::Parse,
+                    _ => Extractor::Patterns,
+                },
+                ..IngestOptions::default()
+            };
+            ingest(store, &paths, opts, &mut out, &mut err)
+        }
     };
     let flushed = out.flush();
     match outcome {

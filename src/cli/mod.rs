@@ -91,16 +91,35 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             quiet,
             encoding,
             extractor,
-        }) => ingest(
-            &open(&cli.db)?,
-            &paths,
-            quiet,
-            IngestOptions {
+        }) => {
+            let opts = IngestOptions {
                 encoding: encoding.into(),
                 extractor: extractor.into(),
                 ..IngestOptions::default()
-            },
-        ),
+            };
+            // Through a holder the paths must not depend on the working
+            // directory; stdin stays here, so "-" is never sent.
+            let absolute: Vec<PathBuf> = paths
+                .iter()
+                .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone()))
+                .collect();
+            let (encoding, extractor) = crate::remote::ingest_names(&opts);
+            let request = crate::remote::Request::Ingest {
+                paths: absolute,
+                encoding,
+                extractor,
+            };
+            if paths.iter().any(|p| p.as_os_str() == "-") {
+                ingest(&open(&cli.db)?, &paths, quiet, opts)
+            } else {
+                through_holder(
+                    &cli.db,
+                    &request,
+                    || open(&cli.db),
+                    |store, out, err| ingest_to(store, &paths, quiet, opts, out, err),
+                )
+            }
+        }
         Some(Command::Extract {
             paths,
             encoding,
@@ -229,13 +248,29 @@ fn script_exit(errors: Result<usize>) -> Result<ExitCode> {
 }
 
 fn ingest(store: &Store, paths: &[PathBuf], quiet: bool, opts: IngestOptions) -> Result<ExitCode> {
-    let totals = ingest_paths(store, paths, quiet, opts, &|| false)?;
-    output::to_stdout(|out| writeln!(out, "{}", totals.summary()))?;
-    Ok(if totals.failed > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    let code = ingest_to(
+        store,
+        paths,
+        quiet,
+        opts,
+        &mut io::stdout().lock(),
+        &mut io::stderr(),
+    )?;
+    Ok(ExitCode::from(code))
+}
+
+/// `lore ingest` with a progress bar unless `quiet`, the summary into `out`.
+fn ingest_to(
+    store: &Store,
+    paths: &[PathBuf],
+    quiet: bool,
+    opts: IngestOptions,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<u8> {
+    let totals = ingest_paths(store, paths, quiet, opts, &|| false, err)?;
+    writeln!(out, "{}", totals.summary()).map_err(|e| Error::io("stdout", e))?;
+    Ok(u8::from(totals.failed > 0))
 }
 
 fn extract(
@@ -536,18 +571,28 @@ fn timeline(store: &Store, name: &str, format: Format) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Runs a read command on the store at `db`: opened here when it is free,
-/// else through the process holding it (`remote`), when that one serves.
+/// Runs a read command on the store at `db` (see [`through_holder`]).
 fn read_command(
     db: &Option<PathBuf>,
     request: &crate::remote::Request,
+    local: impl FnOnce(&Store, &mut dyn Write, &mut dyn Write) -> Result<u8>,
+) -> Result<ExitCode> {
+    through_holder(db, request, || open_reader(db), local)
+}
+
+/// Runs a command on the store at `db`: on the store opened here when it is
+/// free, else through the process holding it (`remote`), when that serves.
+fn through_holder(
+    db: &Option<PathBuf>,
+    request: &crate::remote::Request,
+    open: impl FnOnce() -> Result<Store>,
     local: impl FnOnce(&Store, &mut dyn Write, &mut dyn Write) -> Result<u8>,
 ) -> Result<ExitCode> {
     let stdout = io::stdout();
     let stderr = io::stderr();
     let mut out = io::BufWriter::new(stdout.lock());
     let mut err = stderr.lock();
-    let code = match open_reader(db) {
+    let code = match open() {
         Ok(store) => local(&store, &mut out, &mut err),
         Err(locked @ Error::StoreLocked { .. }) => {
             match crate::remote::forward(&store_path(db), request, &mut out, &mut err) {

@@ -140,6 +140,7 @@ pub fn ingest_paths(
     quiet: bool,
     opts: IngestOptions,
     stop: &dyn Fn() -> bool,
+    errors: &mut dyn io::Write,
 ) -> Result<IngestTotals> {
     let files = article_files(paths)?;
     let bar = if !quiet && io::stderr().is_terminal() && files.len() > 1 {
@@ -157,7 +158,15 @@ pub fn ingest_paths(
         ..opts
     };
     let mut totals = IngestTotals::default();
-    let result = ingest_each(store, &files, &opts, bar.as_ref(), stop, &mut totals);
+    let result = ingest_each(
+        store,
+        &files,
+        &opts,
+        bar.as_ref(),
+        stop,
+        &mut totals,
+        errors,
+    );
     // One flush for the whole run, before anything is reported: each article
     // is already atomic, and a flush per article would cost as much as
     // extracting it. On an error the articles stored so far are kept.
@@ -177,6 +186,7 @@ fn ingest_each(
     bar: Option<&indicatif::ProgressBar>,
     stop: &dyn Fn() -> bool,
     totals: &mut IngestTotals,
+    errors: &mut dyn io::Write,
 ) -> Result<()> {
     for f in files {
         // Checked between articles: each one is stored atomically, so
@@ -216,7 +226,11 @@ fn ingest_each(
                 let msg = format!("lore: error: {e}");
                 match &bar {
                     Some(b) => b.println(msg),
-                    None => eprintln!("{msg}"),
+                    None => {
+                        // Where the report goes failing (a closed terminal
+                        // or client) must not stop the ingest.
+                        let _ = writeln!(errors, "{msg}");
+                    }
                 }
             }
             Err(e) => return Err(e),

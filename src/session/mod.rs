@@ -338,6 +338,7 @@ impl Session {
             true,
             lore::store::IngestOptions::default(),
             &|| cancel.is_cancelled(),
+            &mut *self.err,
         )?;
         let done = totals.added + totals.skipped + totals.failed;
         self.generation += 1;

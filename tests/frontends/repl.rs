@@ -475,10 +475,6 @@ fn other_commands_read_the_store_through_the_open_shell() {
         .permissions()
         .mode();
     assert_eq!(mode & 0o777, 0o600);
-    // Writes are not served: a clear "in use", nothing changed.
-    let ingest = run(&["ingest", dir.path().join("facts.jsonl").to_str().unwrap()]);
-    assert_eq!(ingest.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&ingest.stderr).contains("in use"));
     // What the shell commits, the others see.
     let article = dir.path().join("article.txt");
     std::fs::write(
@@ -490,6 +486,29 @@ fn other_commands_read_the_store_through_the_open_shell() {
     s.expect("1 added").unwrap();
     let after = String::from_utf8_lossy(&run(&["stats"]).stdout).to_string();
     assert!(after.contains("documents  2"), "{after}");
+    // An ingest from another process, with a relative path, queues behind
+    // the shell's writer; a bad file is reported to that process.
+    let other = dir.path().join("other.txt");
+    std::fs::write(&other, "Visit\n\nCarl Ray visited Lima on Friday.\n").unwrap();
+    let ingest = lore()
+        .current_dir(dir.path())
+        .arg("--db")
+        .arg(&db)
+        .args(["ingest", "other.txt"])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&ingest.stdout).to_string();
+    assert!(
+        ingest.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ingest.stderr)
+    );
+    assert!(said.contains("1 added"), "{said}");
+    let bad = run(&["ingest", dir.path().join("missing.txt").to_str().unwrap()]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("missing.txt"));
+    s.send(".stats\r").unwrap();
+    s.expect("3 documents").unwrap();
     quit(s);
     // The socket is gone with the shell, and the store opens directly.
     assert!(!db.join("lore.sock").exists());
