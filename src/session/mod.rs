@@ -439,6 +439,9 @@ pub fn stats_line(store: &Store) -> Result<String> {
 }
 
 #[cfg(test)]
+mod script_fuzz;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use std::cell::RefCell;
