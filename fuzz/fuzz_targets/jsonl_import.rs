@@ -5,6 +5,9 @@
 
 use libfuzzer_sys::fuzz_target;
 
+mod common;
+use common::check_clean;
+
 fuzz_target!(|data: &[u8]| {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = lore::Store::open(dir.path().join("db")).expect("store");
@@ -15,11 +18,3 @@ fuzz_target!(|data: &[u8]| {
     let _ = store.import_extracted(&mut &data[..], "fuzz.jsonl", true, &mut |_| {}, &mut |_| {});
     check_clean(store);
 });
-
-fn check_clean(store: lore::Store) {
-    let path = store.path().to_path_buf();
-    drop(store);
-    let storage = lore::storage::Storage::open(&path, &Default::default()).expect("reopen");
-    let report = storage.check().expect("check runs");
-    assert!(report.is_clean(), "import left a damaged store: {:?}", report.problems);
-}

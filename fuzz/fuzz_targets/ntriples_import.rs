@@ -4,6 +4,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+
+mod common;
+use common::check_clean;
 use lore::store::{ImportFormat, ImportOptions};
 
 fuzz_target!(|data: &[u8]| {
@@ -21,11 +24,3 @@ fuzz_target!(|data: &[u8]| {
         check_clean(store);
     }
 });
-
-fn check_clean(store: lore::Store) {
-    let path = store.path().to_path_buf();
-    drop(store);
-    let storage = lore::storage::Storage::open(&path, &Default::default()).expect("reopen");
-    let report = storage.check().expect("check runs");
-    assert!(report.is_clean(), "import left a damaged store: {:?}", report.problems);
-}

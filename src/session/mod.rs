@@ -449,7 +449,7 @@ mod tests {
 
     /// A writer the test can read after the session wrote to it.
     #[derive(Clone, Default)]
-    struct Shared(Rc<RefCell<Vec<u8>>>);
+    pub(super) struct Shared(pub(super) Rc<RefCell<Vec<u8>>>);
 
     impl Write for Shared {
         fn write(&mut self, buf: &[u8]) -> io::Result<usize> {

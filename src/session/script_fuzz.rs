@@ -6,28 +6,12 @@
 //! Meta-commands that write files (`.open`, `.export`, `.graph`) are left
 //! out: random arguments would make files in the working directory.
 
-use std::cell::RefCell;
-use std::io::{self, Write};
-use std::rc::Rc;
-
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 
+use super::tests::Shared;
 use super::{RunMode, Session};
 use lore::store::Store;
-
-#[derive(Clone, Default)]
-struct Shared(Rc<RefCell<Vec<u8>>>);
-
-impl Write for Shared {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.borrow_mut().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
 
 const PIECES: &[&str] = &[
     ".mode",
