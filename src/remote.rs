@@ -1,16 +1,16 @@
 //! Many processes, one store. sled lets one process open a store; while the
 //! shell holds one, it serves the commands of other `lore` processes
-//! (`stats`, `query`, `export`, `ingest`) over a Unix socket in the store directory,
+//! (`stats`, `query`, `export`, `ingest`, `import`) over a Unix socket in the store directory,
 //! `STORE/lore.sock`, which only the store's owner may use. A command that
 //! finds the store held connects, sends its request and prints what the
 //! holder answers, as if it had opened the store itself: reads see what the
-//! holder has committed, and an ingest waits for the holder's writer like
+//! holder has committed, and an ingest or import waits for the holder's writer like
 //! any write of the holder's own. With no one answering (a holder that does not
 //! serve, or one that crashed and left its socket file behind) the command
 //! reports the store in use, as before; the next holder replaces the file.
 //!
 //! The commands themselves are here too ([`stats`], [`query`],
-//! [`export`], [`ingest`]), written against any output, so that the command line and the
+//! [`export`], [`ingest`], [`import`]), written against any output, so that the command line and the
 //! holder run the same code.
 //!
 //! Protocol: the client sends one JSON line, a [`Request`]; the holder
@@ -27,13 +27,14 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::session::ingest::IngestTotals;
 use lore::csv_export::CsvTable;
 use lore::error::{Error, Result};
 use lore::ingest::Extractor;
 use lore::output::{self, Format, Style};
 use lore::query::QueryOptions;
 use lore::rdf::RdfFormat;
-use lore::store::{Encoding, IngestOptions, Store};
+use lore::store::{Encoding, ImportFormat, ImportOptions, IngestOptions, IngestOutcome, Store};
 
 /// The socket's file name in the store directory.
 pub const SOCKET: &str = "lore.sock";
@@ -72,6 +73,15 @@ pub enum Request {
         encoding: String,
         /// `patterns` or `parse`.
         extractor: String,
+    },
+    /// `lore import` of a file (an absolute path).
+    Import {
+        /// The JSONL or N-Triples file.
+        file: PathBuf,
+        /// `jsonl` or `ntriples`.
+        format: String,
+        /// Skip bad lines instead of stopping at the first.
+        keep_going: bool,
     },
     /// `lore export`.
     Export {
@@ -172,6 +182,158 @@ pub fn ingest(
     let totals = crate::session::ingest::ingest_paths(store, paths, true, opts, &|| false, err)?;
     writeln!(out, "{}", totals.summary()).map_err(|e| Error::io("stdout", e))?;
     Ok(u8::from(totals.failed > 0))
+}
+
+/// The name of an import format in a request.
+pub fn import_format_name(f: ImportFormat) -> &'static str {
+    match f {
+        ImportFormat::Jsonl => "jsonl",
+        ImportFormat::Ntriples => "ntriples",
+    }
+}
+
+/// `lore import` of `input` (JSONL, `lore extract` output or N-Triples)
+/// into `store`: the summary into `out`, each bad line into `err` (and a
+/// spinner on the terminal when `progress`); exit 1 when lines were skipped
+/// or articles refused.
+pub fn import(
+    store: &Store,
+    input: &mut (dyn BufRead + Send),
+    job: &ImportJob,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<u8> {
+    let (name, keep_going) = (job.name, job.keep_going);
+    let say = |out: &mut dyn Write, line: &str| {
+        writeln!(out, "{line}").map_err(|e| Error::io("stdout", e))
+    };
+    if job.format == ImportFormat::Jsonl {
+        // The first line tells `lore extract` output (stored article by
+        // article, as ingest stores it) from the exchange schema; it is
+        // put back in front of the rest either way.
+        let mut first = Vec::new();
+        io::Read::take(&mut *input, lore::jsonl::MAX_LINE_BYTES as u64 + 1)
+            .read_until(b'\n', &mut first)
+            .map_err(|e| Error::io(name, e))?;
+        let extracted = lore::jsonl::extract::is_extract_output(&String::from_utf8_lossy(&first));
+        let mut input = io::Cursor::new(first).chain(input);
+        if extracted {
+            let totals = import_extracted(store, &mut input, name, keep_going, err)?;
+            say(out, &totals.summary())?;
+            return Ok(u8::from(totals.failed > 0));
+        }
+        return import_rows(store, &mut input, job, out, err);
+    }
+    import_rows(store, input, job, out, err)
+}
+
+/// What `lore import` was asked to do.
+pub struct ImportJob<'a> {
+    /// The input's name in messages (a path, or `-`).
+    pub name: &'a str,
+    /// JSONL (the exchange schema or `lore extract` output) or N-Triples.
+    pub format: ImportFormat,
+    /// Skip bad lines instead of stopping at the first.
+    pub keep_going: bool,
+    /// A spinner on the terminal.
+    pub progress: bool,
+}
+
+fn import_rows(
+    store: &Store,
+    input: &mut (dyn BufRead + Send),
+    job: &ImportJob,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<u8> {
+    let (name, format) = (job.name, job.format);
+    let opts = ImportOptions {
+        keep_going: job.keep_going,
+    };
+    let bar = job.progress.then(|| {
+        let b = indicatif::ProgressBar::new_spinner();
+        b.set_message("importing");
+        b
+    });
+    let summary = store.import_with(
+        input,
+        name,
+        format,
+        &opts,
+        &mut |e| match &bar {
+            Some(b) => b.println(format!("lore: error: {e}")),
+            None => {
+                // A closed terminal or client must not stop the import.
+                let _ = writeln!(err, "lore: error: {e}");
+            }
+        },
+        &mut |lines| {
+            if let Some(b) = &bar {
+                b.set_message(format!("{lines} lines"));
+                b.tick();
+            }
+        },
+    );
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let summary = summary?;
+    let mut line = format!(
+        "{} lines: {} documents, {} entities, {} new facts, {} facts corroborated",
+        summary.lines, summary.documents, summary.entities, summary.facts, summary.corroborated
+    );
+    if summary.ignored > 0 {
+        line.push_str(&format!(
+            "; {} triple{} ignored (nothing in lore holds them, e.g. owl:sameAs)",
+            summary.ignored,
+            if summary.ignored == 1 { "" } else { "s" }
+        ));
+    }
+    if summary.skipped > 0 {
+        line.push_str(&format!(
+            "; {} bad line{} skipped",
+            summary.skipped,
+            if summary.skipped == 1 { "" } else { "s" }
+        ));
+    }
+    writeln!(out, "{line}").map_err(|e| Error::io("stdout", e))?;
+    Ok(u8::from(summary.skipped > 0))
+}
+
+/// `lore import` of `lore extract` output: the articles are stored as
+/// `lore ingest` stores them, and the totals are ingest's.
+fn import_extracted(
+    store: &Store,
+    input: &mut dyn BufRead,
+    name: &str,
+    keep_going: bool,
+    err: &mut dyn Write,
+) -> Result<IngestTotals> {
+    let mut totals = IngestTotals::default();
+    let read = store.import_extracted(
+        input,
+        name,
+        keep_going,
+        &mut |e| {
+            let _ = writeln!(err, "lore: error: {e}");
+        },
+        &mut |o| match *o {
+            IngestOutcome::Added {
+                new_entities,
+                new_facts,
+                corroborated,
+                ..
+            } => {
+                totals.added += 1;
+                totals.entities += new_entities;
+                totals.facts += new_facts;
+                totals.corroborated += corroborated;
+            }
+            IngestOutcome::Skipped { .. } => totals.skipped += 1,
+        },
+    )?;
+    totals.failed = read.bad_articles;
+    Ok(totals)
 }
 
 /// The names of an ingest's options in a request.
@@ -386,6 +548,33 @@ fn run(store: &Store, request: Request, conn: &UnixStream) -> u8 {
             base,
             table,
         } => export(store, &format, &base, table_from_name(&table), &mut out).map(|()| 0),
+        Request::Import {
+            file,
+            format,
+            keep_going,
+        } => {
+            let format = if format == "ntriples" {
+                ImportFormat::Ntriples
+            } else {
+                ImportFormat::Jsonl
+            };
+            let name = file.display().to_string();
+            match std::fs::File::open(&file) {
+                Ok(f) => import(
+                    store,
+                    &mut io::BufReader::with_capacity(1 << 20, f),
+                    &ImportJob {
+                        name: &name,
+                        format,
+                        keep_going,
+                        progress: false,
+                    },
+                    &mut out,
+                    &mut err,
+                ),
+                Err(e) => Err(Error::io(&file, e)),
+            }
+        }
         Request::Ingest {
             paths,
             encoding,

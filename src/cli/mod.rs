@@ -3,13 +3,13 @@
 //! Exit codes: 0 success, 1 user error (bad path, bad query, bad file,
 //! store in use), 2 internal or I/O failure.
 
-use std::io::{self, BufRead, IsTerminal, Read, Write};
+use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::session::ingest::{IngestTotals, article_files, ingest_paths};
+use crate::session::ingest::{article_files, ingest_paths};
 use crate::session::report;
 
 mod args;
@@ -20,10 +20,7 @@ use lore::error::{Error, Result};
 use lore::graph::GraphFormat;
 use lore::output::{self, Format, Style};
 use lore::query::QueryOptions;
-use lore::store::{
-    Encoding, ImportFormat, ImportOptions, IngestOptions, IngestOutcome, OpenOptions, Store,
-    default_store_path,
-};
+use lore::store::{Encoding, ImportFormat, IngestOptions, OpenOptions, Store, default_store_path};
 
 /// Parses the process arguments, runs, prints errors and returns the exit code.
 pub fn main() -> ExitCode {
@@ -248,15 +245,24 @@ fn script_exit(errors: Result<usize>) -> Result<ExitCode> {
 }
 
 fn ingest(store: &Store, paths: &[PathBuf], quiet: bool, opts: IngestOptions) -> Result<ExitCode> {
-    let code = ingest_to(
+    let code = closed_pipe_is_fine(ingest_to(
         store,
         paths,
         quiet,
         opts,
         &mut io::stdout().lock(),
         &mut io::stderr(),
-    )?;
+    ))?;
     Ok(ExitCode::from(code))
+}
+
+/// A reader of stdout that stopped early (`| head`) is not an error: the
+/// work is done, only the summary went unread.
+fn closed_pipe_is_fine(code: Result<u8>) -> Result<u8> {
+    match code {
+        Err(Error::Io { source, .. }) if source.kind() == io::ErrorKind::BrokenPipe => Ok(0),
+        other => other,
+    }
 }
 
 /// `lore ingest` with a progress bar unless `quiet`, the summary into `out`.
@@ -311,43 +317,6 @@ fn extract(
 
 /// `lore import` of `lore extract` output: the articles are stored as
 /// `lore ingest` stores them, and the summary is ingest's.
-fn import_extracted(
-    store: &Store,
-    input: &mut dyn BufRead,
-    name: &str,
-    keep_going: bool,
-) -> Result<ExitCode> {
-    let mut totals = IngestTotals::default();
-    let read =
-        store.import_extracted(
-            input,
-            name,
-            keep_going,
-            &mut |e| report(&e),
-            &mut |o| match *o {
-                IngestOutcome::Added {
-                    new_entities,
-                    new_facts,
-                    corroborated,
-                    ..
-                } => {
-                    totals.added += 1;
-                    totals.entities += new_entities;
-                    totals.facts += new_facts;
-                    totals.corroborated += corroborated;
-                }
-                IngestOutcome::Skipped { .. } => totals.skipped += 1,
-            },
-        )?;
-    totals.failed = read.bad_articles;
-    output::to_stdout(|out| writeln!(out, "{}", totals.summary()))?;
-    Ok(if totals.failed > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
-}
-
 fn import(
     db: &Option<PathBuf>,
     file: &Path,
@@ -381,66 +350,32 @@ fn import(
         })?;
         Box::new(io::BufReader::with_capacity(1 << 20, f))
     };
-    let store = open(db)?;
-    if format == ImportFormat::Jsonl {
-        // The first line tells `lore extract` output (stored article by
-        // article, as ingest stores it) from the exchange schema; it is
-        // put back in front of the rest either way.
-        let mut first = Vec::new();
-        io::Read::take(&mut input, lore::jsonl::MAX_LINE_BYTES as u64 + 1)
-            .read_until(b'\n', &mut first)
-            .map_err(|e| Error::io(&name, e))?;
-        let extracted = lore::jsonl::extract::is_extract_output(&String::from_utf8_lossy(&first));
-        input = Box::new(io::Cursor::new(first).chain(input));
-        if extracted {
-            return import_extracted(&store, &mut input, &name, keep_going);
+    let store = match open(db) {
+        Ok(store) => store,
+        // A store the shell holds imports through it (`remote`); stdin stays here.
+        Err(locked @ Error::StoreLocked { .. }) if file.as_os_str() != "-" => {
+            let request = crate::remote::Request::Import {
+                file: std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf()),
+                format: crate::remote::import_format_name(format).to_string(),
+                keep_going,
+            };
+            return through_holder(db, &request, || Err(locked), |_, _, _| Ok(2));
         }
-    }
-    let bar = io::stderr().is_terminal().then(|| {
-        let b = indicatif::ProgressBar::new_spinner();
-        b.set_message("importing");
-        b
-    });
-    let opts = ImportOptions { keep_going };
-    let summary = store.import_with(
-        &mut input,
-        &name,
+        Err(e) => return Err(e),
+    };
+    let job = crate::remote::ImportJob {
+        name: &name,
         format,
-        &opts,
-        &mut |e| match &bar {
-            Some(b) => b.println(format!("lore: error: {e}")),
-            None => report(&e),
-        },
-        &mut |lines| {
-            if let Some(b) = &bar {
-                b.set_message(format!("{lines} lines"));
-                b.tick();
-            }
-        },
-    );
-    if let Some(b) = bar {
-        b.finish_and_clear();
-    }
-    let summary = summary?;
-    let mut line = format!(
-        "{} lines: {} documents, {} entities, {} new facts, {} facts corroborated",
-        summary.lines, summary.documents, summary.entities, summary.facts, summary.corroborated
-    );
-    if summary.ignored > 0 {
-        line.push_str(&format!(
-            "; {} triple{} ignored (nothing in lore holds them, e.g. owl:sameAs)",
-            summary.ignored,
-            if summary.ignored == 1 { "" } else { "s" }
-        ));
-    }
-    if summary.skipped > 0 {
-        line.push_str(&format!(
-            "; {} bad line{} skipped",
-            summary.skipped,
-            if summary.skipped == 1 { "" } else { "s" }
-        ));
-    }
-    output::to_stdout(|out| writeln!(out, "{line}"))?;
+        keep_going,
+        progress: io::stderr().is_terminal(),
+    };
+    let code = closed_pipe_is_fine(crate::remote::import(
+        &store,
+        &mut input,
+        &job,
+        &mut io::stdout().lock(),
+        &mut io::stderr(),
+    ))?;
     drop(store);
     // Opening once more writes sled's recovery snapshot now, while the files
     // are in the OS cache: sled writes it only while it opens a store, so the
@@ -449,11 +384,7 @@ fn import(
     // itself (`OpenOptions::reads_only`). Best effort: the import is already
     // durable and reported, and a failure shows at the next open.
     drop(open_reader(db));
-    Ok(if summary.skipped > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(ExitCode::from(code))
 }
 
 fn export(

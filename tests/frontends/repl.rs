@@ -509,6 +509,20 @@ fn other_commands_read_the_store_through_the_open_shell() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("missing.txt"));
     s.send(".stats\r").unwrap();
     s.expect("3 documents").unwrap();
+    // An import too: its own export again adds nothing (idempotent), and
+    // a missing file is reported to the importing process.
+    let export = dir.path().join("again.jsonl");
+    std::fs::write(&export, run(&["export"]).stdout).unwrap();
+    let import = run(&["import", export.to_str().unwrap()]);
+    let said = String::from_utf8_lossy(&import.stdout).to_string();
+    assert!(
+        import.status.success(),
+        "{}",
+        String::from_utf8_lossy(&import.stderr)
+    );
+    assert!(said.contains("0 documents"), "{said}");
+    let missing = run(&["import", dir.path().join("gone.jsonl").to_str().unwrap()]);
+    assert_eq!(missing.status.code(), Some(1));
     quit(s);
     // The socket is gone with the shell, and the store opens directly.
     assert!(!db.join("lore.sock").exists());
