@@ -26,6 +26,10 @@ pub enum StmtKind {
     Why(Body),
     /// `describe name`: kind, aliases, facts in and out.
     Describe(Term),
+    /// `why #4, #7`: the sources of facts given by their ids.
+    WhyFacts(Vec<(u64, Span)>),
+    /// `describe #16`: an entity given by its id.
+    DescribeId(u64, Span),
     /// `entities [like "text"]`.
     Entities(Option<(String, Span)>),
     /// `relations [like "text"]`.

@@ -63,6 +63,8 @@ pub fn statement(st: &Storage, stmt: &Statement, opts: &QueryOptions) -> Result<
         StmtKind::Query(q) => ex.query(q)?,
         StmtKind::Why(body) => ex.why(body)?,
         StmtKind::Describe(t) => ex.describe(t)?,
+        StmtKind::WhyFacts(ids) => ex.why_facts(ids)?,
+        StmtKind::DescribeId(id, span) => ex.describe_id(*id, span)?,
         StmtKind::Entities(like) => ex.entities(like.as_ref())?,
         StmtKind::Relations(like) => ex.relations(like.as_ref())?,
         StmtKind::Explain(inner) => ex.explain(inner)?,

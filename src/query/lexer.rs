@@ -46,6 +46,9 @@ pub enum Raw {
     /// `2023-03-02` or `2023-03`.
     #[regex(r"[0-9]{4}-[0-9]{2}(-[0-9]{2})?")]
     Date,
+    /// `#4`: the id of a fact or an entity, as results show it.
+    #[regex(r"#[0-9]+")]
+    Id,
     /// `-- ...` to the end of the line.
     #[regex(r"--[^\n]*", allow_greedy = true)]
     Comment,
@@ -142,6 +145,8 @@ pub enum Tok {
     Number(f64),
     /// An ISO date or month.
     Date(String),
+    /// `#4`: an id as results show it.
+    Id(u64),
     /// Punctuation or an operator, as written.
     Punct(&'static str),
 }
@@ -156,6 +161,7 @@ impl Tok {
             Tok::Var(v) => format!("variable `?{v}`"),
             Tok::Number(n) => format!("number `{n}`"),
             Tok::Date(d) => format!("date `{d}`"),
+            Tok::Id(n) => format!("id `#{n}`"),
             Tok::Punct(p) => format!("`{p}`"),
         }
     }
@@ -225,6 +231,10 @@ pub fn tokenize(text: &str) -> Result<Vec<Token>, Diagnostic> {
                 _ => return Err(Diagnostic::new("number out of range", span)),
             },
             Ok(Raw::Date) => Tok::Date(slice.to_string()),
+            Ok(Raw::Id) => match slice[1..].parse::<u64>() {
+                Ok(n) => Tok::Id(n),
+                Err(_) => return Err(Diagnostic::new("id out of range", span)),
+            },
             Ok(other) => match punct(&other) {
                 Some(p) => Tok::Punct(p),
                 None => return Err(Diagnostic::new("unexpected token", span)),
@@ -271,7 +281,7 @@ pub fn classify(text: &str) -> Vec<(Range<usize>, TokenClass)> {
             Ok(Raw::Word) => TokenClass::Name,
             Ok(Raw::Var) => TokenClass::Variable,
             Ok(Raw::Str(_)) => TokenClass::String,
-            Ok(Raw::Number | Raw::Date) => TokenClass::Number,
+            Ok(Raw::Number | Raw::Date | Raw::Id) => TokenClass::Number,
             Ok(Raw::Comment) => TokenClass::Comment,
             Ok(_) => TokenClass::Punct,
         };

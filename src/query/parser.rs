@@ -81,6 +81,11 @@ impl Parser<'_> {
         self.toks.get(self.pos).map(|t| &t.tok)
     }
 
+    /// The token `n` places after the current one.
+    fn peek_at(&self, n: usize) -> Option<&Tok> {
+        self.toks.get(self.pos + n).map(|t| &t.tok)
+    }
+
     fn span(&self) -> Span {
         match self.toks.get(self.pos) {
             Some(t) => t.span.clone(),
@@ -173,7 +178,34 @@ impl Parser<'_> {
             }
             Some(Tok::Keyword("why")) => {
                 self.pos += 1;
-                StmtKind::Why(self.body()?)
+                if matches!(self.peek(), Some(Tok::Id(_))) {
+                    let mut ids = Vec::new();
+                    loop {
+                        let span = self.span();
+                        match self.peek() {
+                            Some(Tok::Id(n)) => ids.push((*n, span)),
+                            _ => return Err(self.expected("a fact id like #4", &[])),
+                        }
+                        self.pos += 1;
+                        if !self.is_punct(",") {
+                            break;
+                        }
+                        self.pos += 1;
+                    }
+                    StmtKind::WhyFacts(ids)
+                } else {
+                    StmtKind::Why(self.body()?)
+                }
+            }
+            Some(Tok::Keyword("describe")) if matches!(self.peek_at(1), Some(Tok::Id(_))) => {
+                self.pos += 1;
+                let span = self.span();
+                let Some(Tok::Id(n)) = self.peek() else {
+                    return Err(self.expected("an entity id like #16", &[]));
+                };
+                let n = *n;
+                self.pos += 1;
+                StmtKind::DescribeId(n, span)
             }
             Some(Tok::Keyword("describe")) => {
                 self.pos += 1;
@@ -510,6 +542,26 @@ mod tests {
             panic!()
         };
         assert_eq!(q.limit.as_ref().map(|l| l.0), Some(10));
+    }
+
+    #[test]
+    fn ids_follow_why_and_describe() {
+        assert_eq!(
+            kinds("why #4, #7; describe #16;"),
+            vec![
+                StmtKind::WhyFacts(vec![(4, 4..6), (7, 8..10)]),
+                StmtKind::DescribeId(16, 21..24),
+            ]
+        );
+        // `describe` of a name is unchanged; a list of ids wants ids only.
+        assert!(matches!(
+            kinds("describe Lavrov;")[0],
+            StmtKind::Describe(_)
+        ));
+        let e = parse("why #4, Lavrov;").unwrap_err();
+        assert!(e.message.contains("a fact id"), "{}", e.message);
+        let e = parse("why #99999999999999999999999;").unwrap_err();
+        assert_eq!(e.message, "id out of range");
     }
 
     #[test]

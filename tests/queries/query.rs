@@ -449,3 +449,37 @@ fn find_lists_each_distinct_row_once_and_agrees_with_a_distinct_count() {
         assert!(listed.len() > 1, "{var}: the fixture has several");
     }
 }
+
+#[test]
+fn ids_from_results_work_in_why_and_describe() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(dir.path());
+    // The fact id a result shows, followed with `why`.
+    let found = rows(&s, "find ?x, ?f where Blinken met ?x {fact: ?f};");
+    let id = found[0][1].clone();
+    assert!(id.starts_with('#'), "{found:?}");
+    let by_id = rows(&s, &format!("why {id};"));
+    assert!(!by_id.is_empty());
+    assert!(by_id.iter().all(|r| r[0] == id), "{by_id:?}");
+    let by_pattern = rows(&s, "why Blinken met ?x;");
+    assert!(by_pattern.iter().filter(|r| r[0] == id).count() == by_id.len());
+    // The same id twice is one fact.
+    assert_eq!(rows(&s, &format!("why {id}, {id};")), by_id);
+    // An entity by the id `describe NAME` names in its notes.
+    let r = s.query("describe Lavrov;").unwrap();
+    let note = &r.statements[0].notes[0];
+    let eid = &note[note.find("(#").unwrap() + 1..note.find(')').unwrap()];
+    assert_eq!(
+        rows(&s, &format!("describe {eid};")),
+        rows(&s, "describe Lavrov;")
+    );
+    // Ids nothing has are errors at the id.
+    let e = err(&s, "why #999999;");
+    assert_eq!((e.span.start, e.span.end), (4, 11));
+    let e = err(&s, "describe #999999;");
+    assert!(
+        e.message.contains("no entity has the id #999999"),
+        "{}",
+        e.message
+    );
+}

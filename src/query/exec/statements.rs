@@ -3,6 +3,21 @@
 
 use super::*;
 
+/// The columns of `why`: the fact, then one source per row.
+const WHY_COLUMNS: &[&str] = &[
+    "fact",
+    "subject",
+    "relation",
+    "object",
+    "polarity",
+    "confidence",
+    "document",
+    "origin",
+    "published",
+    "sentence",
+    "span",
+];
+
 /// A bound value as a set or group key (DISTINCT, GROUP BY, `count(?x)`):
 /// [`V`] itself cannot be hashed because of its floating-point numbers,
 /// which count here by their bits, so that `1.0` and `1.0` are one key.
@@ -268,25 +283,8 @@ impl<'a> Exec<'a> {
     pub(super) fn why(&mut self, body: &ast::Body) -> Result<StatementOutput> {
         let plan = plan::plan_body_with(self.st, body, false)?;
         let cap = self.opts.limit;
-        let mut out = StatementOutput {
-            columns: [
-                "fact",
-                "subject",
-                "relation",
-                "object",
-                "polarity",
-                "confidence",
-                "document",
-                "origin",
-                "published",
-                "sentence",
-                "span",
-            ]
-            .map(String::from)
-            .to_vec(),
-            notes: plan.notes.clone(),
-            ..StatementOutput::default()
-        };
+        let mut out = with_columns(WHY_COLUMNS);
+        out.notes = plan.notes.clone();
         let fact_slots: Vec<usize> = plan.patterns.iter().map(|p| p.fact_slot).collect();
         let mut ids: Vec<FactId> = Vec::new();
         let mut seen = HashSet::new();
@@ -304,6 +302,28 @@ impl<'a> Exec<'a> {
                 Flow::Continue(())
             })
         })?;
+        self.why_rows(out, ids)
+    }
+
+    /// `why #4, #7;`: the sources of facts named by their ids.
+    pub(super) fn why_facts(&mut self, ids: &[(u64, ast::Span)]) -> Result<StatementOutput> {
+        let mut facts = Vec::new();
+        for (id, span) in ids {
+            if self.st.fact(*id)?.is_none() {
+                return Err(Diagnostic::new(format!("no fact has the id #{id}"), span.clone())
+                    .with_help("fact ids are in the `fact` column of results (e.g. of `describe NAME;`)")
+                    .into());
+            }
+            if !facts.contains(id) {
+                facts.push(*id);
+            }
+        }
+        self.why_rows(with_columns(WHY_COLUMNS), facts)
+    }
+
+    /// One row per source of each fact in `ids`, into `out`.
+    fn why_rows(&mut self, mut out: StatementOutput, ids: Vec<FactId>) -> Result<StatementOutput> {
+        let cap = self.opts.limit;
         let mut docs: HashMap<u64, Option<Document>> = HashMap::new();
         'facts: for id in ids {
             self.check_cancel()?;
@@ -358,8 +378,22 @@ impl<'a> Exec<'a> {
         Ok(ids)
     }
 
+    /// `describe #16;`: an entity named by its id.
+    pub(super) fn describe_id(&mut self, id: u64, span: &ast::Span) -> Result<StatementOutput> {
+        if self.st.entity(id)?.is_none() {
+            return Err(Diagnostic::new(format!("no entity has the id #{id}"), span.clone())
+                .with_help("entity ids are in the notes of `describe NAME;` and in `entities like \"...\";`")
+                .into());
+        }
+        self.describe_ids(vec![id], &format!("#{id}"))
+    }
+
     pub(super) fn describe(&mut self, t: &Term) -> Result<StatementOutput> {
         let ids = self.resolve_entities(t)?;
+        self.describe_ids(ids, t.text().unwrap_or_default())
+    }
+
+    fn describe_ids(&mut self, ids: Vec<EntityId>, label: &str) -> Result<StatementOutput> {
         let cap = self.opts.limit;
         let mut out = with_columns(&[
             "entity",
@@ -374,7 +408,7 @@ impl<'a> Exec<'a> {
         if ids.len() > 1 {
             out.notes.push(format!(
                 "`{}` matches {} entities; the column `entity` says which",
-                t.text().unwrap_or_default(),
+                label,
                 ids.len()
             ));
         }
@@ -552,9 +586,21 @@ impl<'a> Exec<'a> {
                     Diagnostic::new("`explain` cannot explain itself", inner.span.clone()).into(),
                 );
             }
-            StmtKind::Describe(t) => {
+            StmtKind::WhyFacts(ids) => {
+                out.notes.push(format!(
+                    "reads {} fact(s) by id, then their documents",
+                    ids.len()
+                ));
+                None
+            }
+            StmtKind::Describe(_) | StmtKind::DescribeId(..) => {
+                let ids = match &inner.kind {
+                    StmtKind::Describe(t) => self.resolve_entities(t)?,
+                    StmtKind::DescribeId(id, _) => vec![*id],
+                    _ => Vec::new(),
+                };
                 let mut step = 1;
-                for id in self.resolve_entities(t)? {
+                for id in ids {
                     let name = self.entity_name(id)?;
                     for (index, n, dir) in [
                         ("spo", self.st.estimate_subject(id)?, "out"),
