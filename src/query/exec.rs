@@ -368,7 +368,9 @@ impl<'a> Exec<'a> {
                         .iter()
                         .find(|(k, _)| k.eq_ignore_ascii_case(key));
                     let ok = have.is_some_and(|(_, v)| {
-                        v.eq_ignore_ascii_case(want) || normalize_name(v) == normalize_name(want)
+                        v.eq_ignore_ascii_case(want)
+                            || normalize_name(v) == normalize_name(want)
+                            || date_within(v, want)
                     });
                     if !ok {
                         return Ok(false);
@@ -742,6 +744,21 @@ fn same(a: &V, b: &V) -> bool {
 }
 
 /// Keeps the first `cap` rows and flags the output when rows were dropped.
+/// Whether the date `have` lies within the coarser date `want`: `2023-03`
+/// holds `2023-03-02`, `2023` holds both. Only a year or a month can hold
+/// others; anything that is not such a date holds nothing.
+fn date_within(have: &str, want: &str) -> bool {
+    let b = want.as_bytes();
+    let is_year_or_month = (b.len() == 4 || (b.len() == 7 && b[4] == b'-'))
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || c.is_ascii_digit());
+    is_year_or_month
+        && have.len() > want.len()
+        && have.starts_with(want)
+        && have.as_bytes()[want.len()] == b'-'
+}
+
 fn cut(out: &mut StatementOutput, cap: usize) {
     if out.rows.len() > cap {
         out.rows.truncate(cap);

@@ -53,6 +53,23 @@ pub const KEYWORDS: &[&str] = &[
     "explain",
 ];
 
+/// The qualifier names a bare word may name in `{key: term}`: those lore's
+/// extractors write, and the special ones (`polarity`, `sources`,
+/// `confidence`, `fact`). Any other key is written quoted (`{"my key": ?x}`),
+/// so that a misspelt one is an error instead of an empty column.
+pub const QUALIFIERS: &[&str] = &[
+    "place",
+    "time",
+    "duration",
+    "class",
+    "attribution",
+    "modality",
+    "polarity",
+    "sources",
+    "confidence",
+    "fact",
+];
+
 /// Lets another thread stop a running query (the REPL's Ctrl-C).
 #[derive(Clone, Debug, Default)]
 pub struct CancelToken(Arc<AtomicBool>);

@@ -81,6 +81,19 @@ impl Parser<'_> {
         self.toks.get(self.pos).map(|t| &t.tok)
     }
 
+    /// A bare qualifier name lore does not write: most likely a typo, which
+    /// would otherwise give rows with an empty column or none at all.
+    fn unknown_qualifier(&self, key: &str) -> Diagnostic {
+        let d = Diagnostic::new(format!("unknown qualifier `{key}`"), self.span());
+        let known = super::QUALIFIERS.join(", ");
+        match did_you_mean(key, super::QUALIFIERS.iter().copied()) {
+            Some(k) => d.with_help(format!("did you mean `{k}`? qualifiers: {known}")),
+            None => d.with_help(format!(
+                "qualifiers: {known}; one your imported data has is written in quotes: {{\"{key}\": ?x}}"
+            )),
+        }
+    }
+
     /// The token `n` places after the current one.
     fn peek_at(&self, n: usize) -> Option<&Tok> {
         self.toks.get(self.pos + n).map(|t| &t.tok)
@@ -384,7 +397,15 @@ impl Parser<'_> {
         if self.eat_punct("{") {
             loop {
                 let (key, kspan) = match self.peek() {
-                    Some(Tok::Name(k) | Tok::Str(k)) => (k.to_lowercase(), self.span()),
+                    Some(Tok::Name(k)) => {
+                        let key = k.to_lowercase();
+                        if !super::QUALIFIERS.contains(&key.as_str()) {
+                            return Err(self.unknown_qualifier(&key));
+                        }
+                        (key, self.span())
+                    }
+                    // Quoted: any key, for qualifiers of imported data.
+                    Some(Tok::Str(k)) => (k.to_lowercase(), self.span()),
                     _ => return Err(self.expected("a qualifier name like `place` or `time`", &[])),
                 };
                 self.pos += 1;
@@ -562,6 +583,20 @@ mod tests {
         assert!(e.message.contains("a fact id"), "{}", e.message);
         let e = parse("why #99999999999999999999999;").unwrap_err();
         assert_eq!(e.message, "id out of range");
+    }
+
+    #[test]
+    fn a_misspelt_qualifier_is_an_error_and_a_quoted_one_is_any_key() {
+        let e = parse("Blinken met ?x {plase: ?p};").unwrap_err();
+        assert_eq!(e.span, 16..21);
+        assert!(
+            e.help
+                .as_deref()
+                .unwrap_or("")
+                .starts_with("did you mean `place`?")
+        );
+        assert!(parse(r#"Blinken met ?x {"source_url": ?u};"#).is_ok());
+        assert!(parse("Blinken met ?x {Place: ?p, TIME: ?t};").is_ok());
     }
 
     #[test]

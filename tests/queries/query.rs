@@ -483,3 +483,25 @@ fn ids_from_results_work_in_why_and_describe() {
         e.message
     );
 }
+
+#[test]
+fn a_month_or_a_year_finds_the_days_within_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(dir.path());
+    let dated = rows(&s, "?a ?r ?b {time: ?t};");
+    let days: Vec<&Vec<String>> = dated.iter().filter(|r| r[3].len() == 10).collect();
+    assert!(!days.is_empty(), "the fixture has dated facts: {dated:?}");
+    let day = days[0][3].clone();
+    let exact = rows(&s, &format!("?a ?r ?b {{time: {day}}};"));
+    let month = rows(&s, &format!("?a ?r ?b {{time: {}}};", &day[..7]));
+    let year = rows(&s, &format!("?a ?r ?b {{time: {}}};", &day[..4]));
+    assert!(!exact.is_empty());
+    assert!(month.len() >= exact.len() && year.len() >= month.len());
+    for r in &exact {
+        assert!(month.contains(r) && year.contains(r), "{r:?}");
+    }
+    // Another month holds none of that day's facts.
+    let other = if &day[5..7] == "01" { "02" } else { "01" };
+    let elsewhere = rows(&s, &format!("?a ?r ?b {{time: {}-{other}}};", &day[..4]));
+    assert!(exact.iter().all(|r| !elsewhere.contains(r)));
+}
