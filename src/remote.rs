@@ -1,17 +1,18 @@
 //! Many processes, one store. sled lets one process open a store; while the
 //! shell holds one, it serves the commands of other `lore` processes
-//! (`stats`, `query`, `export`, `ingest`, `import`) over a Unix socket in the store directory,
-//! `STORE/lore.sock`, which only the store's owner may use. A command that
-//! finds the store held connects, sends its request and prints what the
-//! holder answers, as if it had opened the store itself: reads see what the
-//! holder has committed, and an ingest or import waits for the holder's writer like
-//! any write of the holder's own. With no one answering (a holder that does not
-//! serve, or one that crashed and left its socket file behind) the command
-//! reports the store in use, as before; the next holder replaces the file.
+//! (`stats`, `query`, `export`, `timeline`, `graph`, `ingest`, `import`)
+//! over a Unix socket in the store directory, `STORE/lore.sock`, which only
+//! the store's owner may use. A command that finds the store held connects,
+//! sends its request and prints what the holder answers, as if it had opened
+//! the store itself: reads see what the holder has committed, and an ingest
+//! or import waits for the holder's writer like any write of the holder's
+//! own. With no one answering (a holder that does not serve, or one that
+//! crashed and left its socket file behind) the command reports the store
+//! in use, as before; the next holder replaces the file.
 //!
-//! The commands themselves are here too ([`stats`], [`query`],
-//! [`export`], [`ingest`], [`import`]), written against any output, so that the command line and the
-//! holder run the same code.
+//! The commands themselves are here too ([`stats`], [`query`], [`export`],
+//! [`timeline`], [`graph`], [`ingest`], [`import`]), written against any
+//! output, so that the command line and the holder run the same code.
 //!
 //! Protocol: the client sends one JSON line, a [`Request`]; the holder
 //! answers with frames: `o`, a big-endian u32 length and that many bytes of
@@ -30,6 +31,7 @@ use serde::{Deserialize, Serialize};
 use crate::session::ingest::IngestTotals;
 use lore::csv_export::CsvTable;
 use lore::error::{Error, Result};
+use lore::graph::GraphFormat;
 use lore::ingest::Extractor;
 use lore::output::{self, Format, Style};
 use lore::query::QueryOptions;
@@ -73,6 +75,26 @@ pub enum Request {
         encoding: String,
         /// `patterns` or `parse`.
         extractor: String,
+    },
+    /// `lore timeline`.
+    Timeline {
+        /// The entity.
+        name: String,
+        /// `table`, `json`, `csv` or `line`.
+        format: String,
+        /// The client's terminal width, for tables.
+        width: Option<usize>,
+    },
+    /// `lore graph`.
+    Graph {
+        /// The entity.
+        name: String,
+        /// How many facts away.
+        depth: usize,
+        /// The most nodes drawn.
+        max_nodes: usize,
+        /// Graphviz DOT instead of SVG.
+        dot: bool,
     },
     /// `lore import` of a file (an absolute path).
     Import {
@@ -150,6 +172,38 @@ pub fn print_result(
         output::write(out, s, format, style)?;
     }
     Ok(())
+}
+
+/// `lore timeline` of an entity into `out`.
+pub fn timeline(
+    store: &Store,
+    name: &str,
+    format: Format,
+    width: Option<usize>,
+    out: &mut dyn Write,
+) -> Result<u8> {
+    let t = store.timeline(name, format == Format::Table)?;
+    let style = Style {
+        width,
+        ..Style::default()
+    };
+    output::write(out, &t, format, &style).map_err(|e| Error::io("stdout", e))?;
+    Ok(0)
+}
+
+/// `lore graph` of an entity's neighbourhood into `out`.
+pub fn graph(
+    store: &Store,
+    name: &str,
+    depth: usize,
+    max_nodes: usize,
+    format: GraphFormat,
+    out: &mut dyn Write,
+) -> Result<u8> {
+    let text = lore::graph::render(&store.neighbourhood(name, depth, max_nodes)?, format);
+    out.write_all(text.as_bytes())
+        .map_err(|e| Error::io("stdout", e))?;
+    Ok(0)
 }
 
 /// `lore export` of the whole store into `out`, in `format` (the names of
@@ -548,6 +602,30 @@ fn run(store: &Store, request: Request, conn: &UnixStream) -> u8 {
             base,
             table,
         } => export(store, &format, &base, table_from_name(&table), &mut out).map(|()| 0),
+        Request::Timeline {
+            name,
+            format,
+            width,
+        } => timeline(
+            store,
+            &name,
+            Format::parse(&format).unwrap_or(Format::Table),
+            width,
+            &mut out,
+        ),
+        Request::Graph {
+            name,
+            depth,
+            max_nodes,
+            dot,
+        } => {
+            let format = if dot {
+                GraphFormat::Dot
+            } else {
+                GraphFormat::Svg
+            };
+            graph(store, &name, depth, max_nodes, format, &mut out)
+        }
         Request::Import {
             file,
             format,

@@ -18,7 +18,7 @@ pub use args::*;
 use lore::csv_export::CsvTable;
 use lore::error::{Error, Result};
 use lore::graph::GraphFormat;
-use lore::output::{self, Format, Style};
+use lore::output::{self, Format};
 use lore::query::QueryOptions;
 use lore::store::{Encoding, ImportFormat, IngestOptions, OpenOptions, Store, default_store_path};
 
@@ -175,7 +175,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             format,
             output,
         }) => graph(
-            &open_reader(&cli.db)?,
+            &cli.db,
             &name,
             depth,
             max_nodes,
@@ -183,7 +183,16 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             output.as_deref(),
         ),
         Some(Command::Timeline { name, format }) => {
-            timeline(&open_reader(&cli.db)?, &name, format.into())
+            let format: Format = format.into();
+            let width = output::terminal_width();
+            let request = crate::remote::Request::Timeline {
+                name: name.clone(),
+                format: format.name().to_string(),
+                width,
+            };
+            read_command(&cli.db, &request, |store, out, _| {
+                crate::remote::timeline(store, &name, format, width, out)
+            })
         }
         Some(Command::Check) => {
             let opts = OpenOptions::reader();
@@ -476,7 +485,7 @@ fn export(
 }
 
 fn graph(
-    store: &Store,
+    db: &Option<PathBuf>,
     name: &str,
     depth: usize,
     max_nodes: usize,
@@ -484,22 +493,35 @@ fn graph(
     output: Option<&Path>,
 ) -> Result<ExitCode> {
     let format = format.unwrap_or_else(|| output.map_or(GraphFormat::Svg, GraphFormat::from_path));
-    let text = lore::graph::render(&store.neighbourhood(name, depth, max_nodes)?, format);
-    match output {
-        Some(path) => std::fs::write(path, text).map_err(|e| Error::io(path, e))?,
-        None => output::to_stdout(|out| out.write_all(text.as_bytes()))?,
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-fn timeline(store: &Store, name: &str, format: Format) -> Result<ExitCode> {
-    let out = store.timeline(name, format == Format::Table)?;
-    let style = Style {
-        width: output::terminal_width(),
-        ..Style::default()
+    let request = crate::remote::Request::Graph {
+        name: name.to_string(),
+        depth,
+        max_nodes,
+        dot: format == GraphFormat::Dot,
     };
-    output::to_stdout(|w| output::write(w, &out, format, &style))?;
-    Ok(ExitCode::SUCCESS)
+    let draw = |store: &Store, out: &mut dyn Write, _: &mut dyn Write| {
+        crate::remote::graph(store, name, depth, max_nodes, format, out)
+    };
+    let Some(path) = output else {
+        return read_command(db, &request, draw);
+    };
+    // Into a file: drawn whole first, so that a failure leaves no half file.
+    let mut picture = Vec::new();
+    let code = match open_reader(db) {
+        Ok(store) => draw(&store, &mut picture, &mut io::sink())?,
+        Err(locked @ Error::StoreLocked { .. }) => {
+            match crate::remote::forward(&store_path(db), &request, &mut picture, &mut io::stderr())
+            {
+                Some(code) => code?,
+                None => return Err(locked),
+            }
+        }
+        Err(e) => return Err(e),
+    };
+    if code == 0 {
+        std::fs::write(path, picture).map_err(|e| Error::io(path, e))?;
+    }
+    Ok(ExitCode::from(code))
 }
 
 /// Runs a read command on the store at `db` (see [`through_holder`]).

@@ -468,6 +468,20 @@ fn other_commands_read_the_store_through_the_open_shell() {
     let exported = run(&["export"]);
     assert!(exported.status.success());
     assert_eq!(exported.stdout, alone.stdout);
+    // The timeline and the picture of an entity too, to stdout or a file.
+    let t = run(&["timeline", "--format", "csv", "Lavrov"]);
+    assert!(t.status.success(), "{}", String::from_utf8_lossy(&t.stderr));
+    let dot = dir.path().join("lavrov.dot");
+    let g = run(&["graph", "Lavrov", "-o", dot.to_str().unwrap()]);
+    assert!(g.status.success(), "{}", String::from_utf8_lossy(&g.stderr));
+    assert!(
+        std::fs::read_to_string(&dot)
+            .unwrap()
+            .contains("Sergey Lavrov")
+    );
+    let unknown = run(&["graph", "Lavorv"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("did you mean"));
     // Only the store's owner may use the socket.
     use std::os::unix::fs::PermissionsExt;
     let mode = std::fs::metadata(db.join("lore.sock"))
