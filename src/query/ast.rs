@@ -36,6 +36,9 @@ pub enum StmtKind {
     Relations(Option<(String, Span)>),
     /// `explain statement`: the plan instead of the rows.
     Explain(Box<Statement>),
+    /// `conflicts [about name]`: facts some sources assert and others deny,
+    /// and one fact told with incompatible dates.
+    Conflicts(Option<Term>),
 }
 
 /// A query: what to return, the clauses, and how to shape the rows.
@@ -128,6 +131,8 @@ pub enum Term {
     Str(String, Span),
     /// A number.
     Number(f64, Span),
+    /// `#16`: an entity by its id (a document's after `document:`).
+    Id(u64, Span),
     /// A date.
     Date(String, Span),
 }
@@ -140,7 +145,8 @@ impl Term {
             | Term::Name(_, s)
             | Term::Str(_, s)
             | Term::Number(_, s)
-            | Term::Date(_, s) => s.clone(),
+            | Term::Date(_, s)
+            | Term::Id(_, s) => s.clone(),
         }
     }
 
@@ -169,6 +175,7 @@ impl std::fmt::Display for Term {
             Term::Str(s, _) => write!(f, "{s:?}"),
             Term::Number(n, _) => write!(f, "{n}"),
             Term::Date(d, _) => f.write_str(d),
+            Term::Id(n, _) => write!(f, "#{n}"),
         }
     }
 }
@@ -203,6 +210,12 @@ pub enum CmpOp {
     Gt,
     /// `>=`
     Ge,
+    /// `~`: contains the text, ignoring case; an entity by any of its names.
+    Contains,
+    /// `=~`: matches the regular expression; an entity by any of its names.
+    Matches,
+    /// `is`: the entity is of the kind (`?x is person`).
+    Is,
 }
 
 /// `left op right`, possibly negated.

@@ -6,7 +6,11 @@
 //! Architecture invariant: the executor never formats output; it returns
 //! [`Value`]s and the front ends decide how they look.
 
+mod conflicts;
+mod sources;
 mod statements;
+mod values;
+use values::{Cmp, cut, date_within, literal_value, with_columns};
 
 use std::collections::{HashMap, HashSet};
 use std::ops::ControlFlow;
@@ -21,7 +25,6 @@ use super::plan::{
 use super::{QueryOptions, StatementOutput, Value};
 use crate::diag::{Diagnostic, did_you_mean};
 use crate::error::{Error, Result};
-use crate::ingest::normalize_relation;
 use crate::model::{Document, EntityId, Fact, FactId, Literal, Object, RelId, normalize_name};
 use crate::storage::{IndexKind, ObjKey, Storage, Triple};
 
@@ -68,6 +71,7 @@ pub fn statement(st: &Storage, stmt: &Statement, opts: &QueryOptions) -> Result<
         StmtKind::Entities(like) => ex.entities(like.as_ref())?,
         StmtKind::Relations(like) => ex.relations(like.as_ref())?,
         StmtKind::Explain(inner) => ex.explain(inner)?,
+        StmtKind::Conflicts(about) => ex.conflicts(about.as_ref())?,
     };
     out.span = stmt.span.clone();
     Ok(out)
@@ -78,6 +82,8 @@ struct Exec<'a> {
     opts: &'a QueryOptions,
     literals: FxHashMap<u64, Literal>,
     facts: FxHashMap<FactId, Fact>,
+    /// Documents read for the document qualifiers (`title`, `published`, ...).
+    docs: FxHashMap<u64, Document>,
     /// When set, every index group read is recorded (for benchmark floors).
     trace: Option<Vec<(IndexKind, Vec<u8>)>>,
     /// When set, matches are only counted here, never bound (see `count_fast`).
@@ -108,6 +114,7 @@ impl<'a> Exec<'a> {
             st,
             opts,
             literals: FxHashMap::default(),
+            docs: FxHashMap::default(),
             facts: FxHashMap::default(),
             trace: None,
             count_only: None,
@@ -318,7 +325,17 @@ impl<'a> Exec<'a> {
     ) -> Result<Flow> {
         let mut undo = Undo::default();
         let ok = self.bind_all(pat, t, b, &mut undo)?;
-        let flow = if ok { k(self, b)? } else { Flow::Continue(()) };
+        let flow = if !ok {
+            Flow::Continue(())
+        } else if pat
+            .quals
+            .iter()
+            .any(|q| matches!(q, QualSel::Doc(..) | QualSel::DocEquals(..)))
+        {
+            self.each_document(pat, t.fact, b, k)?
+        } else {
+            k(self, b)?
+        };
         undo.restore(b);
         Ok(flow)
     }
@@ -390,6 +407,8 @@ impl<'a> Exec<'a> {
                     V::Num((f64::from(fact.confidence) * 100.0).round() / 100.0),
                 ),
                 QualSel::FactId(v) => (*v, V::Fact(t.fact)),
+                // One row per document: `each_document`.
+                QualSel::Doc(..) | QualSel::DocEquals(..) => continue,
             };
             if !bind(b, undo, slot, val) {
                 return Ok(false);
@@ -529,6 +548,9 @@ impl<'a> Exec<'a> {
     }
 
     fn filter(&mut self, f: &PFilter, b: &Binding) -> Result<bool> {
+        if let Some(test) = &f.test {
+            return Ok(self.text_test(test, &f.left, b)? != f.negated);
+        }
         let left = self.operand(&f.left, b)?;
         let right = self.operand(&f.right, b)?;
         let res = match f.op {
@@ -540,7 +562,10 @@ impl<'a> Exec<'a> {
                     CmpOp::Lt => ord.is_lt(),
                     CmpOp::Le => ord.is_le(),
                     CmpOp::Gt => ord.is_gt(),
-                    _ => ord.is_ge(),
+                    CmpOp::Ge => ord.is_ge(),
+                    // `=` and `!=` are answered above; the planner prepares
+                    // `~`, `=~` and `is` as a `test`.
+                    CmpOp::Eq | CmpOp::Ne | CmpOp::Contains | CmpOp::Matches | CmpOp::Is => false,
                 }
             }
         };
@@ -740,89 +765,5 @@ fn same(a: &V, b: &V) -> bool {
         (V::Num(x), V::Num(y)) => x == y,
         (V::Null, _) | (_, V::Null) => false,
         _ => a == b,
-    }
-}
-
-/// Keeps the first `cap` rows and flags the output when rows were dropped.
-/// Whether the date `have` lies within the coarser date `want`: `2023-03`
-/// holds `2023-03-02`, `2023` holds both. Only a year or a month can hold
-/// others; anything that is not such a date holds nothing.
-fn date_within(have: &str, want: &str) -> bool {
-    let b = want.as_bytes();
-    let is_year_or_month = (b.len() == 4 || (b.len() == 7 && b[4] == b'-'))
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || c.is_ascii_digit());
-    is_year_or_month
-        && have.len() > want.len()
-        && have.starts_with(want)
-        && have.as_bytes()[want.len()] == b'-'
-}
-
-fn cut(out: &mut StatementOutput, cap: usize) {
-    if out.rows.len() > cap {
-        out.rows.truncate(cap);
-        out.truncated = true;
-    }
-}
-
-/// An empty output with these columns.
-fn with_columns(columns: &[&str]) -> StatementOutput {
-    StatementOutput {
-        columns: columns.iter().map(|c| c.to_string()).collect(),
-        ..StatementOutput::default()
-    }
-}
-
-fn literal_value(l: Literal) -> Value {
-    match l {
-        Literal::Text(t) => Value::Text(t.into()),
-        Literal::Number(n) => Value::Number(n),
-        Literal::Date(d) => Value::Date(d),
-    }
-}
-
-/// A filter operand ready to compare.
-struct Cmp {
-    entity: Option<EntityId>,
-    entities: Vec<EntityId>,
-    text: String,
-    number: Option<f64>,
-    relation: bool,
-}
-
-impl Cmp {
-    fn equals(&self, other: &Cmp) -> bool {
-        if let (Some(a), Some(b)) = (self.entity, other.entity) {
-            return a == b;
-        }
-        if let Some(e) = self.entity
-            && !other.entities.is_empty()
-        {
-            return other.entities.contains(&e);
-        }
-        if let Some(e) = other.entity
-            && !self.entities.is_empty()
-        {
-            return self.entities.contains(&e);
-        }
-        if let (Some(a), Some(b)) = (self.number, other.number) {
-            return a == b;
-        }
-        if self.relation || other.relation {
-            let a = normalize_relation(&self.text);
-            let b = normalize_relation(&other.text);
-            if a == b {
-                return true;
-            }
-        }
-        normalize_name(&self.text) == normalize_name(&other.text)
-    }
-
-    fn cmp(&self, other: &Cmp) -> std::cmp::Ordering {
-        match (self.number, other.number) {
-            (Some(a), Some(b)) => a.total_cmp(&b),
-            _ => self.text.to_lowercase().cmp(&other.text.to_lowercase()),
-        }
     }
 }

@@ -94,6 +94,12 @@ pub enum Raw {
     /// `>=`
     #[token(">=")]
     Ge,
+    /// `~`
+    #[token("~")]
+    Tilde,
+    /// `=~`
+    #[token("=~")]
+    EqTilde,
 }
 
 /// Scans the rest of a string after its opening quote; unclosed strings eat the rest.
@@ -200,6 +206,8 @@ fn punct(raw: &Raw) -> Option<&'static str> {
         Raw::Le => "<=",
         Raw::Gt => ">",
         Raw::Ge => ">=",
+        Raw::Tilde => "~",
+        Raw::EqTilde => "=~",
         _ => return None,
     })
 }

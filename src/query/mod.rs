@@ -51,7 +51,36 @@ pub const KEYWORDS: &[&str] = &[
     "like",
     "relations",
     "explain",
+    "conflicts",
 ];
+
+/// A name or relation as query text: bare when it is a single word the
+/// lexer reads back as itself, else quoted with the escapes the lexer knows.
+/// The shell's completions and `lore serve`'s `describe` both write names so.
+pub fn quote_name(name: &str) -> String {
+    let bare = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '.')
+        && !name.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '.')
+        && !KEYWORDS.contains(&name.to_lowercase().as_str());
+    if bare {
+        return name.to_string();
+    }
+    let mut out = String::with_capacity(name.len() + 2);
+    out.push('"');
+    for c in name.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
 
 /// The qualifier names a bare word may name in `{key: term}`: those lore's
 /// extractors write, and the special ones (`polarity`, `sources`,
@@ -68,6 +97,11 @@ pub const QUALIFIERS: &[&str] = &[
     "sources",
     "confidence",
     "fact",
+    "document",
+    "title",
+    "origin",
+    "published",
+    "byline",
 ];
 
 /// Lets another thread stop a running query (the REPL's Ctrl-C).
@@ -304,5 +338,26 @@ impl crate::store::Store {
     /// ```
     pub fn query_with(&self, text: &str, opts: &QueryOptions) -> Result<QueryResult> {
         run(self, text, opts)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ast, parser, quote_name};
+
+    #[test]
+    fn names_are_quoted_as_the_query_language_reads_them() {
+        assert_eq!(quote_name(r#"a "b" \ c"#), r#""a \"b\" \\ c""#);
+        // A quoted name parses back to itself, line breaks included.
+        for name in ["a \"b\" \\ c", "two\nlines", "tab\there", "Lavrov", "count"] {
+            let text = format!("describe {};", quote_name(name));
+            let stmts = parser::parse(&text).expect("quoted names parse");
+            match &stmts[0].kind {
+                ast::StmtKind::Describe(t) => {
+                    assert_eq!(t.text().unwrap_or_default(), name, "{text}")
+                }
+                other => panic!("{text}: {other:?}"),
+            }
+        }
     }
 }

@@ -9,6 +9,7 @@
 //!           | "describe" constant
 //!           | "entities" [ "like" string ]
 //!           | "relations" [ "like" string ]
+//!           | "conflicts" [ "about" ( name | string | id ) ]
 //!           | "find" item { "," item } "where" body tail
 //!           | "count" [ variable | "*" ] "where" body
 //!           | body tail ;
@@ -28,6 +29,7 @@
 use super::ast::*;
 use super::lexer::{Tok, Token, tokenize};
 use crate::diag::{Diagnostic, did_you_mean};
+use crate::model::EntityKind;
 
 /// Keywords that can start a statement (for "did you mean" on the first word).
 const STATEMENT_KEYWORDS: &[&str] = &[
@@ -38,6 +40,7 @@ const STATEMENT_KEYWORDS: &[&str] = &[
     "entities",
     "relations",
     "explain",
+    "conflicts",
 ];
 
 /// Parses a whole script.
@@ -240,6 +243,25 @@ impl Parser<'_> {
                 self.pos += 1;
                 StmtKind::Relations(self.like()?)
             }
+            Some(Tok::Keyword("conflicts")) => {
+                self.pos += 1;
+                let about = match self.peek() {
+                    Some(Tok::Name(w)) if w.eq_ignore_ascii_case("about") => {
+                        self.pos += 1;
+                        let t = self.term("a name or #id after `about`")?;
+                        if matches!(t, Term::Var(..) | Term::Number(..) | Term::Date(..)) {
+                            return Err(Diagnostic::new(
+                                "`conflicts about` needs an entity: a name or #id",
+                                t.span(),
+                            )
+                            .with_help("e.g. conflicts about Lavrov;"));
+                        }
+                        Some(t)
+                    }
+                    _ => None,
+                };
+                StmtKind::Conflicts(about)
+            }
             Some(Tok::Keyword("find")) => {
                 self.pos += 1;
                 let mut items = vec![self.select_item()?];
@@ -440,6 +462,16 @@ impl Parser<'_> {
             Tok::Punct("<=") => CmpOp::Le,
             Tok::Punct(">") => CmpOp::Gt,
             Tok::Punct(">=") => CmpOp::Ge,
+            Tok::Punct("~") => CmpOp::Contains,
+            Tok::Punct("=~") => CmpOp::Matches,
+            // `?x is person`: a kind filter only when a kind's name follows,
+            // so that a relation written `is` still reads as one.
+            Tok::Name(w)
+                if w.eq_ignore_ascii_case("is")
+                    && matches!(self.peek_at(1), Some(Tok::Name(k)) if EntityKind::parse(k).is_some()) =>
+            {
+                CmpOp::Is
+            }
             _ => return None,
         })
     }
@@ -452,6 +484,7 @@ impl Parser<'_> {
             Some(Tok::Str(s)) => Term::Str(s.clone(), span),
             Some(Tok::Number(n)) => Term::Number(*n, span),
             Some(Tok::Date(d)) => Term::Date(d.clone(), span),
+            Some(Tok::Id(n)) => Term::Id(*n, span),
             _ => return Err(self.expected(what, &[])),
         };
         self.pos += 1;

@@ -9,8 +9,12 @@ use super::ast::{self, Body, Clause, CmpOp, Span, Term};
 use crate::diag::{Closest, Diagnostic, did_you_mean};
 use crate::error::Result;
 use crate::ingest::{is_symmetric, normalize_relation};
-use crate::model::{EntityId, Literal, RelId, normalize_name};
+use crate::model::{EntityId, EntityKind, Literal, RelId, normalize_name};
 use crate::storage::{IndexKind, ObjKey, Storage};
+
+mod filters;
+use filters::text_test;
+pub use filters::{DocField, TextTest};
 
 /// What a variable slot holds, and where its column comes from.
 #[derive(Clone, Debug, PartialEq)]
@@ -77,6 +81,12 @@ pub enum QualSel {
     Confidence(usize),
     /// The fact id, bound to a slot.
     FactId(usize),
+    /// A field of a document the fact was read in: one row per such
+    /// document, bound to a slot.
+    Doc(DocField, usize),
+    /// A field of a document the fact was read in that must equal this
+    /// text (a date holds the days within it): only such documents give rows.
+    DocEquals(DocField, String),
 }
 
 /// A resolved pattern.
@@ -131,6 +141,8 @@ pub struct PFilter {
     pub right: Operand,
     /// `not` in front.
     pub negated: bool,
+    /// What `~`, `=~` and `is` test, prepared once.
+    pub test: Option<TextTest>,
 }
 
 /// One step of a plan: a pattern, how it is read, and what it is expected to yield.
@@ -232,12 +244,22 @@ pub fn plan_body_with(st: &Storage, body: &Body, estimates: bool) -> Result<Body
     let mut resolved = Vec::new();
     for f in filters {
         let left = p.operand(&f.left, &positive_slots)?;
-        let right = p.operand(&f.right, &positive_slots)?;
+        let test = text_test(f)?;
+        let right = if test.is_some() {
+            Operand::Const {
+                text: String::new(),
+                number: None,
+                entities: Vec::new(),
+            }
+        } else {
+            p.operand(&f.right, &positive_slots)?
+        };
         resolved.push(PFilter {
             left,
             op: f.op,
             right,
             negated: f.negated,
+            test,
         });
     }
     p.order()?;
@@ -288,8 +310,9 @@ pub fn pattern_slots(p: &PPattern) -> Vec<usize> {
             QualSel::Bind(_, v)
             | QualSel::Sources(v)
             | QualSel::Confidence(v)
-            | QualSel::FactId(v) => out.push(*v),
-            QualSel::Equals(..) => {}
+            | QualSel::FactId(v)
+            | QualSel::Doc(_, v) => out.push(*v),
+            QualSel::Equals(..) | QualSel::DocEquals(..) => {}
         }
     }
     out
@@ -373,17 +396,27 @@ impl Planner<'_> {
                 }
                 (_, Term::Var(v, _)) => {
                     let slot = self.slot(v, SlotKind::User);
-                    quals.push(QualSel::Bind(key.clone(), slot));
+                    quals.push(match DocField::parse(key) {
+                        Some(field) => QualSel::Doc(field, slot),
+                        None => QualSel::Bind(key.clone(), slot),
+                    });
                 }
                 (_, t) => {
+                    let _ = kspan;
+                    let field = DocField::parse(key);
                     let text = match t {
                         Term::Number(n, _) => n.to_string(),
                         Term::Date(d, _) => d.clone(),
+                        // After `document:` an id is a document's.
+                        Term::Id(id, _) if field.is_some() => format!("doc #{id}"),
+                        Term::Id(id, _) => format!("#{id}"),
                         Term::Name(x, _) | Term::Str(x, _) => x.clone(),
                         Term::Var(..) => String::new(),
                     };
-                    let _ = kspan;
-                    quals.push(QualSel::Equals(key.clone(), text));
+                    quals.push(match field {
+                        Some(field) => QualSel::DocEquals(field, text),
+                        None => QualSel::Equals(key.clone(), text),
+                    });
                 }
             }
         }
@@ -429,6 +462,18 @@ impl Planner<'_> {
                         .with_help("numbers and dates can only be objects")
                         .into(),
                 );
+            }
+            Term::Id(id, s) => {
+                if self.st.entity(*id)?.is_none() {
+                    return Err(
+                        Diagnostic::new(format!("there is no entity #{id}"), s.clone())
+                            .with_help(
+                                "`describe NAME;` shows an entity's id, e.g. `-- Ann Lee (#16)`",
+                            )
+                            .into(),
+                    );
+                }
+                return Ok(NodeTerm::Keys(vec![ObjKey::Entity(*id)], None));
             }
             Term::Name(x, s) | Term::Str(x, s) => (x, s),
         };
@@ -489,6 +534,14 @@ impl Planner<'_> {
         let d = Diagnostic::new(format!("unknown relation `{text}`"), t.span());
         Err(match best {
             Some(b) => d.with_help(format!("did you mean `{b}`?")),
+            // `?x is persn`: a kind filter with a mistyped kind.
+            None if text.eq_ignore_ascii_case("is") => {
+                let kinds: Vec<&str> = EntityKind::ALL.iter().map(|k| k.as_str()).collect();
+                d.with_help(format!(
+                    "to filter by kind write `?x is KIND`, with KIND one of {}",
+                    kinds.join(", ")
+                ))
+            }
             None => d.with_help("list the relations in the store with: relations;"),
         }
         .into())
@@ -511,6 +564,11 @@ impl Planner<'_> {
                 text: n.to_string(),
                 number: Some(*n),
                 entities: Vec::new(),
+            },
+            Term::Id(id, _) => Operand::Const {
+                text: format!("#{id}"),
+                number: None,
+                entities: vec![*id],
             },
             Term::Date(d, _) => Operand::Const {
                 text: d.clone(),

@@ -28,20 +28,7 @@ const MAX_CANDIDATES: usize = 200;
 const RESET: &str = "\x1b[0m";
 const GREY: &str = "\x1b[90m";
 
-/// Quotes a name or relation for query text when it is not a single bare word.
-pub fn quote_name(name: &str) -> String {
-    let bare = !name.is_empty()
-        && name
-            .chars()
-            .all(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '.')
-        && !name.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '.')
-        && !query::KEYWORDS.contains(&name.to_lowercase().as_str());
-    if bare {
-        name.to_string()
-    } else {
-        format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""))
-    }
-}
+pub use lore::query::quote_name;
 
 /// Names and relations of the store, cached per session generation.
 #[derive(Default)]

@@ -505,3 +505,189 @@ fn a_month_or_a_year_finds_the_days_within_it() {
     let elsewhere = rows(&s, &format!("?a ?r ?b {{time: {}-{other}}};", &day[..4]));
     assert!(exact.iter().all(|r| !elsewhere.contains(r)));
 }
+
+#[test]
+fn text_and_kind_filters() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(dir.path());
+    let names = |q: &str| -> Vec<String> {
+        let mut v: Vec<String> = rows(&s, q).into_iter().map(|r| r[0].clone()).collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    // Substring, ignoring case, over every name of an entity: "sergei" is
+    // only an alias of Sergey Lavrov.
+    assert_eq!(
+        names("find ?x where ?x ?r ?y, ?x ~ \"SERGEI\";"),
+        ["Sergey Lavrov"]
+    );
+    // Text values too.
+    assert_eq!(
+        names("find ?role where ?x \"holds role\" ?role, ?role ~ \"minister\";"),
+        ["Russian Foreign Minister"]
+    );
+    // A regular expression, anchored, on any name.
+    assert_eq!(
+        names("find ?x where ?x ?r ?y, ?x =~ \"^(Mr )?Blinken$\";"),
+        ["Antony Blinken"]
+    );
+    // Kinds: the two Sullivans are told apart.
+    assert_eq!(
+        names("find ?x where ?x ?r ?y, ?x ~ \"sullivan\", ?x is organization;"),
+        ["Sullivan & Co"]
+    );
+    assert_eq!(
+        names("find ?x where ?x ?r ?y, ?x ~ \"sullivan\", ?x is person;"),
+        ["Jake Sullivan"]
+    );
+    assert_eq!(names("find ?y where ?x ?r ?y, ?y is place;"), ["Russia"]);
+    // `not` negates; a text value has no kind, so `is` never holds for it.
+    assert!(
+        names("find ?x where ?x ?r ?y, not ?x is person;")
+            .iter()
+            .all(|n| n == "United States" || n == "Sullivan & Co")
+    );
+    assert!(names("find ?role where ?x \"holds role\" ?role, ?role is person;").is_empty());
+    // Errors at their place.
+    let d = err(&s, "?a met ?b, ?b =~ \"a{99999999}\";");
+    assert!(d.message.contains("regular expression"), "{}", d.message);
+    let d = err(&s, "?a met ?b, ?b ~ ?a;");
+    assert!(d.message.contains("quoted text"), "{}", d.message);
+}
+
+#[test]
+fn document_qualifiers_give_a_row_per_source_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(dir.path());
+    let col = |q: &str, i: usize| -> Vec<String> {
+        rows(&s, q).into_iter().map(|r| r[i].clone()).collect()
+    };
+    // The meeting was read in three documents: one row each.
+    assert_eq!(
+        col(
+            "find ?o, ?d where Blinken met ?x {origin: ?o, document: ?d};",
+            0
+        ),
+        ["ap.txt", "bbc.txt", "cnn.txt"]
+    );
+    assert_eq!(
+        col("find ?d where Blinken met ?x {document: ?d};", 0),
+        ["doc #0", "doc #1", "doc #2"]
+    );
+    // A constant keeps the facts read in documents that agree with it.
+    assert_eq!(
+        col("Blinken urged ?who {origin: \"bbc.txt\"};", 0),
+        ["Sergey Lavrov"]
+    );
+    let count = |q: &str| col(q, 0)[0].parse::<u64>().unwrap();
+    let all = count("count ?f where ?a ?r ?b {fact: ?f};");
+    assert_eq!(
+        count("count ?f where ?a ?r ?b {fact: ?f, published: 2023-03};"),
+        all
+    );
+    assert_eq!(
+        count("count ?f where ?a ?r ?b {fact: ?f, published: 2024};"),
+        0
+    );
+    // Fields join like any variable: what each outlet's title says about Russia.
+    let titles = col("find ?t where ?x urged Russia {title: ?t};", 0);
+    assert_eq!(
+        titles,
+        [
+            "AP: Blinken and Lavrov talk briefly",
+            "BBC: Blinken tells Lavrov"
+        ]
+    );
+}
+
+#[test]
+fn ids_stand_for_entities_and_documents_in_patterns() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(dir.path());
+    let by_name = rows(&s, "Lavrov ?r ?x;");
+    assert!(!by_name.is_empty());
+    assert_eq!(rows(&s, &format!("#{LAVROV} ?r ?x;")), by_name);
+    assert_eq!(
+        rows(&s, &format!("?a met ?b, ?b = #{LAVROV};")),
+        rows(&s, "?a met ?b, ?b = Lavrov;")
+    );
+    // `document: #ID` is the document of that id.
+    let mut bbc: Vec<String> = rows(&s, "?a urged ?b {document: #1};")
+        .into_iter()
+        .map(|r| r[1].clone())
+        .collect();
+    bbc.sort();
+    // Doc 1 holds "US urged Russia" and "Blinken urged Lavrov", not
+    // "Blinken urged Russia" (doc 0).
+    assert_eq!(bbc, ["Russia", "Sergey Lavrov"]);
+    let d = err(&s, "#999 ?r ?x;");
+    assert!(d.message.contains("no entity #999"), "{}", d.message);
+}
+
+#[test]
+fn conflicts_pair_asserted_with_denied_and_dates_that_cannot_both_hold() {
+    use serde_json::json;
+    let dir = tempfile::tempdir().unwrap();
+    let mut lines = query_support::lines();
+    lines.extend([
+        // Doc 0 asserts what doc 2 denies.
+        query_support::fact(
+            LAVROV,
+            "mentioned",
+            json!(WHELAN),
+            json!({}),
+            "positive",
+            &[0],
+        ),
+        // The same meeting, told the other way round (met is symmetric),
+        // three days later: a date that cannot hold beside 2023-03-02.
+        query_support::fact(
+            LAVROV,
+            "met",
+            json!(BLINKEN),
+            json!({"time": "2023-03-05"}),
+            "positive",
+            &[1],
+        ),
+    ]);
+    let s = query_support::store_with(dir.path(), &lines);
+    let all = rows(&s, "conflicts;");
+    let what: Vec<(String, String, String, String)> = all
+        .iter()
+        .map(|r| (r[0].clone(), r[1].clone(), r[2].clone(), r[3].clone()))
+        .collect();
+    assert_eq!(
+        what,
+        [
+            (
+                "Antony Blinken".into(),
+                "meet".into(),
+                "Sergey Lavrov".into(),
+                "different dates".into()
+            ),
+            (
+                "Sergey Lavrov".into(),
+                "mention".into(),
+                "Paul Whelan".into(),
+                "asserted and denied".into()
+            ),
+        ],
+        "{all:?}"
+    );
+    // Each row names both facts; the asserted one first.
+    let denied = &all[1];
+    let polarity = |id: &str| rows(&s, &format!("why {id};"))[0][4].clone();
+    assert_eq!(
+        (polarity(&denied[4]), polarity(&denied[6])),
+        ("positive".into(), "negative".into())
+    );
+    // About one entity: only its facts.
+    assert_eq!(rows(&s, "conflicts about Whelan;").len(), 1);
+    assert_eq!(rows(&s, &format!("conflicts about #{BLINKEN};")).len(), 1);
+    // The fixture alone has nothing to report.
+    let dir2 = tempfile::tempdir().unwrap();
+    assert!(rows(&store(dir2.path()), "conflicts;").is_empty());
+    let d = err(&s, "conflicts about ?x;");
+    assert!(d.message.contains("needs an entity"), "{}", d.message);
+}

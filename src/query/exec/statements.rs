@@ -365,6 +365,16 @@ impl<'a> Exec<'a> {
     }
 
     pub(super) fn resolve_entities(&self, t: &Term) -> Result<Vec<EntityId>> {
+        if let Term::Id(id, span) = t {
+            if self.st.entity(*id)?.is_none() {
+                return Err(
+                    Diagnostic::new(format!("there is no entity #{id}"), span.clone())
+                        .with_help("`describe NAME;` shows an entity's id, e.g. `-- Ann Lee (#16)`")
+                        .into(),
+                );
+            }
+            return Ok(vec![*id]);
+        }
         let text = t.text().unwrap_or_default();
         let text = if text.is_empty() {
             t.to_string()
@@ -629,6 +639,13 @@ impl<'a> Exec<'a> {
             StmtKind::Relations(_) => {
                 out.notes
                     .push("reads the relation table and one count per relation".into());
+                None
+            }
+            StmtKind::Conflicts(about) => {
+                out.notes.push(match about {
+                    Some(_) => "reads the entity's facts (spo and osp groups), groups them by subject, relation and object, and compares polarity and dates within each group".into(),
+                    None => "reads every fact, groups them by subject, relation and object, and compares polarity and dates within each group".into(),
+                });
                 None
             }
         };

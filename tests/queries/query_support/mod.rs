@@ -15,7 +15,7 @@ pub const US: u64 = 4;
 pub const JAKE: u64 = 5;
 pub const SULLIVAN_CO: u64 = 6;
 
-fn fact(s: u64, rel: &str, o: Value, quals: Value, polarity: &str, docs: &[u64]) -> Value {
+pub fn fact(s: u64, rel: &str, o: Value, quals: Value, polarity: &str, docs: &[u64]) -> Value {
     let sources: Vec<Value> = docs
         .iter()
         .map(|d| json!({"doc": d, "sentence": format!("{rel} sentence in doc {d}"), "span": [10 * d, 10 * d + 9]}))
