@@ -35,6 +35,7 @@
 
 pub mod extract;
 mod importer;
+mod names;
 mod refs;
 
 use std::collections::HashMap;
