@@ -30,11 +30,13 @@ const LAYERS: &[(&str, u8)] = &[
     ("jsonl", 7),
     ("rdf", 7),
     ("check", 7),
+    ("client", 7),
     ("parse_command", 7),
     ("extract_command", 7),
     ("session", 8),
     ("remote", 8),
     ("repl", 9),
+    ("serve", 9),
     ("script", 9),
     ("cli", 10),
 ];
@@ -47,6 +49,7 @@ const FRONT_ENDS: &[&str] = &[
     "session",
     "remote",
     "repl",
+    "serve",
     "script",
     "cli",
 ];

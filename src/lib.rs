@@ -19,12 +19,14 @@
 //! facade over the sled storage) ← [`query`] ← views and formats
 //! ([`graph`], [`timeline`], [`jsonl`], [`rdf`], [`csv_export`]). The
 //! front ends (command line, shell, scripts) are the `lore` binary's, not
-//! the library's. [`Store`] is the entry point.
+//! the library's. [`Store`] is the entry point; [`client::Handle`] reaches
+//! a store another `lore` process holds.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod check;
+pub mod client;
 pub mod csv_export;
 pub mod diag;
 pub mod error;

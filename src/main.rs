@@ -5,6 +5,7 @@ mod cli;
 mod remote;
 mod repl;
 mod script;
+mod serve;
 mod session;
 
 /// mimalloc instead of the system allocator: an import allocates and frees

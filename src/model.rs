@@ -195,7 +195,7 @@ pub struct Fact {
 }
 
 /// Counts that describe a store, as shown by `lore stats`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stats {
     /// Documents ingested or named by imports.
     pub documents: u64,

@@ -315,28 +315,35 @@ fn fitting_prefix(s: &str, width: usize) -> usize {
 
 fn json(out: &mut dyn Write, s: &StatementOutput) -> io::Result<()> {
     for row in &s.rows {
-        let mut map = serde_json::Map::new();
-        for (c, v) in s.columns.iter().zip(row) {
-            let value = match v {
-                Value::Entity { name, .. } => serde_json::Value::String(name.to_string()),
-                // Counts are whole numbers: `3`, not `3.0`, for tools like jq.
-                Value::Number(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => {
-                    serde_json::Value::from(*n as i64)
-                }
-                Value::Number(n) => serde_json::Number::from_f64(*n)
-                    .map(serde_json::Value::Number)
-                    .unwrap_or(serde_json::Value::Null),
-                Value::Fact(id) => serde_json::Value::from(*id),
-                Value::Null => serde_json::Value::Null,
-                Value::Text(t) => serde_json::Value::String(t.to_string()),
-                Value::Date(t) => serde_json::Value::String(t.clone()),
-            };
-            map.insert(c.trim_start_matches('?').to_string(), value);
-        }
-        serde_json::to_writer(&mut *out, &map)?;
+        serde_json::to_writer(&mut *out, &json_row(&s.columns, row))?;
         writeln!(out)?;
     }
     Ok(())
+}
+
+/// One result row as a JSON object keyed by column name (without the `?`
+/// of variables): entities by name, whole numbers as integers, facts by id.
+/// `lore query --format json` prints one per line; `lore serve` answers them.
+pub fn json_row(columns: &[String], row: &[Value]) -> serde_json::Map<String, serde_json::Value> {
+    let mut map = serde_json::Map::new();
+    for (c, v) in columns.iter().zip(row) {
+        let value = match v {
+            Value::Entity { name, .. } => serde_json::Value::String(name.to_string()),
+            // Counts are whole numbers: `3`, not `3.0`, for tools like jq.
+            Value::Number(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => {
+                serde_json::Value::from(*n as i64)
+            }
+            Value::Number(n) => serde_json::Number::from_f64(*n)
+                .map(serde_json::Value::Number)
+                .unwrap_or(serde_json::Value::Null),
+            Value::Fact(id) => serde_json::Value::from(*id),
+            Value::Null => serde_json::Value::Null,
+            Value::Text(t) => serde_json::Value::String(t.to_string()),
+            Value::Date(t) => serde_json::Value::String(t.clone()),
+        };
+        map.insert(c.trim_start_matches('?').to_string(), value);
+    }
+    map
 }
 
 /// One CSV field as RFC 4180 wants it: quoted (with `"` doubled) when it

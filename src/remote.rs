@@ -1,8 +1,9 @@
 //! Many processes, one store. sled lets one process open a store; while the
-//! shell holds one, it serves the commands of other `lore` processes
-//! (`stats`, `query`, `export`, `timeline`, `graph`, `ingest`, `import`)
-//! over a Unix socket in the store directory, `STORE/lore.sock`, which only
-//! the store's owner may use. A command that finds the store held connects,
+//! shell, `lore serve` or an ingest of files holds one, it serves the
+//! commands of other `lore` processes (`stats`, `query`, `export`,
+//! `timeline`, `graph`, `check`, `ingest`, `import`, `backup`, `run`) over a Unix
+//! socket in the store directory, `STORE/lore.sock`, which only the store's
+//! owner may use. A command that finds the store held connects,
 //! sends its request and prints what the holder answers, as if it had opened
 //! the store itself: reads see what the holder has committed, and an ingest
 //! or import waits for the holder's writer like any write of the holder's
@@ -14,10 +15,9 @@
 //! [`timeline`], [`graph`], [`ingest`], [`import`]), written against any
 //! output, so that the command line and the holder run the same code.
 //!
-//! Protocol: the client sends one JSON line, a [`Request`]; the holder
-//! answers with frames: `o`, a big-endian u32 length and that many bytes of
-//! standard output; `e` and the same for standard error; last `x` and one
-//! byte, the exit code.
+//! The protocol, the client the commands use to forward themselves and
+//! the library's [`lore::client::Handle`] are in the library
+//! (`lore::client`); the holder's server is here, as it runs the commands.
 
 use std::io::{self, BufRead, Read, Write};
 use std::os::unix::net::{UnixListener, UnixStream};
@@ -25,8 +25,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
-
-use serde::{Deserialize, Serialize};
 
 use crate::session::ingest::IngestTotals;
 use lore::csv_export::CsvTable;
@@ -38,83 +36,14 @@ use lore::query::QueryOptions;
 use lore::rdf::RdfFormat;
 use lore::store::{Encoding, ImportFormat, ImportOptions, IngestOptions, IngestOutcome, Store};
 
-/// The socket's file name in the store directory.
-pub const SOCKET: &str = "lore.sock";
+pub use lore::client::{Request, SOCKET, answers, forward};
 
-/// The longest a request line may be (a query text is at most this).
-const MAX_REQUEST_BYTES: u64 = 4 << 20;
+/// The longest a request line may be: an article from stdin, its JSON
+/// escapes, and the rest of the request. Only the store's owner can send one.
+const MAX_REQUEST_BYTES: u64 = 2 * lore::store::MAX_ARTICLE_BYTES as u64 + (1 << 20);
 
 /// How long the holder waits for a client to send its request.
 const REQUEST_WAIT: Duration = Duration::from_secs(10);
-
-/// A read command, as sent to the holder.
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "lowercase")]
-pub enum Request {
-    /// `lore stats`.
-    Stats,
-    /// `lore query`.
-    Query {
-        /// The statements.
-        text: String,
-        /// `table`, `json`, `csv` or `line`.
-        format: String,
-        /// Rows per statement.
-        limit: usize,
-        /// Time budget per statement, in milliseconds.
-        timeout_ms: Option<u64>,
-        /// The client's terminal width, for tables.
-        width: Option<usize>,
-    },
-    /// `lore ingest` of files (absolute paths: the holder has another
-    /// working directory).
-    Ingest {
-        /// Article files and directories.
-        paths: Vec<PathBuf>,
-        /// `utf8`, `auto` or `latin1`.
-        encoding: String,
-        /// `patterns` or `parse`.
-        extractor: String,
-    },
-    /// `lore timeline`.
-    Timeline {
-        /// The entity.
-        name: String,
-        /// `table`, `json`, `csv` or `line`.
-        format: String,
-        /// The client's terminal width, for tables.
-        width: Option<usize>,
-    },
-    /// `lore graph`.
-    Graph {
-        /// The entity.
-        name: String,
-        /// How many facts away.
-        depth: usize,
-        /// The most nodes drawn.
-        max_nodes: usize,
-        /// Graphviz DOT instead of SVG.
-        dot: bool,
-    },
-    /// `lore import` of a file (an absolute path).
-    Import {
-        /// The JSONL or N-Triples file.
-        file: PathBuf,
-        /// `jsonl` or `ntriples`.
-        format: String,
-        /// Skip bad lines instead of stopping at the first.
-        keep_going: bool,
-    },
-    /// `lore export`.
-    Export {
-        /// `jsonl`, `ntriples`, `turtle` or `csv`.
-        format: String,
-        /// Base IRI for RDF.
-        base: String,
-        /// `facts`, `entities`, `sources` or `documents` for CSV.
-        table: String,
-    },
-}
 
 /// `lore stats` into `out`.
 pub fn stats(store: &Store, out: &mut dyn Write) -> Result<u8> {
@@ -222,6 +151,65 @@ pub fn export(
         _ => store.export_jsonl(out),
     }?;
     out.flush().map_err(|e| Error::io("output", e))
+}
+
+/// `lore ingest -` of one article's text, with `ingest`'s summary.
+pub fn ingest_text(
+    store: &Store,
+    text: &str,
+    opts: &IngestOptions,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<u8> {
+    let mut totals = IngestTotals::default();
+    match store.ingest_bytes_with(text.as_bytes(), "stdin", opts) {
+        Ok(IngestOutcome::Added {
+            new_entities,
+            new_facts,
+            corroborated,
+            ..
+        }) => {
+            totals.added = 1;
+            totals.entities = new_entities;
+            totals.facts = new_facts;
+            totals.corroborated = corroborated;
+        }
+        Ok(IngestOutcome::Skipped { .. }) => totals.skipped = 1,
+        Err(e) if e.is_user_error() => {
+            totals.failed = 1;
+            writeln!(err, "lore: error: {e}").map_err(|e| Error::io("stderr", e))?;
+        }
+        Err(e) => return Err(e),
+    }
+    writeln!(out, "{}", totals.summary()).map_err(|e| Error::io("stdout", e))?;
+    Ok(u8::from(totals.failed > 0))
+}
+
+/// `lore check` of the store: the report into `out`; exit 2 when damaged.
+pub fn check(store: &Store, out: &mut dyn Write) -> Result<u8> {
+    let report = store.check()?;
+    lore::check::print_report(store.path(), &report, out).map_err(|e| Error::io("stdout", e))?;
+    Ok(if report.is_clean() { 0 } else { 2 })
+}
+
+/// `lore backup`: a consistent copy of the store in the new directory
+/// `dest`, then `lore check` of the copy; exit 2 when the copy is not clean.
+pub fn backup(store: &Store, dest: &Path, out: &mut dyn Write) -> Result<u8> {
+    let copied = store.backup(dest)?;
+    let report = lore::check::check_store(dest, &lore::store::OpenOptions::reader())?;
+    let write = |out: &mut dyn Write| -> io::Result<()> {
+        writeln!(
+            out,
+            "backup of {} written to {}: {} files, {} bytes",
+            store.path().display(),
+            dest.display(),
+            copied.files,
+            copied.bytes
+        )?;
+        lore::check::print_report(dest, &report, out)
+    };
+    write(out).map_err(|e| Error::io("stdout", e))?;
+    Ok(if report.is_clean() { 0 } else { 2 })
 }
 
 /// `lore ingest` of `paths` (without a progress bar), the summary into
@@ -423,53 +411,60 @@ fn table_from_name(name: &str) -> CsvTable {
     }
 }
 
-// ------------------------------------------------------------------ client
+// ------------------------------------------------------------------ holder
 
-/// Runs `request` through the process holding the store at `db`, writing
-/// what it answers to `out` and `err`. `None` when no holder answers.
-pub fn forward(
-    db: &Path,
-    request: &Request,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-) -> Option<Result<u8>> {
-    let mut stream = UnixStream::connect(db.join(SOCKET)).ok()?;
-    let io_err = |e: io::Error| Error::io(db.join(SOCKET), e);
-    let mut run = || -> Result<u8> {
-        let mut line = serde_json::to_vec(request).map_err(|e| Error::Storage(e.to_string()))?;
-        line.push(b'\n');
-        stream.write_all(&line).map_err(io_err)?;
-        let mut reader = io::BufReader::new(&stream);
-        loop {
-            let mut kind = [0u8; 1];
-            if let Err(e) = reader.read_exact(&mut kind) {
-                return Err(Error::bad_input(
-                    db.display().to_string(),
-                    format!(
-                        "the lore process holding this store stopped answering ({e}); run the command again"
-                    ),
-                ));
-            }
-            if kind[0] == b'x' {
-                let mut code = [0u8; 1];
-                reader.read_exact(&mut code).map_err(io_err)?;
-                return Ok(code[0]);
-            }
-            let mut len = [0u8; 4];
-            reader.read_exact(&mut len).map_err(io_err)?;
-            let mut chunk = vec![0u8; u32::from_be_bytes(len) as usize];
-            reader.read_exact(&mut chunk).map_err(io_err)?;
-            let to: &mut dyn Write = if kind[0] == b'e' { err } else { out };
-            match to.write_all(&chunk) {
-                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(0),
-                other => other.map_err(|e| Error::io("stdout", e))?,
-            }
-        }
+/// Runs another process's scripts in a session of their own on the held
+/// store; the exit code is 1 when one reported an error.
+#[allow(clippy::too_many_arguments)]
+fn run_scripts(
+    store: Arc<Store>,
+    scripts: &[(String, String)],
+    opts: &crate::session::scripts::RunOptions,
+    width: Option<usize>,
+    cwd: PathBuf,
+    conn: &UnixStream,
+) -> u8 {
+    let (Ok(out), Ok(err)) = (conn.try_clone(), conn.try_clone()) else {
+        return 2;
     };
-    Some(run())
+    let mut session = crate::session::Session::shared(
+        store,
+        Box::new(io::BufWriter::with_capacity(
+            1 << 16,
+            OwnedFrames(out, b'o'),
+        )),
+        Box::new(OwnedFrames(err, b'e')),
+    );
+    session.width = width;
+    session.base = Some(cwd);
+    let outcome = crate::session::scripts::run_in(&mut session, scripts, opts);
+    drop(session);
+    match outcome {
+        Ok(0) => 0,
+        Ok(n) => {
+            if n > 1 {
+                let _ = Frames(conn, b'e').write_all(format!("lore: {n} errors\n").as_bytes());
+            }
+            1
+        }
+        Err(e) => {
+            let _ = Frames(conn, b'e').write_all(format!("lore: error: {e}\n").as_bytes());
+            if e.is_user_error() { 1 } else { 2 }
+        }
+    }
 }
 
-// ------------------------------------------------------------------ holder
+/// [`Frames`] over a stream of its own, for a session that keeps it.
+struct OwnedFrames(UnixStream, u8);
+
+impl Write for OwnedFrames {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        Frames(&self.0, self.1).write(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        (&self.0).flush()
+    }
+}
 
 /// Frames everything written to it as standard output (`o` frames).
 struct Frames<'a>(&'a UnixStream, u8);
@@ -502,7 +497,8 @@ impl Server {
     /// Serves `store` to other processes. A socket file left by a holder
     /// that crashed is replaced: this process holds the store's lock, so no
     /// other holder is alive.
-    pub fn start(store: Arc<Store>) -> Result<Server> {
+    /// With `read_only`, ingest and import requests are refused.
+    pub fn start(store: Arc<Store>, read_only: bool) -> Result<Server> {
         let path = store.path().join(SOCKET);
         match std::fs::remove_file(&path) {
             Ok(()) => {}
@@ -529,7 +525,7 @@ impl Server {
                         let store = store.clone();
                         let _ = std::thread::Builder::new()
                             .name("lore-client".into())
-                            .spawn(move || serve_one(&store, conn));
+                            .spawn(move || serve_one(store, read_only, conn));
                     }
                 })
                 .map_err(|e| Error::io(&path, e))?
@@ -555,15 +551,45 @@ impl Drop for Server {
 }
 
 /// Reads one request and answers it; any failure ends this connection only.
-fn serve_one(store: &Store, conn: UnixStream) {
+fn serve_one(store: Arc<Store>, read_only: bool, conn: UnixStream) {
     let _ = conn.set_read_timeout(Some(REQUEST_WAIT));
     let mut line = String::new();
     let read = io::BufReader::new(&conn)
         .take(MAX_REQUEST_BYTES)
         .read_line(&mut line);
     let code = match read {
+        // A client that only asked whether anyone answers (`answers`).
+        Ok(0) => return,
         Ok(_) => match serde_json::from_str::<Request>(&line) {
-            Ok(request) => run(store, request, &conn),
+            Ok(Request::Ingest { .. } | Request::IngestText { .. } | Request::Import { .. })
+                if read_only =>
+            {
+                let _ = Frames(&conn, b'e').write_all(
+                    format!(
+                        "lore: error: store {} is served read-only (lore serve --read-only); stop that server, or serve it without --read-only, to write to it\n",
+                        store.path().display()
+                    )
+                    .as_bytes(),
+                );
+                1
+            }
+            Ok(Request::Run { ref scripts, .. })
+                if read_only
+                    && scripts.iter().any(|(_, text)| {
+                        text.lines()
+                            .any(|l| l.trim_start().to_ascii_lowercase().starts_with(".ingest"))
+                    }) =>
+            {
+                let _ = Frames(&conn, b'e').write_all(
+                    format!(
+                        "lore: error: store {} is served read-only (lore serve --read-only); a script with .ingest cannot run through it\n",
+                        store.path().display()
+                    )
+                    .as_bytes(),
+                );
+                1
+            }
+            Ok(request) => run(&store, request, &conn),
             Err(e) => {
                 let _ = Frames(&conn, b'e').write_all(
                     format!("lore: error: the store's holder cannot read the request: {e}\n")
@@ -577,11 +603,49 @@ fn serve_one(store: &Store, conn: UnixStream) {
     let _ = (&conn).write_all(&[b'x', code]);
 }
 
-fn run(store: &Store, request: Request, conn: &UnixStream) -> u8 {
+fn run(store: &Arc<Store>, request: Request, conn: &UnixStream) -> u8 {
     let mut out = io::BufWriter::with_capacity(1 << 16, Frames(conn, b'o'));
     let mut err = Frames(conn, b'e');
     let outcome = match request {
         Request::Stats => stats(store, &mut out),
+        data @ (Request::StatsData | Request::QueryData { .. }) => {
+            let (bytes, code) = lore::client::answer_data(store, &data);
+            match out.write_all(&bytes) {
+                Ok(()) => Ok(code),
+                Err(e) => Err(Error::io("client", e)),
+            }
+        }
+        Request::Backup { dest } => backup(store, &dest, &mut out),
+        Request::Check => check(store, &mut out),
+        Request::Run {
+            scripts,
+            format,
+            limit,
+            timeout_ms,
+            keep_going,
+            width,
+            cwd,
+        } => Ok(run_scripts(
+            store.clone(),
+            &scripts,
+            &crate::session::scripts::RunOptions {
+                format: Format::parse(&format).unwrap_or(Format::Table),
+                limit,
+                timeout: timeout_ms.map(Duration::from_millis),
+                keep_going,
+                check: false,
+            },
+            width,
+            cwd,
+            conn,
+        )),
+        Request::IngestText { text, extractor } => {
+            let opts = IngestOptions {
+                extractor: extractor_from_name(&extractor),
+                ..IngestOptions::default()
+            };
+            ingest_text(store, &text, &opts, &mut out, &mut err)
+        }
         Request::Query {
             text,
             format,
@@ -630,13 +694,14 @@ fn run(store: &Store, request: Request, conn: &UnixStream) -> u8 {
             file,
             format,
             keep_going,
+            name,
         } => {
             let format = if format == "ntriples" {
                 ImportFormat::Ntriples
             } else {
                 ImportFormat::Jsonl
             };
-            let name = file.display().to_string();
+            let name = name.unwrap_or_else(|| file.display().to_string());
             match std::fs::File::open(&file) {
                 Ok(f) => import(
                     store,
@@ -664,10 +729,7 @@ fn run(store: &Store, request: Request, conn: &UnixStream) -> u8 {
                     "latin1" => Encoding::Latin1,
                     _ => Encoding::Utf8,
                 },
-                extractor: match extractor.as_str() {
-                    "parse" => Extractor::Parse,
-                    _ => Extractor::Patterns,
-                },
+                extractor: extractor_from_name(&extractor),
                 ..IngestOptions::default()
             };
             ingest(store, &paths, opts, &mut out, &mut err)
@@ -681,5 +743,12 @@ fn run(store: &Store, request: Request, conn: &UnixStream) -> u8 {
             let _ = err.write_all(format!("lore: error: {e}\n").as_bytes());
             if e.is_user_error() { 1 } else { 2 }
         }
+    }
+}
+
+fn extractor_from_name(name: &str) -> Extractor {
+    match name {
+        "parse" => Extractor::Parse,
+        _ => Extractor::Patterns,
     }
 }

@@ -4,51 +4,38 @@
 //! and run by a [`Session`], the one the shell drives too, so a script
 //! behaves the same typed or saved.
 
-use std::io::{self, IsTerminal};
+use std::io;
 use std::path::PathBuf;
 
+use crate::session::Session;
 use crate::session::meta;
+pub use crate::session::scripts::{RunOptions, run_in};
 use crate::session::split::{ItemKind, read_script, split};
-use crate::session::{Flow, RunMode, Session};
 use lore::diag::Diagnostic;
 use lore::error::{Error, Result};
-use lore::output::Format;
 use lore::store::Store;
 
-/// How `lore run` was asked to behave.
-#[derive(Clone, Debug)]
-pub struct RunOptions {
-    /// Output format until a `.mode` changes it.
-    pub format: Format,
-    /// Row limit until a `.limit` changes it.
-    pub limit: usize,
-    /// Time budget per statement until a `.timeout` changes it.
-    pub timeout: Option<std::time::Duration>,
-    /// Report every error instead of stopping at the first.
-    pub keep_going: bool,
-    /// Parse only; run nothing.
-    pub check: bool,
+/// Reads the scripts `files` name (`-`: stdin) as (name, text) pairs.
+pub fn read_scripts(files: &[PathBuf]) -> Result<Vec<(String, String)>> {
+    files.iter().map(|f| read_script(f)).collect()
 }
 
-/// `lore run FILE...`: runs (or checks) the scripts in order, printing results
-/// and located errors; returns how many errors were reported (the command
-/// line turns that into the exit code).
+/// `lore run FILE...`: runs (or checks) the scripts, read by
+/// [`read_scripts`], in order, printing results and located errors; returns
+/// how many errors were reported (the command line turns that into the exit
+/// code).
 ///
 /// `open_store` is called only when something has to run, so `--check`
 /// works without a store.
-pub fn run_files(
-    files: &[PathBuf],
+pub fn run_scripts(
+    scripts: &[(String, String)],
     opts: &RunOptions,
     open_store: impl FnOnce() -> Result<Store>,
 ) -> Result<usize> {
-    let mut scripts = Vec::with_capacity(files.len());
-    for f in files {
-        scripts.push(read_script(f)?);
-    }
     if opts.check {
         let mut errors = 0;
         let mut stderr = io::stderr().lock();
-        for (name, text) in &scripts {
+        for (name, text) in scripts {
             for d in check(text) {
                 errors += 1;
                 let _ =
@@ -62,30 +49,8 @@ pub fn run_files(
         Box::new(io::stdout()),
         Box::new(io::stderr()),
     );
-    session.format = opts.format;
-    session.limit = opts.limit;
-    session.timeout = opts.timeout;
     session.width = lore::output::terminal_width();
-    let mode = RunMode {
-        keep_going: opts.keep_going,
-    };
-    let mut errors = 0;
-    for (name, text) in &scripts {
-        let outcome = match session.run_text(name, text, mode) {
-            Err(Error::Io { path, source })
-                if path.as_os_str() == "stdout" && source.kind() == io::ErrorKind::BrokenPipe =>
-            {
-                // The reader (`| head`) has what it wants.
-                return Ok(errors);
-            }
-            other => other?,
-        };
-        errors += outcome.errors;
-        if outcome.flow == Flow::Quit || (outcome.errors > 0 && !opts.keep_going) {
-            break;
-        }
-    }
-    Ok(finish(errors))
+    Ok(finish(run_in(&mut session, scripts, opts)?))
 }
 
 fn finish(errors: usize) -> usize {
@@ -93,25 +58,6 @@ fn finish(errors: usize) -> usize {
         eprintln!("lore: {errors} errors");
     }
     errors
-}
-
-/// `lore` with stdin not a terminal: runs stdin as one script, stopping at the
-/// first error; returns how many errors were reported.
-pub fn run_stdin(open_store: impl FnOnce() -> Result<Store>) -> Result<usize> {
-    if io::stdin().is_terminal() {
-        return Err(Error::bad_input("stdin", "is a terminal; use `lore repl`"));
-    }
-    run_files(
-        &[PathBuf::from("-")],
-        &RunOptions {
-            format: Format::Table,
-            limit: lore::query::DEFAULT_LIMIT,
-            timeout: None,
-            keep_going: false,
-            check: false,
-        },
-        open_store,
-    )
 }
 
 /// Checks every item of a script without running it; returns every problem found,

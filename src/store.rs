@@ -16,10 +16,14 @@ use crate::model::{Document, Entity, EntityId, Fact, Stats, normalize_name};
 /// Options of [`Store::open_with`], and what `lore check` reports: storage
 /// types the facade passes through, so that no user of the store names
 /// `storage`.
-pub use crate::storage::{CheckReport, OpenOptions};
+pub use crate::storage::{BackupSummary, CheckReport, OpenOptions};
 use crate::storage::{
     FactDraft, IndexKind, NewEntity, ObjKey, ObjectDraft, Ref, SourceDraft, Storage, WriteSet,
 };
+
+mod article;
+pub use article::decode_article;
+use article::{check_article, too_large};
 
 /// Largest article lore ingests, in bytes; larger input is refused with a message.
 pub const MAX_ARTICLE_BYTES: usize = 64 << 20;
@@ -474,6 +478,24 @@ impl Store {
     pub fn flush(&self) -> Result<()> {
         self.storage.flush()
     }
+
+    /// Writes a consistent copy of the store into the new directory `dest`
+    /// while the store stays in use: writers of this handle wait for the
+    /// copy, readers do not. The copy opens like any store.
+    ///
+    /// ```
+    /// use lore::Store;
+    /// let dir = tempfile::tempdir()?;
+    /// let store = Store::open(dir.path().join("db"))?;
+    /// store.ingest_text("Talks\n\nAnn Lee met Bob Stone in Paris.", "a.txt")?;
+    /// store.backup(&dir.path().join("copy"))?;
+    /// let copy = Store::open(dir.path().join("copy"))?;
+    /// assert_eq!(copy.stats()?.documents, 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn backup(&self, dest: &Path) -> Result<BackupSummary> {
+        self.storage.backup(dest)
+    }
 }
 
 impl EntityLookup for Store {
@@ -624,85 +646,6 @@ fn ref_order(r: Ref) -> (u8, u64) {
     }
 }
 
-fn too_large(what: &str, len: u64) -> Error {
-    Error::bad_input(
-        what,
-        format!(
-            "{len} bytes is more than the {} MiB lore accepts for one article; split it into articles",
-            MAX_ARTICLE_BYTES >> 20
-        ),
-    )
-}
-
-/// Checks that bytes are a plausible article and returns them as text.
-/// Article bytes as text, as `encoding` says; refuses empty, binary,
-/// oversized and (strict UTF-8) undecodable input with a message naming
-/// `origin`. Every command that reads articles decodes them here.
-pub fn decode_article<'a>(
-    bytes: &'a [u8],
-    origin: &str,
-    encoding: Encoding,
-) -> Result<std::borrow::Cow<'a, str>> {
-    let latin1 = match encoding {
-        Encoding::Utf8 => false,
-        Encoding::Auto => std::str::from_utf8(bytes).is_err(),
-        Encoding::Latin1 => true,
-    };
-    if latin1 {
-        check_size_and_binary(bytes, origin)?;
-        return Ok(std::borrow::Cow::Owned(decode_windows_1252(bytes)));
-    }
-    check_article(bytes, origin).map(std::borrow::Cow::Borrowed)
-}
-
-fn check_article<'a>(bytes: &'a [u8], origin: &str) -> Result<&'a str> {
-    check_size_and_binary(bytes, origin)?;
-    std::str::from_utf8(bytes).map_err(|e| {
-        Error::bad_input(
-            origin,
-            format!(
-                "not valid UTF-8 (first bad byte at offset {}); convert it (iconv -f latin1 -t utf-8) or ingest with --encoding auto",
-                e.valid_up_to()
-            ),
-        )
-    })
-}
-
-/// Windows-1252, the superset of Latin-1 that web pages labelled "Latin-1" really use.
-fn decode_windows_1252(bytes: &[u8]) -> String {
-    const HIGH: [char; 32] = [
-        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž',
-        '\u{8f}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}',
-        'ž', 'Ÿ',
-    ];
-    bytes
-        .iter()
-        .map(|&b| match b {
-            0x80..=0x9f => HIGH[usize::from(b - 0x80)],
-            _ => char::from(b),
-        })
-        .collect()
-}
-
-fn check_size_and_binary(bytes: &[u8], origin: &str) -> Result<()> {
-    if bytes.len() > MAX_ARTICLE_BYTES {
-        return Err(too_large(origin, bytes.len() as u64));
-    }
-    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-        return Err(Error::bad_input(
-            origin,
-            "the file is empty; give a file with article text",
-        ));
-    }
-    if bytes.contains(&0) {
-        return Err(Error::bad_input(
-            origin,
-            "this looks like a binary file (it contains NUL bytes); lore ingests plain-text articles",
-        ));
-    }
-    Ok(())
-}
-
 /// Where the store lives when neither `--db` nor `LORE_DB` says: `./lore.db`.
 pub fn default_store_path() -> PathBuf {
     PathBuf::from("lore.db")
@@ -756,7 +699,7 @@ mod tests {
         assert!(matches!(out, IngestOutcome::Added { .. }));
         let doc = store.document(0).unwrap().unwrap();
         assert_eq!(doc.title, "Café talks");
-        assert_eq!(decode_windows_1252(b"\x96\x80"), "–€");
+        assert_eq!(article::decode_windows_1252(b"\x96\x80"), "–€");
     }
 
     #[test]

@@ -176,6 +176,31 @@ pub enum Command {
     Repl,
     /// Verify the store: indexes, counts, sources, names. Exits 2 when damaged.
     Check,
+    /// Hold the store and answer a JSON HTTP API on a loopback address
+    /// (docs/SERVE.md); other lore commands on the store run through it.
+    Serve {
+        /// Where to listen: a loopback address and port; port 0 picks a free one.
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7464")]
+        listen: String,
+        /// Answer reads only: ingest and import are refused (HTTP 403, exit 1 through the socket).
+        #[arg(long)]
+        read_only: bool,
+        /// The longest a query may run, in seconds; a request may ask for less.
+        #[arg(long, value_name = "SECONDS", value_parser = parse_seconds, default_value = "30")]
+        timeout: std::time::Duration,
+        /// The largest request body accepted, in bytes.
+        #[arg(long, value_name = "BYTES", default_value_t = 8 << 20)]
+        max_body: u64,
+        /// Requests answered at once; more wait, and beyond four times this many are refused (HTTP 503).
+        #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
+        threads: u16,
+    },
+    /// Write a consistent copy of the store to DEST (a new directory), even
+    /// while another lore process holds the store.
+    Backup {
+        /// The new store directory; it must not exist yet.
+        dest: PathBuf,
+    },
 }
 
 /// Declares a clap value enum of the command line that mirrors a library

@@ -106,13 +106,30 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 encoding,
                 extractor,
             };
-            if paths.iter().any(|p| p.as_os_str() == "-") {
+            if paths.len() == 1 && paths[0].as_os_str() == "-" {
+                match open(&cli.db) {
+                    Ok(store) => ingest(&store, &paths, quiet, opts),
+                    // A held store takes the article through its holder.
+                    Err(locked @ Error::StoreLocked { .. })
+                        if crate::remote::answers(&store_path(&cli.db)) =>
+                    {
+                        let text = read_stdin_article(opts.encoding)?;
+                        let request = crate::remote::Request::IngestText {
+                            text,
+                            extractor: crate::remote::ingest_names(&opts).1,
+                        };
+                        through_holder(&cli.db, &request, || Err(locked), false, |_, _, _| Ok(2))
+                    }
+                    Err(e) => Err(e),
+                }
+            } else if paths.iter().any(|p| p.as_os_str() == "-") {
                 ingest(&open(&cli.db)?, &paths, quiet, opts)
             } else {
                 through_holder(
                     &cli.db,
                     &request,
                     || open(&cli.db),
+                    true,
                     |store, out, err| ingest_to(store, &paths, quiet, opts, out, err),
                 )
             }
@@ -195,11 +212,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             })
         }
         Some(Command::Check) => {
-            let opts = OpenOptions::reader();
-            Ok(if lore::check::run(&store_path(&cli.db), &opts)? {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(2)
+            read_command(&cli.db, &crate::remote::Request::Check, |store, out, _| {
+                crate::remote::check(store, out)
             })
         }
         Some(Command::Run {
@@ -209,17 +223,17 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             timeout,
             keep_going,
             check,
-        }) => script_exit(crate::script::run_files(
-            &files,
-            &crate::script::RunOptions {
+        }) => {
+            let opts = crate::script::RunOptions {
                 format: format.into(),
                 limit,
                 timeout,
                 keep_going,
                 check,
-            },
-            || open(&cli.db),
-        )),
+            };
+            let scripts = crate::script::read_scripts(&files)?;
+            run_scripts(&cli.db, &scripts, &opts)
+        }
         Some(Command::Parse {
             text,
             file,
@@ -234,13 +248,116 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             lore::parse_command::run(input, encoding.into(), &mut io::stdout().lock())
                 .map(|()| ExitCode::SUCCESS)
         }
+        Some(Command::Serve {
+            listen,
+            read_only,
+            timeout,
+            max_body,
+            threads,
+        }) => {
+            let store = if read_only {
+                open_reader(&cli.db)?
+            } else {
+                open(&cli.db)?
+            };
+            crate::serve::run(
+                store,
+                &crate::serve::Config {
+                    listen,
+                    read_only,
+                    timeout,
+                    max_body,
+                    threads: usize::from(threads),
+                },
+            )
+            .map(|()| ExitCode::SUCCESS)
+        }
+        Some(Command::Backup { dest }) => {
+            // The holder has another working directory.
+            let dest = std::path::absolute(&dest).unwrap_or(dest);
+            let request = crate::remote::Request::Backup { dest: dest.clone() };
+            read_command(&cli.db, &request, |store, out, _| {
+                crate::remote::backup(store, &dest, out)
+            })
+        }
         Some(Command::Repl) | None => {
             if io::stdin().is_terminal() {
                 crate::repl::run(open(&cli.db)?).map(|()| ExitCode::SUCCESS)
             } else {
-                script_exit(crate::script::run_stdin(|| open(&cli.db)))
+                let scripts = crate::script::read_scripts(&[PathBuf::from("-")])?;
+                run_scripts(&cli.db, &scripts, &crate::script::RunOptions::stdin())
             }
         }
+    }
+}
+
+/// One article from stdin, decoded here (the holder of a store gets text).
+fn read_stdin_article(encoding: Encoding) -> Result<String> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    io::stdin()
+        .lock()
+        .take(lore::store::MAX_ARTICLE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io("stdin", e))?;
+    Ok(lore::store::decode_article(&bytes, "stdin", encoding)?.into_owned())
+}
+
+/// `lore run` of scripts already read: on the store opened here, or
+/// through the process that holds it (relative paths in meta-commands stay
+/// this process's).
+fn run_scripts(
+    db: &Option<PathBuf>,
+    scripts: &[(String, String)],
+    opts: &crate::script::RunOptions,
+) -> Result<ExitCode> {
+    if opts.check {
+        return script_exit(crate::script::run_scripts(scripts, opts, || open(db)));
+    }
+    match open(db) {
+        Ok(store) => script_exit(crate::script::run_scripts(scripts, opts, || Ok(store))),
+        Err(locked @ Error::StoreLocked { .. }) if crate::remote::answers(&store_path(db)) => {
+            let request = crate::remote::Request::Run {
+                scripts: scripts.to_vec(),
+                format: opts.format.name().to_string(),
+                limit: opts.limit,
+                timeout_ms: opts
+                    .timeout
+                    .map(|t| u64::try_from(t.as_millis()).unwrap_or(u64::MAX)),
+                keep_going: opts.keep_going,
+                width: output::terminal_width(),
+                cwd: std::env::current_dir().map_err(|e| Error::io(".", e))?,
+            };
+            through_holder(db, &request, || Err(locked), false, |_, _, _| Ok(2))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Stdin copied to a file only this user may read, removed on drop.
+struct Spool(PathBuf);
+
+impl Spool {
+    fn of(input: &mut dyn io::Read) -> Result<Spool> {
+        let stamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        let path = std::env::temp_dir().join(format!("lore-stdin-{}-{stamp}", std::process::id()));
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(&path).map_err(|e| Error::io(&path, e))?;
+        let spool = Spool(path);
+        io::copy(input, &mut file).map_err(|e| Error::io("stdin", e))?;
+        Ok(spool)
+    }
+}
+
+impl Drop for Spool {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
     }
 }
 
@@ -361,14 +478,27 @@ fn import(
     };
     let store = match open(db) {
         Ok(store) => store,
-        // A store the shell holds imports through it (`remote`); stdin stays here.
+        // A store another process holds imports through it (`remote`).
         Err(locked @ Error::StoreLocked { .. }) if file.as_os_str() != "-" => {
             let request = crate::remote::Request::Import {
                 file: std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf()),
                 format: crate::remote::import_format_name(format).to_string(),
                 keep_going,
+                name: None,
             };
-            return through_holder(db, &request, || Err(locked), |_, _, _| Ok(2));
+            return through_holder(db, &request, || Err(locked), false, |_, _, _| Ok(2));
+        }
+        // Stdin is spooled to a private file the holder reads, so that the
+        // import streams instead of crossing the socket in one request.
+        Err(locked @ Error::StoreLocked { .. }) if crate::remote::answers(&store_path(db)) => {
+            let spool = Spool::of(&mut input)?;
+            let request = crate::remote::Request::Import {
+                file: spool.0.clone(),
+                format: crate::remote::import_format_name(format).to_string(),
+                keep_going,
+                name: Some("stdin".into()),
+            };
+            return through_holder(db, &request, || Err(locked), false, |_, _, _| Ok(2));
         }
         Err(e) => return Err(e),
     };
@@ -530,15 +660,20 @@ fn read_command(
     request: &crate::remote::Request,
     local: impl FnOnce(&Store, &mut dyn Write, &mut dyn Write) -> Result<u8>,
 ) -> Result<ExitCode> {
-    through_holder(db, request, || open_reader(db), local)
+    through_holder(db, request, || open_reader(db), false, local)
 }
 
 /// Runs a command on the store at `db`: on the store opened here when it is
-/// free, else through the process holding it (`remote`), when that serves.
+/// free (serving it to other processes meanwhile when `serve`), else through
+/// the process holding it (`remote`), when that serves. Only commands that
+/// write article by article serve: an import's bulk batches are visible
+/// half-applied to other threads while they are written, so an importing
+/// process keeps the store to itself.
 fn through_holder(
     db: &Option<PathBuf>,
     request: &crate::remote::Request,
     open: impl FnOnce() -> Result<Store>,
+    serve: bool,
     local: impl FnOnce(&Store, &mut dyn Write, &mut dyn Write) -> Result<u8>,
 ) -> Result<ExitCode> {
     let stdout = io::stdout();
@@ -546,6 +681,15 @@ fn through_holder(
     let mut out = io::BufWriter::new(stdout.lock());
     let mut err = stderr.lock();
     let code = match open() {
+        Ok(store) if serve => {
+            // While it writes, this process serves the store to others, as
+            // the shell does; without the socket they find it in use.
+            let store = std::sync::Arc::new(store);
+            let server = crate::remote::Server::start(store.clone(), false).ok();
+            let code = local(&store, &mut out, &mut err);
+            drop(server);
+            code
+        }
         Ok(store) => local(&store, &mut out, &mut err),
         Err(locked @ Error::StoreLocked { .. }) => {
             match crate::remote::forward(&store_path(db), request, &mut out, &mut err) {

@@ -185,7 +185,7 @@ struct Served {
 impl Served {
     fn start(session: &Session) -> Served {
         let store = session.shared_store();
-        let server = match crate::remote::Server::start(store.clone()) {
+        let server = match crate::remote::Server::start(store.clone(), false) {
             Ok(s) => Some(s),
             Err(e) => {
                 // The shell works without it; other commands then find the

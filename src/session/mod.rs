@@ -12,6 +12,7 @@
 
 pub mod ingest;
 pub mod meta;
+pub mod scripts;
 pub mod split;
 
 use std::io::{self, Write};
@@ -95,6 +96,10 @@ pub struct Session {
     depth: usize,
     /// The mode of the text being run, inherited by the scripts it `.read`s.
     mode: RunMode,
+    /// The directory relative paths of meta-commands are read against, when
+    /// it is not this process's: a script another process sends to the
+    /// holder of a store names files in the sender's directory.
+    pub base: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for Session {
@@ -110,8 +115,18 @@ impl std::fmt::Debug for Session {
 impl Session {
     /// A session on `store` writing results to `out` and diagnostics to `err`.
     pub fn new(store: Store, out: Box<dyn Write>, err: Box<dyn Write>) -> Session {
+        Session::shared(std::sync::Arc::new(store), out, err)
+    }
+
+    /// A session on a store this process already shares (the holder running
+    /// another process's script).
+    pub fn shared(
+        store: std::sync::Arc<Store>,
+        out: Box<dyn Write>,
+        err: Box<dyn Write>,
+    ) -> Session {
         Session {
-            store: std::sync::Arc::new(store),
+            store,
             out,
             err,
             format: Format::Table,
@@ -125,6 +140,15 @@ impl Session {
             generation: 0,
             depth: 0,
             mode: RunMode::default(),
+            base: None,
+        }
+    }
+
+    /// `path` as this session reads it (see [`Session::base`]).
+    fn here(&self, path: PathBuf) -> PathBuf {
+        match &self.base {
+            Some(base) if path.is_relative() && path.as_os_str() != "-" => base.join(path),
+            _ => path,
         }
     }
 
@@ -284,14 +308,18 @@ impl Session {
                     None => "timeout: off".to_string(),
                 })?;
             }
-            Meta::Ingest(paths) => self.ingest(&paths)?,
-            Meta::Read(path) => return self.read(&path),
+            Meta::Ingest(paths) => {
+                let paths: Vec<PathBuf> = paths.into_iter().map(|p| self.here(p)).collect();
+                self.ingest(&paths)?
+            }
+            Meta::Read(path) => return self.read(&self.here(path)),
             Meta::Stats => {
                 let line = stats_line(&self.store)?;
                 self.say(&format!("{}\n{line}", self.store.path().display()))?;
             }
-            Meta::Open(path) => self.open(path)?,
+            Meta::Open(path) => self.open(self.here(path))?,
             Meta::Export(path) => {
+                let path = self.here(path);
                 let f = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
                 let mut w = io::BufWriter::new(f);
                 self.store.export_jsonl(&mut w)?;
@@ -302,9 +330,9 @@ impl Session {
                 let n = self
                     .store
                     .neighbourhood(&name, depth, lore::graph::DEFAULT_MAX_NODES)?;
-                let file = file.unwrap_or_else(|| {
+                let file = self.here(file.unwrap_or_else(|| {
                     PathBuf::from(lore::graph::default_file_name(&n, GraphFormat::Svg))
-                });
+                }));
                 let format = GraphFormat::from_path(&file);
                 std::fs::write(&file, lore::graph::render(&n, format))
                     .map_err(|e| Error::io(&file, e))?;

@@ -107,8 +107,12 @@ impl Storage {
     /// and the totals match the facts, every source names a stored document,
     /// every entity named by a fact exists, and the name index agrees with the
     /// entities. Reading errors (damaged values) are reported as problems, not
-    /// returned, so that one bad block does not hide the rest.
+    /// returned, so that one bad block does not hide the rest. Writers of
+    /// this handle wait meanwhile: a check that ran beside a write could
+    /// see an index entry before its fact and report damage that is not
+    /// there (the shell and `lore serve` check for other processes).
     pub fn check(&self) -> Result<CheckReport> {
+        let _writers_wait = self.writer.lock().map_err(|_| super::poisoned())?;
         let mut r = CheckReport::default();
         let c: Counters = match self.get(T::Meta, META_COUNTERS)? {
             Some(v) => match codec::decode(&v) {

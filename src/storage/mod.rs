@@ -24,8 +24,10 @@
 //! `write.rs` the write path; `merge.rs` how a new fact meets a stored one
 //! (corroboration, time identity); `undo.rs` commits and the undo record;
 //! `runs/` and `bulk.rs` the run level; `codec.rs` byte layouts;
-//! `check.rs` `lore check`.
+//! `check.rs` `lore check`; `backup.rs` `lore backup`; `readonly.rs` the
+//! private copy a reader opens of a store it may not write.
 
+mod backup;
 mod bulk;
 mod check;
 pub mod codec;
@@ -34,11 +36,13 @@ mod merge;
 mod open;
 mod query_support;
 mod read;
+mod readonly;
 mod runs;
 mod sled_files;
 mod undo;
 mod write;
 
+pub use backup::BackupSummary;
 pub use check::CheckReport;
 
 use merge::*;
@@ -393,6 +397,10 @@ pub struct Storage {
     /// Tests: a bulk commit stops (as if killed) after applying this many trees.
     #[cfg(test)]
     crash_after_trees: std::sync::atomic::AtomicUsize,
+    /// A reader of a store it may not write reads a private copy (see
+    /// `readonly.rs`): the store the user named, and the copy, removed when
+    /// this handle drops. Last, so that sled closes its files first.
+    copy_of: Option<readonly::PrivateCopy>,
 }
 
 /// Run-level group totals the planner asked for, by (space, group), for the

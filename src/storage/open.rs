@@ -197,8 +197,23 @@ pub(super) fn open_db(path: &Path, config: &sled::Config) -> Result<sled::Db> {
 }
 
 impl Storage {
-    /// Opens (creating if needed) the store at `path`.
+    /// Opens (creating if needed) the store at `path`. A reader
+    /// ([`OpenOptions::reads_only`]) of a store it may read but not write
+    /// opens a private copy of it instead (`readonly.rs`).
     pub fn open(path: &Path, opts: &OpenOptions) -> Result<Storage> {
+        match Storage::open_here(path, opts) {
+            Err(Error::Io { source, .. })
+                if opts.reads_only
+                    && source.kind() == std::io::ErrorKind::PermissionDenied
+                    && path.join("db").is_file() =>
+            {
+                Storage::open_private_copy(path, opts)
+            }
+            other => other,
+        }
+    }
+
+    pub(super) fn open_here(path: &Path, opts: &OpenOptions) -> Result<Storage> {
         if opts.must_exist {
             require_existing(path)?;
         }
@@ -265,6 +280,7 @@ impl Storage {
             manifest: Mutex::new(None),
             #[cfg(test)]
             crash_after_trees: std::sync::atomic::AtomicUsize::new(usize::MAX),
+            copy_of: None,
         };
         // Before anything is written: a store that recovered less than it
         // committed must not be initialised or repaired as if it were whole.
@@ -370,9 +386,19 @@ impl Storage {
         Ok(())
     }
 
-    /// The store directory.
+    /// The store directory (the one the user named, also when this handle
+    /// reads a private copy of it).
     pub fn path(&self) -> &Path {
-        &self.path
+        match &self.copy_of {
+            Some(c) => c.original(),
+            None => &self.path,
+        }
+    }
+
+    /// Whether this handle reads a private copy of a store the process may
+    /// not write (see [`Storage::open`]).
+    pub fn reads_a_copy(&self) -> bool {
+        self.copy_of.is_some()
     }
 
     /// Forces everything written so far to disk.

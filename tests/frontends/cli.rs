@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 /// `lore --db DB ARGS...` with no `$LORE_DB` and nothing on stdin.
-fn lore_command(db: &Path, args: &[&str]) -> Command {
+pub(crate) fn lore_command(db: &Path, args: &[&str]) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_lore"));
     c.arg("--db")
         .arg(db)
@@ -15,7 +15,7 @@ fn lore_command(db: &Path, args: &[&str]) -> Command {
     c
 }
 
-fn lore(db: &Path, args: &[&str]) -> Output {
+pub(crate) fn lore(db: &Path, args: &[&str]) -> Output {
     lore_command(db, args)
         .output()
         .expect("the lore binary runs")
@@ -321,7 +321,7 @@ fn help_lists_every_command() {
         .unwrap();
     let help = stdout(&o);
     for cmd in [
-        "ingest", "import", "export", "stats", "query", "run", "repl",
+        "ingest", "import", "export", "stats", "query", "run", "repl", "serve", "backup",
     ] {
         assert!(help.contains(cmd), "--help lacks {cmd}: {help}");
     }
@@ -434,4 +434,82 @@ fn parse_prints_conllu_from_text_file_and_stdin() {
     let empty = lore(&db, &["parse", ""]);
     assert!(empty.status.success());
     assert_eq!(stdout(&empty), "");
+}
+
+/// `lore ARGS` on `db` as a user who may read the store but not write it:
+/// as root, another user (setpriv, util-linux); otherwise this user, with
+/// the store's files made read-only.
+fn lore_as_reader(db: &Path, args: &[&str]) -> Output {
+    let uid = Command::new("id").arg("-u").output().expect("id runs");
+    if stdout(&uid).trim() == "0" {
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(env!("CARGO_BIN_EXE_lore"))
+            .arg("--db")
+            .arg(db)
+            .args(args)
+            .env_remove("LORE_DB")
+            .stdin(Stdio::null());
+        c.output()
+            .expect("setpriv (util-linux) runs lore as another user")
+    } else {
+        lore(db, args)
+    }
+}
+
+#[test]
+fn a_store_the_user_may_only_read_opens_for_reading() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let db = full_store(dir.path());
+    let export = stdout(&lore(&db, &["export"]));
+    let mode =
+        |p: &Path, m: u32| std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap();
+    // Readable by all, writable by none: the tempdir is private otherwise.
+    mode(dir.path(), 0o755);
+    for entry in walkdir::WalkDir::new(&db) {
+        let entry = entry.unwrap();
+        mode(
+            entry.path(),
+            if entry.file_type().is_dir() {
+                0o555
+            } else {
+                0o444
+            },
+        );
+    }
+    let o = lore_as_reader(&db, &["stats"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("documents  5"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains(db.to_str().unwrap()),
+        "names the store, not a copy: {}",
+        stdout(&o)
+    );
+    let o = lore_as_reader(&db, &["export"]);
+    assert_eq!(stdout(&o), export, "{}", stderr(&o));
+    let o = lore_as_reader(&db, &["check"]);
+    assert!(
+        stdout(&o).contains("ok: no problems found"),
+        "{}{}",
+        stdout(&o),
+        stderr(&o)
+    );
+    // Writing is refused in one plain sentence, exit 1.
+    let o = lore_as_reader(&db, &["ingest", articles().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("permission denied"), "{}", stderr(&o));
+    assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
+    for entry in walkdir::WalkDir::new(&db) {
+        let entry = entry.unwrap();
+        mode(
+            entry.path(),
+            if entry.file_type().is_dir() {
+                0o755
+            } else {
+                0o644
+            },
+        );
+    }
+    assert_eq!(stdout(&lore(&db, &["export"])), export, "the store changed");
 }

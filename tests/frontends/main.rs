@@ -1,8 +1,8 @@
 //! The `lore` binary's front ends end to end, in one test binary (one link
 //! of the crate instead of six): the command line (`cli`), scripts
 //! (`script`), the shell in a pseudo-terminal (`repl`), `lore check` on
-//! damaged stores (`check`, `check_limits`) and the exchange formats
-//! (`interop`).
+//! damaged stores (`check`, `check_limits`), the exchange formats
+//! (`interop`) and the HTTP server and backups (`serve`).
 
 mod check;
 mod check_limits;
@@ -10,3 +10,4 @@ mod cli;
 mod interop;
 mod repl;
 mod script;
+mod serve;
