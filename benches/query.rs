@@ -190,6 +190,7 @@ fn bench(c: &mut Criterion) {
     let typical_object = near(&obj, 100);
     let join_subject = near(&subj, 30);
     let popular_object = near(&obj, 10_000);
+    let second_object = near(&obj, 5_000);
     let cases = [
         (
             "point",
@@ -201,6 +202,21 @@ fn bench(c: &mut Criterion) {
         (
             "count_popular",
             format!("count where ?x ?r e{popular_object};"),
+        ),
+        // A constant relation beside a popular entity: the relation's group
+        // is read when it is the smaller.
+        (
+            "relation_group",
+            format!("?x {} e{popular_object};", RELATIONS[3]),
+        ),
+        // Subjects with two (relation, object) pairs: the second pattern is
+        // a hash join on the subject.
+        (
+            "hash_join",
+            format!(
+                "?x {} e{popular_object}, ?x {} e{second_object};",
+                RELATIONS[0], RELATIONS[1]
+            ),
         ),
     ];
     let opts = QueryOptions::default();

@@ -7,6 +7,7 @@
 //! [`Value`]s and the front ends decide how they look.
 
 mod conflicts;
+mod join;
 mod sources;
 mod statements;
 mod values;
@@ -92,6 +93,8 @@ struct Exec<'a> {
     relation_names: Vec<Option<Arc<str>>>,
     /// When the statement's time budget runs out ([`QueryOptions::timeout`]).
     deadline: Option<std::time::Instant>,
+    /// Maps of the hash-joined steps of the plan being solved, by step.
+    joins: FxHashMap<usize, std::rc::Rc<join::JoinMap>>,
 }
 
 /// Runs one statement and returns the index groups it read, in order.
@@ -119,6 +122,7 @@ impl<'a> Exec<'a> {
             trace: None,
             count_only: None,
             relation_names: Vec::new(),
+            joins: FxHashMap::default(),
             deadline: opts
                 .timeout
                 .and_then(|t| std::time::Instant::now().checked_add(t)),
@@ -206,6 +210,9 @@ impl<'a> Exec<'a> {
     ) -> Result<Flow> {
         let (s, rel, o) = (probe.s, probe.rel, probe.o);
         let groups: Vec<(IndexKind, Vec<u8>)> = match (s, o) {
+            _ if self.relation_group_first(probe)? => rel
+                .map(|r| vec![(IndexKind::Pos, Storage::relation_group(r))])
+                .unwrap_or_default(),
             (Some(sk), Some(ok)) if self.prefer_object(sk, ok)? => ok
                 .iter()
                 .map(|k| (IndexKind::Osp, Storage::object_group(*k)))
@@ -297,12 +304,7 @@ impl<'a> Exec<'a> {
             } else {
                 t
             };
-            let polarity_ok = match pat.polarity {
-                PolaritySel::Positive => !t.negative,
-                PolaritySel::Negative => t.negative,
-                PolaritySel::Any | PolaritySel::Var(_) => true,
-            };
-            if !polarity_ok {
+            if !polarity_ok(pat, &t) {
                 continue;
             }
             if let Some(n) = &mut self.count_only {
@@ -513,6 +515,7 @@ impl<'a> Exec<'a> {
         emit: &mut dyn FnMut(&mut Self, &Binding) -> Result<Flow>,
     ) -> Result<()> {
         let mut b: Binding = vec![None; plan.slots.len()];
+        self.joins.clear();
         // Break only means "enough rows"; either way the solve is over.
         let _enough = self.step(plan, 0, &mut b, emit)?;
         Ok(())
@@ -544,7 +547,11 @@ impl<'a> Exec<'a> {
             return emit(self, b);
         };
         let pat = &plan.patterns[step.pattern];
-        self.match_pattern(pat, b, &mut |ex, b| ex.step(plan, i + 1, b, emit))
+        let mut next = |ex: &mut Self, b: &mut Binding| ex.step(plan, i + 1, b, emit);
+        match step.hash {
+            Some(key) => self.hash_probe(i, pat, key, b, &mut next),
+            None => self.match_pattern(pat, b, &mut next),
+        }
     }
 
     fn filter(&mut self, f: &PFilter, b: &Binding) -> Result<bool> {
@@ -703,6 +710,15 @@ impl<'a> Exec<'a> {
             }
         }
         Ok(())
+    }
+}
+
+/// Whether `t`'s polarity is one `pat` asks for.
+fn polarity_ok(pat: &PPattern, t: &Triple) -> bool {
+    match pat.polarity {
+        PolaritySel::Positive => !t.negative,
+        PolaritySel::Negative => t.negative,
+        PolaritySel::Any | PolaritySel::Var(_) => true,
     }
 }
 

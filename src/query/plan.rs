@@ -10,11 +10,16 @@ use crate::diag::{Closest, Diagnostic, did_you_mean};
 use crate::error::Result;
 use crate::ingest::{is_symmetric, normalize_relation};
 use crate::model::{EntityId, EntityKind, Literal, RelId, normalize_name};
-use crate::storage::{IndexKind, ObjKey, Storage};
+use crate::storage::{ObjKey, Storage};
 
+mod estimate;
 mod filters;
+mod join;
+use estimate::key_counts;
+pub use estimate::{Totals, estimate};
 use filters::text_test;
 pub use filters::{DocField, TextTest};
+pub use join::HashKey;
 
 /// What a variable slot holds, and where its column comes from.
 #[derive(Clone, Debug, PartialEq)]
@@ -156,6 +161,9 @@ pub struct Step {
     pub bound: String,
     /// Estimated rows per input binding.
     pub estimate: u64,
+    /// Run as a hash join keyed on this end (see `plan/join.rs`); `None`
+    /// probes the index once per input binding.
+    pub hash: Option<HashKey>,
 }
 
 /// A planned body.
@@ -596,6 +604,7 @@ impl Planner<'_> {
                 index: "",
                 bound: String::new(),
                 estimate: 0,
+                hash: None,
             });
             return Ok(());
         }
@@ -631,9 +640,10 @@ impl Planner<'_> {
                 index,
                 bound: desc,
                 estimate: est,
+                hash: None,
             });
         }
-        Ok(())
+        join::choose(self.st, &mut self.plan, &totals)
     }
 }
 
@@ -680,112 +690,17 @@ fn help_for_var(v: &str, plan: &BodyPlan) -> String {
     }
 }
 
-/// Store-wide totals used when a term is bound by another pattern.
-pub struct Totals {
-    /// Facts in the store.
-    pub facts: u64,
-    /// Entities in the store.
-    pub entities: u64,
-}
-
-impl Totals {
-    /// Reads the totals.
-    pub fn read(st: &Storage) -> Result<Totals> {
-        let s = st.stats_counts()?;
-        Ok(Totals {
-            facts: s.0,
-            entities: s.1,
-        })
-    }
-
-    fn per_entity(&self) -> u64 {
-        self.facts.div_ceil(self.entities.max(1)).max(1)
-    }
-}
-
-fn key_counts(st: &Storage, keys: &[ObjKey], subject: bool) -> Result<u64> {
-    let mut n = 0;
-    for k in keys {
-        n += match (subject, k) {
-            (true, ObjKey::Entity(id)) => st.estimate_subject(*id)?,
-            (true, ObjKey::Literal(_)) => 0,
-            (false, k) => st.estimate_object(*k)?,
-        };
-    }
-    Ok(n)
-}
-
-/// Estimated rows for one orientation, the index it reads, and what is bound.
-fn estimate_one(
-    st: &Storage,
-    s: &NodeTerm,
-    p: &RelTerm,
-    o: &NodeTerm,
-    bound: &[usize],
-    totals: &Totals,
-) -> Result<(u64, &'static str, String)> {
-    let var_bound = |t: &NodeTerm| matches!(t, NodeTerm::Var(v) if bound.contains(v));
-    let rel_bound = match p {
-        RelTerm::Id(_) => true,
-        RelTerm::Var(v) => bound.contains(v),
-    };
-    let mut parts = Vec::new();
-    let s_est = match s {
-        NodeTerm::Keys(k, _) => Some(key_counts(st, k, true)?),
-        t if var_bound(t) => Some(totals.per_entity()),
-        _ => None,
-    };
-    let o_est = match o {
-        NodeTerm::Keys(k, _) => Some(key_counts(st, k, false)?),
-        t if var_bound(t) => Some(totals.per_entity()),
-        _ => None,
-    };
-    if s_est.is_some() {
-        parts.push("subject");
-    }
-    if rel_bound {
-        parts.push("relation");
-    }
-    if o_est.is_some() {
-        parts.push("object");
-    }
-    let desc = if parts.is_empty() {
-        "nothing".to_string()
-    } else {
-        parts.join("+")
-    };
-    Ok(match (s_est, o_est) {
-        (Some(a), Some(b)) if b < a => (b, IndexKind::Osp.name(), desc),
-        (Some(a), _) => (a, IndexKind::Spo.name(), desc),
-        (None, Some(b)) => (b, IndexKind::Osp.name(), desc),
-        (None, None) => match p {
-            RelTerm::Id(id) => (st.estimate_relation(*id)?, IndexKind::Pos.name(), desc),
-            RelTerm::Var(_) => (totals.facts, "scan", desc),
-        },
-    })
-}
-
-/// Estimated rows of a pattern when the slots in `bound` are bound.
-pub fn estimate(
-    st: &Storage,
-    pat: &PPattern,
-    bound: &[usize],
-    totals: &Totals,
-) -> Result<(u64, &'static str, String)> {
-    let (mut est, index, desc) = estimate_one(st, &pat.s, &pat.p, &pat.o, bound, totals)?;
-    if pat.symmetric {
-        let (rev, _, _) = estimate_one(st, &pat.o, &pat.p, &pat.s, bound, totals)?;
-        est = est.saturating_add(rev);
-    }
-    Ok((est, index, desc))
-}
-
 /// Maps ids of the plan to what `explain` prints for a pattern.
 pub fn describe_step(step: &Step, plan: &BodyPlan) -> Vec<String> {
     let pat = &plan.patterns[step.pattern];
+    let index = match step.hash {
+        Some(HashKey::Subject) => "hash join on the subject".to_string(),
+        Some(HashKey::Object) => "hash join on the object".to_string(),
+        None => step.index.to_string(),
+    };
     vec![
         pat.text.clone(),
-        step.index.to_string(),
+        index,
         step.bound.clone(),
         step.estimate.to_string(),
         if pat.symmetric { "both directions" } else { "" }.to_string(),

@@ -5,6 +5,7 @@
 //! (`snapshots`; `LORE_BLESS=1 cargo test --test queries snapshots`
 //! rewrites them). `query_support` builds the stores they share.
 
+mod joins;
 mod query;
 mod query_cli;
 mod query_doc;
