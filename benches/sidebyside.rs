@@ -495,12 +495,13 @@ fn main() {
         "{n} triples, {entities} entities, {RELATIONS} relations; answers {:?}",
         want
     );
-    let mut all = vec![
-        lore(dir.path(), entities, &t, &want),
-        sqlite(dir.path(), entities, &t, &want),
-        oxigraph(&t, &want),
-    ];
-    all.extend(duckdb(dir.path(), entities, &t, &want));
+    let mut all = vec![lore(dir.path(), entities, &t, &want)];
+    // `LORE_SBS_LORE_ONLY=1`: lore's row alone, for profiling it.
+    if std::env::var_os("LORE_SBS_LORE_ONLY").is_none() {
+        all.push(sqlite(dir.path(), entities, &t, &want));
+        all.push(oxigraph(&t, &want));
+        all.extend(duckdb(dir.path(), entities, &t, &want));
+    }
     println!(
         "| {n} triples | load triples/s | bytes/triple | Q1 subject's facts | Q2 (p,o)'s subjects | Q3 two hops, distinct | Q4 count of a relation | Q5 subjects with two (p,o) |"
     );
@@ -525,6 +526,9 @@ fn main() {
     }
     // lore's cost over the best other's, per column (load: time per triple).
     let others = &all[1..];
+    if others.is_empty() {
+        return;
+    }
     let best_rate = others.iter().map(rate).fold(0.0, f64::max);
     let best_bytes = others.iter().filter_map(|f| f.bytes).min();
     let mut cells = vec![format!("{:.2}x", best_rate / rate(&all[0]))];

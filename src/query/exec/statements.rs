@@ -2,6 +2,7 @@
 //! `why`, `describe`, `entities`, `relations` and `explain`.
 
 use super::*;
+use rustc_hash::FxHashSet;
 
 /// The columns of `why`: the fact, then one source per row.
 const WHY_COLUMNS: &[&str] = &[
@@ -68,7 +69,7 @@ impl<'a> Exec<'a> {
                     None => None,
                 };
                 let mut n = 0u64;
-                let mut seen: HashSet<VKey> = HashSet::new();
+                let mut seen: FxHashSet<VKey> = FxHashSet::default();
                 if slot.is_none()
                     && let Some(total) = self.count_fast(&plan)?
                 {
@@ -163,7 +164,7 @@ impl<'a> Exec<'a> {
         out: &mut StatementOutput,
     ) -> Result<()> {
         let mut rows: Vec<Vec<Value>> = Vec::new();
-        let mut seen: HashSet<Vec<VKey>> = HashSet::new();
+        let mut seen: FxHashSet<Vec<VKey>> = FxHashSet::default();
         let stream = order.is_empty();
         self.solve(plan, &mut |ex, b| {
             if distinct && !seen.insert(VKey::of_slots(b, slots)) {
@@ -223,9 +224,9 @@ impl<'a> Exec<'a> {
         struct Group {
             key: Binding,
             n: u64,
-            distinct: Vec<HashSet<VKey>>,
+            distinct: Vec<FxHashSet<VKey>>,
         }
-        let mut index: HashMap<Vec<VKey>, usize> = HashMap::new();
+        let mut index: FxHashMap<Vec<VKey>, usize> = FxHashMap::default();
         let mut groups: Vec<Group> = Vec::new();
         self.solve(plan, &mut |_, b| {
             let k = VKey::of_slots(b, &key_slots);
@@ -233,7 +234,7 @@ impl<'a> Exec<'a> {
                 groups.push(Group {
                     key: key_slots.iter().map(|s| b[*s].clone()).collect(),
                     n: 0,
-                    distinct: vec![HashSet::new(); counts.len()],
+                    distinct: vec![FxHashSet::default(); counts.len()],
                 });
                 groups.len() - 1
             });
