@@ -186,6 +186,12 @@ pub fn words(line: &str) -> Vec<(String, std::ops::Range<usize>)> {
 
 /// Parses one meta-command line (starting with `.`); spans in errors point into `line`.
 pub fn parse(line: &str) -> Result<Meta, Diagnostic> {
+    // A trailing `-- comment`, as in query text and sqlite3's shell: an
+    // unquoted `--` standing alone starts it (`--encoding` is an option).
+    let line = match words(line).iter().find(|(_, s)| &line[s.clone()] == "--") {
+        Some((_, s)) => &line[..s.start],
+        None => line,
+    };
     // A `;` out of habit at the end changes nothing.
     let line = line.trim_end().trim_end_matches(';');
     let words = words(line);
@@ -512,6 +518,25 @@ mod tests {
         assert_eq!(parse(".open C:\\db"), Ok(Meta::Open("C:\\db".into())));
         assert_eq!(parse(".exit"), Ok(Meta::Quit));
         assert_eq!(parse(".help mode"), Ok(Meta::Help(Some("mode".into()))));
+    }
+
+    #[test]
+    fn a_trailing_comment_is_not_an_argument() {
+        assert_eq!(
+            parse(".mode line   -- sentences in full"),
+            Ok(Meta::Mode(Some(Format::Line)))
+        );
+        assert_eq!(parse(".limit 5 --"), Ok(Meta::Limit(Some(5))));
+        assert_eq!(
+            parse(".timer on; -- and off later"),
+            Ok(Meta::Timer(Some(true)))
+        );
+        // Quoted, `--` is a file name; joined to a word, an option.
+        assert_eq!(
+            parse(".ingest \"--\" a"),
+            Ok(Meta::Ingest(vec!["--".into(), "a".into()]))
+        );
+        assert!(parse(".mode --line").is_err());
     }
 
     #[test]

@@ -156,6 +156,9 @@ fn help_lists_the_meta_commands_and_settings_answer_back() {
     s.expect("timer: on").unwrap();
     s.send_line(".limit 5").unwrap();
     s.expect("limit: 5 rows").unwrap();
+    // A tour line pasted with its comment.
+    s.send_line(".limit 7   -- fewer rows").unwrap();
+    s.expect("limit: 7 rows").unwrap();
     s.send_line(".mdoe json").unwrap();
     s.expect("did you mean `.mode`?").unwrap();
     s.send_line(".stats").unwrap();
