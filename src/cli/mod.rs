@@ -622,7 +622,12 @@ fn graph(
     format: Option<GraphFormat>,
     output: Option<&Path>,
 ) -> Result<ExitCode> {
-    let format = format.unwrap_or_else(|| output.map_or(GraphFormat::Svg, GraphFormat::from_path));
+    let format = match (format, output) {
+        (Some(f), _) => f,
+        (None, None) => GraphFormat::Svg,
+        (None, Some(path)) => GraphFormat::from_path(path)
+            .map_err(|why| Error::bad_input(path.display().to_string(), why))?,
+    };
     let request = crate::remote::Request::Graph {
         name: name.to_string(),
         depth,

@@ -58,13 +58,22 @@ pub enum GraphFormat {
 }
 
 impl GraphFormat {
-    /// DOT for a `.dot` or `.gv` file name, SVG otherwise.
-    pub fn from_path(path: &std::path::Path) -> GraphFormat {
+    /// The format a file name asks for: DOT for `.dot` or `.gv`, SVG for
+    /// `.svg` or no extension. Any other extension is refused with what to
+    /// do instead (the message), rather than SVG written into a `.png`
+    /// that no image viewer opens.
+    pub fn from_path(path: &std::path::Path) -> std::result::Result<GraphFormat, String> {
         match path.extension().and_then(|e| e.to_str()) {
             Some(e) if e.eq_ignore_ascii_case("dot") || e.eq_ignore_ascii_case("gv") => {
-                GraphFormat::Dot
+                Ok(GraphFormat::Dot)
             }
-            _ => GraphFormat::Svg,
+            Some(e) if e.eq_ignore_ascii_case("svg") => Ok(GraphFormat::Svg),
+            None => Ok(GraphFormat::Svg),
+            Some(e) => Err(format!(
+                "lore draws SVG (.svg) or Graphviz DOT (.dot, .gv), not .{e}; \
+                 name the file .svg and convert it (e.g. rsvg-convert -o x.png x.svg), \
+                 or write .dot and run dot -Tpng"
+            )),
         }
     }
 }

@@ -12,7 +12,15 @@ use lore::store::{IngestOptions, IngestOutcome, Store};
 
 /// Expands the paths given to `lore ingest` into article files, in a stable order.
 pub fn article_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    article_files_counted(paths).map(|(files, _)| files)
+}
+
+/// [`article_files`], with the number of files the directories held that
+/// are not articles (other extensions, and the furniture of a corpus
+/// directory: README, LICENSE, SOURCE, INDEX, ...), for the summary.
+pub fn article_files_counted(paths: &[PathBuf]) -> Result<(Vec<PathBuf>, u64)> {
     let mut out = Vec::new();
+    let mut left_out = 0;
     for p in paths {
         if p.as_os_str() == "-" {
             out.push(p.clone());
@@ -27,7 +35,7 @@ pub fn article_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
         })?;
         if meta.is_dir() {
             let before = out.len();
-            walk(p, &mut out)?;
+            walk(p, &mut out, &mut left_out)?;
             if out.len() == before {
                 return Err(Error::bad_input(
                     p.display().to_string(),
@@ -38,16 +46,19 @@ pub fn article_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
             out.push(p.clone());
         }
     }
-    Ok(out)
+    Ok((out, left_out))
 }
 
 /// Article files under `dir`, depth first, each directory in name order;
-/// hidden files and directories (`.git`) are left out.
+/// hidden files and directories (`.git`) are left out, and so are the
+/// files that describe a corpus rather than belong to it (`README.txt`,
+/// `SOURCE.md`: see [`is_furniture`]), counted in `left_out` with every
+/// other file that is not an article.
 ///
 /// walkdir follows symbolic links as `read_dir` and `is_dir` did, but
 /// notices a link that leads back to a directory above it, which recursion
 /// by hand followed until the stack ran out.
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+fn walk(dir: &Path, out: &mut Vec<PathBuf>, left_out: &mut u64) -> Result<()> {
     let walker = walkdir::WalkDir::new(dir)
         .follow_links(true)
         .sort_by_file_name()
@@ -57,8 +68,10 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
         match entry {
             Ok(e) if e.file_type().is_dir() => {}
             Ok(e) => {
-                if is_article(e.path()) {
+                if is_article(e.path()) && !is_furniture(e.path()) {
                     out.push(e.into_path());
+                } else {
+                    *left_out += 1;
                 }
             }
             Err(e) => {
@@ -88,6 +101,35 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     Ok(())
 }
 
+/// Whether a file in a directory of articles describes the collection
+/// instead of being one of them, by the names such files conventionally
+/// have whatever their extension: `README.txt`, `LICENSE.md`,
+/// `SOURCE.md`, `INDEX.txt`, `CHANGELOG`, `NOTICE.txt`. A file named
+/// explicitly on the command line is ingested whatever its name.
+fn is_furniture(p: &Path) -> bool {
+    let Some(stem) = p.file_stem().and_then(|s| s.to_str()) else {
+        return false;
+    };
+    const NAMES: &[&str] = &[
+        "README",
+        "READ_ME",
+        "LICENSE",
+        "LICENCE",
+        "COPYING",
+        "SOURCE",
+        "SOURCES",
+        "INDEX",
+        "CHANGELOG",
+        "CHANGES",
+        "NOTICE",
+        "AUTHORS",
+        "CONTRIBUTING",
+        "MANIFEST",
+        "CITATION",
+    ];
+    NAMES.iter().any(|n| stem.eq_ignore_ascii_case(n))
+}
+
 /// Whether a file name says it is an article lore reads: `.txt`, `.text`, `.md`.
 fn is_article(p: &Path) -> bool {
     p.extension()
@@ -110,6 +152,9 @@ pub struct IngestTotals {
     pub facts: u64,
     /// Facts that gained a source.
     pub corroborated: u64,
+    /// Files in the directories given that are not articles (see
+    /// [`article_files_counted`]).
+    pub not_articles: u64,
 }
 
 impl IngestTotals {
@@ -129,6 +174,13 @@ impl IngestTotals {
             "; {} new entities, {} new facts, {} facts corroborated",
             self.entities, self.facts, self.corroborated
         ));
+        if self.not_articles > 0 {
+            s.push_str(&format!(
+                "; {} file{} left out as not articles (README, LICENSE, SOURCE, INDEX and the like, or not .txt/.text/.md)",
+                self.not_articles,
+                if self.not_articles == 1 { "" } else { "s" }
+            ));
+        }
         s
     }
 }
@@ -142,7 +194,7 @@ pub fn ingest_paths(
     stop: &dyn Fn() -> bool,
     errors: &mut dyn io::Write,
 ) -> Result<IngestTotals> {
-    let files = article_files(paths)?;
+    let (files, not_articles) = article_files_counted(paths)?;
     let bar = if !quiet && io::stderr().is_terminal() && files.len() > 1 {
         let bar = indicatif::ProgressBar::new(files.len() as u64);
         bar.set_style(
@@ -157,7 +209,10 @@ pub fn ingest_paths(
         defer_flush: true,
         ..opts
     };
-    let mut totals = IngestTotals::default();
+    let mut totals = IngestTotals {
+        not_articles,
+        ..IngestTotals::default()
+    };
     let result = ingest_each(
         store,
         &files,
@@ -259,18 +314,26 @@ mod tests {
             "c.txt",
             "a.md",
             "notes.pdf",
+            "README.txt",
+            "b/SOURCE.md",
+            "License.TXT",
             "b/z.text",
             "b/.y.txt",
             "b/.hidden/x.txt",
         ] {
             touch(&d.join(f));
         }
-        let files = article_files(&[d.to_path_buf()]).expect("walk");
+        let (files, left_out) = article_files_counted(&[d.to_path_buf()]).expect("walk");
         let names: Vec<String> = files
             .iter()
             .map(|p| p.strip_prefix(d).expect("under dir").display().to_string())
             .collect();
         assert_eq!(names, ["a.md", "b/z.text", "c.txt"]);
+        // notes.pdf, README.txt, b/SOURCE.md, License.TXT; hidden files uncounted.
+        assert_eq!(left_out, 4);
+        // Named on the command line, a README is an article like any other.
+        let named = article_files(&[d.join("README.txt")]).expect("a named file");
+        assert_eq!(named, [d.join("README.txt")]);
     }
 
     #[cfg(unix)]

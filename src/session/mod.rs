@@ -333,7 +333,8 @@ impl Session {
                 let file = self.here(file.unwrap_or_else(|| {
                     PathBuf::from(lore::graph::default_file_name(&n, GraphFormat::Svg))
                 }));
-                let format = GraphFormat::from_path(&file);
+                let format = GraphFormat::from_path(&file)
+                    .map_err(|why| Error::bad_input(file.display().to_string(), why))?;
                 std::fs::write(&file, lore::graph::render(&n, format))
                     .map_err(|e| Error::io(&file, e))?;
                 // Said in scripts too (like .ingest's summary): the file is the result.
@@ -358,9 +359,9 @@ impl Session {
     }
 
     fn ingest(&mut self, paths: &[PathBuf]) -> Result<()> {
-        let files = ingest::article_files(paths)?;
+        let (files, not_articles) = ingest::article_files_counted(paths)?;
         let cancel = &self.cancel;
-        let totals = ingest::ingest_paths(
+        let mut totals = ingest::ingest_paths(
             &self.store,
             &files,
             true,
@@ -368,6 +369,7 @@ impl Session {
             &|| cancel.is_cancelled(),
             &mut *self.err,
         )?;
+        totals.not_articles = not_articles;
         let done = totals.added + totals.skipped + totals.failed;
         self.generation += 1;
         let mut summary = totals.summary();

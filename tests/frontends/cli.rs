@@ -75,6 +75,31 @@ fn ingest_reports_a_summary_and_skips_known_articles() {
 }
 
 #[test]
+fn a_corpus_directory_ingests_its_articles_not_its_readme() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    std::fs::write(
+        corpus.join("one.txt"),
+        "Talks\n\nAnn Lee met Bob Stone in Paris on Monday.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        corpus.join("README.TXT"),
+        "About this corpus\n\nSee SOURCE.md.\n",
+    )
+    .unwrap();
+    std::fs::write(corpus.join("SOURCE.md"), "Source\n\nCollected by hand.\n").unwrap();
+    let db = dir.path().join("store");
+    let o = lore(&db, &["ingest", corpus.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let line = stdout(&o);
+    assert!(line.starts_with("1 document: 1 added"), "{line}");
+    assert!(line.contains("2 files left out as not articles"), "{line}");
+    assert_eq!(stat(&db, "documents"), 1);
+}
+
+#[test]
 fn stdin_is_an_article_and_lore_db_chooses_the_store() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("from-env");

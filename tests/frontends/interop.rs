@@ -796,12 +796,18 @@ fn graph_writes_dot_for_graphviz_and_refuses_bad_input() {
             vec!["graph", "Lavrov", "--max-nodes", "1"],
             "at least 2 nodes",
         ),
+        // SVG in a .png would open nowhere: refused, with the way to PNG.
+        (vec!["graph", "Lavrov", "-o", "x.png"], "not .png"),
     ] {
         let o = lore(&db, &args);
         assert_eq!(o.status.code(), Some(1), "{args:?}");
         assert!(stderr(&o).contains(says), "{args:?}: {}", stderr(&o));
         assert_eq!(stderr(&o).lines().count(), 1);
     }
+    assert!(
+        !Path::new("x.png").exists(),
+        "a refused picture writes no file"
+    );
 }
 
 #[test]
