@@ -203,10 +203,11 @@ fn bench(c: &mut Criterion) {
             "count_popular",
             format!("count where ?x ?r e{popular_object};"),
         ),
-        // A constant relation beside a popular entity: the relation's group
-        // is read when it is the smaller.
+        // A constant relation beside a popular entity: the planner weighs
+        // the relation's group against the entity's (here, with 16
+        // relations of about 62,000 facts each, the entity's is smaller).
         (
-            "relation_group",
+            "relation_object",
             format!("?x {} e{popular_object};", RELATIONS[3]),
         ),
         // Subjects with two (relation, object) pairs: the second pattern is

@@ -127,7 +127,49 @@ impl LoreHelper {
         }
         out.extend(later);
         out.dedup_by(|a, b| a.replacement == b.replacement);
-        (start, out)
+        drop(v);
+        (start, self.by_entity(out))
+    }
+
+    /// Candidates that are all names (no keyword or relation among them)
+    /// as the entities they name: one entity's aliases (`Lavrov`, `Sergey
+    /// Lavrov`) share no prefix, so a Tab would insert nothing; one entity
+    /// completes to its name, several are listed once each with their kind.
+    fn by_entity(&self, candidates: Vec<Pair>) -> Vec<Pair> {
+        const MAX_LOOKUPS: usize = 50;
+        let v = self.vocab.borrow();
+        let only_names = candidates.len() > 1
+            && candidates.len() <= MAX_LOOKUPS
+            && candidates.iter().all(|c| {
+                !query::KEYWORDS.contains(&c.display.as_str()) && !v.relations.contains(&c.display)
+            });
+        let Ok(session) = self.session.try_borrow() else {
+            return candidates;
+        };
+        if !only_names {
+            return candidates;
+        }
+        let mut entities: Vec<lore::model::Entity> = Vec::new();
+        for c in &candidates {
+            let Ok(found) = session.store().entities_named(&c.display) else {
+                return candidates;
+            };
+            for e in found {
+                if !entities.iter().any(|x| x.id == e.id) {
+                    entities.push(e);
+                }
+            }
+        }
+        if entities.is_empty() {
+            return candidates;
+        }
+        entities
+            .into_iter()
+            .map(|e| Pair {
+                display: format!("{} ({}, #{})", e.name, e.kind.as_str(), e.id),
+                replacement: quote_name(&e.name),
+            })
+            .collect()
     }
 
     /// Entity names for `.graph`: quoted with `"` when they hold a space

@@ -200,6 +200,10 @@ fn tab_completes_entity_names_from_the_store_quoted_when_they_have_spaces() {
     s.send_line(".mode").unwrap();
     s.expect("mode: table").unwrap();
     s.expect("lore> ").unwrap();
+    // A surname and the full name are one entity: Tab inserts its name.
+    s.send("describe Lav\t;\r").unwrap();
+    s.expect("describe \"Sergey Lavrov\"").unwrap();
+    s.expect("Sergey Lavrov (#").unwrap();
     // Relation phrases too, found by a word that is not their first.
     s.send("Blinken talks\t Lavrov;\r").unwrap();
     s.expect("Blinken \"hold talks with\"").unwrap();
