@@ -85,6 +85,18 @@ pub const COMMANDS: &[Command] = &[
         detail: "",
     },
     Command {
+        name: ".output",
+        args: "[FILE]",
+        summary: "send query results to FILE (replaced) until `.output` alone",
+        detail: "Results of statements go to FILE in the current mode, without the\nterminal's width limit; messages and meta-command answers stay on the\nscreen. `.output` alone (or `.output stdout`) sends results back here.",
+    },
+    Command {
+        name: ".once",
+        args: "FILE",
+        summary: "send the next statement's results to FILE (replaced)",
+        detail: "Like `.output FILE` for one statement: `.once lavrov.csv` after\n`.mode csv`, then the query.",
+    },
+    Command {
         name: ".graph",
         args: "NAME [FILE] [--depth N]",
         summary: "draw an entity's neighbourhood into an SVG (or DOT) file",
@@ -124,6 +136,10 @@ pub enum Meta {
     Open(PathBuf),
     /// `.export FILE`.
     Export(PathBuf),
+    /// `.output [FILE]`: `None` is back to stdout.
+    Output(Option<PathBuf>),
+    /// `.once FILE`.
+    Once(PathBuf),
     /// `.graph NAME [FILE] [--depth N]`.
     Graph {
         /// The entity, as typed.
@@ -340,6 +356,14 @@ pub fn parse(line: &str) -> Result<Meta, Diagnostic> {
         ".read" => Meta::Read(path("script file")?),
         ".open" => Meta::Open(path("store path")?),
         ".export" => Meta::Export(path("file to write")?),
+        ".output" => {
+            too_many(1)?;
+            match arg(0) {
+                None | Some("stdout") => Meta::Output(None),
+                Some(_) => Meta::Output(Some(path("file to write")?)),
+            }
+        }
+        ".once" => Meta::Once(path("file to write")?),
         ".graph" => {
             let mut positional: Vec<&(String, std::ops::Range<usize>)> = Vec::new();
             let mut depth = lore::graph::DEFAULT_DEPTH;
@@ -517,6 +541,14 @@ mod tests {
         );
         assert_eq!(parse(".open C:\\db"), Ok(Meta::Open("C:\\db".into())));
         assert_eq!(parse(".exit"), Ok(Meta::Quit));
+        assert_eq!(
+            parse(".output r.csv"),
+            Ok(Meta::Output(Some("r.csv".into())))
+        );
+        assert_eq!(parse(".output"), Ok(Meta::Output(None)));
+        assert_eq!(parse(".output stdout"), Ok(Meta::Output(None)));
+        assert_eq!(parse(".once r.csv"), Ok(Meta::Once("r.csv".into())));
+        assert!(parse(".once").is_err());
         assert_eq!(parse(".help mode"), Ok(Meta::Help(Some("mode".into()))));
     }
 

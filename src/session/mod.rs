@@ -100,6 +100,32 @@ pub struct Session {
     /// it is not this process's: a script another process sends to the
     /// holder of a store names files in the sender's directory.
     pub base: Option<PathBuf>,
+    /// Where statement results go instead of `out` (`.output`, `.once`).
+    redirect: Option<Redirect>,
+}
+
+/// A file that receives statement results.
+struct Redirect {
+    file: io::BufWriter<std::fs::File>,
+    path: PathBuf,
+    /// `.once`: back to `out` after one statement.
+    once: bool,
+}
+
+impl Redirect {
+    fn create(path: PathBuf, once: bool) -> Result<Redirect> {
+        let f = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
+        Ok(Redirect {
+            file: io::BufWriter::new(f),
+            path,
+            once,
+        })
+    }
+
+    fn close(mut self) -> Result<PathBuf> {
+        self.file.flush().map_err(|e| Error::io(&self.path, e))?;
+        Ok(self.path)
+    }
 }
 
 impl std::fmt::Debug for Session {
@@ -141,6 +167,7 @@ impl Session {
             depth: 0,
             mode: RunMode::default(),
             base: None,
+            redirect: None,
         }
     }
 
@@ -230,6 +257,20 @@ impl Session {
     }
 
     fn statement(&mut self, src: &str, terminated: bool, tables: &mut usize) -> Result<Outcome> {
+        let done = self.statement_to(src, terminated, tables);
+        // `.once` is for one statement, whether it answered or failed.
+        if self.redirect.as_ref().is_some_and(|r| r.once)
+            && let Some(r) = self.redirect.take()
+        {
+            let path = r.close()?;
+            if done.is_ok() {
+                self.confirm(&format!("wrote the results to {}", path.display()))?;
+            }
+        }
+        done
+    }
+
+    fn statement_to(&mut self, src: &str, terminated: bool, tables: &mut usize) -> Result<Outcome> {
         // A statement submitted without `;` (a blank line in the REPL, the end of a
         // script) still runs; the `;` goes on a line of its own when a comment ends it.
         let owned;
@@ -253,25 +294,35 @@ impl Session {
         let result = self.store.query_with(text, &opts)?;
         let elapsed = start.elapsed();
         let style = Style {
-            width: self.width,
+            // A file has no terminal width to fit.
+            width: self.width.filter(|_| self.redirect.is_none()),
             elapsed: self.timer.then_some(elapsed),
             ..Style::default()
         };
+        let (out, err_of): (&mut dyn Write, &dyn Fn(io::Error) -> Error) = match &mut self.redirect
+        {
+            Some(r) => (&mut r.file, &|e| Error::io(&r.path, e)),
+            None => (&mut self.out, &stdout_err),
+        };
+        let mut notes = Vec::new();
         for s in &result.statements {
             if *tables > 0 && matches!(self.format, Format::Table | Format::Line) {
-                writeln!(self.out).map_err(stdout_err)?;
+                writeln!(out).map_err(err_of)?;
             }
-            output::write(&mut self.out, s, self.format, &style).map_err(stdout_err)?;
+            output::write(out, s, self.format, &style).map_err(err_of)?;
             *tables += 1;
             if s.truncated && self.format != Format::Table {
                 // Tables say so in their footer; other formats keep stdout pure data.
-                self.say_err(&format!("-- {}", output::footer(s, None)))?;
+                notes.push(format!("-- {}", output::footer(s, None)));
             }
+        }
+        out.flush().map_err(err_of)?;
+        for n in notes {
+            self.say_err(&n)?;
         }
         if self.timer && !matches!(self.format, Format::Table) {
             self.say_err(&format!("-- time: {}", output::duration(elapsed)))?;
         }
-        self.out.flush().map_err(stdout_err)?;
         Ok(Outcome::DONE)
     }
 
@@ -325,6 +376,28 @@ impl Session {
                 self.store.export_jsonl(&mut w)?;
                 w.flush().map_err(|e| Error::io(&path, e))?;
                 self.confirm(&format!("exported the store to {}", path.display()))?;
+            }
+            Meta::Output(path) => {
+                if let Some(r) = self.redirect.take() {
+                    r.close()?;
+                }
+                let said = match path {
+                    Some(p) => {
+                        let p = self.here(p);
+                        self.redirect = Some(Redirect::create(p.clone(), false)?);
+                        format!("output: {}", p.display())
+                    }
+                    None => "output: stdout".to_string(),
+                };
+                self.confirm(&said)?;
+            }
+            Meta::Once(path) => {
+                if let Some(r) = self.redirect.take() {
+                    r.close()?;
+                }
+                let p = self.here(path);
+                self.redirect = Some(Redirect::create(p.clone(), true)?);
+                self.confirm(&format!("the next results go to {}", p.display()))?;
             }
             Meta::Graph { name, file, depth } => {
                 let n = self

@@ -811,6 +811,43 @@ fn graph_writes_dot_for_graphviz_and_refuses_bad_input() {
 }
 
 #[test]
+fn output_and_once_send_results_to_files_and_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sample_store(dir.path());
+    let script = dir.path().join("results.lore");
+    std::fs::write(
+        &script,
+        ".mode csv\n.once once.csv\nLavrov ?r ?x;\ncount where Lavrov ?r ?x;\n\
+         .output all.csv -- until .output alone\nLavrov ?r ?x;\nBlinken ?r ?x;\n.output\n\
+         count where Blinken ?r ?x;\n",
+    )
+    .unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_lore"))
+        .current_dir(dir.path())
+        .args(["--db", db.to_str().unwrap(), "run", "results.lore"])
+        .env_remove("LORE_DB")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let once = std::fs::read_to_string(dir.path().join("once.csv")).unwrap();
+    let all = std::fs::read_to_string(dir.path().join("all.csv")).unwrap();
+    let lines = |t: &str| t.lines().count();
+    // One statement's rows with their header; both statements in all.csv.
+    assert!(once.starts_with("r,x,fact\n"), "{once}");
+    assert!(lines(&once) > 1, "{once}");
+    assert!(
+        !once.contains("count"),
+        "the next statement went back to stdout: {once}"
+    );
+    assert!(lines(&all) > lines(&once), "{all}");
+    assert!(all.contains(&once), "{all}");
+    // On stdout: the count after .once and the count after .output alone.
+    let out = stdout(&o);
+    assert_eq!(out.matches("count").count(), 2, "{out}");
+    assert!(!out.contains(once.lines().nth(1).unwrap()), "{out}");
+}
+
+#[test]
 fn graph_meta_command_writes_the_picture_where_it_says() {
     let dir = tempfile::tempdir().unwrap();
     let db = sample_store(dir.path());

@@ -146,7 +146,8 @@ fn help_lists_the_meta_commands_and_settings_answer_back() {
     s.send_line(".help").unwrap();
     let help = screen_until(&mut s, "lore> ");
     for cmd in [
-        ".mode", ".timer", ".limit", ".ingest", ".read", ".stats", ".open", ".export", ".quit",
+        ".mode", ".timer", ".limit", ".ingest", ".read", ".stats", ".open", ".export", ".output",
+        ".once", ".quit",
     ] {
         assert!(help.contains(cmd), "{cmd} missing from\n{help}");
     }
