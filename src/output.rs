@@ -70,6 +70,9 @@ pub struct Style {
     pub elapsed: Option<Duration>,
     /// Lines a long value may wrap onto before it is cut with `…`.
     pub max_cell_lines: usize,
+    /// The column names above table and CSV rows (`.headers off` leaves
+    /// them out, for output pasted into other files).
+    pub headers: bool,
 }
 
 impl Default for Style {
@@ -79,6 +82,7 @@ impl Default for Style {
             footer: true,
             elapsed: None,
             max_cell_lines: 4,
+            headers: true,
         }
     }
 }
@@ -125,7 +129,7 @@ pub fn write(
     match format {
         Format::Table => table(out, s, style),
         Format::Json => json(out, s),
-        Format::Csv => csv(out, s),
+        Format::Csv => csv(out, s, style.headers),
         Format::Line => line(out, s),
     }
 }
@@ -165,7 +169,11 @@ fn table(out: &mut dyn Write, s: &StatementOutput, style: &Style) -> io::Result<
                 .collect()
         })
         .collect();
-    let mut widths: Vec<usize> = s.columns.iter().map(|c| display_width(c)).collect();
+    let mut widths: Vec<usize> = s
+        .columns
+        .iter()
+        .map(|c| if style.headers { display_width(c) } else { 1 })
+        .collect();
     for row in &cells {
         for (i, c) in row.iter().enumerate() {
             if let Some(w) = widths.get_mut(i) {
@@ -189,8 +197,10 @@ fn table(out: &mut dyn Write, s: &StatementOutput, style: &Style) -> io::Result<
         .map(|w| "-".repeat(*w))
         .collect::<Vec<_>>()
         .join("-+-");
-    write_row(out, &s.columns, &widths, 1)?;
-    writeln!(out, "{sep}")?;
+    if style.headers {
+        write_row(out, &s.columns, &widths, 1)?;
+        writeln!(out, "{sep}")?;
+    }
     for row in &cells {
         write_row(out, row, &widths, style.max_cell_lines.max(1))?;
     }
@@ -356,13 +366,15 @@ pub fn csv_field(s: &str) -> String {
     }
 }
 
-fn csv(out: &mut dyn Write, s: &StatementOutput) -> io::Result<()> {
-    let header: Vec<String> = s
-        .columns
-        .iter()
-        .map(|c| csv_field(c.trim_start_matches('?')))
-        .collect();
-    writeln!(out, "{}", header.join(","))?;
+fn csv(out: &mut dyn Write, s: &StatementOutput, headers: bool) -> io::Result<()> {
+    if headers {
+        let header: Vec<String> = s
+            .columns
+            .iter()
+            .map(|c| csv_field(c.trim_start_matches('?')))
+            .collect();
+        writeln!(out, "{}", header.join(","))?;
+    }
     for row in &s.rows {
         let fields: Vec<String> = row.iter().map(|v| csv_field(&cell(v))).collect();
         writeln!(out, "{}", fields.join(","))?;
@@ -525,6 +537,17 @@ mod tests {
             render(Format::Csv, &Style::default()),
             "who,n\nSergey Lavrov,3\n\"a, \"\"b\"\"\",\n"
         );
+        let bare = Style {
+            headers: false,
+            ..Style::default()
+        };
+        assert_eq!(
+            render(Format::Csv, &bare),
+            "Sergey Lavrov,3\n\"a, \"\"b\"\"\",\n"
+        );
+        let table = render(Format::Table, &bare);
+        assert!(table.starts_with("Sergey Lavrov | 3"), "{table}");
+        assert!(!table.contains("who") && !table.contains("-+-"), "{table}");
         let j = render(Format::Json, &Style::default());
         assert_eq!(
             j.lines().next().unwrap(),

@@ -43,6 +43,12 @@ pub const COMMANDS: &[Command] = &[
         detail: "With the timer on, the table footer gives the time of each statement\n(for json, csv and line it goes to stderr).",
     },
     Command {
+        name: ".headers",
+        args: "on|off",
+        summary: "column names above table and CSV rows (on by default)",
+        detail: "Off leaves the names out, as sqlite3's `.headers off` does: rows to\npaste into another file. JSON and line keep their keys.",
+    },
+    Command {
         name: ".limit",
         args: "N",
         summary: "the most rows a statement prints (the footer says when it cut)",
@@ -122,6 +128,8 @@ pub enum Meta {
     Mode(Option<Format>),
     /// `.timer [on|off]`.
     Timer(Option<bool>),
+    /// `.headers [on|off]`.
+    Headers(Option<bool>),
     /// `.limit [N]`.
     Limit(Option<usize>),
     /// `.timeout [SECONDS|off]`: `Some(None)` is off.
@@ -288,19 +296,24 @@ pub fn parse(line: &str) -> Result<Meta, Diagnostic> {
                 },
             }
         }
-        ".timer" => {
+        ".timer" | ".headers" => {
             too_many(1)?;
-            match arg(0) {
-                None => Meta::Timer(None),
-                Some("on") => Meta::Timer(Some(true)),
-                Some("off") => Meta::Timer(Some(false)),
+            let on = match arg(0) {
+                None => None,
+                Some("on") => Some(true),
+                Some("off") => Some(false),
                 Some(w) => {
                     return Err(Diagnostic::new(
                         format!("expected `on` or `off`, found `{w}`"),
                         args[0].1.clone(),
                     )
-                    .with_help(usage(".timer")));
+                    .with_help(usage(&name)));
                 }
+            };
+            if name == ".timer" {
+                Meta::Timer(on)
+            } else {
+                Meta::Headers(on)
             }
         }
         ".limit" => {
@@ -541,6 +554,8 @@ mod tests {
         );
         assert_eq!(parse(".open C:\\db"), Ok(Meta::Open("C:\\db".into())));
         assert_eq!(parse(".exit"), Ok(Meta::Quit));
+        assert_eq!(parse(".headers off"), Ok(Meta::Headers(Some(false))));
+        assert!(parse(".headers of").is_err());
         assert_eq!(
             parse(".output r.csv"),
             Ok(Meta::Output(Some("r.csv".into())))

@@ -83,6 +83,8 @@ pub struct Session {
     pub timeout: Option<std::time::Duration>,
     /// Print the time each statement took.
     pub timer: bool,
+    /// Column names above table and CSV rows (`.headers`).
+    pub headers: bool,
     /// Table width (`None`: no limit).
     pub width: Option<usize>,
     /// Set from the SIGINT handler; checked by queries and `.ingest`.
@@ -159,6 +161,7 @@ impl Session {
             limit: DEFAULT_LIMIT,
             timeout: None,
             timer: false,
+            headers: true,
             width: None,
             cancel: CancelToken::new(),
             interactive: false,
@@ -297,6 +300,7 @@ impl Session {
             // A file has no terminal width to fit.
             width: self.width.filter(|_| self.redirect.is_none()),
             elapsed: self.timer.then_some(elapsed),
+            headers: self.headers,
             ..Style::default()
         };
         let (out, err_of): (&mut dyn Write, &dyn Fn(io::Error) -> Error) = match &mut self.redirect
@@ -342,6 +346,11 @@ impl Session {
             Meta::Timer(Some(on)) => {
                 self.timer = on;
                 self.confirm(&format!("timer: {}", on_off(on)))?;
+            }
+            Meta::Headers(None) => self.say(&format!("headers: {}", on_off(self.headers)))?,
+            Meta::Headers(Some(on)) => {
+                self.headers = on;
+                self.confirm(&format!("headers: {}", on_off(on)))?;
             }
             Meta::Limit(None) => self.say(&format!("limit: {} rows", self.limit))?,
             Meta::Limit(Some(n)) => {

@@ -848,6 +848,42 @@ fn output_and_once_send_results_to_files_and_back() {
 }
 
 #[test]
+fn headers_off_leaves_the_column_names_out_of_csv_and_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sample_store(dir.path());
+    let run = |script: &str| {
+        let o = Command::new(env!("CARGO_BIN_EXE_lore"))
+            .args(["--db", db.to_str().unwrap(), "run", "-"])
+            .env_remove("LORE_DB")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .and_then(|mut c| {
+                use std::io::Write as _;
+                c.stdin.take().unwrap().write_all(script.as_bytes())?;
+                c.wait_with_output()
+            })
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        stdout(&o)
+    };
+    let with = run(".mode csv\nLavrov ?r ?x;\n");
+    let without = run(".mode csv\n.headers off\nLavrov ?r ?x;\n");
+    assert!(with.starts_with("r,x,fact\n"), "{with}");
+    assert_eq!(
+        without,
+        with.split_once('\n').unwrap().1,
+        "the same rows, no header"
+    );
+    let table = run(".headers off\nLavrov ?r ?x;\n");
+    assert!(
+        !table.contains("-+-") && !table.lines().next().unwrap().starts_with("r "),
+        "{table}"
+    );
+}
+
+#[test]
 fn graph_meta_command_writes_the_picture_where_it_says() {
     let dir = tempfile::tempdir().unwrap();
     let db = sample_store(dir.path());

@@ -147,7 +147,7 @@ fn help_lists_the_meta_commands_and_settings_answer_back() {
     let help = screen_until(&mut s, "lore> ");
     for cmd in [
         ".mode", ".timer", ".limit", ".ingest", ".read", ".stats", ".open", ".export", ".output",
-        ".once", ".quit",
+        ".once", ".headers", ".quit",
     ] {
         assert!(help.contains(cmd), "{cmd} missing from\n{help}");
     }
