@@ -42,7 +42,12 @@ fn run() -> Result<(), lore::Error> {
         println!(
             "{} —{}→ {}  ({} sources) \"{}\"",
             name(fact.subject)?,
-            fact.relation_text,
+            // Role facts ("X is the foreign minister") have no written verb.
+            if fact.relation_text.is_empty() {
+                &fact.relation
+            } else {
+                &fact.relation_text
+            },
             object,
             fact.sources.len(),
             source

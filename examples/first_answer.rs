@@ -118,7 +118,15 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 fn main() -> lore::Result<()> {
-    let path = std::env::args().nth(1).unwrap_or_else(|| "lore.db".into());
+    // No default: opening a path that is not there would create a store.
+    let Some(path) = std::env::args().nth(1) else {
+        eprintln!("usage: first_answer STORE   (the directory of an existing lore store)");
+        std::process::exit(1);
+    };
+    if !std::path::Path::new(&path).join("db").exists() {
+        eprintln!("first_answer: {path} is not a lore store (no db file in it)");
+        std::process::exit(1);
+    }
     let t0 = Instant::now();
     // Opened as `lore query` opens a store: a reader.
     let s = Storage::open(path.as_ref(), &OpenOptions::reader())?;
