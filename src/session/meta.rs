@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use lore::diag::{Diagnostic, did_you_mean};
 use lore::output::Format;
+use lore::store::Encoding;
 
 /// One meta-command as listed by `.help`.
 #[derive(Debug)]
@@ -62,9 +63,9 @@ pub const COMMANDS: &[Command] = &[
     },
     Command {
         name: ".ingest",
-        args: "PATH...",
+        args: "[--encoding auto|utf8|latin1] PATH...",
         summary: "read articles (files, or directories of *.txt) into the store",
-        detail: "Each article is stored atomically; one already stored is skipped.\nCtrl-C stops after the article being read.",
+        detail: "Each article is stored atomically; one already stored is skipped.\nCtrl-C stops after the article being read. --encoding auto reads\nLatin-1 (Windows-1252) files too, as `lore ingest --encoding auto`.",
     },
     Command {
         name: ".read",
@@ -134,8 +135,8 @@ pub enum Meta {
     Limit(Option<usize>),
     /// `.timeout [SECONDS|off]`: `Some(None)` is off.
     Timeout(Option<Option<std::time::Duration>>),
-    /// `.ingest PATH...`.
-    Ingest(Vec<PathBuf>),
+    /// `.ingest [--encoding E] PATH...`.
+    Ingest(Vec<PathBuf>, Encoding),
     /// `.read FILE`.
     Read(PathBuf),
     /// `.stats`.
@@ -364,7 +365,52 @@ pub fn parse(line: &str) -> Result<Meta, Diagnostic> {
                         .with_help("save the article to a file, or use `lore ingest -`"),
                 );
             }
-            Meta::Ingest(args.iter().map(|(w, _)| PathBuf::from(w)).collect())
+            // `--encoding auto|utf8|latin1`, as `lore ingest` takes it (the
+            // advice for a Latin-1 file names it).
+            let mut encoding = Encoding::default();
+            let mut paths = Vec::new();
+            let mut i = 0;
+            while i < args.len() {
+                let (w, span) = &args[i];
+                let value = if w == "--encoding" {
+                    i += 1;
+                    match args.get(i) {
+                        Some(v) => Some(v.clone()),
+                        None => {
+                            return Err(Diagnostic::new("--encoding needs a value", span.clone())
+                                .with_help("--encoding auto, utf8 or latin1"));
+                        }
+                    }
+                } else {
+                    w.strip_prefix("--encoding=")
+                        .map(|v| (v.to_string(), span.clone()))
+                };
+                match value {
+                    Some((v, vspan)) => {
+                        encoding = match v.to_ascii_lowercase().as_str() {
+                            "auto" => Encoding::Auto,
+                            "utf8" | "utf-8" => Encoding::Utf8,
+                            "latin1" | "latin-1" | "windows-1252" => Encoding::Latin1,
+                            _ => {
+                                return Err(Diagnostic::new(
+                                    format!("unknown encoding `{v}`"),
+                                    vspan,
+                                )
+                                .with_help("--encoding auto, utf8 or latin1"));
+                            }
+                        }
+                    }
+                    None => paths.push(PathBuf::from(w)),
+                }
+                i += 1;
+            }
+            if paths.is_empty() {
+                return Err(
+                    Diagnostic::new(".ingest needs at least one path", name_span)
+                        .with_help("e.g. `.ingest data/articles`"),
+                );
+            }
+            Meta::Ingest(paths, encoding)
         }
         ".read" => Meta::Read(path("script file")?),
         ".open" => Meta::Open(path("store path")?),
@@ -545,7 +591,24 @@ mod tests {
         assert!(parse(".timeout -1").is_err());
         assert_eq!(
             parse(".ingest a \"b c\""),
-            Ok(Meta::Ingest(vec!["a".into(), "b c".into()]))
+            Ok(Meta::Ingest(vec!["a".into(), "b c".into()], Encoding::Utf8))
+        );
+        assert_eq!(
+            parse(".ingest --encoding auto old/ new.txt"),
+            Ok(Meta::Ingest(
+                vec!["old/".into(), "new.txt".into()],
+                Encoding::Auto
+            ))
+        );
+        assert_eq!(
+            parse(".ingest --encoding=latin1 a"),
+            Ok(Meta::Ingest(vec!["a".into()], Encoding::Latin1))
+        );
+        assert!(parse(".ingest --encoding ebcdic a").is_err());
+        assert!(parse(".ingest --encoding").is_err());
+        assert_eq!(
+            parse(".ingest a"),
+            Ok(Meta::Ingest(vec!["a".into()], Encoding::Utf8))
         );
         assert_eq!(parse(".read q.lore"), Ok(Meta::Read("q.lore".into())));
         assert_eq!(
@@ -581,7 +644,7 @@ mod tests {
         // Quoted, `--` is a file name; joined to a word, an option.
         assert_eq!(
             parse(".ingest \"--\" a"),
-            Ok(Meta::Ingest(vec!["--".into(), "a".into()]))
+            Ok(Meta::Ingest(vec!["--".into(), "a".into()], Encoding::Utf8))
         );
         assert!(parse(".mode --line").is_err());
     }

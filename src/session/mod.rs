@@ -368,9 +368,9 @@ impl Session {
                     None => "timeout: off".to_string(),
                 })?;
             }
-            Meta::Ingest(paths) => {
+            Meta::Ingest(paths, encoding) => {
                 let paths: Vec<PathBuf> = paths.into_iter().map(|p| self.here(p)).collect();
-                self.ingest(&paths)?
+                self.ingest(&paths, encoding)?
             }
             Meta::Read(path) => return self.read(&self.here(path)),
             Meta::Stats => {
@@ -440,14 +440,17 @@ impl Session {
         Ok(Outcome::DONE)
     }
 
-    fn ingest(&mut self, paths: &[PathBuf]) -> Result<()> {
+    fn ingest(&mut self, paths: &[PathBuf], encoding: lore::store::Encoding) -> Result<()> {
         let (files, not_articles) = ingest::article_files_counted(paths)?;
         let cancel = &self.cancel;
         let mut totals = ingest::ingest_paths(
             &self.store,
             &files,
             true,
-            lore::store::IngestOptions::default(),
+            lore::store::IngestOptions {
+                encoding,
+                ..lore::store::IngestOptions::default()
+            },
             &|| cancel.is_cancelled(),
             &mut *self.err,
         )?;

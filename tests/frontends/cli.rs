@@ -272,6 +272,22 @@ fn latin1_articles_ingest_with_encoding_auto() {
     );
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(stat(&db, "documents"), 1);
+
+    // The shell's .ingest takes the option its advice names.
+    let other = dir.path().join("t");
+    let script = dir.path().join("in.lore");
+    std::fs::write(&script, format!(".ingest {}\n", latin1.display())).unwrap();
+    let o = lore(&other, &["run", script.to_str().unwrap()]);
+    assert!(stderr(&o).contains("--encoding auto"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("1 failed"), "{}", stderr(&o));
+    std::fs::write(
+        &script,
+        format!(".ingest --encoding auto {}\n", latin1.display()),
+    )
+    .unwrap();
+    let o = lore(&other, &["run", script.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stat(&other, "documents"), 1);
 }
 
 #[test]
