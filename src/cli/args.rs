@@ -16,11 +16,25 @@ use lore::store::{Encoding, ImportFormat};
 /// Ingest plain-text articles, then ask who met whom, where and when, and
 /// which articles say so. `lore` alone on a terminal opens the interactive shell.
 #[derive(Parser, Debug)]
-#[command(name = "lore", version, about, long_about)]
+#[command(
+    name = "lore",
+    version,
+    about,
+    long_about,
+    after_help = "Environment:\n  LORE_DB       the store when --db is not given (else ./lore.db)\n  LORE_HISTORY  the shell's history file (empty: none; default ~/.local/share/lore/history)\n  NO_COLOR      set and not empty: no colour in the shell\n\nThe shell runs ~/.lorerc at start (statements and dot-commands, as a script);\n--init FILE runs another file instead, --no-rc none."
+)]
 pub struct Cli {
     /// Store directory (created if missing). Default: $LORE_DB, else ./lore.db
     #[arg(long, global = true, env = "LORE_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
+
+    /// The shell's start-up file, run instead of ~/.lorerc.
+    #[arg(long, value_name = "FILE")]
+    pub init: Option<PathBuf>,
+
+    /// Start the shell without running ~/.lorerc.
+    #[arg(long, conflicts_with = "init")]
+    pub no_rc: bool,
 
     /// What to do; without one, open the REPL (or run stdin as a script when it is not a terminal).
     #[command(subcommand)]

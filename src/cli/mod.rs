@@ -282,7 +282,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Some(Command::Repl) | None => {
             if io::stdin().is_terminal() {
-                crate::repl::run(open(&cli.db)?).map(|()| ExitCode::SUCCESS)
+                let rc = start_up_file(cli.init.as_deref(), cli.no_rc)?;
+                crate::repl::run(open(&cli.db)?, rc.as_deref()).map(|()| ExitCode::SUCCESS)
             } else {
                 let scripts = crate::script::read_scripts(&[PathBuf::from("-")])?;
                 run_scripts(&cli.db, &scripts, &crate::script::RunOptions::stdin())
@@ -403,6 +404,26 @@ fn ingest_to(
     let totals = ingest_paths(store, paths, quiet, opts, &|| false, err)?;
     writeln!(out, "{}", totals.summary()).map_err(|e| Error::io("stdout", e))?;
     Ok(u8::from(totals.failed > 0))
+}
+
+/// The shell's start-up file: `--init FILE` (which must exist), none with
+/// `--no-rc`, else `~/.lorerc` when there is one.
+fn start_up_file(init: Option<&Path>, no_rc: bool) -> Result<Option<PathBuf>> {
+    if no_rc {
+        return Ok(None);
+    }
+    if let Some(f) = init {
+        if !f.is_file() {
+            return Err(Error::bad_input(
+                f.display().to_string(),
+                "no such start-up file; give a script of statements and dot-commands, or --no-rc",
+            ));
+        }
+        return Ok(Some(f.to_path_buf()));
+    }
+    Ok(dirs::home_dir()
+        .map(|h| h.join(".lorerc"))
+        .filter(|p| p.is_file()))
 }
 
 fn extract(

@@ -94,8 +94,9 @@ impl History {
 /// The shell's time budget per statement until `.timeout` changes it.
 const SHELL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
-/// Runs the interactive shell on `store` until `.quit` or Ctrl-D.
-pub fn run(store: Store) -> Result<()> {
+/// Runs the interactive shell on `store` until `.quit` or Ctrl-D, after
+/// the start-up file `rc` (`~/.lorerc`, `--init FILE`) when there is one.
+pub fn run(store: Store, rc: Option<&std::path::Path>) -> Result<()> {
     let color = color_enabled();
     let mut session = Session::new(store, Box::new(io::stdout()), Box::new(io::stderr()));
     session.interactive = true;
@@ -135,6 +136,12 @@ pub fn run(store: Store) -> Result<()> {
 
     let banner = banner(session.borrow().store(), color)?;
     session.borrow_mut().say(&banner)?;
+    if let Some(rc) = rc {
+        // Its errors are shown at their line; the shell opens either way.
+        if let Err(e) = session.borrow_mut().start_up(rc) {
+            eprintln!("lore: warning: {}: {e}", rc.display());
+        }
+    }
     let mut server = Served::start(&session.borrow());
 
     loop {

@@ -471,6 +471,17 @@ impl Session {
         Ok(())
     }
 
+    /// Runs the shell's start-up file (`~/.lorerc`) as `.read` would,
+    /// saying so first and without the confirmations its settings would
+    /// print (`mode: csv`).
+    pub fn start_up(&mut self, path: &std::path::Path) -> Result<Outcome> {
+        self.say_err(&format!("-- loading {}", path.display()))?;
+        let interactive = std::mem::replace(&mut self.interactive, false);
+        let outcome = self.read(path);
+        self.interactive = interactive;
+        outcome
+    }
+
     fn read(&mut self, path: &std::path::Path) -> Result<Outcome> {
         if self.depth >= MAX_READ_DEPTH {
             return Err(Error::bad_input(

@@ -30,14 +30,22 @@ fn lore() -> Command {
 /// Starts `lore` on the store `dir/db` in a pseudo-terminal, colour off
 /// unless `env` says otherwise (an empty value removes the variable).
 fn start(dir: &Path, env: &[(&str, &str)]) -> Session {
+    start_with(dir, &[], env)
+}
+
+/// [`start`] with more arguments after `--db`.
+fn start_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Session {
     let mut cmd = lore();
     cmd.arg("--db")
         .arg(dir.join("db"))
         .env("LORE_HISTORY", dir.join("history"))
+        // The user's own ~/.lorerc stays out of the tests.
+        .env("HOME", dir)
         .env("TERM", "xterm")
         .env("NO_COLOR", "1")
         .env_remove("COLUMNS")
-        .env_remove("LORE_DB");
+        .env_remove("LORE_DB")
+        .args(args);
     for (k, v) in env {
         if v.is_empty() {
             cmd.env_remove(k);
@@ -166,6 +174,34 @@ fn help_lists_the_meta_commands_and_settings_answer_back() {
     s.expect("0 documents").unwrap();
     s.send_line(".quit").unwrap();
     quits_cleanly(s);
+}
+
+#[test]
+fn the_start_up_file_sets_the_shell_up_unless_no_rc() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join(".lorerc"),
+        ".mode csv   -- machine-readable by default\n.limit 12\n",
+    )
+    .unwrap();
+    let mut s = start(dir.path(), &[]);
+    s.send_line(".mode").unwrap();
+    s.expect("mode: csv").unwrap();
+    s.send_line(".limit").unwrap();
+    s.expect("limit: 12 rows").unwrap();
+    quit(s);
+
+    // --init FILE instead, and --no-rc for none.
+    let other = dir.path().join("other.lore");
+    std::fs::write(&other, ".mode line\n").unwrap();
+    let mut s = start_with(dir.path(), &["--init", other.to_str().unwrap()], &[]);
+    s.send_line(".mode").unwrap();
+    s.expect("mode: line").unwrap();
+    quit(s);
+    let mut s = start_with(dir.path(), &["--no-rc"], &[]);
+    s.send_line(".mode").unwrap();
+    s.expect("mode: table").unwrap();
+    quit(s);
 }
 
 #[test]
