@@ -92,6 +92,12 @@ pub const COMMANDS: &[Command] = &[
         detail: "",
     },
     Command {
+        name: ".import",
+        args: "FILE [--keep-going]",
+        summary: "import facts from JSONL or N-Triples (.nt), as `lore import`",
+        detail: "JSONL in lore's exchange schema, other extractors' fact lines, or\n`lore extract` output; a FILE ending in .nt is N-Triples. Stops at the\nfirst bad line unless --keep-going, which reports and skips each.",
+    },
+    Command {
         name: ".output",
         args: "[FILE]",
         summary: "send query results to FILE (replaced) until `.output` alone",
@@ -145,6 +151,8 @@ pub enum Meta {
     Open(PathBuf),
     /// `.export FILE`.
     Export(PathBuf),
+    /// `.import FILE [--keep-going]`.
+    Import(PathBuf, bool),
     /// `.output [FILE]`: `None` is back to stdout.
     Output(Option<PathBuf>),
     /// `.once FILE`.
@@ -423,6 +431,25 @@ pub fn parse(line: &str) -> Result<Meta, Diagnostic> {
             }
         }
         ".once" => Meta::Once(path("file to write")?),
+        ".import" => {
+            too_many(2)?;
+            let keep_going = args.iter().any(|(w, _)| w == "--keep-going");
+            let files: Vec<_> = args.iter().filter(|(w, _)| w != "--keep-going").collect();
+            match files.as_slice() {
+                [(f, _)] if !f.is_empty() => Meta::Import(PathBuf::from(f), keep_going),
+                [] => {
+                    return Err(Diagnostic::new(".import needs a file", name_span)
+                        .with_help(usage(".import")));
+                }
+                [_, (w, span), ..] | [(w, span)] => {
+                    return Err(Diagnostic::new(
+                        format!("unexpected argument `{w}`"),
+                        span.clone(),
+                    )
+                    .with_help(usage(".import")));
+                }
+            }
+        }
         ".graph" => {
             let mut positional: Vec<&(String, std::ops::Range<usize>)> = Vec::new();
             let mut depth = lore::graph::DEFAULT_DEPTH;
@@ -618,6 +645,16 @@ mod tests {
         assert_eq!(parse(".open C:\\db"), Ok(Meta::Open("C:\\db".into())));
         assert_eq!(parse(".exit"), Ok(Meta::Quit));
         assert_eq!(parse(".headers off"), Ok(Meta::Headers(Some(false))));
+        assert_eq!(
+            parse(".import f.nt --keep-going"),
+            Ok(Meta::Import("f.nt".into(), true))
+        );
+        assert_eq!(
+            parse(".import f.jsonl"),
+            Ok(Meta::Import("f.jsonl".into(), false))
+        );
+        assert!(parse(".import").is_err());
+        assert!(parse(".import a b").is_err());
         assert!(parse(".headers of").is_err());
         assert_eq!(
             parse(".output r.csv"),

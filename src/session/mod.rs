@@ -10,6 +10,7 @@
 //! Errors the user can fix are printed at their place (`file:line:col`
 //! with a caret) and counted; internal errors are returned.
 
+pub mod import;
 pub mod ingest;
 pub mod meta;
 pub mod scripts;
@@ -385,6 +386,35 @@ impl Session {
                 self.store.export_jsonl(&mut w)?;
                 w.flush().map_err(|e| Error::io(&path, e))?;
                 self.confirm(&format!("exported the store to {}", path.display()))?;
+            }
+            Meta::Import(path, keep_going) => {
+                let path = self.here(path);
+                if path.is_dir() {
+                    return Err(Error::bad_input(
+                        path.display().to_string(),
+                        "a directory; .import reads one JSONL or N-Triples file (.ingest reads directories of articles)",
+                    ));
+                }
+                let file = std::fs::File::open(&path).map_err(|e| Error::io(&path, e))?;
+                let name = path.display().to_string();
+                let job = import::ImportJob {
+                    name: &name,
+                    format: lore::store::ImportFormat::from_path(&path),
+                    keep_going,
+                    progress: false,
+                };
+                let mut summary = Vec::new();
+                let imported = import::import(
+                    &self.store,
+                    &mut io::BufReader::new(file),
+                    &job,
+                    &mut summary,
+                    &mut *self.err,
+                );
+                // Names may have changed even when a later line failed.
+                self.generation += 1;
+                imported?;
+                self.say_err(String::from_utf8_lossy(&summary).trim_end())?;
             }
             Meta::Output(path) => {
                 if let Some(r) = self.redirect.take() {

@@ -848,6 +848,54 @@ fn output_and_once_send_results_to_files_and_back() {
 }
 
 #[test]
+fn the_shell_imports_what_lore_import_imports() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sample_store(dir.path());
+    let jsonl = dir.path().join("all.jsonl");
+    let nt = dir.path().join("all.nt");
+    ok(lore(&db, &["export", "-o", jsonl.to_str().unwrap()]));
+    ok(lore(
+        &db,
+        &["export", "--format", "ntriples", "-o", nt.to_str().unwrap()],
+    ));
+    for (file, name) in [(&jsonl, "j"), (&nt, "n")] {
+        let by_shell = dir.path().join(format!("{name}-shell"));
+        let by_cli = dir.path().join(format!("{name}-cli"));
+        let script = dir.path().join(format!("{name}.lore"));
+        std::fs::write(&script, format!(".import {}\n.stats\n", file.display())).unwrap();
+        let o = lore(&by_shell, &["run", script.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains("lines:") || stderr(&o).contains("documents"),
+            "{}",
+            stderr(&o)
+        );
+        ok(lore(&by_cli, &["import", file.to_str().unwrap()]));
+        let counts = |db: &Path| -> Vec<String> {
+            ok(lore(db, &["stats"]))
+                .lines()
+                .filter(|l| !l.starts_with("store") && !l.starts_with("disk"))
+                .map(String::from)
+                .collect()
+        };
+        let (shell, cli) = (counts(&by_shell), counts(&by_cli));
+        assert!(shell.iter().any(|l| l.starts_with("facts")), "{shell:?}");
+        assert!(!shell.contains(&"facts      0".to_string()), "{shell:?}");
+        assert_eq!(shell, cli, "{name}");
+    }
+    // A directory is refused with where articles go instead.
+    let script = dir.path().join("dir.lore");
+    std::fs::write(&script, format!(".import {}\n", dir.path().display())).unwrap();
+    let o = lore(&dir.path().join("x"), &["run", script.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains(".ingest reads directories"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
 fn headers_off_leaves_the_column_names_out_of_csv_and_tables() {
     let dir = tempfile::tempdir().unwrap();
     let db = sample_store(dir.path());
