@@ -95,7 +95,7 @@ pub enum Command {
     /// Export the whole store: JSONL, RDF (N-Triples, Turtle) or CSV.
     Export {
         /// Output format.
-        #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
+        #[arg(long, short, value_enum, default_value_t = ExportFormat::Jsonl)]
         format: ExportFormat,
         /// Base of the IRIs in RDF output (ntriples, turtle) [default: `http://example.org/lore/`]
         #[arg(long, value_name = "IRI")]
@@ -122,6 +122,9 @@ pub enum Command {
         /// Stop a statement that runs longer than this (default: no limit).
         #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
         timeout: Option<std::time::Duration>,
+        /// Write the results to this file instead of stdout (only when the query succeeds).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
     },
     /// Run saved query scripts (`-` for stdin).
     Run {
@@ -155,7 +158,7 @@ pub enum Command {
         #[arg(long, default_value_t = lore::graph::DEFAULT_MAX_NODES)]
         max_nodes: usize,
         /// svg (a picture) or dot (for Graphviz). Default: by the -o file's extension, else svg.
-        #[arg(long, value_enum)]
+        #[arg(long, short, value_enum)]
         format: Option<GraphFormatArg>,
         /// Write to this file instead of stdout.
         #[arg(short, long)]
@@ -168,6 +171,9 @@ pub enum Command {
         /// Output format.
         #[arg(long, short, value_enum, default_value_t = FormatArg::Table)]
         format: FormatArg,
+        /// Write to this file instead of stdout.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
     },
     /// Show what the language pipeline makes of a text, as CoNLL-U:
     /// sentences, tokens, tags, lemmas, dependencies, named entities (MISC NE=).

@@ -166,8 +166,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             format,
             limit,
             timeout,
+            output,
         }) => {
-            let width = output::terminal_width();
+            // A file has no terminal width to fit.
+            let width = output::terminal_width().filter(|_| output.is_none());
             let format: Format = format.into();
             let request = crate::remote::Request::Query {
                 text: text.clone(),
@@ -181,9 +183,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 timeout,
                 ..QueryOptions::default()
             };
-            read_command(&cli.db, &request, |store, out, err| {
+            let local = |store: &Store, out: &mut dyn Write, err: &mut dyn Write| {
                 crate::remote::query(store, &text, format, &opts, width, out, err)
-            })
+            };
+            match &output {
+                None => read_command(&cli.db, &request, local),
+                Some(path) => read_command_to_file(&cli.db, &request, path, local),
+            }
         }
         Some(Command::Graph {
             name,
@@ -199,17 +205,25 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             format.map(Into::into),
             output.as_deref(),
         ),
-        Some(Command::Timeline { name, format }) => {
+        Some(Command::Timeline {
+            name,
+            format,
+            output,
+        }) => {
             let format: Format = format.into();
-            let width = output::terminal_width();
+            let width = output::terminal_width().filter(|_| output.is_none());
             let request = crate::remote::Request::Timeline {
                 name: name.clone(),
                 format: format.name().to_string(),
                 width,
             };
-            read_command(&cli.db, &request, |store, out, _| {
+            let local = |store: &Store, out: &mut dyn Write, _: &mut dyn Write| {
                 crate::remote::timeline(store, &name, format, width, out)
-            })
+            };
+            match &output {
+                None => read_command(&cli.db, &request, local),
+                Some(path) => read_command_to_file(&cli.db, &request, path, local),
+            }
         }
         Some(Command::Check) => {
             read_command(&cli.db, &crate::remote::Request::Check, |store, out, _| {
@@ -658,16 +672,26 @@ fn graph(
     let draw = |store: &Store, out: &mut dyn Write, _: &mut dyn Write| {
         crate::remote::graph(store, name, depth, max_nodes, format, out)
     };
-    let Some(path) = output else {
-        return read_command(db, &request, draw);
-    };
-    // Into a file: drawn whole first, so that a failure leaves no half file.
-    let mut picture = Vec::new();
+    match output {
+        None => read_command(db, &request, draw),
+        Some(path) => read_command_to_file(db, &request, path, draw),
+    }
+}
+
+/// A read command (see [`read_command`]) whose output goes into the file
+/// `path` (`-o`) instead of stdout: made whole first, and written only when
+/// the command succeeded, so that a failure leaves no half file.
+fn read_command_to_file(
+    db: &Option<PathBuf>,
+    request: &crate::remote::Request,
+    path: &Path,
+    local: impl FnOnce(&Store, &mut dyn Write, &mut dyn Write) -> Result<u8>,
+) -> Result<ExitCode> {
+    let mut buf = Vec::new();
     let code = match open_reader(db) {
-        Ok(store) => draw(&store, &mut picture, &mut io::sink())?,
+        Ok(store) => local(&store, &mut buf, &mut io::stderr())?,
         Err(locked @ Error::StoreLocked { .. }) => {
-            match crate::remote::forward(&store_path(db), &request, &mut picture, &mut io::stderr())
-            {
+            match crate::remote::forward(&store_path(db), request, &mut buf, &mut io::stderr()) {
                 Some(code) => code?,
                 None => return Err(locked),
             }
@@ -675,7 +699,7 @@ fn graph(
         Err(e) => return Err(e),
     };
     if code == 0 {
-        std::fs::write(path, picture).map_err(|e| Error::io(path, e))?;
+        std::fs::write(path, buf).map_err(|e| Error::io(path, e))?;
     }
     Ok(ExitCode::from(code))
 }

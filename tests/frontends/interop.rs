@@ -896,6 +896,51 @@ fn the_shell_imports_what_lore_import_imports() {
 }
 
 #[test]
+fn every_command_that_writes_results_takes_f_and_o() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sample_store(dir.path());
+    let file = |name: &str| dir.path().join(name);
+    let path = |name: &str| file(name).to_str().unwrap().to_string();
+    ok(lore(
+        &db,
+        &["query", "Lavrov ?r ?x;", "-f", "csv", "-o", &path("q.csv")],
+    ));
+    let q = std::fs::read_to_string(file("q.csv")).unwrap();
+    assert!(q.starts_with("r,x,fact\n") && q.lines().count() > 2, "{q}");
+    ok(lore(
+        &db,
+        &["timeline", "Lavrov", "-f", "json", "-o", &path("t.json")],
+    ));
+    let t = std::fs::read_to_string(file("t.json")).unwrap();
+    assert!(
+        t.lines().all(|l| l.starts_with('{')) && !t.is_empty(),
+        "{t}"
+    );
+    ok(lore(
+        &db,
+        &["export", "-f", "ntriples", "-o", &path("e.nt")],
+    ));
+    assert!(
+        std::fs::read_to_string(file("e.nt"))
+            .unwrap()
+            .contains("> .")
+    );
+    ok(lore(
+        &db,
+        &["graph", "Lavrov", "-f", "dot", "-o", &path("g.gv")],
+    ));
+    assert!(
+        std::fs::read_to_string(file("g.gv"))
+            .unwrap()
+            .starts_with("digraph")
+    );
+    // A query that fails writes no file.
+    let o = lore(&db, &["query", "Lavrov ?r", "-o", &path("bad.csv")]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(!file("bad.csv").exists());
+}
+
+#[test]
 fn headers_off_leaves_the_column_names_out_of_csv_and_tables() {
     let dir = tempfile::tempdir().unwrap();
     let db = sample_store(dir.path());
