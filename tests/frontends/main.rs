@@ -2,12 +2,14 @@
 //! of the crate instead of six): the command line (`cli`), scripts
 //! (`script`), the shell in a pseudo-terminal (`repl`), `lore check` on
 //! damaged stores (`check`, `check_limits`), the exchange formats
-//! (`interop`) and the HTTP server and backups (`serve`).
+//! (`interop`), the HTTP server and backups (`serve`) and the README's tour
+//! (`readme`).
 
 mod check;
 mod check_limits;
 mod cli;
 mod interop;
+mod readme;
 mod repl;
 mod script;
 mod serve;
