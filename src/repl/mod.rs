@@ -147,10 +147,13 @@ pub fn run(store: Store, rc: Option<&std::path::Path>) -> Result<()> {
     loop {
         // After `.open`, the new store is the one served.
         server.follow(&session.borrow());
-        session.borrow_mut().width = editor.dimensions().map(|(cols, _)| usize::from(cols));
         empty_line.store(false, Ordering::SeqCst);
         match editor.readline(PROMPT) {
             Ok(text) => {
+                // The width now, not at the prompt: a terminal resized while
+                // the line was typed draws the answer at its new width.
+                session.borrow_mut().width = lore::output::terminal_width()
+                    .or_else(|| editor.dimensions().map(|(cols, _)| usize::from(cols)));
                 if text.trim().is_empty() {
                     continue;
                 }

@@ -445,6 +445,28 @@ fn results_fit_the_terminal_width_with_a_footer() {
     quit(s);
 }
 
+#[test]
+fn a_terminal_resized_at_the_prompt_gets_answers_at_its_new_width() {
+    let dir = tempfile::tempdir().unwrap();
+    with_facts(dir.path());
+    let mut s = start(dir.path(), &[]);
+    // Wide for one statement, then narrowed while the prompt waits: the
+    // very next answer fits the new width.
+    s.get_process_mut().set_window_size(160, 24).unwrap();
+    s.send_line(".mode").unwrap();
+    s.expect("mode: table").unwrap();
+    s.expect("lore> ").unwrap();
+    s.get_process_mut().set_window_size(40, 24).unwrap();
+    s.send("why Blinken met Lavrov;\r").unwrap();
+    let shown = screen_until(&mut s, "(1 row");
+    let cells: Vec<&str> = shown.lines().filter(|l| l.contains(" = ")).collect();
+    assert!(!cells.is_empty(), "{shown}");
+    for line in cells {
+        assert!(line.trim_end().chars().count() <= 40, "{line:?}");
+    }
+    quit(s);
+}
+
 /// `classify` marks keywords, names and variables.
 #[test]
 fn keywords_names_and_variables_are_highlighted() {
