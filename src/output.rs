@@ -130,7 +130,7 @@ pub fn write(
         Format::Table => table(out, s, style),
         Format::Json => json(out, s),
         Format::Csv => csv(out, s, style.headers),
-        Format::Line => line(out, s),
+        Format::Line => line(out, s, style.width),
     }
 }
 
@@ -186,7 +186,7 @@ fn table(out: &mut dyn Write, s: &StatementOutput, style: &Style) -> io::Result<
     {
         // Too many columns for the terminal even when narrowed: one record per
         // row reads better than a table that wraps around the screen (psql's \x auto).
-        line(out, s)?;
+        line(out, s, style.width)?;
         if style.footer {
             writeln!(out, "({})", footer(s, style.elapsed))?;
         }
@@ -382,19 +382,38 @@ fn csv(out: &mut dyn Write, s: &StatementOutput, headers: bool) -> io::Result<()
     Ok(())
 }
 
-fn line(out: &mut dyn Write, s: &StatementOutput) -> io::Result<()> {
+/// `name = value` lines, a blank line between rows; with a `width`, long
+/// values wrap onto lines indented under their first (a sentence stays
+/// whole and readable at 80 columns).
+fn line(out: &mut dyn Write, s: &StatementOutput, width: Option<usize>) -> io::Result<()> {
     let w = s
         .columns
         .iter()
         .map(|c| c.chars().count())
         .max()
         .unwrap_or(0);
+    // Room for a value beside `name = `; below 16 columns wrapping helps no one.
+    let room = width
+        .map(|max| max.saturating_sub(w + 3))
+        .filter(|r| *r >= 16);
     for (i, row) in s.rows.iter().enumerate() {
         if i > 0 {
             writeln!(out)?;
         }
         for (c, v) in s.columns.iter().zip(row) {
-            writeln!(out, "{c:>w$} = {}", cell(v))?;
+            let value = cell(v);
+            match room {
+                Some(r) if display_width(&value) > r => {
+                    for (k, part) in wrap(&value, r, usize::MAX).iter().enumerate() {
+                        if k == 0 {
+                            writeln!(out, "{c:>w$} = {part}")?;
+                        } else {
+                            writeln!(out, "{:w$}   {part}", "")?;
+                        }
+                    }
+                }
+                _ => writeln!(out, "{c:>w$} = {value}")?,
+            }
         }
     }
     Ok(())
@@ -529,6 +548,35 @@ mod tests {
         let text = String::from_utf8(out).unwrap();
         assert!(text.contains("column3 = value number 3"), "{text}");
         assert!(text.lines().all(|l| l.chars().count() <= 40), "{text}");
+    }
+
+    #[test]
+    fn line_mode_wraps_long_values_under_their_first_line() {
+        let sentence =
+            "Mr Lee met briefly with the foreign minister on the sidelines of the summit.";
+        let s = StatementOutput {
+            span: 0..1,
+            columns: vec!["who".into(), "sentence".into()],
+            rows: vec![vec![
+                Value::Text("Ann Lee".into()),
+                Value::Text(sentence.into()),
+            ]],
+            ..StatementOutput::default()
+        };
+        let mut out = Vec::new();
+        line(&mut out, &s, Some(40)).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.lines().all(|l| l.chars().count() <= 40), "{text}");
+        assert!(
+            text.starts_with("     who = Ann Lee\nsentence = Mr Lee"),
+            "{text}"
+        );
+        let rejoined: Vec<&str> = text.lines().skip(1).map(str::trim).collect();
+        assert_eq!(rejoined.join(" "), format!("sentence = {sentence}"));
+        // Without a width, one line per value as before.
+        let mut out = Vec::new();
+        line(&mut out, &s, None).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap().lines().count(), 2);
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! Errors the user can fix are printed at their place (`file:line:col`
 //! with a caret) and counted; internal errors are returned.
 
+pub mod help;
 pub mod import;
 pub mod ingest;
 pub mod meta;
@@ -88,6 +89,8 @@ pub struct Session {
     pub headers: bool,
     /// Table width (`None`: no limit).
     pub width: Option<usize>,
+    /// `.width N`: the width tables fit whatever the terminal's.
+    fixed_width: Option<usize>,
     /// Set from the SIGINT handler; checked by queries and `.ingest`.
     pub cancel: CancelToken,
     /// Confirmations (`mode: csv`) go to stdout in the REPL and nowhere in scripts.
@@ -163,6 +166,7 @@ impl Session {
             timeout: None,
             timer: false,
             headers: true,
+            fixed_width: None,
             width: None,
             cancel: CancelToken::new(),
             interactive: false,
@@ -299,7 +303,10 @@ impl Session {
         let elapsed = start.elapsed();
         let style = Style {
             // A file has no terminal width to fit.
-            width: self.width.filter(|_| self.redirect.is_none()),
+            width: self
+                .fixed_width
+                .or(self.width)
+                .filter(|_| self.redirect.is_none()),
             elapsed: self.timer.then_some(elapsed),
             headers: self.headers,
             ..Style::default()
@@ -352,6 +359,38 @@ impl Session {
             Meta::Headers(Some(on)) => {
                 self.headers = on;
                 self.confirm(&format!("headers: {}", on_off(on)))?;
+            }
+            Meta::Width(None) => self.say(&match self.fixed_width {
+                Some(n) => format!("width: {n} columns"),
+                None => "width: auto (the terminal's)".to_string(),
+            })?,
+            Meta::Width(Some(w)) => {
+                self.fixed_width = w;
+                self.confirm(&match w {
+                    Some(n) => format!("width: {n} columns"),
+                    None => "width: auto (the terminal's)".to_string(),
+                })?;
+            }
+            Meta::Shell(command) => {
+                // Captured, not inherited: a script another process sends to
+                // the holder of a store gets the output back like any other.
+                let done = std::process::Command::new("sh")
+                    .arg("-c")
+                    .arg(&command)
+                    .current_dir(self.here(PathBuf::from(".")))
+                    .stdin(std::process::Stdio::null())
+                    .output()
+                    .map_err(|e| Error::io("sh", e))?;
+                self.out
+                    .write_all(&done.stdout)
+                    .and_then(|()| self.out.flush())
+                    .map_err(stdout_err)?;
+                self.err
+                    .write_all(&done.stderr)
+                    .map_err(|e| Error::io("stderr", e))?;
+                if !done.status.success() {
+                    self.say_err(&format!("-- {command}: {}", done.status))?;
+                }
             }
             Meta::Limit(None) => self.say(&format!("limit: {} rows", self.limit))?,
             Meta::Limit(Some(n)) => {

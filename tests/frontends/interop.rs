@@ -941,6 +941,35 @@ fn every_command_that_writes_results_takes_f_and_o() {
 }
 
 #[test]
+fn width_maxrows_and_shell_do_what_sqlite_users_expect() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sample_store(dir.path());
+    let script = dir.path().join("habits.lore");
+    std::fs::write(
+        &script,
+        ".maxrows 2\nLavrov ?r ?x;\n.width 40\nwhy Blinken met Lavrov;\n\
+         .shell echo from-the-shell; exit 3\n.system printf '%s' \"a -- b\"\n",
+    )
+    .unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_lore"))
+        .current_dir(dir.path())
+        .args(["--db", db.to_str().unwrap(), "run", "habits.lore"])
+        .env_remove("LORE_DB")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("(2 rows; limit reached"), "{out}");
+    // Fitted to 40 columns: `why` falls back to one `name = value` per line.
+    let why: Vec<&str> = out.lines().filter(|l| l.contains(" = ")).collect();
+    assert!(!why.is_empty(), "{out}");
+    assert!(why.iter().all(|l| l.chars().count() <= 40), "{why:?}");
+    assert!(out.contains("from-the-shell\n"), "{out}");
+    assert!(out.contains("a -- b"), "{out}");
+    assert!(stderr(&o).contains("exit status: 3"), "{}", stderr(&o));
+}
+
+#[test]
 fn headers_off_leaves_the_column_names_out_of_csv_and_tables() {
     let dir = tempfile::tempdir().unwrap();
     let db = sample_store(dir.path());
