@@ -41,6 +41,12 @@ pub const COMMANDS: &[Command] = &[
         detail: "Off leaves the names out, as sqlite3's `.headers off` does: rows to\npaste into another file. JSON and line keep their keys.",
     },
     Command {
+        name: ".pager",
+        args: "on|off",
+        summary: "show each answer through $PAGER (default `less -FRX`) in the shell",
+        detail: "Off by default. less -FRX prints an answer that fits the screen as it is\nand pages a longer one. Scripts and `.output` files are never paged.",
+    },
+    Command {
         name: ".width",
         args: "N|auto",
         summary: "the width tables fit, instead of the terminal's",

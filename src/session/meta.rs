@@ -24,6 +24,8 @@ pub enum Meta {
     Timer(Option<bool>),
     /// `.headers [on|off]`.
     Headers(Option<bool>),
+    /// `.pager [on|off]`.
+    Pager(Option<bool>),
     /// `.width [N|auto]`: `Some(None)` is the terminal's width.
     Width(Option<Option<usize>>),
     /// `.shell CMD` or `.system CMD`.
@@ -198,7 +200,7 @@ pub fn parse(line: &str) -> Result<Meta, Diagnostic> {
                 },
             }
         }
-        ".timer" | ".headers" => {
+        ".timer" | ".headers" | ".pager" => {
             too_many(1)?;
             let on = match arg(0) {
                 None => None,
@@ -212,10 +214,10 @@ pub fn parse(line: &str) -> Result<Meta, Diagnostic> {
                     .with_help(usage(&name)));
                 }
             };
-            if name == ".timer" {
-                Meta::Timer(on)
-            } else {
-                Meta::Headers(on)
+            match name.as_str() {
+                ".timer" => Meta::Timer(on),
+                ".pager" => Meta::Pager(on),
+                _ => Meta::Headers(on),
             }
         }
         ".limit" | ".maxrows" => {
@@ -504,6 +506,7 @@ mod tests {
         assert_eq!(parse(".exit"), Ok(Meta::Quit));
         assert_eq!(parse(".headers off"), Ok(Meta::Headers(Some(false))));
         assert_eq!(parse(".maxrows 9"), Ok(Meta::Limit(Some(9))));
+        assert_eq!(parse(".pager on"), Ok(Meta::Pager(Some(true))));
         assert_eq!(parse(".width 100"), Ok(Meta::Width(Some(Some(100)))));
         assert_eq!(parse(".width auto"), Ok(Meta::Width(Some(None))));
         assert!(parse(".width 3").is_err());

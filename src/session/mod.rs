@@ -87,6 +87,8 @@ pub struct Session {
     pub timer: bool,
     /// Column names above table and CSV rows (`.headers`).
     pub headers: bool,
+    /// Statement results through `$PAGER` in the shell (`.pager`).
+    pub pager: bool,
     /// Table width (`None`: no limit).
     pub width: Option<usize>,
     /// `.width N`: the width tables fit whatever the terminal's.
@@ -166,6 +168,7 @@ impl Session {
             timeout: None,
             timer: false,
             headers: true,
+            pager: false,
             fixed_width: None,
             width: None,
             cancel: CancelToken::new(),
@@ -311,11 +314,15 @@ impl Session {
             headers: self.headers,
             ..Style::default()
         };
-        let (out, err_of): (&mut dyn Write, &dyn Fn(io::Error) -> Error) = match &mut self.redirect
-        {
-            Some(r) => (&mut r.file, &|e| Error::io(&r.path, e)),
-            None => (&mut self.out, &stdout_err),
-        };
+        // `.pager on` in the shell: the whole answer, then the pager.
+        let paged = self.pager && self.interactive && self.redirect.is_none();
+        let mut page: Vec<u8> = Vec::new();
+        let (out, err_of): (&mut dyn Write, &dyn Fn(io::Error) -> Error) =
+            match (&mut self.redirect, paged) {
+                (Some(r), _) => (&mut r.file, &|e| Error::io(&r.path, e)),
+                (None, true) => (&mut page, &stdout_err),
+                (None, false) => (&mut self.out, &stdout_err),
+            };
         let mut notes = Vec::new();
         for s in &result.statements {
             if *tables > 0 && matches!(self.format, Format::Table | Format::Line) {
@@ -329,6 +336,9 @@ impl Session {
             }
         }
         out.flush().map_err(err_of)?;
+        if paged {
+            self.page(&page)?;
+        }
         for n in notes {
             self.say_err(&n)?;
         }
@@ -354,6 +364,11 @@ impl Session {
             Meta::Timer(Some(on)) => {
                 self.timer = on;
                 self.confirm(&format!("timer: {}", on_off(on)))?;
+            }
+            Meta::Pager(None) => self.say(&format!("pager: {}", on_off(self.pager)))?,
+            Meta::Pager(Some(on)) => {
+                self.pager = on;
+                self.confirm(&format!("pager: {}", on_off(on)))?;
             }
             Meta::Headers(None) => self.say(&format!("headers: {}", on_off(self.headers)))?,
             Meta::Headers(Some(on)) => {
@@ -538,6 +553,41 @@ impl Session {
             return Err(Error::Cancelled);
         }
         Ok(())
+    }
+
+    /// Shows `text` through `$PAGER` (default `less -FRX`, which prints a
+    /// short answer as it is); a pager that does not start is a warning,
+    /// the text goes to the output, and paging is off.
+    fn page(&mut self, text: &[u8]) -> Result<()> {
+        let pager = std::env::var("PAGER")
+            .ok()
+            .filter(|p| !p.trim().is_empty())
+            .unwrap_or_else(|| "less -FRX".to_string());
+        match std::process::Command::new("sh")
+            .arg("-c")
+            .arg(&pager)
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+        {
+            Ok(mut child) => {
+                if let Some(mut stdin) = child.stdin.take() {
+                    // A pager quit before the end closes its input: not an error.
+                    let _ = stdin.write_all(text);
+                }
+                child.wait().map_err(|e| Error::io(&pager, e))?;
+                Ok(())
+            }
+            Err(e) => {
+                self.pager = false;
+                self.say_err(&format!(
+                    "lore: warning: the pager `{pager}` did not start ({e}); paging is off"
+                ))?;
+                self.out
+                    .write_all(text)
+                    .and_then(|()| self.out.flush())
+                    .map_err(stdout_err)
+            }
+        }
     }
 
     /// Runs the shell's start-up file (`~/.lorerc`) as `.read` would,

@@ -155,7 +155,7 @@ fn help_lists_the_meta_commands_and_settings_answer_back() {
     let help = screen_until(&mut s, "lore> ");
     for cmd in [
         ".mode", ".timer", ".limit", ".ingest", ".read", ".stats", ".open", ".export", ".output",
-        ".once", ".headers", ".quit",
+        ".once", ".headers", ".pager", ".width", ".shell", ".import", ".quit",
     ] {
         assert!(help.contains(cmd), "{cmd} missing from\n{help}");
     }
@@ -464,6 +464,28 @@ fn a_terminal_resized_at_the_prompt_gets_answers_at_its_new_width() {
     for line in cells {
         assert!(line.trim_end().chars().count() <= 40, "{line:?}");
     }
+    quit(s);
+}
+
+#[test]
+fn pager_on_shows_answers_through_the_pager() {
+    let dir = tempfile::tempdir().unwrap();
+    with_facts(dir.path());
+    // A pager that marks every line it shows.
+    let mut s = start(dir.path(), &[("PAGER", "sed 's/^/paged: /'")]);
+    s.send_line(".pager on").unwrap();
+    s.expect("pager: on").unwrap();
+    s.expect("lore> ").unwrap();
+    s.send("Blinken met ?who;\r").unwrap();
+    s.expect("paged: who").unwrap();
+    s.expect("paged: (1 row").unwrap();
+    s.expect("lore> ").unwrap();
+    s.send_line(".pager off").unwrap();
+    s.expect("pager: off").unwrap();
+    s.expect("lore> ").unwrap();
+    s.send("Blinken met ?who;\r").unwrap();
+    let shown = screen_until(&mut s, "(1 row");
+    assert!(!shown.contains("paged:"), "{shown}");
     quit(s);
 }
 
