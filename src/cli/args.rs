@@ -21,7 +21,7 @@ use lore::store::{Encoding, ImportFormat};
     version,
     about,
     long_about,
-    after_help = "Environment:\n  LORE_DB       the store when --db is not given (else ./lore.db)\n  LORE_HISTORY  the shell's history file (empty: none; default ~/.local/share/lore/history)\n  NO_COLOR      set and not empty: no colour in the shell\n\nThe shell runs ~/.lorerc at start (statements and dot-commands, as a script);\n--init FILE runs another file instead, --no-rc none."
+    after_help = "Environment:\n  LORE_DB       the store when --db is not given (else ./lore.db)\n  LORE_HISTORY  the shell's history file (empty: none; default ~/.local/share/lore/history)\n  NO_COLOR      set and not empty: no colour in the shell\n  PAGER         the shell's pager after .pager on (default: less -FRX)\n\nThe shell runs ~/.lorerc at start (statements and dot-commands, as a script);\n--init FILE runs another file instead, --no-rc none."
 )]
 pub struct Cli {
     /// Store directory (created if missing). Default: $LORE_DB, else ./lore.db
