@@ -378,6 +378,18 @@ impl<'a> Exec<'a> {
         if pat.quals.is_empty() {
             return Ok(true);
         }
+        // `{fact: ?f}` alone is in the triple: no fact record to read (a
+        // count of distinct facts costs what a count of rows costs).
+        if pat.quals.iter().all(|q| matches!(q, QualSel::FactId(_))) {
+            for q in &pat.quals {
+                if let QualSel::FactId(v) = q
+                    && !bind(b, undo, *v, V::Fact(t.fact))
+                {
+                    return Ok(false);
+                }
+            }
+            return Ok(true);
+        }
         let fact = self.fact(t.fact)?;
         for q in &pat.quals {
             let (slot, val) = match q {

@@ -154,6 +154,12 @@ fn hash_joins_answer_what_the_triples_say() {
         .collect();
     assert_eq!(answer(&s, q), want, "{q}");
 
+    // Distinct facts, counted from the triples alone.
+    let q = "count ?f where ?x r2 ?y {fact: ?f};";
+    let r2 = pos.iter().filter(|x| x.1 == 2).count();
+    let got = answer(&s, q);
+    assert_eq!(got.into_iter().next().unwrap()[0], r2.to_string(), "{q}");
+
     // Counting distinct ends of two hops from one entity.
     let q = "count ?c where e0 ?p ?b, ?b r1 ?c;";
     let hop: BTreeSet<u64> = pos.iter().filter(|x| x.0 == 0).map(|x| x.2).collect();
