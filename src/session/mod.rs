@@ -14,8 +14,10 @@ pub mod help;
 pub mod import;
 pub mod ingest;
 pub mod meta;
+mod results;
 pub mod scripts;
 pub mod split;
+use results::Redirect;
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -110,30 +112,6 @@ pub struct Session {
     pub base: Option<PathBuf>,
     /// Where statement results go instead of `out` (`.output`, `.once`).
     redirect: Option<Redirect>,
-}
-
-/// A file that receives statement results.
-struct Redirect {
-    file: io::BufWriter<std::fs::File>,
-    path: PathBuf,
-    /// `.once`: back to `out` after one statement.
-    once: bool,
-}
-
-impl Redirect {
-    fn create(path: PathBuf, once: bool) -> Result<Redirect> {
-        let f = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
-        Ok(Redirect {
-            file: io::BufWriter::new(f),
-            path,
-            once,
-        })
-    }
-
-    fn close(mut self) -> Result<PathBuf> {
-        self.file.flush().map_err(|e| Error::io(&self.path, e))?;
-        Ok(self.path)
-    }
 }
 
 impl std::fmt::Debug for Session {
@@ -553,41 +531,6 @@ impl Session {
             return Err(Error::Cancelled);
         }
         Ok(())
-    }
-
-    /// Shows `text` through `$PAGER` (default `less -FRX`, which prints a
-    /// short answer as it is); a pager that does not start is a warning,
-    /// the text goes to the output, and paging is off.
-    fn page(&mut self, text: &[u8]) -> Result<()> {
-        let pager = std::env::var("PAGER")
-            .ok()
-            .filter(|p| !p.trim().is_empty())
-            .unwrap_or_else(|| "less -FRX".to_string());
-        match std::process::Command::new("sh")
-            .arg("-c")
-            .arg(&pager)
-            .stdin(std::process::Stdio::piped())
-            .spawn()
-        {
-            Ok(mut child) => {
-                if let Some(mut stdin) = child.stdin.take() {
-                    // A pager quit before the end closes its input: not an error.
-                    let _ = stdin.write_all(text);
-                }
-                child.wait().map_err(|e| Error::io(&pager, e))?;
-                Ok(())
-            }
-            Err(e) => {
-                self.pager = false;
-                self.say_err(&format!(
-                    "lore: warning: the pager `{pager}` did not start ({e}); paging is off"
-                ))?;
-                self.out
-                    .write_all(text)
-                    .and_then(|()| self.out.flush())
-                    .map_err(stdout_err)
-            }
-        }
     }
 
     /// Runs the shell's start-up file (`~/.lorerc`) as `.read` would,
