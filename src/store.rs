@@ -590,6 +590,22 @@ impl Store {
         }
     }
 
+    /// How many facts name the entity `id`, as subject or object, from the
+    /// index counts (no fact is read): what "most mentioned" means when the
+    /// shell lists candidates.
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let store = lore::Store::open(dir.path().join("db"))?;
+    /// store.ingest_text("Talks\n\nAnn Lee met Bob Stone in Paris.", "a.txt")?;
+    /// let bob = store.resolve_entity("Bob Stone")?;
+    /// assert_eq!(store.fact_count(bob.id)?, store.facts_of(bob.id)?.len() as u64);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn fact_count(&self, id: EntityId) -> Result<u64> {
+        Ok(self.storage.count_subject(id)? + self.storage.count_object(ObjKey::Entity(id))?)
+    }
+
     /// Every fact with entity `id` as its subject or its object, each once, in
     /// id order, with sources.
     ///

@@ -163,8 +163,15 @@ impl LoreHelper {
         if entities.is_empty() {
             return candidates;
         }
-        entities
+        // Most mentioned first: the entity a user most likely means.
+        let mut counted: Vec<(u64, lore::model::Entity)> = entities
             .into_iter()
+            .map(|e| (session.store().fact_count(e.id).unwrap_or(0), e))
+            .collect();
+        counted.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.name.cmp(&b.1.name)));
+        counted
+            .into_iter()
+            .map(|(_, e)| e)
             .map(|e| Pair {
                 display: format!("{} ({}, #{})", e.name, e.kind.as_str(), e.id),
                 replacement: quote_name(&e.name),

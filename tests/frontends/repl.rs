@@ -225,6 +225,40 @@ fn tab_completes_meta_commands_and_their_arguments() {
 }
 
 #[test]
+fn tab_lists_several_entities_with_their_kind_most_mentioned_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("people.jsonl");
+    let fact = |s: &str, o: &str| {
+        format!(
+            "{{\"subject\":\"{s}\",\"subject_kind\":\"person\",\"relation\":\"met\",\"object\":\"{o}\"}}\n"
+        )
+    };
+    let lines = [
+        fact("Annika Berg", "Carl Dahl"),
+        fact("Annika Berg", "Eva Falk"),
+        fact("Annika Berg", "Gus Holm"),
+        fact("Anders Lee", "Carl Dahl"),
+    ]
+    .concat();
+    std::fs::write(&file, lines).unwrap();
+    let o = lore()
+        .arg("--db")
+        .arg(dir.path().join("db"))
+        .arg("import")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut s = start(dir.path(), &[]);
+    s.send("describe An\t\t").unwrap();
+    let before = screen_until(&mut s, "Anders Lee (person, #");
+    assert!(before.contains("Annika Berg (person, #"), "{before}");
+    s.send("\x03").unwrap();
+    s.expect("lore> ").unwrap();
+    quit(s);
+}
+
+#[test]
 fn tab_completes_entity_names_from_the_store_quoted_when_they_have_spaces() {
     let dir = tempfile::tempdir().unwrap();
     with_facts(dir.path());
