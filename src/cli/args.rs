@@ -146,6 +146,10 @@ pub enum Command {
         /// Parse and check the scripts without running them.
         #[arg(long)]
         check: bool,
+        /// Write the statements' results to this file instead of stdout, as
+        /// `.output FILE` at the top of the first script would.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
     },
     /// Draw an entity's neighbourhood as SVG (no Graphviz needed) or DOT.
     Graph {

@@ -237,6 +237,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             timeout,
             keep_going,
             check,
+            output,
         }) => {
             let opts = crate::script::RunOptions {
                 format: format.into(),
@@ -245,7 +246,19 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 keep_going,
                 check,
             };
-            let scripts = crate::script::read_scripts(&files)?;
+            let mut scripts = crate::script::read_scripts(&files)?;
+            if let Some(path) = output {
+                // A script of its own ahead of the user's, so that their
+                // line numbers stay theirs; it runs through a holder too.
+                let shown = path.display().to_string();
+                if shown.contains('"') || shown.contains('\n') {
+                    return Err(Error::bad_input(
+                        shown,
+                        "-o takes a file name without `\"` or line breaks; rename the file",
+                    ));
+                }
+                scripts.insert(0, ("-o".to_string(), format!(".output \"{shown}\"\n")));
+            }
             run_scripts(&cli.db, &scripts, &opts)
         }
         Some(Command::Parse {

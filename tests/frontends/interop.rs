@@ -934,6 +934,25 @@ fn every_command_that_writes_results_takes_f_and_o() {
             .unwrap()
             .starts_with("digraph")
     );
+    std::fs::write(
+        file("two.lore"),
+        "Lavrov ?r ?x;\ncount where Lavrov ?r ?x;\n",
+    )
+    .unwrap();
+    let out = ok(lore(
+        &db,
+        &[
+            "run",
+            &path("two.lore"),
+            "-f",
+            "csv",
+            "-o",
+            &path("run out.csv"),
+        ],
+    ));
+    assert!(out.is_empty(), "{out}");
+    let r = std::fs::read_to_string(file("run out.csv")).unwrap();
+    assert!(r.starts_with("r,x,fact\n") && r.contains("count\n"), "{r}");
     // A query that fails writes no file.
     let o = lore(&db, &["query", "Lavrov ?r", "-o", &path("bad.csv")]);
     assert_eq!(o.status.code(), Some(1));
