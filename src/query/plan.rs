@@ -19,7 +19,7 @@ use estimate::key_counts;
 pub use estimate::{Totals, estimate};
 use filters::text_test;
 pub use filters::{DocField, TextTest};
-pub use join::HashKey;
+pub use join::{HashKey, reads_relation};
 
 /// What a variable slot holds, and where its column comes from.
 #[derive(Clone, Debug, PartialEq)]

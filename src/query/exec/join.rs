@@ -8,7 +8,7 @@ use rustc_hash::FxHashMap;
 
 use super::{Binding, Exec, Flow, Probe, polarity_ok};
 use crate::error::Result;
-use crate::query::plan::{HashKey, NodeTerm, PPattern, RelTerm};
+use crate::query::plan::{self, HashKey, NodeTerm, PPattern, RelTerm};
 use crate::storage::{IndexKind, ObjKey, Storage, Triple};
 
 /// The matches of one hash-joined pattern, by the entity at its key end.
@@ -66,15 +66,7 @@ impl Exec<'_> {
             NodeTerm::Var(_) => &[],
         };
         let constant_end = matches!(other_end, NodeTerm::Keys(..));
-        let mut group_rows = if constant_end { 0 } else { u64::MAX };
-        for k in keys {
-            group_rows += match (key, k) {
-                (HashKey::Subject, k) => self.st.estimate_object(*k)?,
-                (HashKey::Object, ObjKey::Entity(id)) => self.st.estimate_subject(*id)?,
-                (HashKey::Object, ObjKey::Literal(_)) => 0,
-            };
-        }
-        let groups: Vec<(IndexKind, Vec<u8>)> = if self.st.estimate_relation(rel)? < group_rows {
+        let groups: Vec<(IndexKind, Vec<u8>)> = if plan::reads_relation(self.st, pat, key)? {
             vec![(IndexKind::Pos, Storage::relation_group(rel))]
         } else {
             keys.iter()

@@ -51,18 +51,34 @@ pub fn hash_key(pat: &PPattern, bound: &[usize]) -> Option<HashKey> {
     }
 }
 
+/// Rows in the groups of the constant end of a hash join on `pat`
+/// (`u64::MAX` when that end is a variable: only the relation's group can
+/// be read then).
+fn constant_rows(st: &Storage, pat: &PPattern, key: HashKey) -> Result<u64> {
+    Ok(match (key, &pat.s, &pat.o) {
+        (HashKey::Subject, _, NodeTerm::Keys(k, _)) => key_counts(st, k, false)?,
+        (HashKey::Object, NodeTerm::Keys(k, _), _) => key_counts(st, k, true)?,
+        _ => u64::MAX,
+    })
+}
+
 /// Rows read to build the map of a hash join on `pat`: the smaller of the
 /// relation's group and the constant end's groups.
 pub fn build_cost(st: &Storage, pat: &PPattern, key: HashKey) -> Result<u64> {
     let RelTerm::Id(rel) = pat.p else {
         return Ok(u64::MAX);
     };
-    let constant = match (key, &pat.s, &pat.o) {
-        (HashKey::Subject, _, NodeTerm::Keys(k, _)) => key_counts(st, k, false)?,
-        (HashKey::Object, NodeTerm::Keys(k, _), _) => key_counts(st, k, true)?,
-        _ => u64::MAX,
+    Ok(constant_rows(st, pat, key)?.min(st.estimate_relation(rel)?))
+}
+
+/// Whether the map of a hash join on `pat` is built from the relation's
+/// group rather than the constant end's: the executor asks this, so that it
+/// reads what [`build_cost`] counted.
+pub fn reads_relation(st: &Storage, pat: &PPattern, key: HashKey) -> Result<bool> {
+    let RelTerm::Id(rel) = pat.p else {
+        return Ok(false);
     };
-    Ok(constant.min(st.estimate_relation(rel)?))
+    Ok(st.estimate_relation(rel)? < constant_rows(st, pat, key)?)
 }
 
 /// Marks the steps that run as hash joins: those with the construction
