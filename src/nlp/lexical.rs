@@ -168,6 +168,15 @@ impl Atoms {
     }
 }
 
+impl Atoms {
+    /// Whether the word has at most four characters: then its last four
+    /// characters are the whole word, so its four-character suffix is
+    /// hashed from the same text as its lower case.
+    pub fn at_most_four_chars(&self) -> bool {
+        self.suffix[3] == fmix(self.lower ^ 4)
+    }
+}
+
 /// Atoms standing for "no word here" (before the sentence, after it).
 pub const PAD: Atoms = Atoms {
     form: 0x5ad_5ad,
@@ -198,6 +207,20 @@ mod tests {
         assert_eq!(y1.lower, y2.lower);
         assert_eq!(y1.flags & FLAG_DIGIT, FLAG_DIGIT);
         assert_eq!(lowered("G-20"), "g-00");
+    }
+
+    #[test]
+    fn tells_short_words_from_long() {
+        let mut b = String::new();
+        for (w, short) in [
+            ("on", true),
+            ("over", true),
+            ("a", true),
+            ("spoke", false),
+            ("minister", false),
+        ] {
+            assert_eq!(Atoms::of(w, &mut b).at_most_four_chars(), short, "{w}");
+        }
     }
 
     #[test]
