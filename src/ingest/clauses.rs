@@ -107,6 +107,11 @@ pub struct Proposition {
     pub attribution: Option<Phrase>,
     /// How much the reading is to be trusted, 0..1.
     pub confidence: f32,
+    /// The subjects coordinated with this proposition's own, in order:
+    /// for "Ann and Raj met", Raj in Ann's proposition and Ann in Raj's.
+    /// A verb that relates its subjects to each other (a reciprocal:
+    /// "met", "spoke", "clashed") states that relation between them.
+    pub partners: Vec<Phrase>,
 }
 
 /// Modal auxiliaries: a clause with one states a possibility or an
@@ -233,6 +238,7 @@ impl<'a> Tree<'a> {
             passive: false,
             attribution: None,
             confidence: 0.9,
+            partners: Vec::new(),
         };
         // Relative clause: a relative pronoun as subject or object stands
         // for the modified noun ("the firm that bought it": the firm bought).
@@ -380,6 +386,7 @@ impl<'a> Tree<'a> {
             passive: false,
             attribution: None,
             confidence,
+            partners: Vec::new(),
         };
         let w = &self.words[i];
         // "Ann Lee, the head of the agency, ...": Ann Lee is the head.
@@ -619,11 +626,18 @@ impl<'a> Tree<'a> {
             }
             None => vec![p.arguments.clone()],
         };
-        for s in subjects.iter().take(MAX_SPLIT) {
+        for (k, s) in subjects.iter().enumerate().take(MAX_SPLIT) {
+            let partners: Vec<Phrase> = subjects
+                .iter()
+                .enumerate()
+                .filter(|&(j, _)| j != k)
+                .filter_map(|(_, o)| o.clone())
+                .collect();
             for args in variants.iter().take(MAX_SPLIT) {
                 out.push(Proposition {
                     subject: s.clone(),
                     arguments: args.clone(),
+                    partners: partners.clone(),
                     ..p.clone()
                 });
             }

@@ -242,15 +242,17 @@ pub fn expression_at(words: &[&str], i: usize, published: Option<Date>) -> Optio
         let past = matches!(unit, "month" | "year" | "decade");
         return TimeExpr::at(v.filter(in_calendar), 3, past);
     }
+    // A weekday, "yesterday" or "today" is a time even in an undated
+    // article ("they met on Thursday"): unresolved, but never a thing.
     if let Some(&wd) = lex.weekdays.get(first) {
-        let p = published?;
-        return TimeExpr::at(Some(weekday_near(p, wd, false).iso()), 1, false);
+        let v = published.map(|p| weekday_near(p, wd, false).iso());
+        return TimeExpr::at(v, 1, false);
     }
     if first == "yesterday" {
-        return TimeExpr::at(Some(published?.add_days(-1).iso()), 1, false);
+        return TimeExpr::at(published.map(|p| p.add_days(-1).iso()), 1, false);
     }
     if first == "today" {
-        return TimeExpr::at(Some(published?.iso()), 1, false);
+        return TimeExpr::at(published.map(|p| p.iso()), 1, false);
     }
     // "early 2022", "late 2021".
     if matches!(first, "early" | "late" | "mid") && i > 0 && words[i - 1] == "in" {

@@ -35,7 +35,7 @@
 
 use std::collections::HashMap;
 
-use super::clauses::{Kind, Phrase, Proposition, Role, propositions};
+use super::clauses::{Argument, Kind, Phrase, Proposition, Role, propositions};
 use super::{ExtractedEntity, ExtractedFact, ExtractedObject, Extraction, clean, time};
 use crate::model::{EntityKind, Literal, Polarity, Qualifiers, normalize_name};
 use crate::nlp::{NameKind, Pipeline, Sentence, Upos};
@@ -54,22 +54,96 @@ const VAGUE: &[&str] = &[
 /// 18), as [`crate::nlp::wordnet::Info::noun`] stores it: one up.
 const NOUN_PERSON: u8 = 18 + 1;
 
+/// WordNet's lexicographer file of nouns that name groups (noun.group,
+/// file 14: "firm", "band", "agency"), stored one up like [`NOUN_PERSON`].
+const NOUN_GROUP: u8 = 14 + 1;
+
 /// Courtesy titles: written before names like job titles ("Mr Lee",
 /// "President Lee"), but not a role.
 const COURTESY: &[&str] = &[
     "mr", "mrs", "ms", "miss", "mx", "mister", "sir", "dame", "madam",
 ];
 
+/// The relation a reciprocal verb states between its coordinated
+/// subjects: the verb itself when it holds both ways ("meet"), else the
+/// verb with "with" when that does ("speak" → "speak with"); `None` for a
+/// verb that is not reciprocal ("Ann and Raj left").
+fn reciprocal_relation(lemma: &str) -> Option<String> {
+    if super::is_symmetric(lemma) {
+        return Some(lemma.to_string());
+    }
+    let with = format!("{lemma} with");
+    super::is_symmetric(&with).then_some(with)
+}
+
+/// Prepositional phrases that the parser hung on a time expression but
+/// that belong to the clause: "clashed on Monday with the mayor", "met
+/// last week with union leaders" — a weekday or a week takes no "with"
+/// or "over" phrase of its own. Only "of" stays ("the Monday of the
+/// vote"). Each comes back as an oblique of the clause.
+fn attached_to_time(s: &Sentence, time: &Phrase) -> Vec<Argument> {
+    let inside = |mut w: usize, top: usize| {
+        for _ in 0..s.words.len() {
+            if w == top {
+                return true;
+            }
+            match s.words[w].head.checked_sub(1) {
+                Some(h) if h != w => w = h,
+                _ => return false,
+            }
+        }
+        false
+    };
+    let mut out = Vec::new();
+    for &c in &time.words {
+        if s.words[c].head != time.head + 1 || !s.words[c].deprel.starts_with("nmod") {
+            continue;
+        }
+        let case: Vec<usize> = time
+            .words
+            .iter()
+            .copied()
+            .filter(|&w| s.words[w].head == c + 1 && s.words[w].deprel == "case")
+            .collect();
+        let of = case
+            .iter()
+            .any(|&w| s.words[w].lemma.eq_ignore_ascii_case("of"));
+        if case.is_empty() || of {
+            continue;
+        }
+        let words: Vec<usize> = time
+            .words
+            .iter()
+            .copied()
+            .filter(|&w| inside(w, c) && !case.contains(&w))
+            .collect();
+        out.push(Argument {
+            role: Role::Oblique,
+            preposition: case,
+            phrase: Phrase { head: c, words },
+        });
+    }
+    out
+}
+
 /// Reads facts from an article through the language pipeline.
 pub fn extract_from_parse(text: &str) -> Extraction {
+    extract_marking_names(text).0
+}
+
+/// [`extract_from_parse`], with a flag per entity: named in the article
+/// (by the recogniser, or as a proper noun it missed) rather than a
+/// concept read from a noun phrase ("interest rates", "US threats").
+pub(crate) fn extract_marking_names(text: &str) -> (Extraction, Vec<bool>) {
     let (meta, segments) = clean::clean(text);
     let Ok(pipeline) = Pipeline::get() else {
         // The models are compiled in; they fail to load only if the binary
         // is damaged, and then there is nothing to read with.
-        return Extraction {
+        let nothing = Extraction {
             meta,
             ..Extraction::default()
         };
+        return (nothing, Vec::new());
     };
     let published = meta.published.as_deref().and_then(time::Date::from_iso);
     let mut reader = Reader {
@@ -86,11 +160,13 @@ pub fn extract_from_parse(text: &str) -> Extraction {
     for &(start, end) in &segments {
         pipeline.for_each_sentence(text, start, end, |s| reader.sentence(&s));
     }
-    Extraction {
+    let named = reader.named;
+    let ex = Extraction {
         meta,
         entities: reader.entities,
         facts: reader.facts,
-    }
+    };
+    (ex, named)
 }
 
 struct Reader<'t> {
@@ -125,7 +201,18 @@ impl Reader<'_> {
             };
             let name = self.text.get(first.start..last.end).unwrap_or("").trim();
             let name = name.strip_suffix("'s").unwrap_or(name).trim();
-            if name.is_empty() {
+            if name.is_empty() || self.is_time(name) {
+                continue;
+            }
+            // A "name" that ends in a title is a description ("the US
+            // Secretary", "Foreign Minister"), whatever kind the recogniser
+            // gave it: who it is, the sentence does not say by name.
+            let last_word = s.words[e.end - 1].text(self.text).to_lowercase();
+            if (e.kind == NameKind::Person && self.is_title_word(s, e.end - 1))
+                || super::lexicon::lexicon()
+                    .role_heads
+                    .contains(last_word.as_str())
+            {
                 continue;
             }
             let id = self.entity(name, kind_of(e.kind));
@@ -241,9 +328,21 @@ impl Reader<'_> {
         phrase: &Phrase,
         of_word: &mut [Option<usize>],
     ) -> Option<usize> {
+        let id = self.any_argument(s, phrase, of_word)?;
+        (!self.is_time(&self.entities[id].name)).then_some(id)
+    }
+
+    /// [`Reader::argument`], times included.
+    fn any_argument(
+        &mut self,
+        s: &Sentence,
+        phrase: &Phrase,
+        of_word: &mut [Option<usize>],
+    ) -> Option<usize> {
         if let Some(id) = of_word.get(phrase.head).copied().flatten() {
             return Some(id);
         }
+
         // A descriptor before a name is the name ("medical technology firm
         // Acme", "coach Ann Lee"): the phrase ends with a name that starts
         // right after its head.
@@ -362,6 +461,15 @@ impl Reader<'_> {
     /// ("US President Jan Novak" → "Jan Novak", "President Novak" →
     /// "Novak"); the title becomes a `hold role` fact. The name starts
     /// after the last title word, else at a usual given name.
+    /// A title or the head of a role ("President", "Dr", "minister").
+    fn is_title_word(&self, s: &Sentence, w: usize) -> bool {
+        let lex = super::lexicon::lexicon();
+        let l = s.words[w].text(self.text).to_lowercase();
+        lex.is_honorific(&l)
+            || l.split('-')
+                .any(|p| lex.role_heads.contains(p) || lex.title_words.contains(p))
+    }
+
     fn without_title(
         &mut self,
         s: &Sentence,
@@ -370,14 +478,8 @@ impl Reader<'_> {
         if e.kind != NameKind::Person || e.end > s.words.len() || e.end - e.start < 2 {
             return *e;
         }
-        let lex = super::lexicon::lexicon();
         let lower = |w: usize| s.words[w].text(self.text).to_lowercase();
-        let title_word = |w: usize| {
-            let l = lower(w);
-            lex.is_honorific(&l)
-                || l.split('-')
-                    .any(|p| lex.role_heads.contains(p) || lex.title_words.contains(p))
-        };
+        let title_word = |w: usize| self.is_title_word(s, w);
         // After the last title word before the final word ("US President
         // Jan Novak"), else at a given name after a title word.
         let start = (e.start..e.end - 1)
@@ -528,14 +630,38 @@ impl Reader<'_> {
         if let Some(pat) = patient {
             object = self.argument(s, pat, of_word).map(|o| (o, Vec::new()));
         }
+        // Coordinated subjects of a reciprocal verb are each other's
+        // partners: "Ann Lee and Raj Patel met in Leeds" → Ann Lee meet Raj
+        // Patel, in Leeds; "the two ministers spoke" names no partner. Read
+        // once, from the first subject: the relation holds both ways.
+        let mut reciprocal = None;
+        if object.is_none()
+            && !p.passive
+            && !p.arguments.iter().any(|a| a.role == Role::Object)
+            && let Some(partner) = p.partners.first()
+            && let Some(relation) = reciprocal_relation(&s.words[p.predicate].lemma.to_lowercase())
+        {
+            if partner.head < subject.head {
+                return;
+            }
+            if let Some(o) = self.argument(s, partner, of_word) {
+                object = Some((o, Vec::new()));
+                reciprocal = Some(relation);
+            }
+        }
+        let mut arguments: Vec<Argument> = Vec::with_capacity(p.arguments.len());
         for a in &p.arguments {
             if a.role == Role::Agent || a.role == Role::Complement {
                 continue;
             }
             if let Some(t) = self.time_in(s, &a.phrase) {
                 qualifiers.entry("time".into()).or_insert(t);
+                arguments.extend(attached_to_time(s, &a.phrase));
                 continue;
             }
+            arguments.push(a.clone());
+        }
+        for a in &arguments {
             let prep = a
                 .preposition
                 .iter()
@@ -590,6 +716,9 @@ impl Reader<'_> {
             lemma.push(' ');
             lemma.push_str(&s.words[w].lemma.to_lowercase());
         }
+        if let Some(r) = reciprocal {
+            lemma = r;
+        }
         if let Some(m) = &p.modality {
             qualifiers.insert("modality".into(), m.clone());
         }
@@ -620,6 +749,14 @@ impl Reader<'_> {
             p.confidence,
             span,
         );
+    }
+
+    /// Whether a name is a time expression and nothing more ("Wednesday",
+    /// "March 2021"): a time qualifies a fact, it is no party to one.
+    fn is_time(&self, name: &str) -> bool {
+        let lower = name.to_lowercase();
+        let words: Vec<&str> = lower.split_whitespace().collect();
+        time::expression_at(&words, 0, self.published).is_some_and(|t| t.len >= words.len())
     }
 
     /// The resolved time of a time expression that opens the phrase.
@@ -659,9 +796,6 @@ impl Reader<'_> {
         confidence: f32,
         span: (usize, usize),
     ) {
-        if self.entities[person].kind != EntityKind::Person {
-            return;
-        }
         let head = phrase.head;
         let Some(hw) = s.words.get(head) else { return };
         let in_name = |w: usize| of_word.get(w).copied().flatten();
@@ -669,6 +803,21 @@ impl Reader<'_> {
             || in_name(head).is_some()
             || VAGUE.contains(&hw.lemma.to_lowercase().as_str())
         {
+            return;
+        }
+        // A descriptor that names a kind of group ("the software firm
+        // Zentrix", "the band Kestrel") says the name is an organisation's,
+        // not a person's with a role.
+        if hw.upos == Upos::Noun
+            && crate::nlp::wordnet::lookup(&hw.lemma.to_lowercase()).noun == NOUN_GROUP
+        {
+            let kind = &mut self.entities[person].kind;
+            if matches!(kind, EntityKind::Person | EntityKind::Other) {
+                *kind = EntityKind::Organization;
+            }
+            return;
+        }
+        if self.entities[person].kind != EntityKind::Person {
             return;
         }
         // Back from the head over nouns, adjectives, numbers, hyphens and
@@ -802,19 +951,39 @@ impl Reader<'_> {
 }
 
 /// The sentence's names, with two joined by an ampersand made one
-/// organisation ("Baker & Hale", "Smith & Sons"): the recogniser sees two.
+/// organisation ("Baker & Hale", "Smith & Sons"): the recogniser sees two,
+/// or only one side ("Slater & [Gordon]"), so a capitalised word across
+/// an ampersand from a name joins it too.
 fn joined_names(text: &str, s: &Sentence) -> Vec<crate::nlp::EntitySpan> {
+    let amp = |i: usize| s.words.get(i).is_some_and(|w| w.text(text) == "&");
+    let capitalised = |i: usize| {
+        s.words.get(i).is_some_and(|w| {
+            w.text(text).starts_with(char::is_uppercase)
+                && matches!(w.upos, Upos::Propn | Upos::Noun)
+        })
+    };
     let mut out: Vec<crate::nlp::EntitySpan> = Vec::with_capacity(s.entities.len());
     for e in &s.entities {
+        let mut e = *e;
         if let Some(prev) = out.last_mut()
             && prev.end + 1 == e.start
-            && s.words.get(prev.end).is_some_and(|w| w.text(text) == "&")
+            && amp(prev.end)
         {
             prev.end = e.end;
             prev.kind = NameKind::Organization;
             continue;
         }
-        out.push(*e);
+        let free = |i: usize| out.last().is_none_or(|p| p.end <= i);
+        if e.start >= 2 && amp(e.start - 1) && capitalised(e.start - 2) && free(e.start - 2) {
+            e.start -= 2;
+            e.kind = NameKind::Organization;
+        }
+        if amp(e.end) && capitalised(e.end + 1) && !s.entities.iter().any(|n| n.start == e.end + 1)
+        {
+            e.end += 2;
+            e.kind = NameKind::Organization;
+        }
+        out.push(e);
     }
     out
 }
