@@ -77,7 +77,7 @@ pub enum Request {
         paths: Vec<PathBuf>,
         /// `utf8`, `auto` or `latin1`.
         encoding: String,
-        /// `patterns` or `parse`.
+        /// `patterns`, `parse` or `both`.
         extractor: String,
     },
     /// `lore ingest -`: one article read from the client's stdin, decoded
@@ -85,7 +85,7 @@ pub enum Request {
     IngestText {
         /// The article.
         text: String,
-        /// `patterns` or `parse`.
+        /// `patterns`, `parse` or `both`.
         extractor: String,
     },
     /// `lore run` (and `lore < script`): scripts read by the client.

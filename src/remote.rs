@@ -246,6 +246,7 @@ pub fn ingest_names(opts: &IngestOptions) -> (String, String) {
     let extractor = match opts.extractor {
         Extractor::Patterns => "patterns",
         Extractor::Parse => "parse",
+        Extractor::Both => "both",
     };
     (encoding.to_string(), extractor.to_string())
 }
@@ -607,6 +608,7 @@ fn run(store: &Arc<Store>, request: Request, conn: &UnixStream) -> u8 {
 fn extractor_from_name(name: &str) -> Extractor {
     match name {
         "parse" => Extractor::Parse,
+        "both" => Extractor::Both,
         _ => Extractor::Patterns,
     }
 }

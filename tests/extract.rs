@@ -66,7 +66,7 @@ fn s(p: &Path) -> &str {
 
 #[test]
 fn import_of_extract_output_gives_the_store_ingest_gives() {
-    for extractor in ["patterns", "parse"] {
+    for extractor in ["patterns", "parse", "both"] {
         same_store_both_ways(extractor);
     }
 }

@@ -55,7 +55,7 @@ pub enum Command {
         /// How to read article bytes: strict utf-8, or auto (UTF-8, else Windows-1252), or latin1.
         #[arg(long, value_enum, default_value_t = EncodingArg::Utf8)]
         encoding: EncodingArg,
-        /// Which extractor reads the facts: patterns (precise, few facts) or parse (dependency trees: many more facts, less precise, ~15x slower).
+        /// Which extractor reads the facts: patterns (precise, few facts), parse (dependency trees: many more facts, less precise, ~15x slower) or both (the patterns' facts and the parse's between two names).
         #[arg(long, value_enum, default_value_t = ExtractorArg::Patterns)]
         extractor: ExtractorArg,
     },
@@ -72,7 +72,7 @@ pub enum Command {
         /// How to read article bytes: strict utf-8, or auto (UTF-8, else Windows-1252), or latin1.
         #[arg(long, value_enum, default_value_t = EncodingArg::Utf8)]
         encoding: EncodingArg,
-        /// Which extractor reads the facts: patterns (precise, few facts) or parse (dependency trees: many more facts, less precise, ~15x slower).
+        /// Which extractor reads the facts: patterns (precise, few facts), parse (dependency trees: many more facts, less precise, ~15x slower) or both (the patterns' facts and the parse's between two names).
         #[arg(long, value_enum, default_value_t = ExtractorArg::Patterns)]
         extractor: ExtractorArg,
     },
@@ -315,6 +315,8 @@ pub enum ExtractorArg {
     Patterns,
     /// Propositions from the dependency trees of the language pipeline.
     Parse,
+    /// The patterns' facts, and the parse's facts between two names.
+    Both,
 }
 
 impl From<ExtractorArg> for lore::ingest::Extractor {
@@ -322,6 +324,7 @@ impl From<ExtractorArg> for lore::ingest::Extractor {
         match a {
             ExtractorArg::Patterns => lore::ingest::Extractor::Patterns,
             ExtractorArg::Parse => lore::ingest::Extractor::Parse,
+            ExtractorArg::Both => lore::ingest::Extractor::Both,
         }
     }
 }

@@ -47,6 +47,9 @@ pub enum Extractor {
     /// several times the facts, on any topic, at a fraction of the
     /// precision and the speed; being rebuilt (issue 18).
     Parse,
+    /// The patterns' facts, and the parse's facts between two named
+    /// entities that the patterns did not read ([`super::extract_both`]).
+    Both,
 }
 
 /// The blake3 hash (hex) by which a stored article is known again.
@@ -73,6 +76,7 @@ pub fn read_article_with(text: &str, origin: &str, extractor: Extractor) -> Arti
     let ex = match extractor {
         Extractor::Patterns => extract(text),
         Extractor::Parse => super::tree::extract_from_parse(text),
+        Extractor::Both => super::extract_both(text),
     };
     let title = ex.meta.title.clone().unwrap_or_else(|| {
         Path::new(origin)

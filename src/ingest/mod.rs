@@ -12,6 +12,7 @@
 mod article;
 pub mod clauses;
 mod clean;
+mod combine;
 pub mod coref;
 mod entities;
 pub mod events;
@@ -24,6 +25,7 @@ mod time;
 pub mod tree;
 
 pub use article::{Article, ArticleFact, Extractor, read_article, read_article_with, text_hash};
+pub use combine::extract_both;
 pub use resolve::{EntityLookup, Resolution, resolve};
 
 use crate::model::{EntityKind, Literal, Polarity, Qualifiers, normalize_name};

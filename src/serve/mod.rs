@@ -389,11 +389,12 @@ fn ingest(
     let extractor = match body.get("extractor").and_then(Json::as_str) {
         None | Some("patterns") => Extractor::Patterns,
         Some("parse") => Extractor::Parse,
+        Some("both") => Extractor::Both,
         Some(other) => {
             return Err(Reply::error(
                 400,
                 "bad_request",
-                &format!("`extractor` is `patterns` or `parse`, not `{other}`"),
+                &format!("`extractor` is `patterns`, `parse` or `both`, not `{other}`"),
             ));
         }
     };
