@@ -1,6 +1,6 @@
 //! Both extractors on one article: the pattern extractor's facts, and
 //! those of the parse ([`super::tree`]) between two named entities that the
-//! patterns did not read.
+//! patterns did not read, stated without modality.
 //!
 //! Why this mix: measured on the gold files (tests/extraction_gold.rs), the
 //! patterns are precise but read few facts, and the parse reads many more
@@ -59,7 +59,13 @@ fn combine(patterns: Extraction, parse: Extraction, named: &[bool]) -> Extractio
             continue;
         };
         let is_named = |i: usize| named.get(i).copied().unwrap_or(false);
-        if f.relation == "hold role" || !is_named(f.subject) || !is_named(o) {
+        // A modal or controlled reading ("should take", "plans to buy")
+        // states no event: the patterns' precise facts are asserted ones.
+        if f.relation == "hold role"
+            || !is_named(f.subject)
+            || !is_named(o)
+            || f.qualifiers.contains_key("modality")
+        {
             continue;
         }
         let (s, o) = (entity(&mut out, f.subject), entity(&mut out, o));

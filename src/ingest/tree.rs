@@ -661,6 +661,7 @@ impl Reader<'_> {
             }
             arguments.push(a.clone());
         }
+        let has_direct = arguments.iter().any(|a| a.role == Role::Object);
         for a in &arguments {
             let prep = a
                 .preposition
@@ -679,7 +680,11 @@ impl Reader<'_> {
                     .or_insert(self.entities[e].name.clone());
                 continue;
             }
+            // A clause whose direct object is no entity ("joined us from
+            // Leeds", "sent it to Raj") does not relate its subject to an
+            // oblique instead: "join from Leeds" is not what was said.
             if object.is_none()
+                && (a.role == Role::Object || !has_direct)
                 && let Some(o) = self.argument(s, &a.phrase, of_word)
             {
                 object = Some((o, a.preposition.clone()));

@@ -264,3 +264,9 @@ fn a_descriptor_naming_a_group_makes_an_organisation_not_a_role() {
     assert_eq!(z.kind, EntityKind::Organization);
     assert!(!ex.facts.iter().any(|f| f.relation == "hold role"));
 }
+
+#[test]
+fn an_oblique_does_not_stand_in_for_a_direct_object_that_is_no_entity() {
+    let got = facts("Letters\n\nIvan Petrov sent this to Tomas Ruiz.");
+    assert!(!got.iter().any(|f| f.contains("send to")), "{got:?}");
+}
