@@ -887,13 +887,13 @@ fn score_extraction(g: &Gold, text: &str, ex: &ingest::Extraction) -> (usize, us
 fn parse_based_extractors_on_the_gold_files() {
     let extractors: [(&str, Extract, Floors); 2] = [
         // Floors a little under the figures of the last change (tree:
-        // sample P 0.273 R 0.270, BBC P 0.235 R 0.108; both: sample P
-        // 0.909 R 0.921, BBC P 0.578 R 0.081). They catch a regression;
+        // sample P 0.281 R 0.270, BBC P 0.242 R 0.108; both: sample P
+        // 0.909 R 0.921, BBC P 0.583 R 0.081). They catch a regression;
         // the targets (P 0.90 / R 0.85 and P 0.85 / R 0.60) are missed.
         (
             "tree extractor",
             ingest::tree::extract_from_parse,
-            [(0.25, 0.25), (0.22, 0.10)],
+            [(0.26, 0.25), (0.23, 0.10)],
         ),
         (
             "both extractors",

@@ -58,6 +58,33 @@ const NOUN_PERSON: u8 = 18 + 1;
 /// file 14: "firm", "band", "agency"), stored one up like [`NOUN_PERSON`].
 const NOUN_GROUP: u8 = 14 + 1;
 
+/// Prepositions that introduce a circumstance of the event, never the
+/// party it concerns: time ("after the vote", "until March"), concession
+/// ("despite an injury"), cause ("because of the strike").
+const ADJUNCT_PREPOSITIONS: &[&str] = &[
+    "after",
+    "before",
+    "during",
+    "since",
+    "until",
+    "till",
+    "despite",
+    "amid",
+    "amidst",
+    "following",
+    "throughout",
+    "without",
+    "because of",
+    "due to",
+    "ahead of",
+    "prior to",
+    "in spite of",
+];
+
+/// Verbs that report speech, whose obliques say where or when it was said
+/// ("said at a press conference", "announced in a statement"), not what.
+const REPORTING: &[&str] = &["say", "add", "state", "announce", "tell"];
+
 /// Courtesy titles: written before names like job titles ("Mr Lee",
 /// "President Lee"), but not a role.
 const COURTESY: &[&str] = &[
@@ -683,7 +710,13 @@ impl Reader<'_> {
             // A clause whose direct object is no entity ("joined us from
             // Leeds", "sent it to Raj") does not relate its subject to an
             // oblique instead: "join from Leeds" is not what was said.
+            // Nor is a circumstance the object: "resigned after the vote",
+            // "won despite an injury", "said at a press conference".
+            let circumstance = a.role == Role::Oblique
+                && (ADJUNCT_PREPOSITIONS.contains(&prep.as_str())
+                    || REPORTING.contains(&s.words[p.predicate].lemma.to_lowercase().as_str()));
             if object.is_none()
+                && !circumstance
                 && (a.role == Role::Object || !has_direct)
                 && let Some(o) = self.argument(s, &a.phrase, of_word)
             {

@@ -270,3 +270,11 @@ fn an_oblique_does_not_stand_in_for_a_direct_object_that_is_no_entity() {
     let got = facts("Letters\n\nIvan Petrov sent this to Tomas Ruiz.");
     assert!(!got.iter().any(|f| f.contains("send to")), "{got:?}");
 }
+
+#[test]
+fn a_circumstance_is_not_what_the_clause_is_about() {
+    let got = facts("Talks\n\nHannah Berg resigned after the Globex merger.");
+    assert!(!got.iter().any(|f| f.contains("resign after")), "{got:?}");
+    let got = facts("Talks\n\nIvan Petrov said at the Globex Forum that prices would rise.");
+    assert!(!got.iter().any(|f| f.contains("say at")), "{got:?}");
+}
