@@ -284,6 +284,12 @@ impl<'a> Tree<'a> {
         if p.subject.is_none() {
             p.subject = self.shared_subject(i, 0);
             p.confidence -= 0.1;
+            // A past participle modifying a noun is passive: "an aid
+            // worker kidnapped in Iraq" was kidnapped; "a ship carrying
+            // grain" (a present participle) does the carrying.
+            if self.rel(i) == "acl" && self.words[i].xpos == "VBN" {
+                p.passive = true;
+            }
         }
         // Arguments.
         if copula.is_some() {

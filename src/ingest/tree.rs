@@ -455,6 +455,16 @@ impl Reader<'_> {
             words.push(w);
         }
         words.reverse();
+        // UD heads a multiword proper name at its first word, the rest
+        // hanging on it as `flat` ("Mrs Hassan", "Ana Silva"): the name is
+        // the whole chain.
+        if head.upos == Upos::Propn {
+            words.extend((phrase.head + 1..s.words.len()).take_while(|&w| {
+                phrase.words.contains(&w)
+                    && s.words[w].head == phrase.head + 1
+                    && s.words[w].deprel == "flat"
+            }));
+        }
         if words.len() > MAX_CONCEPT_WORDS {
             return None;
         }
@@ -484,10 +494,6 @@ impl Reader<'_> {
         Some(id)
     }
 
-    /// A person's name span without the title the recogniser took into it
-    /// ("US President Jan Novak" → "Jan Novak", "President Novak" →
-    /// "Novak"); the title becomes a `hold role` fact. The name starts
-    /// after the last title word, else at a usual given name.
     /// A title or the head of a role ("President", "Dr", "minister").
     fn is_title_word(&self, s: &Sentence, w: usize) -> bool {
         let lex = super::lexicon::lexicon();
@@ -497,6 +503,10 @@ impl Reader<'_> {
                 .any(|p| lex.role_heads.contains(p) || lex.title_words.contains(p))
     }
 
+    /// A person's name span without the title the recogniser took into it
+    /// ("US President Jan Novak" → "Jan Novak", "President Novak" →
+    /// "Novak"); the title becomes a `hold role` fact. The name starts
+    /// after the last title word, else at a usual given name.
     fn without_title(
         &mut self,
         s: &Sentence,

@@ -278,3 +278,25 @@ fn a_circumstance_is_not_what_the_clause_is_about() {
     let got = facts("Talks\n\nIvan Petrov said at the Globex Forum that prices would rise.");
     assert!(!got.iter().any(|f| f.contains("say at")), "{got:?}");
 }
+
+#[test]
+fn a_past_participle_modifier_is_passive() {
+    let got = facts("News\n\nPolice found a reporter detained in Leeds.");
+    assert!(
+        got.iter().any(|f| f == "reporter | be detained in | Leeds"),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn an_honorific_heading_a_name_is_not_the_name() {
+    let ex = extract_from_parse(
+        "News\n\nMrs Hassan, 59, who led Globex Aid operations in Leeds, was abducted in Paris.",
+    );
+    assert!(
+        !ex.entities.iter().any(|e| e.name == "Mrs")
+            && ex.entities.iter().any(|e| e.name == "Hassan"),
+        "{:?}",
+        ex.entities
+    );
+}
