@@ -31,7 +31,17 @@
 //!   hold role "inspector"), and an organisation named in it the person's
 //!   employer (`work for`);
 //! * a passive without its agent stays passive ("was arrested in" → `be
-//!   arrested in`).
+//!   arrested in`);
+//! * coordinated subjects of a reciprocal verb are each other's partners
+//!   ("Ann and Raj met" → Ann meet Raj); a circumstance ("after the vote",
+//!   "said at a press conference") and a time are never the object, nor
+//!   is an oblique when the direct object is no entity.
+//!
+//! Why one file of about 1,000 lines: the reader's rules share its state
+//! (entities by name, the named flags, the words of each sentence's
+//! names) and its helpers; split, that state would be passed around or
+//! made crate-visible with no reader gaining a smaller unit. The tests are
+//! beside it, in `tree_tests.rs`.
 
 use std::collections::HashMap;
 
