@@ -73,7 +73,7 @@ pub fn build_cost(st: &Storage, pat: &PPattern, key: HashKey) -> Result<u64> {
 
 /// Whether the map of a hash join on `pat` is built from the relation's
 /// group rather than the constant end's: the executor asks this, so that it
-/// reads what [`build_cost`] counted.
+/// reads what `build_cost` counted.
 pub fn reads_relation(st: &Storage, pat: &PPattern, key: HashKey) -> Result<bool> {
     let RelTerm::Id(rel) = pat.p else {
         return Ok(false);
