@@ -275,8 +275,10 @@ fn bbc_corpus_facts_per_article_with_the_parse_extractor() {
     println!(
         "BBC corpus, --extractor parse: {docs} articles, {facts} facts: {per_article:.2} per article (target >= 10), hold role {role_share:.3} of them (target < 0.25)"
     );
-    // Floors under the figures of the last change (10.97, 0.115).
-    assert!(per_article >= 10.3, "{per_article:.2} facts per article");
+    // The target, under the figures of the last change (10.33, 0.113;
+    // before 2026-12-08's precision rules 10.97): the rules that left out
+    // wrong facts ("resign after the vote") also leave fewer.
+    assert!(per_article >= 10.0, "{per_article:.2} facts per article");
     assert!(
         role_share < 0.25,
         "hold role is {role_share:.3} of the facts"

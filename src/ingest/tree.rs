@@ -91,6 +91,45 @@ const ADJUNCT_PREPOSITIONS: &[&str] = &[
     "in spite of",
 ];
 
+/// Prepositional phrases that work as adverbs ("In addition, Acme
+/// agreed ...", "prices rose in part because ..."): a way of saying, not a
+/// party to the event. Preposition and head noun lemma.
+const ADVERBIAL_PHRASES: &[&str] = &[
+    "in addition",
+    "in turn",
+    "in fact",
+    "in part",
+    "in particular",
+    "in short",
+    "in general",
+    "in total",
+    "in all",
+    "in response",
+    "in return",
+    "in practice",
+    "in theory",
+    "in effect",
+    "in contrast",
+    "in principle",
+    "at least",
+    "at first",
+    "at last",
+    "at time",
+    "at moment",
+    "for example",
+    "for instance",
+    "for now",
+    "for part",
+    "by far",
+    "of course",
+    "on average",
+    "on balance",
+    "on time",
+    "in time",
+    "at end",
+    "as result",
+];
+
 /// Verbs that report speech, whose obliques say where or when it was said
 /// ("said at a press conference", "announced in a statement"), not what.
 const REPORTING: &[&str] = &["say", "add", "state", "announce", "tell"];
@@ -732,8 +771,10 @@ impl Reader<'_> {
             // oblique instead: "join from Leeds" is not what was said.
             // Nor is a circumstance the object: "resigned after the vote",
             // "won despite an injury", "said at a press conference".
+            let idiom = format!("{prep} {}", s.words[a.phrase.head].lemma.to_lowercase());
             let circumstance = a.role == Role::Oblique
                 && (ADJUNCT_PREPOSITIONS.contains(&prep.as_str())
+                    || ADVERBIAL_PHRASES.contains(&idiom.as_str())
                     || REPORTING.contains(&s.words[p.predicate].lemma.to_lowercase().as_str()));
             if object.is_none()
                 && !circumstance

@@ -300,3 +300,13 @@ fn an_honorific_heading_a_name_is_not_the_name() {
         ex.entities
     );
 }
+
+#[test]
+fn an_adverbial_phrase_is_no_argument() {
+    let got = facts("Fines\n\nIn addition, Globex Corp agreed in principle.");
+    assert!(
+        !got.iter()
+            .any(|f| f.contains("| addition") || f.contains("| principle")),
+        "{got:?}"
+    );
+}
