@@ -115,14 +115,20 @@ impl EventClass {
 fn table() -> &'static HashMap<String, EventClass> {
     static TABLE: OnceLock<HashMap<String, EventClass>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        include_str!("../../data/lexicon/event_classes.tsv")
-            .lines()
-            .filter(|l| !l.starts_with('#'))
-            .filter_map(|l| {
-                let (lemma, class) = l.split_once('\t')?;
-                Some((lemma.trim().to_string(), EventClass::parse(class.trim())?))
-            })
-            .collect()
+        // The hand-written seeds last, so that they win over what WordNet
+        // derived from them (make-event-classes.py).
+        [
+            include_str!("../../data/lexicon/event_classes_wordnet.tsv"),
+            include_str!("../../data/lexicon/event_classes.tsv"),
+        ]
+        .into_iter()
+        .flat_map(str::lines)
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| {
+            let (lemma, class) = l.split_once('\t')?;
+            Some((lemma.trim().to_string(), EventClass::parse(class.trim())?))
+        })
+        .collect()
     })
 }
 
@@ -193,7 +199,9 @@ mod tests {
 
     #[test]
     fn every_line_of_the_table_names_a_class() {
-        for line in include_str!("../../data/lexicon/event_classes.tsv").lines() {
+        let seeds = include_str!("../../data/lexicon/event_classes.tsv");
+        let derived = include_str!("../../data/lexicon/event_classes_wordnet.tsv");
+        for line in seeds.lines().chain(derived.lines()) {
             if line.starts_with('#') || line.trim().is_empty() {
                 continue;
             }
@@ -208,6 +216,21 @@ mod tests {
         assert_eq!(class_of("pull out"), Some(EventClass::Retreat));
         assert_eq!(class_of("condemn"), Some(EventClass::Disapprove));
         assert_eq!(class_of("paint"), None);
+    }
+
+    #[test]
+    fn verbs_wordnet_puts_under_a_seed_are_classed_and_seeds_keep_theirs() {
+        // Synonyms of a seed's first sense ("incarcerate" is "imprison")
+        // and kinds of it ("slaughter" is a way to "kill").
+        assert_eq!(class_of("incarcerate"), Some(EventClass::Coerce));
+        assert_eq!(class_of("slaughter"), Some(EventClass::Assault));
+        assert_eq!(class_of("reprimand"), Some(EventClass::Disapprove));
+        // "attack" is a seed for the verbal attack (disapprove); WordNet's
+        // first sense, the military one, does not override it.
+        assert_eq!(class_of("attack"), Some(EventClass::Disapprove));
+        // Physical senses carry no political class: "grind" is a kind of
+        // pressing a thing, not of pressing for a demand.
+        assert_eq!(class_of("grind"), None);
     }
 
     #[test]
