@@ -5,8 +5,8 @@
 //! The method is salience-based, in the line of Lappin and Leass (1994):
 //! every noun phrase, name and pronoun of the article is a mention; mentions
 //! found to co-refer form an entity; an entity's salience is the sum of its
-//! mentions' weights (subjects weigh more than objects, objects more than
-//! the rest), down to 0.4 of it for every sentence back. A pronoun goes to the most
+//! mentions' weights (by grammatical role), shrinking by a fixed share for
+//! every sentence back. A pronoun goes to the most
 //! salient entity that agrees with it in number, gender and kind (person,
 //! group, place, thing) and that syntax allows ("John saw him": him is not
 //! John); a definite description goes to a recent entity that was named by
@@ -17,11 +17,15 @@
 //! A link names the most informative mention of its entity: a name rather
 //! than a description, a description rather than an earlier pronoun.
 //!
+//! The numbers of the model (windows, role weights, decay, bonuses) are
+//! [`Weights`], set by hand on GUM dev; [`eval`] scores them against GUM's
+//! gold coreference and can fit them (which did not reliably carry over).
+//!
 //! Architecture invariant: a pure function of a document's analysis; no I/O;
 //! total on any input; the work per anaphor is bounded by the mentions of a
 //! window of recent sentences, so the whole is linear in the document.
 //!
-//! Why one file of about 1,000 lines: the mention finder, the agreement
+//! Why about 1,000 lines here: the mention finder, the agreement
 //! checks and the salience model share the private mention and entity types
 //! and their helpers; split, those would become crate-visible with no reader
 //! gaining a smaller unit to understand.
@@ -30,6 +34,11 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use crate::nlp::{Analysis, NameKind, Sentence, Upos, wordnet};
+
+pub mod eval;
+mod weights;
+
+pub use weights::Weights;
 
 /// A mention of an entity: words `start..end` of sentence `sentence`, with
 /// `head` its head word. Indices are 0-based, into [`Sentence::words`].
@@ -60,16 +69,6 @@ pub struct Link {
     /// clear of the next candidate.
     pub confidence: f32,
 }
-
-/// How many sentences back a pronoun looks for its entity. A person who is
-/// not mentioned for this long may still be picked up by "he"/"she" through
-/// [`PERSON_WINDOW`].
-const WINDOW: usize = 3;
-/// How far back "he"/"she" looks when nothing in [`WINDOW`] agrees: a
-/// biography may return to its subject after a paragraph about others.
-const PERSON_WINDOW: usize = 25;
-/// How many sentences back a definite description looks.
-const DESCRIPTION_WINDOW: usize = 10;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Gender {
@@ -145,7 +144,12 @@ struct Entity {
 /// order. Pronouns with no agreeing entity nearby, pleonastic "it" ("it is
 /// raining") and descriptions of something new are left unlinked.
 pub fn resolve(text: &str, analysis: &Analysis) -> Vec<Link> {
-    let mut r = Resolver::default();
+    resolve_with(text, analysis, &Weights::HAND)
+}
+
+/// [`resolve`] with weights of one's own, for fitting them ([`eval`]).
+pub fn resolve_with(text: &str, analysis: &Analysis, weights: &Weights) -> Vec<Link> {
+    let mut r = Resolver::new(*weights);
     for (si, s) in analysis.sentences.iter().enumerate() {
         r.sentence(text, si, s);
     }
@@ -176,8 +180,8 @@ impl Streaming {
     }
 }
 
-#[derive(Default)]
 struct Resolver {
+    w: Weights,
     mentions: Vec<Mention>,
     entities: Vec<Entity>,
     links: Vec<Link>,
@@ -218,7 +222,7 @@ pub(crate) fn is_given_name(lower: &str) -> bool {
 }
 
 static FIRST_NAMES: LazyLock<HashMap<&'static str, Gender>> = LazyLock::new(|| {
-    include_str!("../../data/nlp/first_names.tsv")
+    include_str!("../../../data/nlp/first_names.tsv")
         .lines()
         .filter(|l| !l.starts_with('#'))
         .filter_map(|l| {
@@ -315,25 +319,29 @@ fn speaks(lemma: &str) -> bool {
     matches!(wordnet::lookup(lemma).verb, 32 | 33)
 }
 
-/// Salience of a grammatical role: subjects first, then objects.
-fn role_weight(deprel: &str) -> f64 {
-    let base = deprel.split(':').next().unwrap_or("");
-    match base {
-        "nsubj" | "csubj" => 80.0,
-        "obj" => 50.0,
-        "iobj" => 40.0,
-        "obl" => 30.0,
-        "root" | "appos" | "conj" => 40.0,
-        "nmod" if deprel == "nmod:poss" => 30.0,
-        _ => 20.0,
-    }
-}
-
 fn is_subject(deprel: &str) -> bool {
     deprel.starts_with("nsubj") || deprel.starts_with("csubj")
 }
 
+impl Default for Resolver {
+    fn default() -> Resolver {
+        Resolver::new(Weights::HAND)
+    }
+}
+
 impl Resolver {
+    fn new(w: Weights) -> Resolver {
+        Resolver {
+            w,
+            mentions: Vec::new(),
+            entities: Vec::new(),
+            links: Vec::new(),
+            sentence_start: Vec::new(),
+            by_name: HashMap::new(),
+            by_surname: HashMap::new(),
+        }
+    }
+
     fn sentence(&mut self, text: &str, si: usize, s: &Sentence) {
         self.sentence_start.push(self.mentions.len());
         let n = s.words.len();
@@ -385,7 +393,7 @@ impl Resolver {
                         gender,
                         number,
                         class,
-                        weight: role_weight(w.deprel),
+                        weight: self.w.role(w.deprel),
                         subject: is_subject(w.deprel),
                         entity: usize::MAX,
                         words: vec![form],
@@ -474,7 +482,7 @@ impl Resolver {
             gender,
             number,
             class,
-            weight: role_weight(s.words[head].deprel),
+            weight: self.w.role(s.words[head].deprel),
             subject: is_subject(s.words[head].deprel),
             entity: usize::MAX,
             words,
@@ -541,7 +549,7 @@ impl Resolver {
                     Number::Singular
                 },
                 class,
-                weight: role_weight(w.deprel),
+                weight: self.w.role(w.deprel),
                 subject: is_subject(w.deprel),
                 entity: usize::MAX,
                 words,
@@ -567,7 +575,7 @@ impl Resolver {
                 Number::Singular
             },
             class,
-            weight: role_weight(w.deprel),
+            weight: self.w.role(w.deprel),
             subject: is_subject(w.deprel),
             entity: usize::MAX,
             words: vec![lemma],
@@ -735,12 +743,12 @@ impl Resolver {
     }
 
     /// Salience of each entity mentioned in the window: the weights of its
-    /// mentions there, times 0.4 for each sentence back (0.5 and 0.3 did worse on GUM dev).
+    /// mentions there, times the decay for each sentence back.
     fn salience(&self, window: usize, now: usize) -> HashMap<usize, f64> {
         let mut sal: HashMap<usize, f64> = HashMap::new();
         for m in self.recent(window) {
             let back = now.saturating_sub(m.span.sentence) as i32;
-            let v = (100.0 + m.weight) * 0.4f64.powi(back);
+            let v = (self.w.base + m.weight) * self.w.decay.powi(back);
             *sal.entry(m.entity).or_insert(0.0) += v;
         }
         sal
@@ -750,9 +758,27 @@ impl Resolver {
         let (pro, reflexive) = pronoun(p.words.first()?)?;
         let now = p.span.sentence;
         let pw = s.words.get(p.span.head)?;
-        let mut best = self.rank(s, p, pro, reflexive, WINDOW, now, pw.head, pw.deprel);
-        if best.is_empty() && matches!(pro, Pro::He | Pro::She) {
-            best = self.rank(s, p, pro, reflexive, PERSON_WINDOW, now, pw.head, pw.deprel);
+        let (window, person_window) = (
+            Weights::sentences(self.w.window),
+            Weights::sentences(self.w.person_window),
+        );
+        let person = matches!(pro, Pro::He | Pro::She);
+        let mut best = if person && self.w.wide_person > 0.5 {
+            self.rank(
+                s,
+                p,
+                pro,
+                reflexive,
+                person_window.max(window),
+                now,
+                pw.head,
+                pw.deprel,
+            )
+        } else {
+            self.rank(s, p, pro, reflexive, window, now, pw.head, pw.deprel)
+        };
+        if best.is_empty() && person {
+            best = self.rank(s, p, pro, reflexive, person_window, now, pw.head, pw.deprel);
             best.retain(|&(e, _)| self.entities[e].class == Class::Person);
         }
         let (e, top) = *best.first()?;
@@ -788,7 +814,7 @@ impl Resolver {
             let Some(ent) = self.entities.get(e) else {
                 continue;
             };
-            let Some(score) = agreement(pro, ent) else {
+            let Some(score) = agreement(&self.w, pro, ent) else {
                 continue;
             };
             // The entity's latest mention before the pronoun.
@@ -820,15 +846,15 @@ impl Resolver {
                 }
             }
             if p_subject && last.subject {
-                score += 35.0;
+                score += self.w.parallel;
             }
             // An entity the article keeps coming back to is its topic, and
             // stays salient between mentions.
-            score += 20.0 * (1.0 + ent.mentions.len() as f64).ln();
+            score += self.w.topic * (1.0 + ent.mentions.len() as f64).ln();
             if p_speaks {
                 score -= match ent.class {
-                    Class::Thing | Class::Place => 100.0,
-                    Class::Unknown => 50.0,
+                    Class::Thing | Class::Place => self.w.speaker_thing,
+                    Class::Unknown => self.w.speaker_unknown,
                     _ => 0.0,
                 };
             }
@@ -855,7 +881,8 @@ impl Resolver {
         }
         let lemma = m.words.first()?;
         let now = m.span.sentence;
-        let sal = self.salience(DESCRIPTION_WINDOW, now);
+        let description_window = Weights::sentences(self.w.description_window);
+        let sal = self.salience(description_window, now);
         // A description with a clause or "of" phrase of its own usually
         // brings in something new ("the man who sold the house").
         let restricted = children[head].iter().any(|&c| {
@@ -875,7 +902,7 @@ impl Resolver {
             let mut named = false;
             for &k in ent.mentions.iter().rev() {
                 let x = &self.mentions[k];
-                if x.span.sentence + DESCRIPTION_WINDOW < now {
+                if x.span.sentence + description_window < now {
                     break;
                 }
                 match x.ty {
@@ -899,13 +926,13 @@ impl Resolver {
                 continue;
             }
             let score = if same_noun {
-                200.0 + v
+                self.w.same_noun + v
             } else if named
                 && !restricted
                 && matches!(m.class, Class::Person | Class::Group | Class::Place)
                 && ent.class == m.class
             {
-                100.0 + v
+                self.w.named_kind + v
             } else {
                 continue;
             };
@@ -925,7 +952,7 @@ impl Resolver {
 
 /// Whether entity `e` can be called `pro`, and how well it fits: `None`
 /// when number, sex or kind rule it out.
-fn agreement(pro: Pro, e: &Entity) -> Option<f64> {
+fn agreement(w: &Weights, pro: Pro, e: &Entity) -> Option<f64> {
     match pro {
         Pro::He | Pro::She => {
             let want = if pro == Pro::He {
@@ -941,10 +968,10 @@ fn agreement(pro: Pro, e: &Entity) -> Option<f64> {
             }
             let mut score = 0.0;
             if e.gender == want {
-                score += 60.0;
+                score += w.gender;
             }
             if e.class == Class::Unknown {
-                score -= 60.0;
+                score -= w.unknown_kind;
             }
             Some(score)
         }
@@ -960,7 +987,7 @@ fn agreement(pro: Pro, e: &Entity) -> Option<f64> {
         Pro::They => match (e.number, e.class) {
             (_, Class::Measure) => None,
             (Number::Plural, _) => Some(0.0),
-            (_, Class::Group) => Some(-30.0),
+            (_, Class::Group) => Some(-w.group_they),
             _ => None,
         },
     }
