@@ -310,7 +310,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Repl) | None => {
             if io::stdin().is_terminal() {
                 let rc = start_up_file(cli.init.as_deref(), cli.no_rc)?;
-                crate::repl::run(open(&cli.db)?, rc.as_deref()).map(|()| ExitCode::SUCCESS)
+                match open(&cli.db) {
+                    Ok(store) => crate::repl::run(store, rc.as_deref()),
+                    // A second shell runs through the process holding the store.
+                    Err(Error::StoreLocked { path }) if crate::remote::answers(&path) => {
+                        crate::repl::through::run(&path, rc.as_deref())
+                    }
+                    Err(e) => Err(e),
+                }
+                .map(|()| ExitCode::SUCCESS)
             } else {
                 let scripts = crate::script::read_scripts(&[PathBuf::from("-")])?;
                 run_scripts(&cli.db, &scripts, &crate::script::RunOptions::stdin())
