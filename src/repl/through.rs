@@ -36,16 +36,13 @@ pub fn run(db: &Path, rc: Option<&Path>) -> Result<()> {
         db,
         settings: format!(".timeout {}\n", SHELL_TIMEOUT.as_secs()),
     };
-    println!(
-        "lore {} · store {}",
+    let banner = format!(
+        "lore {} · store {}\nAnother lore process holds this store: this shell runs through it ({}).\n.help lists the commands, Ctrl-D quits.",
         env!("CARGO_PKG_VERSION"),
-        db.display()
-    );
-    println!(
-        "Another lore process holds this store: this shell runs through it ({}).",
+        db.display(),
         db.join(SOCKET).display()
     );
-    println!(".help lists the commands, Ctrl-D quits.");
+    writeln!(io::stdout(), "{banner}").map_err(|e| Error::io("stdout", e))?;
     if let Some(rc) = rc {
         let text = std::fs::read_to_string(rc).map_err(|e| Error::io(rc, e))?;
         shell.send(&rc.display().to_string(), &text)?;
