@@ -224,7 +224,10 @@ fn documents(store: &Store, out: &mut dyn Write) -> Result<()> {
 impl crate::store::Store {
     /// Writes one table of the store as CSV with a header row (see
     /// [`crate::csv_export`] for the columns).
+    /// Writes of this handle wait until it ends, so that the export is
+    /// the store at one moment; queries do not wait.
     pub fn export_csv(&self, out: &mut dyn Write, table: CsvTable) -> Result<()> {
+        let _whole_writes = self.storage().pause_writes()?;
         export(self, out, table)
     }
 }

@@ -8,11 +8,10 @@ use std::io;
 use std::path::PathBuf;
 
 use crate::session::Session;
-use crate::session::meta;
+pub use crate::session::check::check;
 pub use crate::session::scripts::{RunOptions, run_in};
-use crate::session::split::{ItemKind, read_script, split};
-use lore::diag::Diagnostic;
-use lore::error::{Error, Result};
+use crate::session::split::read_script;
+use lore::error::Result;
 use lore::store::Store;
 
 /// Reads the scripts `files` name (`-`: stdin) as (name, text) pairs.
@@ -58,27 +57,6 @@ fn finish(errors: usize) -> usize {
         eprintln!("lore: {errors} errors");
     }
     errors
-}
-
-/// Checks every item of a script without running it; returns every problem found,
-/// with spans into `text`.
-pub fn check(text: &str) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for item in split(text) {
-        let src = &text[item.span.clone()];
-        let result = match item.kind {
-            ItemKind::Meta => meta::parse(src).map(|_| ()),
-            ItemKind::Statement => match lore::query::check(src) {
-                Ok(()) => Ok(()),
-                Err(Error::Query(d)) => Err(*d),
-                Err(e) => Err(Diagnostic::new(e.to_string(), 0..src.len())),
-            },
-        };
-        if let Err(d) = result {
-            out.push(d.shifted(item.span.start));
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -310,7 +310,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Repl) | None => {
             if io::stdin().is_terminal() {
                 let rc = start_up_file(cli.init.as_deref(), cli.no_rc)?;
-                crate::repl::run(open(&cli.db)?, rc.as_deref()).map(|()| ExitCode::SUCCESS)
+                match open(&cli.db) {
+                    Ok(store) => crate::repl::run(store, rc.as_deref()),
+                    // A second shell runs through the process holding the store.
+                    Err(Error::StoreLocked { path }) if crate::remote::answers(&path) => {
+                        crate::repl::through::run(&path, rc.as_deref())
+                    }
+                    Err(e) => Err(e),
+                }
+                .map(|()| ExitCode::SUCCESS)
             } else {
                 let scripts = crate::script::read_scripts(&[PathBuf::from("-")])?;
                 run_scripts(&cli.db, &scripts, &crate::script::RunOptions::stdin())
@@ -556,14 +564,15 @@ fn import(
         keep_going,
         progress: io::stderr().is_terminal(),
     };
-    let code = closed_pipe_is_fine(crate::remote::import(
-        &store,
-        &mut input,
-        &job,
-        &mut io::stdout().lock(),
-        &mut io::stderr(),
-    ))?;
-    drop(store);
+    let code = closed_pipe_is_fine(serving(store, |store| {
+        crate::remote::import(
+            store,
+            &mut input,
+            &job,
+            &mut io::stdout().lock(),
+            &mut io::stderr(),
+        )
+    }))?;
     // Opening once more writes sled's recovery snapshot now, while the files
     // are in the OS cache: sled writes it only while it opens a store, so the
     // next command would otherwise read back the whole log the import wrote
@@ -726,12 +735,24 @@ fn read_command(
     through_holder(db, request, || open_reader(db), false, local)
 }
 
+/// Runs `work` on `store` while serving the store to other processes
+/// (`remote`), as the shell does; without the socket they would find it in
+/// use. A write of theirs waits for this process's writer; an export waits
+/// for the write in progress (`Store::export_jsonl`), so it never sees an
+/// import batch half applied. The store closes when `work` is done.
+fn serving<T>(store: Store, work: impl FnOnce(&Store) -> T) -> T {
+    let store = std::sync::Arc::new(store);
+    let server = crate::remote::Server::start(store.clone(), false).ok();
+    let done = work(&store);
+    drop(server);
+    done
+}
+
 /// Runs a command on the store at `db`: on the store opened here when it is
-/// free (serving it to other processes meanwhile when `serve`), else through
-/// the process holding it (`remote`), when that serves. Only commands that
-/// write article by article serve: an import's bulk batches are visible
-/// half-applied to other threads while they are written, so an importing
-/// process keeps the store to itself.
+/// free (serving it to other processes meanwhile when `serve`: `lore
+/// ingest` of files, which may take long; `lore import` serves through
+/// [`serving`] too), else through the process holding it (`remote`), when
+/// that serves.
 fn through_holder(
     db: &Option<PathBuf>,
     request: &crate::remote::Request,
@@ -744,15 +765,7 @@ fn through_holder(
     let mut out = io::BufWriter::new(stdout.lock());
     let mut err = stderr.lock();
     let code = match open() {
-        Ok(store) if serve => {
-            // While it writes, this process serves the store to others, as
-            // the shell does; without the socket they find it in use.
-            let store = std::sync::Arc::new(store);
-            let server = crate::remote::Server::start(store.clone(), false).ok();
-            let code = local(&store, &mut out, &mut err);
-            drop(server);
-            code
-        }
+        Ok(store) if serve => serving(store, |store| local(store, &mut out, &mut err)),
         Ok(store) => local(&store, &mut out, &mut err),
         Err(locked @ Error::StoreLocked { .. }) => {
             match crate::remote::forward(&store_path(db), request, &mut out, &mut err) {

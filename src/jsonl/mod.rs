@@ -431,6 +431,8 @@ impl crate::store::Store {
     }
 
     /// Writes the whole store as JSONL: documents, entities, then facts.
+    /// Writes of this handle wait until it ends, so that the export is
+    /// the store at one moment; queries do not wait.
     ///
     /// ```
     /// let dir = tempfile::tempdir()?;
@@ -444,6 +446,7 @@ impl crate::store::Store {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn export_jsonl(&self, out: &mut dyn Write) -> Result<()> {
+        let _whole_writes = self.storage().pause_writes()?;
         export(self.storage(), out)
     }
 }

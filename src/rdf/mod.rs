@@ -217,6 +217,8 @@ impl crate::store::Store {
     /// Writes the whole store as RDF 1.1 (N-Triples or Turtle) with IRIs under
     /// `base`; the IRIs, the reification of facts and the vocabulary are
     /// described in [`crate::rdf`] and `docs/INTEROP.md`.
+    /// Writes of this handle wait until it ends, so that the export is
+    /// the store at one moment; queries do not wait.
     ///
     /// ```
     /// let dir = tempfile::tempdir()?;
@@ -228,6 +230,7 @@ impl crate::store::Store {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn export_rdf(&self, out: &mut dyn Write, format: RdfFormat, base: &str) -> Result<()> {
+        let _whole_writes = self.storage().pause_writes()?;
         export(self, out, format, base)
     }
 }

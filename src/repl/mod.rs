@@ -4,9 +4,11 @@
 //! ([`crate::session::meta`]) and hands them to a [`crate::session::Session`], the same one
 //! `lore run` uses. Ctrl-C while a query runs reaches lore through its own
 //! SIGINT handler (rustyline only sees keys while editing) and cancels the
-//! query through its [`crate::CancelToken`].
+//! query through its [`crate::CancelToken`]. On a store another process
+//! holds, [`through`] is the shell instead.
 
 pub mod helper;
+pub mod through;
 
 use std::cell::RefCell;
 use std::io::{self, IsTerminal};
@@ -52,7 +54,7 @@ struct History {
 }
 
 impl History {
-    fn open(editor: &mut Editor<LoreHelper, FileHistory>) -> History {
+    fn open<H: rustyline::Helper>(editor: &mut Editor<H, FileHistory>) -> History {
         let Some(path) = history_path() else {
             return History { path: None };
         };
@@ -73,7 +75,7 @@ impl History {
         h
     }
 
-    fn save(&mut self, editor: &mut Editor<LoreHelper, FileHistory>) {
+    fn save<H: rustyline::Helper>(&mut self, editor: &mut Editor<H, FileHistory>) {
         if let Some(path) = &self.path
             && let Err(e) = editor.append_history(path)
         {
@@ -107,26 +109,8 @@ pub fn run(store: Store, rc: Option<&std::path::Path>) -> Result<()> {
     install_sigint(&session);
     let session = Rc::new(RefCell::new(session));
 
-    let config = Config::builder()
-        .max_history_size(10_000)
-        .and_then(|c| c.history_ignore_dups(true))
-        .map_err(terminal_err)?
-        .history_ignore_space(true)
-        .auto_add_history(false)
-        .completion_type(CompletionType::List)
-        .color_mode(if color {
-            ColorMode::Enabled
-        } else {
-            ColorMode::Disabled
-        })
-        .build();
-    let mut editor: Editor<LoreHelper, FileHistory> =
-        Editor::with_config(config).map_err(terminal_err)?;
+    let mut editor: Editor<LoreHelper, FileHistory> = editor(color)?;
     editor.set_helper(Some(LoreHelper::new(session.clone(), color)));
-    editor.bind_sequence(
-        KeyEvent(KeyCode::Enter, Modifiers::NONE),
-        EventHandler::Conditional(Box::new(EnterHandler)),
-    );
     let empty_line = Arc::new(AtomicBool::new(false));
     editor.bind_sequence(
         KeyEvent::ctrl('C'),
@@ -183,6 +167,30 @@ pub fn run(store: Store, rc: Option<&std::path::Path>) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The line editor both shells use: history, and Enter that continues a
+/// statement until its `;`.
+fn editor<H: rustyline::Helper>(color: bool) -> Result<Editor<H, FileHistory>> {
+    let config = Config::builder()
+        .max_history_size(10_000)
+        .and_then(|c| c.history_ignore_dups(true))
+        .map_err(terminal_err)?
+        .history_ignore_space(true)
+        .auto_add_history(false)
+        .completion_type(CompletionType::List)
+        .color_mode(if color {
+            ColorMode::Enabled
+        } else {
+            ColorMode::Disabled
+        })
+        .build();
+    let mut editor = Editor::with_config(config).map_err(terminal_err)?;
+    editor.bind_sequence(
+        KeyEvent(KeyCode::Enter, Modifiers::NONE),
+        EventHandler::Conditional(Box::new(EnterHandler)),
+    );
+    Ok(editor)
 }
 
 /// The store the shell serves to other `lore` processes (`remote`), while

@@ -10,6 +10,7 @@
 //! Errors the user can fix are printed at their place (`file:line:col`
 //! with a caret) and counted; internal errors are returned.
 
+pub mod check;
 pub mod help;
 pub mod import;
 pub mod ingest;

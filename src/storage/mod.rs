@@ -350,6 +350,11 @@ pub struct WriteOutcome {
     pub skipped: bool,
 }
 
+/// While it lives, writes of its [`Storage`] wait: see [`Storage::pause_writes`].
+pub struct WritesPaused<'a> {
+    _guard: std::sync::RwLockReadGuard<'a, ()>,
+}
+
 #[derive(Default)]
 struct RelCache {
     by_id: Vec<RelationRecord>,
@@ -362,6 +367,10 @@ pub struct Storage {
     db: sled::Db,
     trees: Vec<sled::Tree>,
     writer: Mutex<Counters>,
+    /// Exports read while writes wait (see [`Storage::pause_writes`]):
+    /// every write takes it to write, before `writer`, and an export to
+    /// read, so that neither waits on the other's other lock.
+    exports: RwLock<()>,
     rels: RwLock<RelCache>,
     entries_read: AtomicU64,
     /// Fact identities carried from one write to the next (see [`IdentCache`]).

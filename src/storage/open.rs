@@ -258,6 +258,7 @@ impl Storage {
             db,
             trees,
             writer: Mutex::new(Counters::default()),
+            exports: RwLock::new(()),
             rels: RwLock::new(RelCache::default()),
             entries_read: AtomicU64::new(0),
             idents: Mutex::new(IdentCache::default()),

@@ -488,6 +488,17 @@ impl Storage {
             })
     }
 
+    /// Holds this handle's writes back until the guard drops, for a reader
+    /// that walks the trees themselves (an export): a write in progress
+    /// ends first, so the walk sees each write whole or not at all, where
+    /// an import batch is otherwise applied tree by tree. Queries do not
+    /// wait for it.
+    pub fn pause_writes(&self) -> Result<WritesPaused<'_>> {
+        Ok(WritesPaused {
+            _guard: self.exports.read().map_err(|_| poisoned())?,
+        })
+    }
+
     /// Counts for `lore stats`.
     pub fn stats(&self) -> Result<Stats> {
         let c = *self.writer.lock().map_err(|_| poisoned())?;

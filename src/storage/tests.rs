@@ -931,3 +931,35 @@ fn a_store_killed_while_sled_made_its_first_directory_opens_as_new() {
     let err = Storage::open(other.path(), &OpenOptions::default()).unwrap_err();
     assert!(matches!(err, Error::NotAStore { .. }), "{err}");
 }
+
+#[test]
+fn a_write_waits_while_an_export_reads_and_queries_do_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(dir.path());
+    s.write_bulk(first_bulk_set()).unwrap();
+    let facts = s.fact_count().unwrap();
+    let written = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let paused = s.pause_writes().unwrap();
+        let writer = scope.spawn(|| {
+            s.write_bulk(bulk_set("second", 1)).unwrap();
+            written.store(true, Ordering::SeqCst);
+        });
+        // A window in which an unpaused write of 400 facts ends many times
+        // over; reads go on meanwhile and see the store as it was.
+        let until = std::time::Instant::now() + std::time::Duration::from_millis(300);
+        while std::time::Instant::now() < until {
+            assert_eq!(s.fact_count().unwrap(), facts);
+            assert_eq!(s.facts().count() as u64, facts);
+            std::thread::yield_now();
+        }
+        assert!(
+            !written.load(Ordering::SeqCst),
+            "the write did not wait for the export"
+        );
+        drop(paused);
+        writer.join().unwrap();
+    });
+    assert!(written.load(Ordering::SeqCst));
+    assert!(s.fact_count().unwrap() > facts);
+}

@@ -16,14 +16,18 @@ impl Storage {
     /// Like [`Storage::write`], for large batches (imports): the changes are
     /// applied as one sorted batch per tree instead of one multi-tree
     /// transaction, under an undo record that makes the batch all or nothing
-    /// across crashes (see `commit_bulk`). Other threads of this process may
-    /// see a batch half-applied while it is being written; other processes
-    /// cannot open the store meanwhile.
+    /// across crashes (see `commit_bulk`). Queries of other threads may see
+    /// a batch half-applied while it is being written (its index entries
+    /// only once it is committed, see `add_runs`); exports wait for it
+    /// ([`Storage::pause_writes`]).
     pub fn write_bulk(&self, set: WriteSet) -> Result<WriteOutcome> {
         self.write_with(set, true)
     }
 
     pub(super) fn write_with(&self, set: WriteSet, bulk: bool) -> Result<WriteOutcome> {
+        // Before the writer lock: an export holding `exports` never waits
+        // for the writer lock (it may read the counters under it).
+        let _no_export = self.exports.write().map_err(|_| poisoned())?;
         let mut counters = self.writer.lock().map_err(|_| poisoned())?;
         // A bulk write of this process that failed and could not be undone
         // at once left its undo record: undo it before anything overwrites

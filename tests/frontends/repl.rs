@@ -35,6 +35,11 @@ fn start(dir: &Path, env: &[(&str, &str)]) -> Session {
 
 /// [`start`] with more arguments after `--db`.
 fn start_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Session {
+    start_seeing_with(dir, args, env).0
+}
+
+/// [`start_with`], and the first screen, up to the prompt.
+fn start_seeing_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (Session, String) {
     let mut cmd = lore();
     cmd.arg("--db")
         .arg(dir.join("db"))
@@ -55,8 +60,13 @@ fn start_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Session {
     }
     let mut s = Session::spawn(cmd).expect("spawn lore in a pty");
     s.set_expect_timeout(Some(Duration::from_secs(30)));
-    s.expect("lore> ").expect("the first prompt");
-    s
+    let first = screen_until(&mut s, "lore> ");
+    (s, first)
+}
+
+/// [`start`], and the first screen, up to the prompt.
+fn start_seeing(dir: &Path) -> (Session, String) {
+    start_seeing_with(dir, &[], &[])
 }
 
 fn with_facts(dir: &Path) {
@@ -663,4 +673,65 @@ fn other_commands_read_the_store_through_the_open_shell() {
     // The socket is gone with the shell, and the store opens directly.
     assert!(!db.join("lore.sock").exists());
     assert!(run(&["stats"]).status.success());
+}
+
+#[test]
+fn a_second_shell_runs_through_the_shell_holding_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    with_facts(dir.path());
+    let db = dir.path().join("db");
+    let mut holder = start(dir.path(), &[]);
+    let (mut s, first) = start_seeing(dir.path());
+    assert!(first.contains("this shell runs through it"), "{first}");
+    assert!(first.contains("lore.sock"), "{first}");
+    // A statement's answer comes from the holder.
+    s.send_line("Blinken met ?who;").unwrap();
+    let answer = screen_until(&mut s, "(1 row)");
+    assert!(answer.contains("Sergey Lavrov"), "{answer}");
+    // Each line is typed at a prompt: input typed before it may be lost.
+    s.expect("lore> ").unwrap();
+    // Settings last from one input to the next.
+    s.send_line(".mode csv").unwrap();
+    s.expect("lore> ").unwrap();
+    s.send_line("Blinken met ?who;").unwrap();
+    s.expect("Sergey Lavrov,#0").unwrap();
+    s.expect("lore> ").unwrap();
+    s.send_line(".stats").unwrap();
+    s.expect("2 facts").unwrap();
+    s.expect("lore> ").unwrap();
+    // A located error, as in a shell of its own.
+    s.send_line("Blinken mett ?who;").unwrap();
+    s.expect("input:1:9").unwrap();
+    s.expect("lore> ").unwrap();
+    // What needs a store of this process's own says so, and what to do.
+    s.send_line(".open other.db").unwrap();
+    let said = screen_until(&mut s, "open the store here");
+    assert!(
+        said.contains(".open is not available while another process holds the store"),
+        "{said}"
+    );
+    assert!(
+        said.contains(&db.join("lore.sock").display().to_string()),
+        "{said}"
+    );
+    quit(s);
+    // Statements piped to lore go through the holder too.
+    let mut piped = lore()
+        .arg("--db")
+        .arg(&db)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = piped.stdin.take().unwrap();
+        stdin.write_all(b"Blinken met ?who;\n").unwrap();
+    }
+    let done = piped.wait_with_output().unwrap();
+    assert!(done.status.success());
+    assert!(String::from_utf8_lossy(&done.stdout).contains("Sergey Lavrov"));
+    // The holder's prompt was read by `start`; it has printed nothing since.
+    holder.send(CTRL_D).unwrap();
+    quits_cleanly(holder);
 }

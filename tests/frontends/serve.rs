@@ -361,6 +361,22 @@ fn a_backup_is_a_whole_store_even_while_the_store_is_served() {
     assert_eq!(lore(&served, &["export"]).stdout, original);
 }
 
+/// Waits (20 s at most) until `child` serves the store at `db`, failing if
+/// it ends first, then runs `asks` once.
+fn when_served(db: &Path, child: &mut Child, asks: impl FnOnce()) {
+    for _ in 0..800 {
+        if db.join("lore.sock").exists() {
+            return asks();
+        }
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "it ended before it served the store"
+        );
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    panic!("it never served the store");
+}
+
 #[test]
 fn a_long_ingest_serves_the_store_to_other_commands() {
     let dir = tempfile::tempdir().unwrap();
@@ -374,22 +390,11 @@ fn a_long_ingest_serves_the_store_to_other_commands() {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut asked = false;
-    for _ in 0..400 {
-        if db.join("lore.sock").exists() {
-            let o = lore(&db, &["stats"]);
-            assert!(o.status.success(), "{}", text(&o.stderr));
-            assert!(text(&o.stdout).contains("documents"), "{}", text(&o.stdout));
-            asked = true;
-            break;
-        }
-        assert!(
-            ingest.try_wait().unwrap().is_none(),
-            "the ingest ended before it served"
-        );
-        std::thread::sleep(Duration::from_millis(25));
-    }
-    assert!(asked, "the ingest never served the store");
+    when_served(&db, &mut ingest, || {
+        let o = lore(&db, &["stats"]);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        assert!(text(&o.stdout).contains("documents"), "{}", text(&o.stdout));
+    });
     let done = ingest.wait_with_output().unwrap();
     assert!(done.status.success());
     assert!(
@@ -400,6 +405,76 @@ fn a_long_ingest_serves_the_store_to_other_commands() {
     assert!(
         !db.join("lore.sock").exists(),
         "the socket outlived the ingest"
+    );
+}
+
+/// `lines` facts in the minimal JSONL schema, twenty to a document, each
+/// with its sentence: an import of many bulk batches.
+fn many_facts(lines: usize) -> String {
+    let mut out = String::new();
+    for i in 0..lines {
+        let (who, doc) = (i % 5000, i / 20);
+        out.push_str(&format!(
+            "{{\"subject\":\"Person {who}\",\"relation\":\"met\",\"object\":\"Place {i}\",\"sentence\":\"Person {who} met at Place {i}.\",\"document\":\"doc-{doc}\"}}\n"
+        ));
+    }
+    out
+}
+
+#[test]
+fn a_long_import_serves_the_store_to_other_commands() {
+    const FACTS: u64 = 200_000;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("facts.jsonl");
+    std::fs::write(&file, many_facts(FACTS as usize)).unwrap();
+    let db = dir.path().join("store");
+    let mut import = lore_command(&db, &["import", file.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    when_served(&db, &mut import, || {
+        let o = lore(&db, &["stats"]);
+        let out = text(&o.stdout);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        // Fewer facts than the file holds: read while the import ran,
+        // so through it (the store cannot be opened meanwhile).
+        let facts: u64 = out
+            .lines()
+            .find_map(|l| l.strip_prefix("facts"))
+            .and_then(|n| n.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no facts line in {out}"));
+        assert!(facts < FACTS, "stats after the import ended: {out}");
+        // An export meanwhile waits for the batch being written, so it
+        // never names a document it does not hold.
+        let o = lore(&db, &["export"]);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        let mut docs = std::collections::HashSet::new();
+        for line in text(&o.stdout).lines() {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            match v["type"].as_str() {
+                Some("document") => {
+                    docs.insert(v["id"].as_u64().unwrap());
+                }
+                Some("fact") => {
+                    for s in v["sources"].as_array().unwrap() {
+                        let doc = s["doc"].as_u64().unwrap();
+                        assert!(docs.contains(&doc), "a source in missing document {doc}");
+                    }
+                }
+                _ => {}
+            }
+        }
+    });
+    let done = import.wait_with_output().unwrap();
+    assert!(done.status.success());
+    assert!(
+        text(&done.stdout).starts_with(&format!("{FACTS} lines: 10000 documents")),
+        "{}",
+        text(&done.stdout)
+    );
+    assert!(
+        !db.join("lore.sock").exists(),
+        "the socket outlived the import"
     );
 }
 
