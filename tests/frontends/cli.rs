@@ -354,6 +354,32 @@ fn a_store_in_use_by_another_process_is_refused() {
     assert_eq!(stat(&db, "facts"), facts);
 }
 
+/// A process that holds a store for a moment without serving it (an
+/// import reopening its store to write sled's snapshot) is waited out, as
+/// SQLite's busy timeout does; only a hold that lasts is "in use".
+#[test]
+fn a_store_held_for_a_moment_is_waited_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = full_store(dir.path());
+    let facts = stat(&db, "facts");
+    let held = lore::Store::open(&db).unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_lore"))
+        .arg("--db")
+        .arg(&db)
+        .arg("stats")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Long enough for the command to find the store held, well inside its
+    // wait; the outcome does not depend on the timing within that window.
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    drop(held);
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains(&format!("{facts}")), "{}", stdout(&o));
+}
+
 #[test]
 fn help_lists_every_command() {
     let o = Command::new(env!("CARGO_BIN_EXE_lore"))

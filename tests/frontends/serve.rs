@@ -425,25 +425,31 @@ fn many_facts(lines: usize) -> String {
 fn a_long_import_serves_the_store_to_other_commands() {
     const FACTS: u64 = 200_000;
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("facts.jsonl");
-    std::fs::write(&file, many_facts(FACTS as usize)).unwrap();
+    let facts = many_facts(FACTS as usize);
+    // The import reads stdin, so that it is still running, whatever the
+    // machine's speed, until the test has sent the second half.
+    let half = facts.len() / 2;
+    let half = half + facts[half..].find('\n').map_or(0, |n| n + 1);
     let db = dir.path().join("store");
-    let mut import = lore_command(&db, &["import", file.to_str().unwrap()])
+    let mut import = lore_command(&db, &["import", "-"])
+        .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
+    let mut feed = import.stdin.take().unwrap();
+    feed.write_all(&facts.as_bytes()[..half]).unwrap();
     when_served(&db, &mut import, || {
         let o = lore(&db, &["stats"]);
         let out = text(&o.stdout);
         assert!(o.status.success(), "{}", text(&o.stderr));
-        // Fewer facts than the file holds: read while the import ran,
-        // so through it (the store cannot be opened meanwhile).
+        // Read while the import runs (its second half is not sent yet),
+        // so through it: the store cannot be opened meanwhile.
         let facts: u64 = out
             .lines()
             .find_map(|l| l.strip_prefix("facts"))
             .and_then(|n| n.trim().parse().ok())
             .unwrap_or_else(|| panic!("no facts line in {out}"));
-        assert!(facts < FACTS, "stats after the import ended: {out}");
+        assert!(facts < FACTS, "stats counted facts not yet sent: {out}");
         // An export meanwhile waits for the batch being written, so it
         // never names a document it does not hold.
         let o = lore(&db, &["export"]);
@@ -465,6 +471,8 @@ fn a_long_import_serves_the_store_to_other_commands() {
             }
         }
     });
+    feed.write_all(&facts.as_bytes()[half..]).unwrap();
+    drop(feed);
     let done = import.wait_with_output().unwrap();
     assert!(done.status.success());
     assert!(
