@@ -404,7 +404,15 @@ impl Session {
             }
             Meta::Ingest(paths, encoding) => {
                 let paths: Vec<PathBuf> = paths.into_iter().map(|p| self.here(p)).collect();
-                self.ingest(&paths, encoding)?
+                // An article refused is an error of the statement, as it is
+                // of `lore ingest` (exit 1): a script stops there unless
+                // `--keep-going`, and ends with exit 1. The others are in.
+                if self.ingest(&paths, encoding)? > 0 {
+                    return Ok(Outcome {
+                        errors: 1,
+                        flow: Flow::Continue,
+                    });
+                }
             }
             Meta::Read(path) => return self.read(&self.here(path)),
             Meta::Stats => {
@@ -503,7 +511,8 @@ impl Session {
         Ok(Outcome::DONE)
     }
 
-    fn ingest(&mut self, paths: &[PathBuf], encoding: lore::store::Encoding) -> Result<()> {
+    /// Ingests the articles at `paths`; how many of them were refused.
+    fn ingest(&mut self, paths: &[PathBuf], encoding: lore::store::Encoding) -> Result<u64> {
         let (files, not_articles) = ingest::article_files_counted(paths)?;
         let cancel = &self.cancel;
         let mut totals = ingest::ingest_paths(
@@ -531,7 +540,7 @@ impl Session {
         if self.cancel.is_cancelled() {
             return Err(Error::Cancelled);
         }
-        Ok(())
+        Ok(totals.failed)
     }
 
     /// Runs the shell's start-up file (`~/.lorerc`) as `.read` would,

@@ -95,6 +95,37 @@ fn keep_going_reports_every_error_and_exits_non_zero_at_the_end() {
     );
 }
 
+/// An article `.ingest` refuses is an error of the script, as it is of
+/// `lore ingest`: the script stops there (exit 1) unless `--keep-going`,
+/// which runs the rest and still exits 1; the good articles are stored.
+#[test]
+fn an_article_ingest_refuses_fails_the_script() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("bad.txt"), b"\x00\x01 not text").unwrap();
+    std::fs::write(
+        dir.path().join("good.txt"),
+        "Talks\n\nAnn Lee met Bob Stone in Paris on Monday.\n",
+    )
+    .unwrap();
+    let s = script(dir.path(), "s.lore", ".ingest good.txt bad.txt\n.stats\n");
+    let out = run(dir.path(), &["run", &s]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(err.contains("bad.txt") && err.contains("1 failed"), "{err}");
+    assert!(
+        !text(&out.stdout).contains("documents"),
+        "stopped before .stats: {}",
+        text(&out.stdout)
+    );
+    let out = run(dir.path(), &["run", "--keep-going", &s]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("1 document"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
 #[test]
 fn a_statement_error_is_reported_at_its_line_in_the_file() {
     let dir = tempfile::tempdir().unwrap();
