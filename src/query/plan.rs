@@ -15,11 +15,14 @@ use crate::storage::{ObjKey, Storage};
 mod estimate;
 mod filters;
 mod join;
+mod symmetric;
+
 use estimate::key_counts;
 pub use estimate::{Totals, estimate};
 use filters::text_test;
 pub use filters::{DocField, TextTest};
 pub use join::{HashKey, reads_relation};
+pub use symmetric::read_once_where_alike;
 
 /// What a variable slot holds, and where its column comes from.
 #[derive(Clone, Debug, PartialEq)]
