@@ -8,6 +8,7 @@
 use super::ast::{self, Body, Clause, CmpOp, Span, Term};
 use crate::diag::{Closest, Diagnostic, did_you_mean};
 use crate::error::Result;
+use crate::ingest::events::EventClass;
 use crate::ingest::{is_symmetric, normalize_relation};
 use crate::model::{EntityId, EntityKind, Literal, RelId, normalize_name};
 use crate::storage::{ObjKey, Storage};
@@ -329,6 +330,15 @@ pub fn pattern_slots(p: &PPattern) -> Vec<usize> {
     out
 }
 
+/// The event class a bare word in a relation's place names (`consult`),
+/// if it names one; a quoted phrase is always a relation.
+fn event_class(t: &Term) -> Option<EventClass> {
+    match t {
+        Term::Name(text, _) => EventClass::parse(text),
+        _ => None,
+    }
+}
+
 impl Planner<'_> {
     fn slot(&mut self, name: &str, kind: SlotKind) -> usize {
         if kind == SlotKind::User
@@ -345,6 +355,7 @@ impl Planner<'_> {
 
     fn pattern(&mut self, pat: &ast::Pattern) -> Result<PPattern> {
         let s = self.node(&pat.subject, false)?;
+        let mut class = None;
         let (p, symmetric, symmetric_ids) = match &pat.relation {
             Term::Var(v, _) => {
                 let ids = self.st.relation_ids_where(is_symmetric);
@@ -354,15 +365,41 @@ impl Planner<'_> {
                     ids,
                 )
             }
-            t => {
-                let id = self.relation(t)?;
-                let sym = self.st.relation(id).is_some_and(|r| is_symmetric(&r.name));
-                (
-                    RelTerm::Id(id),
-                    sym,
-                    if sym { vec![id] } else { Vec::new() },
-                )
-            }
+            t => match (self.relation(t), event_class(t)) {
+                (Ok(id), class) => {
+                    if let Some(c) = class.map(EventClass::as_str) {
+                        self.plan.notes.push(format!(
+                            "`{c}` is a relation of this store and an event class: the pattern reads the relation; for the class write ?s ?r ?o {{class: {c}}}"
+                        ));
+                    }
+                    let sym = self.st.relation(id).is_some_and(|r| is_symmetric(&r.name));
+                    (
+                        RelTerm::Id(id),
+                        sym,
+                        if sym { vec![id] } else { Vec::new() },
+                    )
+                }
+                // An event class where a relation goes: every relation of
+                // the class ("consult": meet, visit, talk with ...), the one
+                // each row matched in a column named after the class.
+                (Err(_), Some(c)) => {
+                    class = Some(c);
+                    if self.estimates {
+                        // For `explain` only: a query's rows say it already.
+                        self.plan.notes.push(format!(
+                            "`{}` is an event class: the pattern reads every relation and keeps the facts whose class it is",
+                            c.as_str()
+                        ));
+                    }
+                    let ids = self.st.relation_ids_where(is_symmetric);
+                    (
+                        RelTerm::Var(self.slot(c.as_str(), SlotKind::Ambiguous)),
+                        !ids.is_empty(),
+                        ids,
+                    )
+                }
+                (Err(e), None) => return Err(e),
+            },
         };
         let o = self.node(&pat.object, true)?;
         let mut polarity = PolaritySel::Positive;
@@ -430,6 +467,9 @@ impl Planner<'_> {
                     });
                 }
             }
+        }
+        if let Some(c) = class {
+            quals.push(QualSel::Equals("class".into(), c.as_str().into()));
         }
         let fact_slot = self.slot(
             &format!(

@@ -712,3 +712,43 @@ fn conflicts_pair_asserted_with_denied_and_dates_that_cannot_both_hold() {
     let d = err(&s, "conflicts about ?x;");
     assert!(d.message.contains("needs an entity"), "{}", d.message);
 }
+
+/// An event class where a relation goes reads every relation of the class,
+/// the one each row matched in a column named after the class; a quoted
+/// phrase is always a relation, and a word that is both a relation of the
+/// store and a class reads the relation, with a note.
+#[test]
+fn an_event_class_works_like_a_relation() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(dir.path());
+    let by_class = rows(&s, "count where ?s ?r ?o {class: consult};");
+    assert_ne!(by_class, vec![vec!["0"]], "the store has consult facts");
+    assert_eq!(rows(&s, "count where ?s consult ?o;"), by_class);
+    let r = s.query("?s consult ?o;").unwrap();
+    let out = &r.statements[0];
+    assert_eq!(out.columns, vec!["s", "o", "consult", "fact"]);
+    let relations: Vec<String> = out.rows.iter().map(|r| r[2].to_string()).collect();
+    assert!(relations.iter().any(|r| r == "meet"), "{relations:?}");
+    let d = err(&s, "?s \"consult\" ?o;");
+    assert!(d.message.contains("unknown relation"), "{}", d.message);
+    // A store with a relation `support` reads the relation, and says so.
+    let dir = tempfile::tempdir().unwrap();
+    let mut lines = lines();
+    lines.push(fact(
+        US,
+        "support",
+        serde_json::json!(RUSSIA),
+        serde_json::json!({}),
+        "positive",
+        &[0],
+    ));
+    let s = store_with(dir.path(), &lines);
+    let r = s.query("?s support ?o;").unwrap();
+    let out = &r.statements[0];
+    assert_eq!(out.columns, vec!["s", "o", "fact"]);
+    assert!(
+        out.notes.iter().any(|n| n.contains("{class: support}")),
+        "{:?}",
+        out.notes
+    );
+}
