@@ -20,6 +20,7 @@ use rustyline::{Cmd, ConditionalEventHandler, Context, Event, EventContext, Repe
 use crate::session::Session;
 use crate::session::meta::{self, COMMANDS};
 use crate::session::split::{self as script, input_complete};
+use lore::ingest::events::EventClass;
 use lore::query::{self, TokenClass};
 
 /// Most candidates offered for one Tab; more would scroll the screen away.
@@ -93,11 +94,13 @@ impl LoreHelper {
         let prefix = word.trim_start_matches('"').to_lowercase();
         let mut out: Vec<Pair> = Vec::new();
         if !word.starts_with('"') {
-            for k in query::KEYWORDS {
+            // Event classes go where relations go (`?a consult ?b`).
+            let classes = EventClass::ALL.iter().map(|c| c.as_str());
+            for k in query::KEYWORDS.iter().copied().chain(classes) {
                 if k.starts_with(&prefix) {
                     out.push(Pair {
-                        display: (*k).to_string(),
-                        replacement: (*k).to_string(),
+                        display: k.to_string(),
+                        replacement: k.to_string(),
                     });
                 }
             }
@@ -141,7 +144,9 @@ impl LoreHelper {
         let only_names = candidates.len() > 1
             && candidates.len() <= MAX_LOOKUPS
             && candidates.iter().all(|c| {
-                !query::KEYWORDS.contains(&c.display.as_str()) && !v.relations.contains(&c.display)
+                !query::KEYWORDS.contains(&c.display.as_str())
+                    && !v.relations.contains(&c.display)
+                    && EventClass::parse(&c.display).is_none()
             });
         let Ok(session) = self.session.try_borrow() else {
             return candidates;
@@ -566,6 +571,18 @@ mod tests {
         assert_eq!(word_start("\"Paul Wh", 8), 0);
         assert_eq!(word_start("x \"a b\" Lav", 11), 8);
         assert_eq!(word_start("", 0), 0);
+    }
+
+    #[test]
+    fn event_classes_complete_where_relations_go() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = lore::Store::open(dir.path().join("s.db")).unwrap();
+        let session = Session::new(store, Box::new(std::io::sink()), Box::new(std::io::sink()));
+        let helper = LoreHelper::new(Rc::new(RefCell::new(session)), false);
+        let (start, found) = helper.complete_query("?a cons", 7);
+        assert_eq!(start, 3);
+        let found: Vec<&str> = found.iter().map(|p| p.replacement.as_str()).collect();
+        assert!(found.contains(&"consult"), "{found:?}");
     }
 
     #[test]
