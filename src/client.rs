@@ -125,6 +125,9 @@ pub enum Request {
         max_nodes: usize,
         /// Graphviz DOT instead of SVG.
         dot: bool,
+        /// PNG instead of SVG (absent from the requests of older clients).
+        #[serde(default)]
+        png: bool,
     },
     /// `lore import` of a file (an absolute path).
     Import {

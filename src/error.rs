@@ -71,6 +71,10 @@ pub enum Error {
     #[error("storage engine error: {0}")]
     Storage(String),
 
+    /// A picture could not be drawn (rendering a graph as PNG).
+    #[error("drawing the picture failed: {0}")]
+    Picture(String),
+
     /// An input (article, JSONL line, script) that lore refuses, with the reason.
     #[error("{what}: {reason}")]
     BadInput {
@@ -126,7 +130,9 @@ impl Error {
                 source.kind(),
                 io::ErrorKind::NotFound | io::ErrorKind::PermissionDenied
             ),
-            Error::Corrupt { .. } | Error::Storage(_) | Error::Model { .. } => false,
+            Error::Corrupt { .. } | Error::Storage(_) | Error::Picture(_) | Error::Model { .. } => {
+                false
+            }
         }
     }
 

@@ -129,9 +129,8 @@ pub fn graph(
     format: GraphFormat,
     out: &mut dyn Write,
 ) -> Result<u8> {
-    let text = lore::graph::render(&store.neighbourhood(name, depth, max_nodes)?, format);
-    out.write_all(text.as_bytes())
-        .map_err(|e| Error::io("stdout", e))?;
+    let bytes = lore::graph::draw(&store.neighbourhood(name, depth, max_nodes)?, format)?;
+    out.write_all(&bytes).map_err(|e| Error::io("stdout", e))?;
     Ok(0)
 }
 
@@ -541,11 +540,12 @@ fn run(store: &Arc<Store>, request: Request, conn: &UnixStream) -> u8 {
             depth,
             max_nodes,
             dot,
+            png,
         } => {
-            let format = if dot {
-                GraphFormat::Dot
-            } else {
-                GraphFormat::Svg
+            let format = match (dot, png) {
+                (true, _) => GraphFormat::Dot,
+                (false, true) => GraphFormat::Png,
+                (false, false) => GraphFormat::Svg,
             };
             graph(store, &name, depth, max_nodes, format, &mut out)
         }

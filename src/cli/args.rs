@@ -305,6 +305,8 @@ arg_enum! {
         Svg,
         /// Graphviz DOT, for `dot -Tpng` and friends.
         Dot,
+        /// The SVG picture rendered as PNG (no Graphviz needed).
+        Png,
     }
 }
 

@@ -717,6 +717,7 @@ fn graph(
         depth,
         max_nodes,
         dot: format == GraphFormat::Dot,
+        png: format == GraphFormat::Png,
     };
     let draw = |store: &Store, out: &mut dyn Write, _: &mut dyn Write| {
         crate::remote::graph(store, name, depth, max_nodes, format, out)

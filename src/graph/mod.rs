@@ -33,6 +33,7 @@ use crate::store::Store;
 
 mod dot;
 mod layout;
+mod png;
 mod svg;
 
 pub use dot::to_dot;
@@ -47,7 +48,7 @@ pub const MAX_DEPTH: usize = 6;
 /// picture stops being readable.
 pub const DEFAULT_MAX_NODES: usize = 30;
 
-/// The two ways `lore graph` draws.
+/// The ways `lore graph` draws.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum GraphFormat {
     /// A standalone SVG picture, laid out by lore.
@@ -55,24 +56,26 @@ pub enum GraphFormat {
     Svg,
     /// Graphviz DOT, for `dot -Tpng` and friends.
     Dot,
+    /// The SVG picture rendered as PNG in process (resvg).
+    Png,
 }
 
 impl GraphFormat {
-    /// The format a file name asks for: DOT for `.dot` or `.gv`, SVG for
-    /// `.svg` or no extension. Any other extension is refused with what to
-    /// do instead (the message), rather than SVG written into a `.png`
-    /// that no image viewer opens.
+    /// The format a file name asks for: DOT for `.dot` or `.gv`, PNG for
+    /// `.png`, SVG for `.svg` or no extension. Any other extension is
+    /// refused with what to do instead (the message), rather than SVG
+    /// written into a file no image viewer opens.
     pub fn from_path(path: &std::path::Path) -> std::result::Result<GraphFormat, String> {
         match path.extension().and_then(|e| e.to_str()) {
             Some(e) if e.eq_ignore_ascii_case("dot") || e.eq_ignore_ascii_case("gv") => {
                 Ok(GraphFormat::Dot)
             }
+            Some(e) if e.eq_ignore_ascii_case("png") => Ok(GraphFormat::Png),
             Some(e) if e.eq_ignore_ascii_case("svg") => Ok(GraphFormat::Svg),
             None => Ok(GraphFormat::Svg),
             Some(e) => Err(format!(
-                "lore draws SVG (.svg) or Graphviz DOT (.dot, .gv), not .{e}; \
-                 name the file .svg and convert it (e.g. rsvg-convert -o x.png x.svg), \
-                 or write .dot and run dot -Tpng"
+                "lore draws SVG (.svg), PNG (.png) or Graphviz DOT (.dot, .gv), not .{e}; \
+                 name the file .svg or .png, or write .dot and convert it with Graphviz"
             )),
         }
     }
@@ -520,16 +523,25 @@ fn style(kind: Option<EntityKind>) -> (&'static str, &'static str, &'static str)
     }
 }
 
-/// Draws a neighbourhood in `format`.
+/// Draws a neighbourhood as text: SVG, or DOT when `format` asks for it
+/// (a PNG is [`draw`]n from the SVG).
 pub fn render(n: &Neighbourhood, format: GraphFormat) -> String {
     match format {
-        GraphFormat::Svg => to_svg(n),
+        GraphFormat::Svg | GraphFormat::Png => to_svg(n),
         GraphFormat::Dot => to_dot(n),
     }
 }
 
+/// Draws a neighbourhood in `format`, as the bytes of the file.
+pub fn draw(n: &Neighbourhood, format: GraphFormat) -> crate::error::Result<Vec<u8>> {
+    match format {
+        GraphFormat::Png => png::svg_to_png(&to_svg(n)).map_err(crate::error::Error::Picture),
+        _ => Ok(render(n, format).into_bytes()),
+    }
+}
+
 /// A file name for the picture of `n`: the centre's name in lowercase
-/// letters and digits joined by `-`, then `.svg` or `.dot`.
+/// letters and digits joined by `-`, then `.svg`, `.dot` or `.png`.
 pub fn default_file_name(n: &Neighbourhood, format: GraphFormat) -> String {
     let words: Vec<String> = n.nodes[0]
         .label
@@ -545,6 +557,7 @@ pub fn default_file_name(n: &Neighbourhood, format: GraphFormat) -> String {
     match format {
         GraphFormat::Svg => format!("{stem}.svg"),
         GraphFormat::Dot => format!("{stem}.dot"),
+        GraphFormat::Png => format!("{stem}.png"),
     }
 }
 

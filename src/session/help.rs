@@ -122,7 +122,7 @@ pub const COMMANDS: &[Command] = &[
         name: ".graph",
         args: "NAME [FILE] [--depth N]",
         summary: "draw an entity's neighbourhood into an SVG (or DOT) file",
-        detail: "Without FILE the picture goes to the entity's name in lowercase with\n`.svg`, in the current directory (e.g. sergei-lavrov.svg); a FILE ending\nin .dot or .gv gets Graphviz DOT; other extensions than .svg are refused.\n--depth N reaches N facts away (default 1); the nearest, best-sourced 30 nodes are drawn.\nOpen the SVG in a browser; `lore graph --help` has more options.",
+        detail: "Without FILE the picture goes to the entity's name in lowercase with\n`.svg`, in the current directory (e.g. sergei-lavrov.svg); a FILE ending\nin .dot or .gv gets Graphviz DOT, one ending in .png a PNG; other extensions are refused.\n--depth N reaches N facts away (default 1); the nearest, best-sourced 30 nodes are drawn.\nOpen the SVG in a browser; `lore graph --help` has more options.",
     },
     Command {
         name: ".quit",

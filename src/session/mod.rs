@@ -488,12 +488,13 @@ impl Session {
                 }));
                 let format = GraphFormat::from_path(&file)
                     .map_err(|why| Error::bad_input(file.display().to_string(), why))?;
-                std::fs::write(&file, lore::graph::render(&n, format))
+                std::fs::write(&file, lore::graph::draw(&n, format)?)
                     .map_err(|e| Error::io(&file, e))?;
                 // Said in scripts too (like .ingest's summary): the file is the result.
                 let what = match format {
                     GraphFormat::Svg => "open it in a browser",
                     GraphFormat::Dot => "render it with Graphviz: dot -Tpng",
+                    GraphFormat::Png => "open it in an image viewer",
                 };
                 self.say_err(&format!(
                     "wrote {} ({}); {what}",

@@ -796,8 +796,8 @@ fn graph_writes_dot_for_graphviz_and_refuses_bad_input() {
             vec!["graph", "Lavrov", "--max-nodes", "1"],
             "at least 2 nodes",
         ),
-        // SVG in a .png would open nowhere: refused, with the way to PNG.
-        (vec!["graph", "Lavrov", "-o", "x.png"], "not .png"),
+        // A format lore cannot draw: refused, with the ones it can.
+        (vec!["graph", "Lavrov", "-o", "x.jpg"], "not .jpg"),
     ] {
         let o = lore(&db, &args);
         assert_eq!(o.status.code(), Some(1), "{args:?}");
@@ -805,8 +805,51 @@ fn graph_writes_dot_for_graphviz_and_refuses_bad_input() {
         assert_eq!(stderr(&o).lines().count(), 1);
     }
     assert!(
-        !Path::new("x.png").exists(),
+        !Path::new("x.jpg").exists(),
         "a refused picture writes no file"
+    );
+}
+
+/// PNG by the file's extension, by `-f png` on stdout, and from the
+/// shell's `.graph`: the SVG picture rendered in process, its labels in
+/// the compiled-in font, whatever fonts the machine has.
+#[test]
+fn graph_draws_png() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sample_store(dir.path());
+    let is_png = |bytes: &[u8], what: &str| {
+        assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "{what}: not a PNG");
+        // The IHDR chunk's width and height: a picture, not a speck.
+        let side = |at: usize| {
+            u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
+        };
+        assert!(
+            side(16) >= 300 && side(20) >= 200,
+            "{what}: {}x{}",
+            side(16),
+            side(20)
+        );
+    };
+    let file = dir.path().join("lavrov.png");
+    let o = lore(&db, &["graph", "Lavrov", "-o", file.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    is_png(&std::fs::read(&file).unwrap(), "-o lavrov.png");
+    let o = lore(&db, &["graph", "Lavrov", "-f", "png"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    is_png(&o.stdout, "-f png");
+    let script = dir.path().join("draw.lore");
+    std::fs::write(&script, ".graph Lavrov shell.png\n").unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_lore"))
+        .current_dir(dir.path())
+        .args(["--db", db.to_str().unwrap(), "run", "draw.lore"])
+        .env_remove("LORE_DB")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("image viewer"), "{}", stderr(&o));
+    is_png(
+        &std::fs::read(dir.path().join("shell.png")).unwrap(),
+        ".graph",
     );
 }
 
