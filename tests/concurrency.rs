@@ -170,3 +170,62 @@ fn a_second_process_gets_a_clear_in_use_error() {
     // Still the first process's store, unharmed.
     assert_eq!(store.stats().unwrap().documents, 1);
 }
+
+/// A query sees the store between writes: a write that starts while a
+/// query runs waits until the query is done (so the query never meets half
+/// an import batch). Without the wait, the small write would end long
+/// before the slow query.
+#[test]
+fn a_write_waits_for_a_query_in_progress() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = Store::open(tmp.path().join("db")).unwrap();
+    for i in 0..24 {
+        store
+            .ingest_text(&article(i), &format!("a{i}.txt"))
+            .unwrap();
+    }
+    let started = AtomicBool::new(false);
+    // A cross product of every fact with itself six times, stopped by its
+    // time budget: it runs for that long in any build, and a write ends
+    // well inside it if nothing holds it back.
+    let slow = "count where ?a ?r ?b, ?c ?s ?d, ?e ?t ?f, ?g ?u ?h, ?i ?v ?j, ?k ?w ?l, ?a != ?k;";
+    let opts = lore::QueryOptions {
+        timeout: Some(std::time::Duration::from_millis(600)),
+        ..Default::default()
+    };
+    let (query_start, query_end, write_end) = std::thread::scope(|scope| {
+        let q = scope.spawn(|| {
+            let start = std::time::Instant::now();
+            started.store(true, Ordering::SeqCst);
+            let stopped = store.query_with(slow, &opts);
+            assert!(
+                matches!(stopped, Err(lore::Error::TimedOut { .. })),
+                "{stopped:?}"
+            );
+            (start, std::time::Instant::now())
+        });
+        let w = scope.spawn(|| {
+            while !started.load(Ordering::SeqCst) {
+                std::thread::yield_now();
+            }
+            // Set-up, not a measure: let the query take its guard first.
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            store.ingest_text(&article(99), "late.txt").unwrap();
+            std::time::Instant::now()
+        });
+        let (start, end) = q.join().unwrap();
+        (start, end, w.join().unwrap())
+    });
+    // Else the test would prove nothing: the write must have had time to
+    // end inside the query.
+    assert!(
+        query_end - query_start > std::time::Duration::from_millis(300),
+        "the query took only {:?}",
+        query_end - query_start
+    );
+    assert!(
+        write_end >= query_end,
+        "the write ended {:?} before the query",
+        query_end - write_end
+    );
+}

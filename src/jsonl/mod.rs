@@ -432,7 +432,8 @@ impl crate::store::Store {
 
     /// Writes the whole store as JSONL: documents, entities, then facts.
     /// Writes of this handle wait until it ends, so that the export is
-    /// the store at one moment; queries do not wait.
+    /// the store at one moment; queries do not wait for it (they too hold
+    /// writes back, and readers do not wait for each other).
     ///
     /// ```
     /// let dir = tempfile::tempdir()?;

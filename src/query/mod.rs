@@ -324,7 +324,9 @@ impl crate::store::Store {
         self.query_with(text, &QueryOptions::default())
     }
 
-    /// Runs query text with a row limit and an optional cancel token.
+    /// Runs query text with a row limit and an optional cancel token. It
+    /// sees the store between writes: a write of another thread in
+    /// progress ends first, and the next waits until the query is done.
     ///
     /// ```
     /// let dir = tempfile::tempdir()?;
@@ -337,6 +339,10 @@ impl crate::store::Store {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn query_with(&self, text: &str, opts: &QueryOptions) -> Result<QueryResult> {
+        // A write in progress ends first and the next waits, as for an
+        // export: an import batch is applied tree by tree, and a query in
+        // between would see part of it (new sources on stored facts).
+        let _whole_writes = self.storage().pause_writes()?;
         run(self, text, opts)
     }
 }

@@ -367,9 +367,10 @@ pub struct Storage {
     db: sled::Db,
     trees: Vec<sled::Tree>,
     writer: Mutex<Counters>,
-    /// Exports read while writes wait (see [`Storage::pause_writes`]):
-    /// every write takes it to write, before `writer`, and an export to
-    /// read, so that neither waits on the other's other lock.
+    /// Exports and queries read while writes wait (see
+    /// [`Storage::pause_writes`]): every write takes it to write, before
+    /// `writer`, and a reader to read, so that neither waits on the
+    /// other's other lock.
     exports: RwLock<()>,
     rels: RwLock<RelCache>,
     entries_read: AtomicU64,

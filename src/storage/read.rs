@@ -489,10 +489,9 @@ impl Storage {
     }
 
     /// Holds this handle's writes back until the guard drops, for a reader
-    /// that walks the trees themselves (an export): a write in progress
-    /// ends first, so the walk sees each write whole or not at all, where
-    /// an import batch is otherwise applied tree by tree. Queries do not
-    /// wait for it.
+    /// that must see each write whole or not at all (an export, a query):
+    /// a write in progress ends first, where an import batch is otherwise
+    /// applied tree by tree. Readers holding it do not wait for each other.
     pub fn pause_writes(&self) -> Result<WritesPaused<'_>> {
         Ok(WritesPaused {
             _guard: self.exports.read().map_err(|_| poisoned())?,

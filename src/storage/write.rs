@@ -16,10 +16,10 @@ impl Storage {
     /// Like [`Storage::write`], for large batches (imports): the changes are
     /// applied as one sorted batch per tree instead of one multi-tree
     /// transaction, under an undo record that makes the batch all or nothing
-    /// across crashes (see `commit_bulk`). Queries of other threads may see
-    /// a batch half-applied while it is being written (its index entries
-    /// only once it is committed, see `add_runs`); exports wait for it
-    /// ([`Storage::pause_writes`]).
+    /// across crashes (see `commit_bulk`). Exports and queries of other
+    /// threads wait for it ([`Storage::pause_writes`]), so they never see
+    /// a batch half-applied; a reader of the trees that takes no such
+    /// guard may.
     pub fn write_bulk(&self, set: WriteSet) -> Result<WriteOutcome> {
         self.write_with(set, true)
     }
