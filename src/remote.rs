@@ -612,3 +612,27 @@ fn extractor_from_name(name: &str) -> Extractor {
         _ => Extractor::Patterns,
     }
 }
+
+/// How long a command waits for a store that another process holds without
+/// serving it, before it reports the store in use.
+const BUSY_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Opens with `open`, waiting up to [`BUSY_WAIT`] while another process
+/// holds the store and no holder answers on its socket: a holder between
+/// two opens (an import reopens its store once to write sled's snapshot)
+/// or one still starting to serve is a moment, not a reason to fail, as
+/// SQLite's busy timeout waits out a lock. A store whose holder serves is
+/// reported held at once, so that the command goes through the holder.
+pub fn unless_busy(path: &Path, open: impl Fn() -> Result<Store>) -> Result<Store> {
+    let deadline = std::time::Instant::now() + BUSY_WAIT;
+    loop {
+        match open() {
+            Err(Error::StoreLocked { .. })
+                if !answers(path) && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            done => return done,
+        }
+    }
+}

@@ -71,40 +71,15 @@ fn store_path(db: &Option<PathBuf>) -> PathBuf {
 }
 
 fn open(db: &Option<PathBuf>) -> Result<Store> {
-    unless_busy(db, || Store::open(store_path(db)))
+    crate::remote::unless_busy(&store_path(db), || Store::open(store_path(db)))
 }
 
 /// Opens the store for a command that only reads it, so that the command
 /// leaves the store's files as it found them (see `OpenOptions::reads_only`).
 fn open_reader(db: &Option<PathBuf>) -> Result<Store> {
-    unless_busy(db, || {
+    crate::remote::unless_busy(&store_path(db), || {
         Store::open_with(store_path(db), &OpenOptions::reader())
     })
-}
-
-/// How long a command waits for a store that another process holds without
-/// serving it, before it reports the store in use.
-const BUSY_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
-
-/// Opens with `open`, waiting up to [`BUSY_WAIT`] while another process
-/// holds the store and no holder answers on its socket: a holder between
-/// two opens (an import reopens its store once to write sled's snapshot)
-/// or one still starting to serve is a moment, not a reason to fail, as
-/// SQLite's busy timeout waits out a lock. A store whose holder serves is
-/// reported held at once, so that the command goes through the holder.
-fn unless_busy(db: &Option<PathBuf>, open: impl Fn() -> Result<Store>) -> Result<Store> {
-    let path = store_path(db);
-    let deadline = std::time::Instant::now() + BUSY_WAIT;
-    loop {
-        match open() {
-            Err(Error::StoreLocked { .. })
-                if !crate::remote::answers(&path) && std::time::Instant::now() < deadline =>
-            {
-                std::thread::sleep(std::time::Duration::from_millis(50));
-            }
-            done => return done,
-        }
-    }
 }
 
 /// Runs a parsed command line.

@@ -23,7 +23,7 @@ pub use estimate::{Totals, estimate};
 use filters::text_test;
 pub use filters::{DocField, TextTest};
 pub use join::{HashKey, reads_relation};
-pub use symmetric::read_once_where_alike;
+pub use symmetric::{read_once_where_alike, shown_slots};
 
 /// What a variable slot holds, and where its column comes from.
 #[derive(Clone, Debug, PartialEq)]

@@ -55,7 +55,7 @@ impl VKey {
 impl<'a> Exec<'a> {
     pub(super) fn query(&mut self, q: &Query) -> Result<StatementOutput> {
         let mut plan = plan::plan_body_with(self.st, &q.body, false)?;
-        let shown = shown_slots(q, &plan);
+        let shown = plan::shown_slots(q, &plan);
         plan::read_once_where_alike(&mut plan, &|s| shown.get(s).copied().unwrap_or(true));
         let mut out = StatementOutput {
             notes: plan.notes.clone(),
@@ -658,7 +658,7 @@ impl<'a> Exec<'a> {
             let mut plan = plan::plan_body(self.st, body)?;
             out.notes.extend(plan.notes.iter().cloned());
             let shown = match &inner.kind {
-                StmtKind::Query(q) => shown_slots(q, &plan),
+                StmtKind::Query(q) => plan::shown_slots(q, &plan),
                 _ => vec![true; plan.slots.len()],
             };
             out.notes
@@ -694,38 +694,6 @@ impl<'a> Exec<'a> {
         }
         Ok(out)
     }
-}
-
-/// Which slots of `plan` the answer of `q` shows: every one for a bare
-/// pattern, else the columns, group and order keys and counted variables
-/// of `find` or `count`.
-fn shown_slots(q: &Query, plan: &BodyPlan) -> Vec<bool> {
-    let mut shown = vec![false; plan.slots.len()];
-    let mut show = |name: &str| {
-        if let Some(s) = plan.var(name).and_then(|i| shown.get_mut(i)) {
-            *s = true;
-        }
-    };
-    match &q.select {
-        Select::Patterns => return vec![true; plan.slots.len()],
-        Select::Count(var) => {
-            if let Some((v, _)) = var {
-                show(v);
-            }
-        }
-        Select::Items(items) => {
-            for item in items.iter().chain(q.order_by.iter().map(|o| &o.item)) {
-                match item {
-                    ast::SelectItem::Var(v, _) | ast::SelectItem::Count(Some(v), _) => show(v),
-                    ast::SelectItem::Count(None, _) => {}
-                }
-            }
-        }
-    }
-    for (v, _) in &q.group_by {
-        show(v);
-    }
-    shown
 }
 
 pub(super) fn user_slot(plan: &BodyPlan, v: &str, span: &Span) -> Result<usize> {

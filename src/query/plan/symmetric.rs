@@ -12,6 +12,7 @@
 //! shows both of them or neither. When it shows one end only (`find ?a
 //! where ?a meet ?b`: everyone who met anyone), both readings stay.
 
+use super::super::ast::{self, Query};
 use super::{BodyPlan, NodeTerm, Operand, pattern_slots};
 
 /// Turns off the reverse reading of the patterns of `plan` for which it
@@ -53,4 +54,36 @@ pub fn read_once_where_alike(plan: &mut BodyPlan, shown: &dyn Fn(usize) -> bool)
         }
     }
     notes
+}
+
+/// Which slots of `plan` the answer of `q` shows: every one for a bare
+/// pattern, else the columns, group and order keys and counted variables
+/// of `find` or `count`.
+pub fn shown_slots(q: &Query, plan: &BodyPlan) -> Vec<bool> {
+    let mut shown = vec![false; plan.slots.len()];
+    let mut show = |name: &str| {
+        if let Some(s) = plan.var(name).and_then(|i| shown.get_mut(i)) {
+            *s = true;
+        }
+    };
+    match &q.select {
+        ast::Select::Patterns => return vec![true; plan.slots.len()],
+        ast::Select::Count(var) => {
+            if let Some((v, _)) = var {
+                show(v);
+            }
+        }
+        ast::Select::Items(items) => {
+            for item in items.iter().chain(q.order_by.iter().map(|o| &o.item)) {
+                match item {
+                    ast::SelectItem::Var(v, _) | ast::SelectItem::Count(Some(v), _) => show(v),
+                    ast::SelectItem::Count(None, _) => {}
+                }
+            }
+        }
+    }
+    for (v, _) in &q.group_by {
+        show(v);
+    }
+    shown
 }
